@@ -1,0 +1,20 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { AuditQueryRequest, Subjects, UsageRequest } from '@symbolon/contracts';
+
+import { QueryRecordsUseCase } from './use-cases/query-records.use-case.js';
+
+@Controller()
+export class RecordsController {
+  constructor(@Inject(QueryRecordsUseCase) private readonly query: QueryRecordsUseCase) {}
+
+  @MessagePattern(Subjects.audit.query)
+  records(@Payload() req: AuditQueryRequest) {
+    return this.query.records(req);
+  }
+
+  @MessagePattern(Subjects.audit.usage)
+  usage(@Payload() req: UsageRequest) {
+    return this.query.usage(req);
+  }
+}

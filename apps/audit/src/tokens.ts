@@ -1,0 +1,2 @@
+export const AUDIT_DATA_SOURCE = Symbol('AuditDataSource');
+export const EVENTS_CONSUMER = Symbol('EventsConsumer');

@@ -1,0 +1,21 @@
+import type { KeyMetadataDto } from '@symbolon/contracts';
+
+import type { KeyEntity } from './key.entity.js';
+
+export function toKeyMetadata(key: KeyEntity): KeyMetadataDto {
+  return {
+    keyId: key.id,
+    arn: key.arn,
+    accountId: key.tenantId,
+    description: key.description,
+    keyState: key.keyState,
+    keyUsage: key.keyUsage,
+    keySpec: key.keySpec,
+    origin: key.origin,
+    creationDate: new Date(key.createdAt).toISOString(),
+    currentVersion: key.currentVersion,
+  };
+}
+
+export const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+export const fromB64 = (s: string): Buffer => Buffer.from(s, 'base64');

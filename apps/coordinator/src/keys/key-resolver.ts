@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCodes, type KmsAction, KmsError, type TenantScopedRequest } from '@symbolon/contracts';
+
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
+import { PolicyClient, accessDenied } from '../policy/policy.client.js';
+import { keyArn, parseKeyId } from './key-id.js';
+import { KeyRepository, type StoredKey } from './key.repository.js';
+import type { DecisionDto } from '@symbolon/contracts';
+
+const MAX_CACHED = 10_000;
+
+export interface AuthorizedKey extends StoredKey {
+  decision: DecisionDto;
+}
+
+/**
+ * Finds the key a request names and asks policy whether the caller may use it. Key metadata is cached for a short
+ * TTL (keys are immutable in this version except for new keys, which are never negatively cached).
+ */
+@Injectable()
+export class KeyResolver {
+  private readonly cache = new Map<string, { value: StoredKey; expires: number }>();
+
+  constructor(
+    @Inject(KeyRepository) private readonly keys: KeyRepository,
+    @Inject(PolicyClient) private readonly policy: PolicyClient,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  /** The key named by `keyIdInput` as `tenantId` sees it: NOT_FOUND for its own missing keys. */
+  async find(tenantId: string, keyIdInput: string): Promise<{ stored?: StoredKey; accountId: string; keyId: string }> {
+    const ref = parseKeyId(keyIdInput);
+    if (ref.kind === 'alias') throw new KmsError(ErrorCodes.NOT_FOUND, `Alias ${keyIdInput} is not found.`);
+    const accountId = ref.kind === 'arn' ? ref.accountId : tenantId;
+    if (ref.kind === 'arn' && ref.region !== this.config.SYMBOLON_REGION && accountId === tenantId) {
+      throw new KmsError(ErrorCodes.NOT_FOUND, `Key '${keyIdInput}' does not exist`);
+    }
+    const stored = await this.load(accountId, ref.keyId);
+    if (!stored && accountId === tenantId) {
+      throw new KmsError(
+        ErrorCodes.NOT_FOUND,
+        `Key '${keyArn(this.config.SYMBOLON_REGION, accountId, ref.keyId)}' does not exist`,
+      );
+    }
+    return { stored, accountId, keyId: ref.keyId };
+  }
+
+  /** find + policy: a key of another account without a grant is ACCESS_DENIED whether or not it exists. */
+  async authorize(
+    req: TenantScopedRequest,
+    keyIdInput: string,
+    action: KmsAction,
+    encryptionContext?: Record<string, string>,
+  ): Promise<AuthorizedKey> {
+    const found = await this.find(req.tenantId, keyIdInput);
+    return this.authorizeFound(req, found, action, encryptionContext);
+  }
+
+  async authorizeFound(
+    req: TenantScopedRequest,
+    found: { stored?: StoredKey; accountId: string; keyId: string },
+    action: KmsAction,
+    encryptionContext?: Record<string, string>,
+  ): Promise<AuthorizedKey> {
+    if (!found.stored) {
+      const arn = keyArn(this.config.SYMBOLON_REGION, found.accountId, found.keyId);
+      throw accessDenied(req.principal, action, arn, { effect: 'DENY', reason: 'implicit deny: no such key visible' });
+    }
+    const decision = await this.policy.authorize(req, action, found.stored.key, encryptionContext);
+    return { ...found.stored, decision };
+  }
+
+  /** Crypto operations need an Enabled key. */
+  static requireEnabled(stored: StoredKey): void {
+    const { keyState, arn } = stored.key;
+    if (keyState === 'Enabled') return;
+    if (keyState === 'Disabled') throw new KmsError(ErrorCodes.DISABLED, `${arn} is disabled.`);
+    throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${keyState === 'PendingDeletion' ? 'pending deletion' : keyState}.`);
+  }
+
+  remember(stored: StoredKey): void {
+    this.put(`${stored.key.tenantId}/${stored.key.id}`, stored);
+  }
+
+  private async load(accountId: string, keyId: string): Promise<StoredKey | undefined> {
+    const cacheKey = `${accountId}/${keyId}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const stored = await this.keys.find(accountId, keyId);
+    if (stored) this.put(cacheKey, stored);
+    else this.cache.delete(cacheKey);
+    return stored;
+  }
+
+  private put(cacheKey: string, value: StoredKey): void {
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(cacheKey, { value, expires: Date.now() + this.config.SYMBOLON_KEY_CACHE_TTL_MS });
+  }
+}

@@ -1,0 +1,58 @@
+import { timestampType } from '@symbolon/platform';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+import type { KeyState } from '@symbolon/contracts';
+
+@Entity({ name: 'keys' })
+@Index('idx_keys_tenant_id', ['tenantId', 'id'])
+export class KeyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'varchar', length: 12 })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 2048 })
+  arn!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ name: 'key_state', type: 'varchar', length: 32 })
+  keyState!: KeyState;
+
+  @Column({ name: 'key_usage', type: 'varchar', length: 32 })
+  keyUsage!: 'ENCRYPT_DECRYPT';
+
+  @Column({ name: 'key_spec', type: 'varchar', length: 32 })
+  keySpec!: 'SYMMETRIC_DEFAULT';
+
+  @Column({ type: 'varchar', length: 32 })
+  origin!: 'AWS_KMS';
+
+  @Column({ name: 'current_version', type: 'integer' })
+  currentVersion!: number;
+
+  @Column({ name: 'created_at', type: timestampType() })
+  createdAt!: Date;
+}
+
+/** One row per key version: its key material as an EKT (wrapped under a domain key generation). */
+@Entity({ name: 'key_versions' })
+export class KeyVersionEntity {
+  @PrimaryColumn({ name: 'key_id', type: 'varchar', length: 36 })
+  keyId!: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  version!: number;
+
+  /** libs/formats EKT, base64. Wrapped key material only; never plaintext. */
+  @Column({ type: 'text' })
+  ekt!: string;
+
+  @Column({ name: 'domain_generation', type: 'integer' })
+  domainGeneration!: number;
+
+  @Column({ name: 'created_at', type: timestampType() })
+  createdAt!: Date;
+}

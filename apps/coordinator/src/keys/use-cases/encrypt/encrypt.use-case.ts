@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type EncryptReply, EncryptRequest, HsmActions, type HsmEncryptReply } from '@symbolon/contracts';
+import { ciphertextBlobAad, ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
+
+import { HsmRouter } from '../../../routing/hsm-router.js';
+import { b64, fromB64 } from '../../key-metadata.js';
+import { KeyResolver } from '../../key-resolver.js';
+
+/** Encrypt under the key's current version; the blob header and the encryption context are the AAD. */
+@Injectable()
+export class EncryptUseCase {
+  constructor(
+    @Inject(KeyResolver) private readonly resolver: KeyResolver,
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
+  ) {}
+
+  async execute(req: EncryptRequest): Promise<EncryptReply> {
+    const stored = await this.resolver.authorize(req, req.keyId, 'kms:Encrypt', req.encryptionContext);
+    KeyResolver.requireEnabled(stored);
+    const { key } = stored;
+    const version = stored.versions.get(key.currentVersion)!;
+    const header = ciphertextBlobHeader(key.id, version.version);
+    const sealed = await this.hsm.call<HsmEncryptReply>(HsmActions.encrypt, {
+      requestId: req.requestId,
+      ekt: version.ekt,
+      plaintext: req.plaintext,
+      aad: b64(ciphertextBlobAad(header, req.encryptionContext)),
+    });
+    const blob = serializeCiphertextBlob({
+      keyId: key.id,
+      keyVersion: version.version,
+      iv: fromB64(sealed.iv),
+      sealed: fromB64(sealed.sealed),
+    });
+    return { keyArn: key.arn, keyVersion: version.version, ciphertextBlob: b64(blob), decision: stored.decision };
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type GenerateDataKeyReply,
+  GenerateDataKeyRequest,
+  HsmActions,
+  type HsmGenerateDataKeyReply,
+} from '@symbolon/contracts';
+import { ciphertextBlobAad, ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
+
+import { HsmRouter } from '../../../routing/hsm-router.js';
+import { b64, fromB64 } from '../../key-metadata.js';
+import { KeyResolver } from '../../key-resolver.js';
+
+/** A data key made by the token's generator and sealed under the key in one hsm call. */
+@Injectable()
+export class GenerateDataKeyUseCase {
+  constructor(
+    @Inject(KeyResolver) private readonly resolver: KeyResolver,
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
+  ) {}
+
+  async execute(req: GenerateDataKeyRequest): Promise<GenerateDataKeyReply> {
+    const action = req.returnPlaintext ? 'kms:GenerateDataKey' : 'kms:GenerateDataKeyWithoutPlaintext';
+    const stored = await this.resolver.authorize(req, req.keyId, action, req.encryptionContext);
+    KeyResolver.requireEnabled(stored);
+    const { key } = stored;
+    const version = stored.versions.get(key.currentVersion)!;
+    const header = ciphertextBlobHeader(key.id, version.version);
+    const made = await this.hsm.call<HsmGenerateDataKeyReply>(HsmActions.generateDataKey, {
+      requestId: req.requestId,
+      ekt: version.ekt,
+      length: req.numberOfBytes,
+      aad: b64(ciphertextBlobAad(header, req.encryptionContext)),
+    });
+    const blob = serializeCiphertextBlob({
+      keyId: key.id,
+      keyVersion: version.version,
+      iv: fromB64(made.iv),
+      sealed: fromB64(made.sealed),
+    });
+    return {
+      keyArn: key.arn,
+      keyVersion: version.version,
+      ciphertextBlob: b64(blob),
+      ...(req.returnPlaintext ? { plaintext: made.plaintext } : {}),
+      decision: stored.decision,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type HsmAction, KmsError, hsmSubject } from '@symbolon/contracts';
+import type { RpcClient } from '@symbolon/platform';
+
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
+import { DomainService } from '../domain/domain.service.js';
+import { RPC } from '../tokens.js';
+
+/**
+ * Sends a key operation to an hsm node of the domain: round robin, and on a retryable failure (timeout, token
+ * unavailable) the next node, each node at most once per request.
+ */
+@Injectable()
+export class HsmRouter {
+  private next = 0;
+
+  constructor(
+    @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(DomainService) private readonly domain: DomainService,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  async call<TReply>(action: HsmAction, payload: object): Promise<TReply> {
+    const members = this.domain.current().members;
+    const start = this.next++ % members.length;
+    let last: unknown;
+    for (let i = 0; i < members.length; i++) {
+      const node = members[(start + i) % members.length]!;
+      try {
+        return await this.rpc.send<TReply>(hsmSubject(node.nodeId, action), payload, this.config.SYMBOLON_HSM_TIMEOUT_MS);
+      } catch (e) {
+        if (!(e instanceof KmsError) || !e.retryable) throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+}

@@ -1,0 +1,3 @@
+/** Injection tokens of the coordinator. */
+export const RPC = Symbol('RpcClient');
+export const DATA_SOURCE = Symbol('DataSource');

@@ -1,0 +1,104 @@
+import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthRegistry, ObservabilityModule, RpcClient, openDataSource } from '@symbolon/platform';
+import type { DataSource } from 'typeorm';
+
+import { AuditPublisher } from './audit/audit.publisher.js';
+import { SigV4Verifier } from './auth/sigv4/index.js';
+import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_RPC, type GatewayConfig } from './config.js';
+import { KmsRequestHandler } from './kms/kms-request.handler.js';
+import { KmsController } from './kms/kms.controller.js';
+import { Initial1764374400002 } from './migrations/1764374400002-initial.js';
+import { AccessKeyRepository } from './tenants/access-key.repository.js';
+import { AccessKeyEntity, AccountEntity } from './tenants/account.entity.js';
+import { bootstrapAdmin } from './tenants/bootstrap-admin.js';
+
+export const gatewayEntities = [AccountEntity, AccessKeyEntity];
+export const gatewayMigrations = [Initial1764374400002];
+
+@Module({})
+export class AppModule {
+  static forConfig(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ObservabilityModule],
+      controllers: [KmsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        {
+          provide: GATEWAY_DATA_SOURCE,
+          useFactory: () =>
+            openDataSource(
+              {
+                type: config.SYMBOLON_DB_TYPE as 'sqlite' | 'postgres',
+                path: config.SYMBOLON_DB_PATH,
+                url: config.SYMBOLON_DB_URL,
+                schema: 'gateway',
+                migrate: config.SYMBOLON_DB_MIGRATE,
+              },
+              gatewayEntities,
+              gatewayMigrations,
+            ),
+        },
+        {
+          provide: AccessKeyRepository,
+          inject: [GATEWAY_DATA_SOURCE],
+          useFactory: async (ds: DataSource) => {
+            const repo = new AccessKeyRepository(ds, config.SYMBOLON_ACCESS_KEY_CACHE_TTL_MS);
+            await bootstrapAdmin(repo, config.SYMBOLON_REGION, config.SYMBOLON_CREDENTIALS_FILE);
+            return repo;
+          },
+        },
+        {
+          provide: GATEWAY_RPC,
+          useFactory: async () => {
+            const rpc = new RpcClient(config.SYMBOLON_NATS_URL, 'gateway', config.SYMBOLON_RPC_TIMEOUT_MS);
+            await rpc.connect();
+            return rpc;
+          },
+        },
+        {
+          provide: AuditPublisher,
+          useFactory: async () => {
+            const publisher = new AuditPublisher();
+            await publisher.start(config.SYMBOLON_NATS_URL);
+            return publisher;
+          },
+        },
+        {
+          provide: KmsRequestHandler,
+          inject: [AccessKeyRepository, GATEWAY_RPC, AuditPublisher],
+          useFactory: (callers: AccessKeyRepository, rpc: RpcClient, audit: AuditPublisher) =>
+            new KmsRequestHandler(
+              new SigV4Verifier({
+                region: config.SYMBOLON_REGION,
+                service: 'kms',
+                maxSkewMs: config.SYMBOLON_MAX_SKEW_MS,
+                lookupSecret: async (id) => {
+                  const caller = await callers.findActive(id);
+                  return caller ? { secretAccessKey: caller.secret } : undefined;
+                },
+              }),
+              callers,
+              rpc,
+              audit,
+            ),
+        },
+        {
+          provide: 'GatewayLifecycle',
+          inject: [GATEWAY_DATA_SOURCE, GATEWAY_RPC, AuditPublisher, HealthRegistry],
+          useFactory: (ds: DataSource, rpc: RpcClient, audit: AuditPublisher, health: HealthRegistry): OnApplicationShutdown => {
+            health.register('database', async () => (await ds.query('SELECT 1')).length === 1);
+            health.register('audit-stream', () => audit.connected());
+            return {
+              onApplicationShutdown: async () => {
+                await audit.stop();
+                await rpc.close();
+                await ds.destroy();
+              },
+            };
+          },
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { type ErrorCode, ErrorCodes, KmsError } from '@symbolon/contracts';
+
+/** An error as AWS clients read it: `{"__type": type, "message": message}` with an HTTP status. */
+export class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+    readonly kmsError?: KmsError,
+  ) {
+    super(message);
+  }
+}
+
+export const validationError = (message: string) => new AwsError('ValidationException', message);
+export const serializationError = (message: string) => new AwsError('SerializationException', message);
+
+/** The one exhaustive mapping from an internal error code to the AWS error a client sees. */
+export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
+  switch (code) {
+    case ErrorCodes.VALIDATION:
+      return { type: 'ValidationException', status: 400 };
+    case ErrorCodes.NOT_FOUND:
+      return { type: 'NotFoundException', status: 400 };
+    case ErrorCodes.ACCESS_DENIED:
+      return { type: 'AccessDeniedException', status: 400 };
+    case ErrorCodes.DISABLED:
+      return { type: 'DisabledException', status: 400 };
+    case ErrorCodes.INVALID_STATE:
+      return { type: 'KMSInvalidStateException', status: 400 };
+    case ErrorCodes.INVALID_CIPHERTEXT:
+      return { type: 'InvalidCiphertextException', status: 400 };
+    case ErrorCodes.INCORRECT_KEY:
+      return { type: 'IncorrectKeyException', status: 400 };
+    case ErrorCodes.INVALID_ARN:
+      return { type: 'InvalidArnException', status: 400 };
+    case ErrorCodes.INVALID_KEY_USAGE:
+      return { type: 'InvalidKeyUsageException', status: 400 };
+    case ErrorCodes.UNSUPPORTED:
+      return { type: 'UnsupportedOperationException', status: 400 };
+    case ErrorCodes.DEPENDENCY_TIMEOUT:
+      return { type: 'DependencyTimeoutException', status: 503 };
+    case ErrorCodes.HSM_UNAVAILABLE:
+      return { type: 'KMSInternalException', status: 500 };
+    case ErrorCodes.INTERNAL:
+      return { type: 'KMSInternalException', status: 500 };
+    default: {
+      const unreachable: never = code;
+      return { type: 'KMSInternalException', status: 500, ...{ unreachable } };
+    }
+  }
+}
+
+export function toAwsError(e: unknown): AwsError {
+  if (e instanceof AwsError) return e;
+  if (e instanceof KmsError) {
+    const { type, status } = awsTypeFor(e.code);
+    const internal = status >= 500;
+    return new AwsError(type, internal ? 'The request could not be completed; retry later.' : e.message, status, e);
+  }
+  return new AwsError('KMSInternalException', 'The request could not be completed; retry later.', 500);
+}

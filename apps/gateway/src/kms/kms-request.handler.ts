@@ -1,0 +1,139 @@
+import { type RequestHandledEvent, type TenantScopedRequest } from '@symbolon/contracts';
+import { type RequestMetrics, type RpcClient, logger, requestMetrics } from '@symbolon/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+
+import type { AuditPublisher } from '../audit/audit.publisher.js';
+import { SigV4Error, type SigV4Verifier } from '../auth/sigv4/index.js';
+import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
+import { AwsError, toAwsError } from './aws-error.js';
+import { Input } from './operations/input.js';
+import { type OperationCall, type OperationResult, Operations } from './operations/operations.js';
+
+const TARGET_PREFIX = 'TrentService.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * One AWS KMS JSON 1.1 request: authenticate (SigV4), dispatch on X-Amz-Target, call the platform, audit, answer.
+ * Every request that gets an answer (success, denial or error) is audited first.
+ */
+export class KmsRequestHandler {
+  private readonly metrics: RequestMetrics = requestMetrics('gateway');
+
+  constructor(
+    private readonly verifier: SigV4Verifier,
+    private readonly callers: AccessKeyRepository,
+    private readonly rpc: RpcClient,
+    private readonly audit: AuditPublisher,
+  ) {}
+
+  async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const event = newEvent(req);
+    const end = this.metrics.duration.startTimer();
+    let status = 200;
+    let body: Record<string, unknown>;
+    const call: Pick<OperationCall, 'audit'> = { audit: {} };
+    try {
+      const result = await this.run(req, event, call);
+      body = result.output;
+      event.keyArn = result.keyArn ?? null;
+      event.keyVersion = result.keyVersion ?? null;
+      event.decision = result.decision ?? null;
+    } catch (e) {
+      const aws = toAwsError(e);
+      status = aws.status;
+      body = { __type: aws.type, message: aws.message };
+      event.outcome = aws.type;
+      const details = aws.kmsError?.details;
+      if (details?.['effect'] === 'ALLOW' || details?.['effect'] === 'DENY') {
+        event.decision = { effect: details['effect'], reason: details['reason'] ?? '' };
+      }
+      if (status >= 500) logger.warn({ requestId: event.requestId, type: aws.type, cause: aws.kmsError?.message }, 'request failed');
+    }
+    event.encryptionContext = call.audit.encryptionContext ?? null;
+    event.httpStatus = status;
+    await this.answer(reply, event, status, body);
+    end({ operation: event.operation });
+    this.metrics.requests.inc({ operation: event.operation, outcome: event.outcome });
+  }
+
+  /** For requests refused before the handler runs (body too large, unknown route): audited and AWS-shaped too. */
+  async refuse(req: FastifyRequest, reply: FastifyReply, error: AwsError): Promise<void> {
+    const event = newEvent(req);
+    event.outcome = error.type;
+    event.httpStatus = error.status;
+    await this.answer(reply, event, error.status, { __type: error.type, message: error.message });
+    this.metrics.requests.inc({ operation: event.operation, outcome: event.outcome });
+  }
+
+  private async run(
+    req: FastifyRequest,
+    event: RequestHandledEvent,
+    call: Pick<OperationCall, 'audit'>,
+  ): Promise<OperationResult> {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const identity = await this.verifier
+      .verify({ method: req.method, path: req.url.split('?')[0] ?? '/', headers: req.headers, body })
+      .catch((e: unknown) => {
+        if (e instanceof SigV4Error) throw new AwsError(e.type, e.message, 400);
+        throw e;
+      });
+    const caller = await this.callers.findActive(identity.accessKeyId);
+    if (!caller) throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    event.tenantId = caller.accountId;
+    event.principal = caller.principalArn;
+    event.accessKeyId = caller.accessKeyId;
+
+    const target = header(req, 'x-amz-target');
+    const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const operation = name !== undefined && Object.hasOwn(Operations, name) ? Operations[name] : undefined;
+    if (!operation || !name) {
+      throw new AwsError('UnknownOperationException', target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
+    }
+    event.operation = name;
+    const scope: TenantScopedRequest = { requestId: event.requestId, tenantId: caller.accountId, principal: caller.principalArn };
+    return operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
+  }
+
+  private async answer(reply: FastifyReply, event: RequestHandledEvent, status: number, body: object): Promise<void> {
+    try {
+      await this.audit.publish(event);
+    } catch (e) {
+      logger.error({ requestId: event.requestId, err: (e as Error).message }, 'audit record not stored; request refused');
+      status = 500;
+      body = { __type: 'KMSInternalException', message: 'The request could not be audited; it was not performed.' };
+      // A refused request whose record could not be stored: the operation may have run (e.g. a key was created),
+      // but the caller gets no result from it.
+    }
+    await reply
+      .status(status)
+      .header('content-type', CONTENT_TYPE)
+      .header('x-amzn-requestid', event.requestId)
+      .send(JSON.stringify(body));
+  }
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function newEvent(req: FastifyRequest): RequestHandledEvent {
+  const target = header(req, 'x-amz-target');
+  return {
+    requestId: randomUUID(),
+    time: new Date().toISOString(),
+    tenantId: null,
+    principal: null,
+    accessKeyId: null,
+    sourceIp: req.ip,
+    operation: target?.startsWith(TARGET_PREFIX) && Object.hasOwn(Operations, target.slice(TARGET_PREFIX.length)) ? target.slice(TARGET_PREFIX.length) : 'Unknown',
+    keyArn: null,
+    keyVersion: null,
+    encryptionContext: null,
+    decision: null,
+    outcome: 'ok',
+    httpStatus: 0,
+  };
+}
+

@@ -1,0 +1,135 @@
+import { serializationError, validationError } from '../aws-error.js';
+
+/** Reads fields of a parsed JSON request with AWS's type (SerializationException) and constraint (Validation) errors. */
+export class Input {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly body: Record<string, unknown>) {}
+
+  static parse(raw: Buffer): Input {
+    const text = raw.length === 0 ? '{}' : raw.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw serializationError('The request body is not valid JSON.');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw serializationError('The request body must be a JSON object.');
+    }
+    return new Input(value as Record<string, unknown>);
+  }
+
+  string(name: string, opts: { required?: boolean; min?: number; max: number }): string | undefined {
+    const v = this.body[name];
+    if (v === undefined || v === null) {
+      if (opts.required) this.problems.push(`Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw serializationError(`Expected a string for ${name}.`);
+    const min = opts.min ?? 1;
+    if (v.length < min) {
+      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
+    }
+    if (v.length > opts.max) {
+      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`);
+    }
+    return v;
+  }
+
+  integer(name: string, opts: { min: number; max: number }): number | undefined {
+    const v = this.body[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError(`Expected an integer for ${name}.`);
+    if (v < opts.min) {
+      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value greater than or equal to ${opts.min}`);
+    }
+    if (v > opts.max) {
+      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value less than or equal to ${opts.max}`);
+    }
+    return v;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const v = this.body[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw serializationError(`Expected a boolean for ${name}.`);
+    return v;
+  }
+
+  /** A base64 blob (JSON 1.1 encodes blobs as base64 strings), length checked on the decoded bytes. */
+  blob(name: string, opts: { required?: boolean; min: number; max: number }): string | undefined {
+    const v = this.body[name];
+    if (v === undefined || v === null) {
+      if (opts.required) this.problems.push(`Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw serializationError(`Expected a base64 string for ${name}.`);
+    if (!BASE64.test(v)) throw serializationError(`Value for ${name} is not valid base64.`);
+    const length = base64Length(v);
+    if (length < opts.min) {
+      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${opts.min}`);
+    }
+    if (length > opts.max) {
+      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`);
+    }
+    return v;
+  }
+
+  /** EncryptionContext: a map of strings to strings. */
+  stringMap(name: string): Record<string, string> {
+    const v = this.body[name];
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) throw serializationError(`Expected an object for ${name}.`);
+    const out: Record<string, string> = {};
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof val !== 'string') throw serializationError(`Expected string values in ${name}; '${k}' is not a string.`);
+      if (k.length === 0) this.problems.push(`Keys of '${camel(name)}' must not be empty`);
+      out[k] = val;
+    }
+    const size = Object.entries(out).reduce((n, [k, val]) => n + k.length + val.length, 0);
+    if (size > 8192) this.problems.push(`'${camel(name)}' must not exceed 8192 characters`);
+    return out;
+  }
+
+  stringList(name: string, opts: { maxItems: number; maxLength: number }): string[] {
+    const v = this.body[name];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw serializationError(`Expected a list of strings for ${name}.`);
+    if (v.length > opts.maxItems) {
+      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.maxItems}`);
+    }
+    return v as string[];
+  }
+
+  /** Only the given values are accepted; anything else is a ValidationException (or the given error). */
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const v = this.string(name, { max: 128 });
+    if (v !== undefined && !allowed.includes(v as T)) {
+      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+    }
+    return v as T | undefined;
+  }
+
+  has(name: string): boolean {
+    return this.body[name] !== undefined && this.body[name] !== null;
+  }
+
+  /** Throws the collected constraint violations as one ValidationException, AWS style. */
+  done(): void {
+    if (this.problems.length === 0) return;
+    const n = this.problems.length;
+    throw validationError(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.problems.join('; ')}`);
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function base64Length(s: string): number {
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  return (s.length / 4) * 3 - pad;
+}
+
+function camel(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,220 @@
+import {
+  type CreateKeyReply,
+  type DecisionDto,
+  type DecryptReply,
+  type DescribeKeyReply,
+  type EncryptReply,
+  type GenerateDataKeyReply,
+  type GenerateRandomReply,
+  type KeyMetadataDto,
+  type ListKeysReply,
+  Subjects,
+  type TenantScopedRequest,
+} from '@symbolon/contracts';
+import type { RpcClient } from '@symbolon/platform';
+
+import { AwsError } from '../aws-error.js';
+import { Input } from './input.js';
+
+export interface OperationResult {
+  output: Record<string, unknown>;
+  keyArn?: string;
+  keyVersion?: number;
+  encryptionContext?: Record<string, string>;
+  decision?: DecisionDto;
+}
+
+export interface OperationCall {
+  input: Input;
+  scope: TenantScopedRequest;
+  rpc: RpcClient;
+  /** Filled in as soon as the request names them, so failures are audited with them too. */
+  audit: { encryptionContext?: Record<string, string> };
+}
+
+type Operation = (call: OperationCall) => Promise<OperationResult>;
+
+const SYMMETRIC = 'SYMMETRIC_DEFAULT';
+const unsupported = (what: string) => new AwsError('UnsupportedOperationException', `${what} is not supported by this endpoint.`);
+
+function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
+  return {
+    AWSAccountId: k.accountId,
+    KeyId: k.keyId,
+    Arn: k.arn,
+    CreationDate: Date.parse(k.creationDate) / 1000,
+    Enabled: k.keyState === 'Enabled',
+    Description: k.description,
+    KeyUsage: k.keyUsage,
+    KeyState: k.keyState,
+    Origin: k.origin,
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: k.keySpec,
+    KeySpec: k.keySpec,
+    EncryptionAlgorithms: [SYMMETRIC],
+    MultiRegion: false,
+  };
+}
+
+function encryptionAlgorithm(input: Input): void {
+  const alg = input.oneOf('EncryptionAlgorithm', [SYMMETRIC, 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']);
+  if (alg !== undefined && alg !== SYMMETRIC) {
+    throw new AwsError('InvalidKeyUsageException', `${alg} is not supported for symmetric keys.`);
+  }
+}
+
+function noDryRun(input: Input): void {
+  if (input.boolean('DryRun')) throw unsupported('DryRun');
+}
+
+/** NumberOfBytes or KeySpec (exactly one), as GenerateDataKey* take them. */
+function dataKeyLength(input: Input): number {
+  const bytes = input.integer('NumberOfBytes', { min: 1, max: 1024 });
+  const spec = input.oneOf('KeySpec', ['AES_256', 'AES_128']);
+  input.done();
+  if ((bytes === undefined) === (spec === undefined)) {
+    throw new AwsError('ValidationException', 'Please specify either number of bytes or key spec.');
+  }
+  return bytes ?? (spec === 'AES_128' ? 16 : 32);
+}
+
+async function generateDataKey(call: OperationCall, returnPlaintext: boolean): Promise<OperationResult> {
+  const { input } = call;
+  const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+  const encryptionContext = input.stringMap('EncryptionContext');
+  call.audit.encryptionContext = encryptionContext;
+  input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+  if (input.has('Recipient')) throw unsupported('Recipient');
+  noDryRun(input);
+  const numberOfBytes = dataKeyLength(input);
+  const r = await call.rpc.send<GenerateDataKeyReply>(Subjects.keys.generateDataKey, {
+    ...call.scope,
+    keyId,
+    numberOfBytes,
+    encryptionContext,
+    returnPlaintext,
+  });
+  return {
+    output: {
+      CiphertextBlob: r.ciphertextBlob,
+      ...(returnPlaintext ? { Plaintext: r.plaintext } : {}),
+      KeyId: r.keyArn,
+    },
+    keyArn: r.keyArn,
+    keyVersion: r.keyVersion,
+    encryptionContext,
+    decision: r.decision,
+  };
+}
+
+/** The AWS KMS operations this endpoint serves, by X-Amz-Target operation name. */
+export const Operations: Record<string, Operation> = {
+  async CreateKey({ input, scope, rpc }) {
+    const description = input.string('Description', { min: 0, max: 8192 });
+    input.oneOf('KeyUsage', ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT']);
+    input.string('KeySpec', { max: 64 });
+    input.string('CustomerMasterKeySpec', { max: 64 });
+    input.oneOf('Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
+    input.done();
+    const usage = input.string('KeyUsage', { max: 64 });
+    if (usage !== undefined && usage !== 'ENCRYPT_DECRYPT') throw unsupported(`KeyUsage ${usage}`);
+    for (const f of ['KeySpec', 'CustomerMasterKeySpec']) {
+      const spec = input.string(f, { max: 64 });
+      if (spec !== undefined && spec !== SYMMETRIC) throw unsupported(`${f} ${spec}`);
+    }
+    const origin = input.string('Origin', { max: 64 });
+    if (origin !== undefined && origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
+    for (const f of ['Policy', 'Tags', 'CustomKeyStoreId', 'XksKeyId']) if (input.has(f)) throw unsupported(f);
+    if (input.boolean('MultiRegion')) throw unsupported('MultiRegion');
+    const r = await rpc.send<CreateKeyReply>(Subjects.keys.create, { ...scope, description });
+    return { output: { KeyMetadata: keyMetadata(r.key) }, keyArn: r.key.arn, keyVersion: r.key.currentVersion };
+  },
+
+  async DescribeKey({ input, scope, rpc }) {
+    const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    input.done();
+    const r = await rpc.send<DescribeKeyReply>(Subjects.keys.describe, { ...scope, keyId });
+    return { output: { KeyMetadata: keyMetadata(r.key) }, keyArn: r.key.arn };
+  },
+
+  async ListKeys({ input, scope, rpc }) {
+    const limit = input.integer('Limit', { min: 1, max: 1000 }) ?? 100;
+    const marker = input.string('Marker', { max: 1024 });
+    input.done();
+    const r = await rpc.send<ListKeysReply>(Subjects.keys.list, { ...scope, limit, ...(marker ? { marker } : {}) });
+    return {
+      output: {
+        Keys: r.keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+        Truncated: r.nextMarker !== undefined,
+        ...(r.nextMarker !== undefined ? { NextMarker: r.nextMarker } : {}),
+      },
+    };
+  },
+
+  async Encrypt(call) {
+    const { input } = call;
+    const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+    const plaintext = input.blob('Plaintext', { required: true, min: 1, max: 4096 })!;
+    const encryptionContext = input.stringMap('EncryptionContext');
+    call.audit.encryptionContext = encryptionContext;
+    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    encryptionAlgorithm(input);
+    noDryRun(input);
+    input.done();
+    const r = await call.rpc.send<EncryptReply>(Subjects.keys.encrypt, {
+      ...call.scope,
+      keyId,
+      plaintext,
+      encryptionContext,
+    });
+    return {
+      output: { CiphertextBlob: r.ciphertextBlob, KeyId: r.keyArn, EncryptionAlgorithm: SYMMETRIC },
+      keyArn: r.keyArn,
+      keyVersion: r.keyVersion,
+      encryptionContext,
+      decision: r.decision,
+    };
+  },
+
+  async Decrypt(call) {
+    const { input } = call;
+    const ciphertextBlob = input.blob('CiphertextBlob', { required: true, min: 1, max: 6144 })!;
+    const keyId = input.string('KeyId', { max: 2048 });
+    const encryptionContext = input.stringMap('EncryptionContext');
+    call.audit.encryptionContext = encryptionContext;
+    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    encryptionAlgorithm(input);
+    if (input.has('Recipient')) throw unsupported('Recipient');
+    noDryRun(input);
+    input.done();
+    const r = await call.rpc.send<DecryptReply>(Subjects.keys.decrypt, {
+      ...call.scope,
+      ...(keyId !== undefined ? { keyId } : {}),
+      ciphertextBlob,
+      encryptionContext,
+    });
+    return {
+      output: { KeyId: r.keyArn, Plaintext: r.plaintext, EncryptionAlgorithm: SYMMETRIC },
+      keyArn: r.keyArn,
+      keyVersion: r.keyVersion,
+      encryptionContext,
+      decision: r.decision,
+    };
+  },
+
+  GenerateDataKey: (call) => generateDataKey(call, true),
+  GenerateDataKeyWithoutPlaintext: (call) => generateDataKey(call, false),
+
+  async GenerateRandom({ input, scope, rpc }) {
+    const numberOfBytes = input.integer('NumberOfBytes', { min: 1, max: 1024 });
+    if (input.has('CustomKeyStoreId')) throw unsupported('CustomKeyStoreId');
+    if (input.has('Recipient')) throw unsupported('Recipient');
+    input.done();
+    if (numberOfBytes === undefined) {
+      throw new AwsError('ValidationException', "Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
+    }
+    const r = await rpc.send<GenerateRandomReply>(Subjects.keys.generateRandom, { ...scope, numberOfBytes });
+    return { output: { Plaintext: r.plaintext } };
+  },
+};

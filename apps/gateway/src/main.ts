@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PinoNestLogger, logger, runService } from '@symbolon/platform';
+
+import { AppModule } from './app.module.js';
+import { gatewayConfig } from './config.js';
+import { AwsHttpFilter } from './kms/aws-http.filter.js';
+import { KmsRequestHandler } from './kms/kms-request.handler.js';
+
+runService(async () => {
+  const config = gatewayConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forConfig(config),
+    new FastifyAdapter({ bodyLimit: config.SYMBOLON_MAX_BODY_BYTES, trustProxy: false }),
+    { logger: new PinoNestLogger(), bodyParser: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  // SigV4 signs the exact bytes: keep every body as a Buffer, whatever its content type.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const handler = app.get(KmsRequestHandler);
+  app.useGlobalFilters(new AwsHttpFilter(handler, config.SYMBOLON_MAX_BODY_BYTES));
+  app.enableShutdownHooks();
+  await app.listen(config.SYMBOLON_PORT, config.SYMBOLON_HOST);
+  logger.info({ port: config.SYMBOLON_PORT }, 'gateway ready');
+});

@@ -1,0 +1,64 @@
+import { logger } from '@symbolon/platform';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import type { AccessKeyRepository } from './access-key.repository.js';
+
+const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export interface AdminCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  accountId: string;
+}
+
+/** AKIA + 16 characters, like AWS access key ids. */
+export function newAccessKeyId(): string {
+  let id = 'AKIA';
+  for (let i = 0; i < 16; i++) id += KEY_ID_ALPHABET[randomInt(KEY_ID_ALPHABET.length)];
+  return id;
+}
+
+export function newAccountId(): string {
+  return String(randomInt(100_000, 1_000_000)) + String(randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+/**
+ * First start: an account, its admin user and an access key, written to a 0600 file. Later starts leave both alone
+ * (a lost credentials file is not re-created: the secret is not shown twice).
+ */
+export async function bootstrapAdmin(
+  repo: AccessKeyRepository,
+  region: string,
+  credentialsFile: string,
+): Promise<AdminCredentials | undefined> {
+  if ((await repo.countAccounts()) > 0) return undefined;
+  const accountId = newAccountId();
+  const creds: AdminCredentials = {
+    accessKeyId: newAccessKeyId(),
+    secretAccessKey: randomBytes(30).toString('base64'),
+    region,
+    accountId,
+  };
+  const now = new Date();
+  await repo.createAccountWithKey(
+    { id: accountId, name: 'admin', createdAt: now },
+    {
+      accessKeyId: creds.accessKeyId,
+      accountId,
+      principalArn: `arn:aws:iam::${accountId}:user/admin`,
+      secret: creds.secretAccessKey,
+      status: 'Active',
+      createdAt: now,
+    },
+  );
+  if (credentialsFile) {
+    mkdirSync(dirname(credentialsFile), { recursive: true });
+    if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');
+    writeFileSync(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  }
+  logger.info({ accountId, accessKeyId: creds.accessKeyId, credentialsFile }, 'admin account created');
+  return creds;
+}

@@ -1,0 +1,26 @@
+import { QueueGroups } from '@symbolon/contracts';
+import { Pkcs11Token, TokenHsm } from '@symbolon/pkcs11';
+import { bootstrapService, logger, runService } from '@symbolon/platform';
+
+import { AppModule } from './app.module.js';
+import { hsmConfig, readPin } from './config.js';
+
+runService(async () => {
+  const config = hsmConfig();
+  const token = Pkcs11Token.open({
+    modulePath: config.SYMBOLON_PKCS11_MODULE,
+    tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,
+    pin: readPin(config),
+  });
+  const hsm = new TokenHsm(token, { cacheSize: config.SYMBOLON_HSM_KEY_CACHE_SIZE });
+  const generation = config.SYMBOLON_HSM_DOMAIN_GENERATION;
+  const { created } = hsm.ensureDomainKey(generation);
+  logger.info({ generation, created, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key ready');
+  const node = { nodeId: config.SYMBOLON_HSM_NODE_ID, tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL, domainGeneration: generation };
+  await bootstrapService({
+    service: QueueGroups.hsm,
+    module: AppModule.forNode(node, hsm),
+    natsUrl: config.SYMBOLON_NATS_URL,
+    httpPort: config.SYMBOLON_METRICS_PORT,
+  });
+});

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ErrorCodes,
+  type HsmDecryptReply,
+  HsmDecryptRequest,
+  type HsmEncryptReply,
+  HsmEncryptRequest,
+  type HsmGenerateDataKeyReply,
+  HsmGenerateDataKeyRequest,
+  type HsmGenerateKeyReply,
+  type HsmGenerateRandomReply,
+  HsmGenerateRandomRequest,
+  type HsmHealthReply,
+  KmsError,
+} from '@symbolon/contracts';
+import { EnvelopeError, deserializeEkt, serializeEkt } from '@symbolon/formats';
+import type { Hsm, KeyMaterialRef } from '@symbolon/pkcs11';
+import { randomBytes } from 'node:crypto';
+
+import { toKmsError } from '../hsm-errors.js';
+import { HSM, NODE_SETTINGS, type NodeSettings } from '../hsm.tokens.js';
+
+const IV_LENGTH = 12;
+
+/**
+ * Everything this node does with key material. Keys arrive as EKTs and are unwrapped inside the token; plaintext
+ * key material never leaves it. IVs are 96 random bits (NIST SP 800-38D 8.2.2); rotation keeps each key version far
+ * below 2^32 encryptions.
+ */
+@Injectable()
+export class TokenOperationsUseCase {
+  constructor(
+    @Inject(HSM) private readonly hsm: Hsm,
+    @Inject(NODE_SETTINGS) private readonly node: NodeSettings,
+  ) {}
+
+  generateKey(): HsmGenerateKeyReply {
+    const ref = guard(() => this.hsm.generateKeyMaterial(this.node.domainGeneration));
+    return { ekt: b64(serializeEkt({ domainGeneration: ref.domainGeneration, wrapped: ref.wrapped })) };
+  }
+
+  encrypt(req: HsmEncryptRequest): HsmEncryptReply {
+    const ref = this.keyRef(req.ekt);
+    const iv = randomBytes(IV_LENGTH);
+    const sealed = guard(() => this.hsm.encrypt(ref, iv, bytes(req.plaintext), bytes(req.aad)));
+    return { iv: b64(iv), sealed: b64(sealed) };
+  }
+
+  /** A data key from the token's generator, sealed under the KMS key in the same request. */
+  generateDataKey(req: HsmGenerateDataKeyRequest): HsmGenerateDataKeyReply {
+    const ref = this.keyRef(req.ekt);
+    const dataKey = guard(() => this.hsm.generateRandom(req.length));
+    const iv = randomBytes(IV_LENGTH);
+    const sealed = guard(() => this.hsm.encrypt(ref, iv, dataKey, bytes(req.aad)));
+    return { plaintext: b64(dataKey), iv: b64(iv), sealed: b64(sealed) };
+  }
+
+  decrypt(req: HsmDecryptRequest): HsmDecryptReply {
+    const ref = this.keyRef(req.ekt);
+    const plaintext = guard(() => this.hsm.decrypt(ref, bytes(req.iv), bytes(req.sealed), bytes(req.aad)));
+    return { plaintext: b64(plaintext) };
+  }
+
+  generateRandom(req: HsmGenerateRandomRequest): HsmGenerateRandomReply {
+    return { random: b64(guard(() => this.hsm.generateRandom(req.length))) };
+  }
+
+  health(): HsmHealthReply {
+    const h = this.hsm.health();
+    return {
+      nodeId: this.node.nodeId,
+      tokenLabel: h.tokenLabel,
+      ok: h.ok,
+      domainGeneration: this.node.domainGeneration,
+      cachedKeys: h.cachedKeys,
+    };
+  }
+
+  private keyRef(ekt: string): KeyMaterialRef {
+    try {
+      const parsed = deserializeEkt(bytes(ekt));
+      return { domainGeneration: parsed.domainGeneration, wrapped: parsed.wrapped };
+    } catch (e) {
+      if (e instanceof EnvelopeError) {
+        throw new KmsError(ErrorCodes.INVALID_STATE, 'the stored key token of this key version is malformed');
+      }
+      throw e;
+    }
+  }
+}
+
+function guard<T>(op: () => T): T {
+  try {
+    return op();
+  } catch (e) {
+    throw toKmsError(e);
+  }
+}
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'base64');
+const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');

@@ -1,0 +1,3 @@
+import { commonEnv, loadConfig } from '@symbolon/platform';
+
+export const policyConfig = () => loadConfig({ ...commonEnv });

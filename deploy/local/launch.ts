@@ -1,0 +1,31 @@
+import { startPlatform } from './platform.js';
+
+/** `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT. */
+async function main(): Promise<void> {
+  const dataDir = process.env['SYMBOLON_DATA_DIR'] || './.symbolon';
+  const port = Number(process.env['SYMBOLON_PORT'] || 8080);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
+  console.log(`starting Symbolon (data: ${dataDir}, port: ${port})`);
+  const platform = await startPlatform({ dataDir, port, log: (l) => console.log(l) });
+  console.log(`endpoint: ${platform.endpoint}`);
+  console.log(`credentials: ${platform.credentialsFile}`);
+  console.log(`logs: ${platform.dataDir}/logs   (Ctrl-C stops everything)`);
+  let stopping = false;
+  const shutdown = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping...');
+    void platform.stop().then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  void platform.exited.then(({ service, code }) => {
+    console.error(`${service} exited (code ${code}); stopping the platform. See ${platform.dataDir}/logs/${service}.log`);
+    shutdown(1);
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+import { freePort, initSoftHsmToken, startNatsServer, trackProcess } from '@symbolon/platform';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled tree: dist/ (this file is dist/deploy/local/platform.js once built). */
+const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SERVICES = ['policy', 'hsm', 'coordinator', 'audit', 'gateway'] as const;
+type Service = (typeof SERVICES)[number];
+const TOKEN_LABEL = 'symbolon-hsm-1';
+const NODE_ID = 'hsm-1';
+
+export interface PlatformOptions {
+  dataDir: string;
+  port: number;
+  /** PostgreSQL instead of the embedded SQLite files: every service gets its own schema in this database. */
+  postgresUrl?: string;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  endpoint: string;
+  credentialsFile: string;
+  natsUrl: string;
+  metricsPorts: Record<Service, number>;
+  dataDir: string;
+  /** Resolves when a service exits on its own (with its name), so the caller can stop the rest. */
+  exited: Promise<{ service: string; code: number | null }>;
+  stop(): Promise<void>;
+}
+
+interface Secrets {
+  hsmPin: string;
+  hsmSoPin: string;
+}
+
+/** PINs for the development token, made once and kept (0600) in the data folder. */
+function secrets(dataDir: string): Secrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const s = { hsmPin: randomBytes(12).toString('hex'), hsmSoPin: randomBytes(12).toString('hex') };
+  writeFileSync(file, JSON.stringify(s), { mode: 0o600 });
+  return s;
+}
+
+/**
+ * Starts the whole platform on one machine: nats-server with JetStream, a SoftHSM2 token, and every service as its
+ * own process, all with state under dataDir (so a second start reuses keys, audit and credentials).
+ */
+export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatform> {
+  const dataDir = resolve(opts.dataDir);
+  const log = opts.log ?? (() => undefined);
+  mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  const { hsmPin, hsmSoPin } = secrets(dataDir);
+  const pinFile = join(dataDir, 'hsm-1.pin');
+  writeFileSync(pinFile, hsmPin, { mode: 0o600 });
+
+  const nats = await startNatsServer({ dir: join(dataDir, 'nats'), logFile: join(dataDir, 'logs', 'nats.log') });
+  log(`nats: ${nats.url}`);
+  const token = await initSoftHsmToken({ dir: join(dataDir, 'softhsm'), label: TOKEN_LABEL, pin: hsmPin, soPin: hsmSoPin });
+
+  const metricsPorts = {} as Record<Service, number>;
+  for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
+  const credentialsFile = join(dataDir, 'credentials.json');
+  const common: Record<string, string> = {
+    SYMBOLON_NATS_URL: nats.url,
+    SYMBOLON_LOG_LEVEL: process.env['SYMBOLON_LOG_LEVEL'] ?? 'info',
+    ...(opts.postgresUrl ? { SYMBOLON_DB_TYPE: 'postgres', SYMBOLON_DB_URL: opts.postgresUrl } : { SYMBOLON_DB_TYPE: 'sqlite' }),
+    ...opts.env,
+  };
+  const perService: Record<Service, Record<string, string>> = {
+    policy: {},
+    hsm: {
+      SOFTHSM2_CONF: token.conf,
+      SYMBOLON_PKCS11_MODULE: token.modulePath,
+      SYMBOLON_HSM_NODE_ID: NODE_ID,
+      SYMBOLON_HSM_TOKEN_LABEL: TOKEN_LABEL,
+      SYMBOLON_HSM_PIN_FILE: pinFile,
+    },
+    coordinator: {
+      SYMBOLON_DB_PATH: join(dataDir, 'db', 'coordinator.sqlite'),
+      SYMBOLON_HSM_NODES: NODE_ID,
+      SYMBOLON_HSM_TOKEN_LABELS: TOKEN_LABEL,
+      SYMBOLON_OPERATOR_KEY_FILE: join(dataDir, 'operator-1.key.pem'),
+    },
+    audit: { SYMBOLON_DB_PATH: join(dataDir, 'db', 'audit.sqlite') },
+    gateway: {
+      SYMBOLON_DB_PATH: join(dataDir, 'db', 'gateway.sqlite'),
+      SYMBOLON_PORT: String(opts.port),
+      SYMBOLON_CREDENTIALS_FILE: credentialsFile,
+    },
+  };
+
+  const children = new Map<Service, ChildProcess>();
+  let stopping = false;
+  let onExit: (v: { service: string; code: number | null }) => void = () => undefined;
+  const exited = new Promise<{ service: string; code: number | null }>((r) => (onExit = r));
+  for (const s of SERVICES) {
+    const out = openSync(join(dataDir, 'logs', `${s}.log`), 'a');
+    const child = spawn(process.execPath, [join(DIST, 'apps', s, 'src', 'main.js')], {
+      env: {
+        ...process.env,
+        ...common,
+        SYMBOLON_SERVICE: s,
+        SYMBOLON_METRICS_PORT: String(metricsPorts[s]),
+        ...perService[s],
+      },
+      stdio: ['ignore', out, out],
+    });
+    trackProcess(child.pid!);
+    child.on('exit', (code) => {
+      if (!stopping) onExit({ service: s, code });
+    });
+    children.set(s, child);
+  }
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all(
+      [...children.values()].map(
+        (c) =>
+          new Promise<void>((done) => {
+            if (c.exitCode !== null || c.signalCode !== null) return done();
+            const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    await nats.stop();
+  };
+
+  try {
+    await Promise.race([
+      Promise.all(SERVICES.map((s) => waitHealthy(metricsPorts[s], 90_000))),
+      exited.then(({ service, code }) => {
+        throw new Error(`${service} exited with code ${code} during start; see ${join(dataDir, 'logs', `${service}.log`)}`);
+      }),
+    ]);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  writeFileSync(
+    join(dataDir, 'runtime.json'),
+    JSON.stringify({ endpoint: `http://127.0.0.1:${opts.port}`, natsUrl: nats.url, metricsPorts }, null, 2),
+  );
+  return { endpoint: `http://127.0.0.1:${opts.port}`, credentialsFile, natsUrl: nats.url, metricsPorts, dataDir, exited, stop };
+}
+
+async function waitHealthy(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`service on port ${port} not healthy after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,26 @@
+// Shared Jest settings: ESM mode (NestJS 12 is ES-module only), SWC with decorator metadata.
+const path = require('node:path');
+const root = __dirname;
+const libs = ['contracts', 'formats', 'pkcs11', 'platform', 'quorum', 'testing'];
+module.exports = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2023',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+        },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleNameMapper: {
+    ...Object.fromEntries(libs.map((l) => [`^@symbolon/${l}$`, path.join(root, `libs/${l}/src/index.ts`)])),
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+};

@@ -1,0 +1,77 @@
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+import type { DecisionDto } from './keys.dto.js';
+import { ACCOUNT_ID_PATTERN } from './tenant-scoped.request.js';
+
+/**
+ * One handled request, published by the gateway to JetStream (Subjects.events.requestHandled) before it answers.
+ * Never holds plaintext, key material or secrets.
+ */
+export interface RequestHandledEvent {
+  requestId: string;
+  time: string;
+  /** null when the caller could not be authenticated. */
+  tenantId: string | null;
+  principal: string | null;
+  accessKeyId: string | null;
+  sourceIp: string;
+  operation: string;
+  keyArn: string | null;
+  keyVersion: number | null;
+  encryptionContext: Record<string, string> | null;
+  decision: DecisionDto | null;
+  /** 'ok' or the AWS error type answered. */
+  outcome: string;
+  httpStatus: number;
+}
+
+/** Operations that count as a use of a key version to encrypt (usage counters). */
+export const ENCRYPTING_OPERATIONS: readonly string[] = [
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+];
+
+export class AuditQueryRequest {
+  @IsString()
+  @MaxLength(64)
+  requestId!: string;
+
+  /** Tenant whose records to read; only its own records are ever returned. */
+  @Matches(ACCOUNT_ID_PATTERN)
+  tenantId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  keyArn?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+}
+export interface AuditRecordDto extends RequestHandledEvent {
+  sequence: number;
+  hash: string;
+}
+export interface AuditQueryReply {
+  records: AuditRecordDto[];
+  total: number;
+}
+
+export class UsageRequest {
+  @IsString()
+  @MaxLength(64)
+  requestId!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN)
+  tenantId!: string;
+
+  @IsString()
+  @MaxLength(2048)
+  keyArn!: string;
+}
+export interface UsageReply {
+  versions: { keyVersion: number; encryptions: number }[];
+}

@@ -1,0 +1,31 @@
+/** Error codes carried in the RPC error envelope between services. The gateway maps each to an AWS error. */
+export const ErrorCodes = {
+  VALIDATION: 'VALIDATION',
+  NOT_FOUND: 'NOT_FOUND',
+  ACCESS_DENIED: 'ACCESS_DENIED',
+  DISABLED: 'DISABLED',
+  INVALID_STATE: 'INVALID_STATE',
+  INVALID_CIPHERTEXT: 'INVALID_CIPHERTEXT',
+  INCORRECT_KEY: 'INCORRECT_KEY',
+  INVALID_ARN: 'INVALID_ARN',
+  INVALID_KEY_USAGE: 'INVALID_KEY_USAGE',
+  UNSUPPORTED: 'UNSUPPORTED',
+  DEPENDENCY_TIMEOUT: 'DEPENDENCY_TIMEOUT',
+  HSM_UNAVAILABLE: 'HSM_UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCodes.DEPENDENCY_TIMEOUT,
+  ErrorCodes.HSM_UNAVAILABLE,
+  ErrorCodes.INTERNAL,
+]);
+
+export function isRetryable(code: ErrorCode): boolean {
+  return RETRYABLE.has(code);
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, value);
+}

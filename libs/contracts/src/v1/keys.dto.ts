@@ -1,0 +1,132 @@
+import { IsBase64, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+import { TenantScopedRequest } from './tenant-scoped.request.js';
+import { IsStringMap } from './validators.js';
+
+export type EncryptionContext = Record<string, string>;
+export const KeyStates = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'] as const;
+export type KeyState = (typeof KeyStates)[number];
+
+/** The AWS KeyMetadata subset the walking skeleton serves. Dates are ISO strings on the wire. */
+export interface KeyMetadataDto {
+  keyId: string;
+  arn: string;
+  accountId: string;
+  description: string;
+  keyState: KeyState;
+  keyUsage: 'ENCRYPT_DECRYPT';
+  keySpec: 'SYMMETRIC_DEFAULT';
+  origin: 'AWS_KMS';
+  creationDate: string;
+  currentVersion: number;
+}
+
+export class CreateKeyRequest extends TenantScopedRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
+  description?: string;
+}
+export interface CreateKeyReply {
+  key: KeyMetadataDto;
+}
+
+/** KeyId as the caller gave it: key id, key ARN (alias forms come with aliases). */
+export class KeyScopedRequest extends TenantScopedRequest {
+  @IsString()
+  @MaxLength(2048)
+  keyId!: string;
+}
+
+export class DescribeKeyRequest extends KeyScopedRequest {}
+export interface DescribeKeyReply {
+  key: KeyMetadataDto;
+}
+
+export class ListKeysRequest extends TenantScopedRequest {
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  marker?: string;
+}
+export interface ListKeysReply {
+  keys: { keyId: string; arn: string }[];
+  nextMarker?: string;
+}
+
+/** Which decision let the request through: copied into the audit record by the gateway. */
+export interface DecisionDto {
+  effect: 'ALLOW' | 'DENY';
+  reason: string;
+}
+
+export class EncryptRequest extends KeyScopedRequest {
+  /** base64, 1..4096 bytes. */
+  @IsBase64()
+  plaintext!: string;
+
+  @IsStringMap()
+  encryptionContext!: EncryptionContext;
+}
+export interface EncryptReply {
+  keyArn: string;
+  keyVersion: number;
+  ciphertextBlob: string;
+  decision: DecisionDto;
+}
+
+export class DecryptRequest extends TenantScopedRequest {
+  /** Optional: when given, it must name the key that the blob names. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  keyId?: string;
+
+  @IsBase64()
+  ciphertextBlob!: string;
+
+  @IsStringMap()
+  encryptionContext!: EncryptionContext;
+}
+export interface DecryptReply {
+  keyArn: string;
+  keyVersion: number;
+  plaintext: string;
+  decision: DecisionDto;
+}
+
+export class GenerateDataKeyRequest extends KeyScopedRequest {
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  numberOfBytes!: number;
+
+  @IsStringMap()
+  encryptionContext!: EncryptionContext;
+
+  /** false for GenerateDataKeyWithoutPlaintext. */
+  @IsIn([true, false])
+  returnPlaintext!: boolean;
+}
+export interface GenerateDataKeyReply {
+  keyArn: string;
+  keyVersion: number;
+  ciphertextBlob: string;
+  plaintext?: string;
+  decision: DecisionDto;
+}
+
+export class GenerateRandomRequest extends TenantScopedRequest {
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  numberOfBytes!: number;
+}
+export interface GenerateRandomReply {
+  plaintext: string;
+}

@@ -1,0 +1,40 @@
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+import type { DecisionDto } from './keys.dto.js';
+import { ACCOUNT_ID_PATTERN, TenantScopedRequest } from './tenant-scoped.request.js';
+import { IsStringMap } from './validators.js';
+
+export const KmsActions = [
+  'kms:CreateKey',
+  'kms:DescribeKey',
+  'kms:ListKeys',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateRandom',
+] as const;
+export type KmsAction = (typeof KmsActions)[number];
+
+/** May `principal` (of tenant `tenantId`) perform `action` on the key `keyArn` owned by `keyAccountId`? */
+export class EvaluatePolicyRequest extends TenantScopedRequest {
+  @IsIn(KmsActions as unknown as string[])
+  action!: KmsAction;
+
+  @IsString()
+  @MaxLength(2048)
+  keyArn!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN)
+  keyAccountId!: string;
+
+  @IsOptional()
+  @IsStringMap()
+  encryptionContext?: Record<string, string>;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sourceIp?: string;
+}
+export type EvaluatePolicyReply = DecisionDto;

@@ -1,0 +1,65 @@
+/**
+ * Every NATS subject Symbolon uses. Request/reply: kms.v1.<service>.<action>; events: kms.v1.events.<entity>.<past-tense>.
+ * Subjects carry no ids, tenants or timestamps, except the hsm node id that routes a request to one token's process.
+ */
+export const Subjects = {
+  keys: {
+    create: 'kms.v1.keys.create',
+    describe: 'kms.v1.keys.describe',
+    list: 'kms.v1.keys.list',
+    encrypt: 'kms.v1.keys.encrypt',
+    decrypt: 'kms.v1.keys.decrypt',
+    generateDataKey: 'kms.v1.keys.generate-data-key',
+    generateRandom: 'kms.v1.keys.generate-random',
+  },
+  policy: {
+    evaluate: 'kms.v1.policy.evaluate',
+  },
+  audit: {
+    query: 'kms.v1.audit.query',
+    usage: 'kms.v1.audit.usage',
+  },
+  events: {
+    all: 'kms.v1.events.>',
+    requestHandled: 'kms.v1.events.request.handled',
+  },
+} as const;
+
+/** Actions served by every hsm node under kms.v1.hsm.<node>.<action>. */
+export const HsmActions = {
+  generateKey: 'generate-key',
+  generateDataKey: 'generate-data-key',
+  encrypt: 'encrypt',
+  decrypt: 'decrypt',
+  generateRandom: 'generate-random',
+  health: 'health',
+} as const;
+export type HsmAction = (typeof HsmActions)[keyof typeof HsmActions];
+
+const NODE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** True when the id can be one subject token: lower-case alphanumerics and '-'. */
+export function isValidNodeId(nodeId: string): boolean {
+  return NODE_ID.test(nodeId);
+}
+
+export function hsmSubject(nodeId: string, action: HsmAction): string {
+  if (!isValidNodeId(nodeId)) throw new Error(`invalid hsm node id: ${JSON.stringify(nodeId)}`);
+  return `kms.v1.hsm.${nodeId}.${action}`;
+}
+
+/** JetStream stream that holds the events audit consumes. */
+export const AuditStream = {
+  name: 'KMS_EVENTS',
+  subjects: [Subjects.events.all],
+  consumer: 'audit',
+} as const;
+
+/** Queue group per service so replicas share load. */
+export const QueueGroups = {
+  gateway: 'gateway',
+  policy: 'policy',
+  coordinator: 'coordinator',
+  hsm: 'hsm',
+  audit: 'audit',
+} as const;

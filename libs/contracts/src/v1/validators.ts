@@ -1,0 +1,20 @@
+import { type ValidationOptions, registerDecorator } from 'class-validator';
+
+/** A plain object whose values are all strings (an encryption context). */
+export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'isStringMap',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `${String(propertyName)} must be an object of string values`, ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.values(value as object).every((v) => typeof v === 'string'),
+      },
+    });
+  };
+}

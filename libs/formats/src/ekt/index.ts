@@ -1,0 +1,3 @@
+export * from './deserialize.js';
+export * from './format.js';
+export * from './serialize.js';

@@ -1,0 +1,635 @@
+/**
+ * Session and login lifecycle, and the AES primitives that run inside a PKCS#11 token.
+ *
+ * This file (with errors.ts) is the only place that talks to pkcs11js. Design choices:
+ * - Synchronous pkcs11js calls only: against SoftHSM2 they are 2.6 to 4.5 times faster than the async
+ *   ones (TOOLCHAIN.md). Node runs them on the one JavaScript thread, so the single session of a
+ *   Pkcs11Token never sees two interleaved operations. Keep one Pkcs11Token per token per process.
+ * - One RW session, logged in as the user, for the lifetime of the object. Session objects (unwrapped
+ *   keys) live as long as that session. We never call C_Logout: it would invalidate the handles of every
+ *   private object; closing the last session ends the login instead.
+ * - Tokens are found by label (SoftHSM renumbers slots).
+ * - Parameters the token path does not support are refused with HsmError('UNSUPPORTED_PARAMETERS')
+ *   before the token is called (GCM: 12-byte IV and 16-byte tag only; AES keys of 16, 24 or 32 bytes).
+ * - For SoftHSM2 the process must have SOFTHSM2_CONF in its environment before the first open.
+ */
+import pkcs11js from 'pkcs11js';
+
+import { HsmError, type HsmOperation, needs, toHsmError } from './errors.js';
+import { AES_KEY_LENGTHS, GCM_IV_LENGTH, GCM_TAG_LENGTH, MAX_RANDOM_LENGTH } from './params.js';
+
+type P11 = InstanceType<typeof pkcs11js.PKCS11>;
+type Handle = Buffer;
+
+
+export type AesKeyUsage = 'aead' | 'wrap';
+/** RFC 3394 (CKM_AES_KEY_WRAP) or RFC 5649 (CKM_AES_KEY_WRAP_PAD as SoftHSM2 implements it). */
+export type KeyWrapVariant = 'rfc3394' | 'rfc5649';
+
+export interface Pkcs11TokenConfig {
+  modulePath: string;
+  tokenLabel: string;
+  pin: string;
+}
+
+/** Attributes of a secret key, as read back from the token. */
+export interface SecretKeyAttributes {
+  label: string;
+  token: boolean;
+  private: boolean;
+  sensitive: boolean;
+  extractable: boolean;
+  alwaysSensitive: boolean;
+  neverExtractable: boolean;
+  wrapWithTrusted: boolean;
+  encrypt: boolean;
+  decrypt: boolean;
+  wrap: boolean;
+  unwrap: boolean;
+  valueLength: number;
+}
+
+export interface GenerateAesKeyOptions {
+  /** Key length in bytes: 16, 24 or 32. */
+  length: number;
+  usage: AesKeyUsage;
+  /** true: a persistent token object; false: a session object. */
+  token: boolean;
+  label?: string;
+  /** Sensitive keys never show CKA_VALUE. */
+  sensitive: boolean;
+  extractable: boolean;
+  /** With extractable: the key may leave the token only wrapped by a CKA_TRUSTED key. */
+  wrapWithTrusted?: boolean;
+}
+
+export interface UnwrapAesKeyOptions {
+  usage: AesKeyUsage;
+  variant?: KeyWrapVariant;
+  extractable: boolean;
+}
+
+/** An opaque reference to a key object inside one open Pkcs11Token. */
+export class KeyHandle {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly owner: Pkcs11Token,
+    /** @internal */ readonly session: number,
+  ) {}
+}
+
+const rawHandles = new WeakMap<KeyHandle, Handle>();
+
+// ---------------------------------------------------------------------------------------------------
+// Module registry: a PKCS#11 library is initialised once per process, however many tokens use it.
+
+interface LoadedModule {
+  p11: P11;
+  refs: number;
+  initializedHere: boolean;
+  openLabels: Set<string>;
+}
+
+const modules = new Map<string, LoadedModule>();
+
+function call<T>(operation: HsmOperation, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toHsmError(err, operation);
+  }
+}
+
+function acquireModule(modulePath: string): LoadedModule {
+  const existing = modules.get(modulePath);
+  if (existing) {
+    existing.refs += 1;
+    return existing;
+  }
+  const p11 = new pkcs11js.PKCS11();
+  try {
+    p11.load(modulePath);
+  } catch {
+    throw new HsmError('DEVICE_ERROR', `could not load the PKCS#11 module at ${modulePath}`);
+  }
+  let initializedHere = true;
+  try {
+    p11.C_Initialize();
+  } catch (err) {
+    const e = toHsmError(err, 'initialize');
+    if (e.ckr === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
+      initializedHere = false;
+    } else {
+      p11.close();
+      throw e;
+    }
+  }
+  const mod: LoadedModule = { p11, refs: 1, initializedHere, openLabels: new Set() };
+  modules.set(modulePath, mod);
+  return mod;
+}
+
+function releaseModule(modulePath: string): void {
+  const mod = modules.get(modulePath);
+  if (!mod) return;
+  mod.refs -= 1;
+  if (mod.refs > 0) return;
+  modules.delete(modulePath);
+  try {
+    if (mod.initializedHere) mod.p11.C_Finalize();
+  } finally {
+    mod.p11.close();
+  }
+}
+
+function findSlotByLabel(p11: P11, label: string): Handle {
+  const slots = call('open', () => p11.C_GetSlotList(true));
+  for (const slot of slots) {
+    const info = call('open', () => p11.C_GetTokenInfo(slot));
+    if ((info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0 && info.label.trimEnd() === label) return slot;
+  }
+  throw new HsmError('TOKEN_NOT_FOUND', `no initialised PKCS#11 token is labelled '${label}'`);
+}
+
+function bool(buf: Buffer | undefined): boolean {
+  return buf !== undefined && buf.length > 0 && buf[0] !== 0;
+}
+
+function ulong(buf: Buffer | undefined): number {
+  if (buf === undefined || buf.length === 0) return 0;
+  if (buf.length >= 8) return Number(buf.readBigUInt64LE(0));
+  return buf.readUInt32LE(0);
+}
+
+let sessionCounter = 0;
+
+export class Pkcs11Token {
+  private session: Handle | null;
+  private readonly sessionId: number;
+
+  private constructor(
+    private readonly mod: LoadedModule,
+    private readonly modulePath: string,
+    readonly tokenLabel: string,
+    session: Handle,
+  ) {
+    this.session = session;
+    this.sessionId = ++sessionCounter;
+  }
+
+  /** C_Initialize (once per process and module), find the slot by label, open an RW session, log in. */
+  static open(cfg: Pkcs11TokenConfig): Pkcs11Token {
+    /* Precondition: the token label must not be empty. */
+    needs(cfg.tokenLabel.length > 0, 'the token label must not be empty');
+    const mod = acquireModule(cfg.modulePath);
+    let session: Handle | null = null;
+    try {
+      if (mod.openLabels.has(cfg.tokenLabel)) {
+        throw new HsmError('TOKEN_IN_USE', `the token labelled '${cfg.tokenLabel}' is already open in this process`);
+      }
+      const slot = findSlotByLabel(mod.p11, cfg.tokenLabel);
+      session = call('open', () =>
+        mod.p11.C_OpenSession(slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION),
+      );
+      const s = session;
+      call('login', () => mod.p11.C_Login(s, pkcs11js.CKU_USER, cfg.pin));
+      mod.openLabels.add(cfg.tokenLabel);
+      return new Pkcs11Token(mod, cfg.modulePath, cfg.tokenLabel, s);
+    } catch (err) {
+      if (session !== null) {
+        const s = session;
+        try {
+          mod.p11.C_CloseSession(s);
+        } catch {
+          // already failing; the original error matters
+        }
+      }
+      releaseModule(cfg.modulePath);
+      throw err;
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.session !== null;
+  }
+
+  /** Closes the session (destroying its session objects and ending the login) and releases the module. */
+  close(): void {
+    const s = this.session;
+    if (s === null) return;
+    this.session = null;
+    this.mod.openLabels.delete(this.tokenLabel);
+    try {
+      this.mod.p11.C_CloseSession(s);
+    } catch {
+      // the session is gone either way
+    } finally {
+      releaseModule(this.modulePath);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Handles
+
+  private s(): Handle {
+    if (this.session === null) throw new HsmError('SESSION_CLOSED', 'the PKCS#11 token is closed');
+    return this.session;
+  }
+
+  private wrapHandle(h: Handle): KeyHandle {
+    const k = new KeyHandle(this, this.sessionId);
+    rawHandles.set(k, h);
+    return k;
+  }
+
+  private raw(k: KeyHandle): Handle {
+    this.s();
+    const h = rawHandles.get(k);
+    if (k.owner !== this || k.session !== this.sessionId || h === undefined) {
+      throw new HsmError('KEY_NOT_FOUND', 'the key handle does not belong to this open token');
+    }
+    return h;
+  }
+
+  private get p11(): P11 {
+    return this.mod.p11;
+  }
+
+  /** Destroys a key object. The handle must not be used afterwards. */
+  destroy(key: KeyHandle): void {
+    const h = this.raw(key);
+    const s = this.s();
+    call('destroy', () => this.p11.C_DestroyObject(s, h));
+    rawHandles.delete(key);
+  }
+
+  /** Secret-key token objects with this CKA_LABEL. */
+  findSecretKeys(label: string): KeyHandle[] {
+    const s = this.s();
+    const found: Handle[] = [];
+    call('find', () => {
+      this.p11.C_FindObjectsInit(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_LABEL, value: label },
+      ]);
+      try {
+        for (;;) {
+          const batch = this.p11.C_FindObjects(s, 16);
+          found.push(...batch);
+          if (batch.length < 16) break;
+        }
+      } finally {
+        this.p11.C_FindObjectsFinal(s);
+      }
+    });
+    return found.map((h) => this.wrapHandle(h));
+  }
+
+  getSecretKeyAttributes(key: KeyHandle): SecretKeyAttributes {
+    const h = this.raw(key);
+    const s = this.s();
+    const types = [
+      pkcs11js.CKA_LABEL,
+      pkcs11js.CKA_TOKEN,
+      pkcs11js.CKA_PRIVATE,
+      pkcs11js.CKA_SENSITIVE,
+      pkcs11js.CKA_EXTRACTABLE,
+      pkcs11js.CKA_ALWAYS_SENSITIVE,
+      pkcs11js.CKA_NEVER_EXTRACTABLE,
+      pkcs11js.CKA_WRAP_WITH_TRUSTED,
+      pkcs11js.CKA_ENCRYPT,
+      pkcs11js.CKA_DECRYPT,
+      pkcs11js.CKA_WRAP,
+      pkcs11js.CKA_UNWRAP,
+      pkcs11js.CKA_VALUE_LEN,
+    ];
+    const res = call('attributes', () =>
+      this.p11.C_GetAttributeValue(
+        s,
+        h,
+        types.map((type) => ({ type })),
+      ),
+    );
+    const v = new Map(res.map((a) => [a.type, a.value]));
+    return {
+      label: (v.get(pkcs11js.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
+      token: bool(v.get(pkcs11js.CKA_TOKEN)),
+      private: bool(v.get(pkcs11js.CKA_PRIVATE)),
+      sensitive: bool(v.get(pkcs11js.CKA_SENSITIVE)),
+      extractable: bool(v.get(pkcs11js.CKA_EXTRACTABLE)),
+      alwaysSensitive: bool(v.get(pkcs11js.CKA_ALWAYS_SENSITIVE)),
+      neverExtractable: bool(v.get(pkcs11js.CKA_NEVER_EXTRACTABLE)),
+      wrapWithTrusted: bool(v.get(pkcs11js.CKA_WRAP_WITH_TRUSTED)),
+      encrypt: bool(v.get(pkcs11js.CKA_ENCRYPT)),
+      decrypt: bool(v.get(pkcs11js.CKA_DECRYPT)),
+      wrap: bool(v.get(pkcs11js.CKA_WRAP)),
+      unwrap: bool(v.get(pkcs11js.CKA_UNWRAP)),
+      valueLength: ulong(v.get(pkcs11js.CKA_VALUE_LEN)),
+    };
+  }
+
+  /**
+   * CKA_VALUE of a non-sensitive key. For tests and the Wycheproof runner only; a sensitive key gives
+   * HsmError('ATTRIBUTE_SENSITIVE').
+   */
+  readKeyValue(key: KeyHandle): Uint8Array {
+    const h = this.raw(key);
+    const s = this.s();
+    const res = call('attributes', () => this.p11.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_VALUE }]));
+    const value = res[0]?.value;
+    if (value === undefined) throw new HsmError('ATTRIBUTE_SENSITIVE', 'the key value is not readable');
+    return new Uint8Array(value);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Keys
+
+  private usageAttributes(usage: AesKeyUsage): { type: number; value: boolean }[] {
+    return [
+      { type: pkcs11js.CKA_ENCRYPT, value: usage === 'aead' },
+      { type: pkcs11js.CKA_DECRYPT, value: usage === 'aead' },
+      { type: pkcs11js.CKA_WRAP, value: usage === 'wrap' },
+      { type: pkcs11js.CKA_UNWRAP, value: usage === 'wrap' },
+      { type: pkcs11js.CKA_SIGN, value: false },
+      { type: pkcs11js.CKA_VERIFY, value: false },
+      { type: pkcs11js.CKA_DERIVE, value: false },
+    ];
+  }
+
+  /**
+   * Imports a known AES key value as a non-extractable session object.
+   * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY: production key material is generated inside the token
+   * (generateAesKey) and never exists outside it in plaintext.
+   */
+  importAesKey(value: Uint8Array, usage: AesKeyUsage): KeyHandle {
+    /* Precondition: AES keys must be 16, 24 or 32 bytes. */
+    needs(AES_KEY_LENGTHS.includes(value.length), 'AES keys must be 16, 24 or 32 bytes', 'UNSUPPORTED_PARAMETERS');
+    const s = this.s();
+    const h = call('create', () =>
+      this.p11.C_CreateObject(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
+        ...this.usageAttributes(usage),
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /**
+   * Imports arbitrary bytes as an extractable, non-sensitive CKK_GENERIC_SECRET session object, so that
+   * they can be wrapped. FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
+   */
+  importWrappableSecret(value: Uint8Array): KeyHandle {
+    /* Precondition: a secret to wrap must not be empty. */
+    needs(value.length > 0, 'a secret to wrap must not be empty', 'DATA_LEN_RANGE');
+    const s = this.s();
+    const h = call('create', () =>
+      this.p11.C_CreateObject(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_SENSITIVE, value: false },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+        { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /** C_GenerateKey CKM_AES_KEY_GEN: the key value never leaves the token in plaintext. */
+  generateAesKey(opts: GenerateAesKeyOptions): KeyHandle {
+    /* Precondition: AES keys must be 16, 24 or 32 bytes. */
+    needs(AES_KEY_LENGTHS.includes(opts.length), 'AES keys must be 16, 24 or 32 bytes', 'UNSUPPORTED_PARAMETERS');
+    /* Precondition: a key that may only be wrapped with a trusted key must be extractable. */
+    needs(
+      opts.wrapWithTrusted !== true || opts.extractable,
+      'a key that may only be wrapped with a trusted key must be extractable',
+    );
+    const s = this.s();
+    const template = [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+      { type: pkcs11js.CKA_VALUE_LEN, value: opts.length },
+      { type: pkcs11js.CKA_TOKEN, value: opts.token },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_SENSITIVE, value: opts.sensitive },
+      { type: pkcs11js.CKA_EXTRACTABLE, value: opts.extractable },
+      { type: pkcs11js.CKA_WRAP_WITH_TRUSTED, value: opts.wrapWithTrusted === true },
+      ...this.usageAttributes(opts.usage),
+      ...(opts.label !== undefined ? [{ type: pkcs11js.CKA_LABEL, value: opts.label }] : []),
+    ];
+    const h = call('generate', () =>
+      this.p11.C_GenerateKey(s, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, template),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /** C_GenerateRandom. */
+  generateRandom(length: number): Uint8Array {
+    /* Precondition: random requests must be 1 to 65536 bytes. */
+    needs(
+      Number.isInteger(length) && length >= 1 && length <= MAX_RANDOM_LENGTH,
+      'random requests must be 1 to 65536 bytes',
+    );
+    const s = this.s();
+    return new Uint8Array(call('random', () => this.p11.C_GenerateRandom(s, Buffer.alloc(length))));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // AES-GCM
+
+  private gcmMechanism(iv: Uint8Array, aad: Uint8Array): pkcs11js.Mechanism {
+    /* Precondition: AES-GCM on the token takes a 12-byte IV. */
+    needs(iv.length === GCM_IV_LENGTH, 'AES-GCM on the token takes a 12-byte IV', 'UNSUPPORTED_PARAMETERS');
+    return {
+      mechanism: pkcs11js.CKM_AES_GCM,
+      parameter: {
+        type: pkcs11js.CK_PARAMS_AES_GCM,
+        iv: Buffer.from(iv),
+        aad: Buffer.from(aad),
+        ivBits: GCM_IV_LENGTH * 8,
+        tagBits: GCM_TAG_LENGTH * 8,
+      } as pkcs11js.AesGCM,
+    };
+  }
+
+  /** AES-GCM with a 12-byte IV; returns ciphertext || 16-byte tag. */
+  aesGcmEncrypt(key: KeyHandle, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const h = this.raw(key);
+    const mech = this.gcmMechanism(iv, aad);
+    const s = this.s();
+    call('encrypt', () => this.p11.C_EncryptInit(s, mech, h));
+    try {
+      // SoftHSM2 rejects an empty input buffer in C_Encrypt; C_EncryptFinal alone yields the tag.
+      const out =
+        plaintext.length === 0
+          ? this.p11.C_EncryptFinal(s, Buffer.alloc(GCM_TAG_LENGTH))
+          : this.p11.C_Encrypt(s, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_LENGTH));
+      return new Uint8Array(out);
+    } catch (err) {
+      this.endOperation('encrypt');
+      throw toHsmError(err, 'encrypt');
+    }
+  }
+
+  /** AES-GCM with a 12-byte IV over ciphertext || 16-byte tag. A failed tag check: ENCRYPTED_DATA_INVALID. */
+  aesGcmDecrypt(key: KeyHandle, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    const h = this.raw(key);
+    const mech = this.gcmMechanism(iv, aad);
+    /* Precondition: a sealed AES-GCM message must hold at least the 16-byte tag. */
+    needs(
+      sealed.length >= GCM_TAG_LENGTH,
+      'a sealed AES-GCM message must hold at least the 16-byte tag',
+      'ENCRYPTED_DATA_INVALID',
+    );
+    const s = this.s();
+    call('decrypt', () => this.p11.C_DecryptInit(s, mech, h));
+    try {
+      return new Uint8Array(this.p11.C_Decrypt(s, Buffer.from(sealed), Buffer.alloc(sealed.length)));
+    } catch (err) {
+      this.endOperation('decrypt');
+      throw toHsmError(err, 'decrypt');
+    }
+  }
+
+  /** SoftHSM2 keeps an operation active after some argument errors: end it so the session stays usable. */
+  private endOperation(kind: 'encrypt' | 'decrypt'): void {
+    const s = this.session;
+    if (s === null) return;
+    try {
+      if (kind === 'encrypt') this.p11.C_EncryptFinal(s, Buffer.alloc(64));
+      else this.p11.C_DecryptFinal(s, Buffer.alloc(64));
+    } catch {
+      // expected: the operation is ended (or was not active)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // AES key wrap
+
+  private static wrapMechanism(variant: KeyWrapVariant): pkcs11js.Mechanism {
+    return { mechanism: variant === 'rfc3394' ? pkcs11js.CKM_AES_KEY_WRAP : pkcs11js.CKM_AES_KEY_WRAP_PAD };
+  }
+
+  /**
+   * C_WrapKey of a key object. A WRAP_WITH_TRUSTED key under an untrusted key: KEY_NOT_WRAPPABLE.
+   * Keys whose length is not a multiple of 8 bytes are refused (see checkWrapInputLength).
+   */
+  wrapKey(wrappingKey: KeyHandle, key: KeyHandle, variant: KeyWrapVariant = 'rfc3394'): Uint8Array {
+    const wk = this.raw(wrappingKey);
+    const k = this.raw(key);
+    const s = this.s();
+    const keyLength = this.secretKeyLength(k);
+    checkWrapInputLength(keyLength, variant);
+    // RFC 3394 adds 8 bytes; RFC 5649 pads to a multiple of 8 and adds 8.
+    const capacity = Math.ceil(keyLength / 8) * 8 + 16;
+    const out = call('wrap', () =>
+      this.p11.C_WrapKey(s, Pkcs11Token.wrapMechanism(variant), wk, k, Buffer.alloc(capacity)),
+    );
+    return new Uint8Array(out);
+  }
+
+  private secretKeyLength(h: Handle): number {
+    const s = this.s();
+    const res = call('attributes', () => this.p11.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_VALUE_LEN }]));
+    return ulong(res[0]?.value);
+  }
+
+  /**
+   * C_UnwrapKey into an AES session object (CKA_VALUE_LEN is left out of the template: SoftHSM2 refuses
+   * it). A wrapped value that fails the integrity check gives WRAPPED_KEY_INVALID.
+   */
+  unwrapAesKey(unwrappingKey: KeyHandle, wrapped: Uint8Array, opts: UnwrapAesKeyOptions): KeyHandle {
+    const variant = opts.variant ?? 'rfc3394';
+    const uk = this.raw(unwrappingKey);
+    checkWrappedLength(wrapped, variant);
+    const s = this.s();
+    const h = call('unwrap', () =>
+      this.p11.C_UnwrapKey(s, Pkcs11Token.wrapMechanism(variant), uk, Buffer.from(wrapped), [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: opts.extractable },
+        ...this.usageAttributes(opts.usage),
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /**
+   * Wraps arbitrary bytes (imported as an extractable generic secret, destroyed afterwards).
+   * RFC 3394 takes a multiple of 8 bytes, at least 16; on this path RFC 5649 also takes only a multiple
+   * of 8 bytes (see checkWrapInputLength).
+   * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
+   */
+  aesKeyWrap(wrappingKey: KeyHandle, keyBytesToWrap: Uint8Array, variant: KeyWrapVariant = 'rfc3394'): Uint8Array {
+    this.raw(wrappingKey);
+    checkWrapInputLength(keyBytesToWrap.length, variant);
+    const secret = this.importWrappableSecret(keyBytesToWrap);
+    try {
+      return this.wrapKey(wrappingKey, secret, variant);
+    } finally {
+      this.destroy(secret);
+    }
+  }
+
+  /**
+   * Unwraps to bytes (through an extractable generic secret that is read and destroyed).
+   * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
+   */
+  aesKeyUnwrap(unwrappingKey: KeyHandle, wrapped: Uint8Array, variant: KeyWrapVariant = 'rfc3394'): Uint8Array {
+    const uk = this.raw(unwrappingKey);
+    checkWrappedLength(wrapped, variant);
+    const s = this.s();
+    const h = call('unwrap', () =>
+      this.p11.C_UnwrapKey(s, Pkcs11Token.wrapMechanism(variant), uk, Buffer.from(wrapped), [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_SENSITIVE, value: false },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+      ]),
+    );
+    const secret = this.wrapHandle(h);
+    try {
+      return this.readKeyValue(secret);
+    } finally {
+      this.destroy(secret);
+    }
+  }
+}
+
+function checkWrappedLength(wrapped: Uint8Array, variant: KeyWrapVariant): void {
+  const min = variant === 'rfc3394' ? 24 : 16;
+  /* Precondition: a wrapped key must be a multiple of 8 bytes, at least 24 (RFC 3394) or 16 (RFC 5649). */
+  needs(
+    wrapped.length >= min && wrapped.length % 8 === 0,
+    'a wrapped key must be a multiple of 8 bytes, at least 24 (RFC 3394) or 16 (RFC 5649)',
+    'WRAPPED_KEY_INVALID',
+  );
+}
+
+/**
+ * SoftHSM2 2.6 zero-pads a key whose length is not a multiple of 8 bytes BEFORE wrapping it, with both
+ * CKM_AES_KEY_WRAP (not RFC 3394: such input must be rejected) and CKM_AES_KEY_WRAP_PAD (the result is
+ * the RFC 5649 wrap of the padded key, so it unwraps to a longer key). Both would be silent wrong
+ * results, so the token path refuses those lengths before calling the token. Its unwrap side is
+ * correct RFC 5649 for every length.
+ */
+function checkWrapInputLength(length: number, variant: KeyWrapVariant): void {
+  if (variant === 'rfc3394') {
+    /* Precondition: RFC 3394 wraps a multiple of 8 bytes, at least 16. */
+    needs(length >= 16 && length % 8 === 0, 'RFC 3394 wraps a multiple of 8 bytes, at least 16', 'DATA_LEN_RANGE');
+  } else {
+    /* Precondition: RFC 5649 wrapping on the token takes a multiple of 8 bytes. */
+    needs(length % 8 === 0, 'RFC 5649 wrapping on the token takes a multiple of 8 bytes', 'UNSUPPORTED_PARAMETERS');
+  }
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { natsServerConfig, natsServerPath, startNatsServer } from './nats-server.js';
+import { runCommand } from './process.js';
+
+describe('natsServerConfig', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'symbolon-nats-conf-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should listen on loopback only with monitoring off when jetstream is on', async () => {
+    const text = natsServerConfig({ dir, port: 4333, jetstream: true });
+    expect(text).toContain('listen: "127.0.0.1:4333"');
+    expect(text).toContain(`store_dir: "${join(dir, 'jetstream')}"`);
+    expect(text).not.toMatch(/https?(_port)?\s*:/);
+    const file = join(dir, 'nats.conf');
+    await writeFile(file, text);
+    await expect(runCommand(natsServerPath(), ['-t', '-c', file])).resolves.toBeDefined();
+  });
+
+  it('should leave the jetstream block out when jetstream is off', () => {
+    expect(natsServerConfig({ dir, port: 4333, jetstream: false })).not.toContain('jetstream');
+  });
+});
+
+describe('natsServerPath', () => {
+  it('should find the installed nats-server when it is on PATH or in /usr/sbin', () => {
+    expect(natsServerPath()).toMatch(/\/nats-server$/);
+  });
+});
+
+describe('startNatsServer', () => {
+  it('the nats dir has no quote, backslash or newline', async () => {
+    await expect(startNatsServer({ dir: '/tmp/bad"dir' })).rejects.toThrow(
+      'the nats dir has no quote, backslash or newline',
+    );
+  });
+
+  it('the nats port is an integer from 1 to 65535', async () => {
+    await expect(startNatsServer({ dir: '/tmp/x', port: 70000 })).rejects.toThrow(
+      'the nats port is an integer from 1 to 65535',
+    );
+  });
+});

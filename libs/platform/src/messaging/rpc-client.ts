@@ -1,0 +1,46 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import { ClientProxyFactory } from '@nestjs/microservices';
+import { ErrorCodes, KmsError } from '@symbolon/contracts';
+import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
+
+import { natsClientOptions } from './nats.js';
+
+/** Request/reply over NATS with a deadline; failures come back as KmsError. */
+export class RpcClient {
+  private readonly proxy: ClientProxy;
+
+  constructor(
+    natsUrl: string,
+    name: string,
+    private readonly defaultTimeoutMs: number,
+  ) {
+    this.proxy = ClientProxyFactory.create(natsClientOptions(natsUrl, name)) as ClientProxy;
+  }
+
+  async connect(): Promise<void> {
+    await this.proxy.connect();
+  }
+
+  async close(): Promise<void> {
+    await this.proxy.close();
+  }
+
+  async send<TReply>(subject: string, payload: object, timeoutMs = this.defaultTimeoutMs): Promise<TReply> {
+    try {
+      return await firstValueFrom(this.proxy.send<TReply>(subject, payload).pipe(timeout(timeoutMs)));
+    } catch (e) {
+      throw toKmsError(e, subject);
+    }
+  }
+}
+
+export function toKmsError(e: unknown, subject: string): KmsError {
+  if (e instanceof KmsError) return e;
+  if (KmsError.isEnvelope(e)) return KmsError.fromEnvelope(e);
+  if (e instanceof TimeoutError) return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no reply from ${subject} in time`);
+  const message = e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
+  if (/no responders|503/i.test(message)) {
+    return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no service answers ${subject}`);
+  }
+  return new KmsError(ErrorCodes.INTERNAL, `request to ${subject} failed`);
+}

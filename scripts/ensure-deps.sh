@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Symbolon needs on a fresh Debian machine, idempotently.
+#   scripts/ensure-deps.sh           runtime: nats-server, softhsm2, npm packages
+#   scripts/ensure-deps.sh test      also postgresql and the aws cli (Debian's awscli), for the test suites
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(nats-server softhsm2)
+if [ "${1:-}" = "test" ]; then want+=(postgresql awscli); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.symbolon-lock.sha256
+sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+  echo "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$sum" > "$stamp"
+fi
