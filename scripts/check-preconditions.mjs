@@ -2,7 +2,7 @@
 // Fails when a precondition has no test named after it.
 //
 // Scans libs/**/src/**/*.ts and apps/**/src/**/*.ts (spec files excluded) for `needs(<condition>, '<message>' ...)`
-// calls and looks, in every *.spec.ts file of the repository, for a test `it('<message>'`, `it("<message>"` or
+// calls and looks, in every *.spec.ts or *.integration-spec.ts file of the repository, for a test `it('<message>'`, `it("<message>"` or
 // it(`<message>`) with exactly that message. A `needs` call whose message is not a plain string literal counts as
 // untested (its text cannot be matched). Prints `preconditions: N checked, M untested`; exits 1 when M > 0.
 //
@@ -184,7 +184,7 @@ const sources = files.filter((f) => {
   return /^(libs|apps)\/(.+\/)?src\/.+\.ts$/.test(rel) && !SPEC_FILE.test(rel) && !rel.endsWith('.d.ts');
 });
 const testNames = new Set();
-for (const file of files.filter((f) => f.endsWith('.spec.ts'))) {
+for (const file of files.filter((f) => SPEC_FILE.test(f))) {
   findTestNames(readFileSync(file, 'utf8'), testNames);
 }
 

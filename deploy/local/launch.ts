@@ -1,12 +1,16 @@
 import { startPlatform } from './platform.js';
 
-/** `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT. */
+/**
+ * `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT, and
+ * SYMBOLON_DB_URL (a postgres:// URL: PostgreSQL instead of the embedded SQLite files).
+ */
 async function main(): Promise<void> {
   const dataDir = process.env['SYMBOLON_DATA_DIR'] || './.symbolon';
   const port = Number(process.env['SYMBOLON_PORT'] || 8080);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
   console.log(`starting Symbolon (data: ${dataDir}, port: ${port})`);
-  const platform = await startPlatform({ dataDir, port, log: (l) => console.log(l) });
+  const postgresUrl = process.env['SYMBOLON_DB_URL'] || undefined;
+  const platform = await startPlatform({ dataDir, port, postgresUrl, log: (l) => console.log(l) });
   console.log(`endpoint: ${platform.endpoint}`);
   console.log(`credentials: ${platform.credentialsFile}`);
   console.log(`logs: ${platform.dataDir}/logs   (Ctrl-C stops everything)`);

@@ -64,7 +64,10 @@ export class FakeHsm implements Hsm {
     decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_LENGTH));
     try {
       return new Uint8Array(
-        Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_LENGTH)), decipher.final()]),
+        Buffer.concat([
+          decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_LENGTH)),
+          decipher.final(),
+        ]),
       );
     } catch {
       throw new HsmError('ENCRYPTED_DATA_INVALID', 'AES-GCM authentication failed');

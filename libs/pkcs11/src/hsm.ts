@@ -174,7 +174,8 @@ export class TokenHsm implements Hsm {
   private requireDomainKey(generation: number): KeyHandle {
     checkGeneration(generation);
     const key = this.findDomainKey(generation);
-    if (key === null) throw new HsmError('KEY_NOT_FOUND', `no domain key of generation ${generation} in the token`);
+    if (key === null)
+      throw new HsmError('KEY_NOT_FOUND', `no domain key of generation ${generation} in the token`);
     return key;
   }
 

@@ -21,7 +21,6 @@ import { AES_KEY_LENGTHS, GCM_IV_LENGTH, GCM_TAG_LENGTH, MAX_RANDOM_LENGTH } fro
 type P11 = InstanceType<typeof pkcs11js.PKCS11>;
 type Handle = Buffer;
 
-
 export type AesKeyUsage = 'aead' | 'wrap';
 /** RFC 3394 (CKM_AES_KEY_WRAP) or RFC 5649 (CKM_AES_KEY_WRAP_PAD as SoftHSM2 implements it). */
 export type KeyWrapVariant = 'rfc3394' | 'rfc5649';
@@ -185,7 +184,10 @@ export class Pkcs11Token {
     let session: Handle | null = null;
     try {
       if (mod.openLabels.has(cfg.tokenLabel)) {
-        throw new HsmError('TOKEN_IN_USE', `the token labelled '${cfg.tokenLabel}' is already open in this process`);
+        throw new HsmError(
+          'TOKEN_IN_USE',
+          `the token labelled '${cfg.tokenLabel}' is already open in this process`,
+        );
       }
       const slot = findSlotByLabel(mod.p11, cfg.tokenLabel);
       session = call('open', () =>
@@ -364,7 +366,11 @@ export class Pkcs11Token {
    */
   importAesKey(value: Uint8Array, usage: AesKeyUsage): KeyHandle {
     /* Precondition: AES keys must be 16, 24 or 32 bytes. */
-    needs(AES_KEY_LENGTHS.includes(value.length), 'AES keys must be 16, 24 or 32 bytes', 'UNSUPPORTED_PARAMETERS');
+    needs(
+      AES_KEY_LENGTHS.includes(value.length),
+      'AES keys must be 16, 24 or 32 bytes',
+      'UNSUPPORTED_PARAMETERS',
+    );
     const s = this.s();
     const h = call('create', () =>
       this.p11.C_CreateObject(s, [
@@ -405,7 +411,11 @@ export class Pkcs11Token {
   /** C_GenerateKey CKM_AES_KEY_GEN: the key value never leaves the token in plaintext. */
   generateAesKey(opts: GenerateAesKeyOptions): KeyHandle {
     /* Precondition: AES keys must be 16, 24 or 32 bytes. */
-    needs(AES_KEY_LENGTHS.includes(opts.length), 'AES keys must be 16, 24 or 32 bytes', 'UNSUPPORTED_PARAMETERS');
+    needs(
+      AES_KEY_LENGTHS.includes(opts.length),
+      'AES keys must be 16, 24 or 32 bytes',
+      'UNSUPPORTED_PARAMETERS',
+    );
     /* Precondition: a key that may only be wrapped with a trusted key must be extractable. */
     needs(
       opts.wrapWithTrusted !== true || opts.extractable,
@@ -537,7 +547,9 @@ export class Pkcs11Token {
 
   private secretKeyLength(h: Handle): number {
     const s = this.s();
-    const res = call('attributes', () => this.p11.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_VALUE_LEN }]));
+    const res = call('attributes', () =>
+      this.p11.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_VALUE_LEN }]),
+    );
     return ulong(res[0]?.value);
   }
 
@@ -570,7 +582,11 @@ export class Pkcs11Token {
    * of 8 bytes (see checkWrapInputLength).
    * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
    */
-  aesKeyWrap(wrappingKey: KeyHandle, keyBytesToWrap: Uint8Array, variant: KeyWrapVariant = 'rfc3394'): Uint8Array {
+  aesKeyWrap(
+    wrappingKey: KeyHandle,
+    keyBytesToWrap: Uint8Array,
+    variant: KeyWrapVariant = 'rfc3394',
+  ): Uint8Array {
     this.raw(wrappingKey);
     checkWrapInputLength(keyBytesToWrap.length, variant);
     const secret = this.importWrappableSecret(keyBytesToWrap);
@@ -585,7 +601,11 @@ export class Pkcs11Token {
    * Unwraps to bytes (through an extractable generic secret that is read and destroyed).
    * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
    */
-  aesKeyUnwrap(unwrappingKey: KeyHandle, wrapped: Uint8Array, variant: KeyWrapVariant = 'rfc3394'): Uint8Array {
+  aesKeyUnwrap(
+    unwrappingKey: KeyHandle,
+    wrapped: Uint8Array,
+    variant: KeyWrapVariant = 'rfc3394',
+  ): Uint8Array {
     const uk = this.raw(unwrappingKey);
     checkWrappedLength(wrapped, variant);
     const s = this.s();
@@ -627,9 +647,17 @@ function checkWrappedLength(wrapped: Uint8Array, variant: KeyWrapVariant): void 
 function checkWrapInputLength(length: number, variant: KeyWrapVariant): void {
   if (variant === 'rfc3394') {
     /* Precondition: RFC 3394 wraps a multiple of 8 bytes, at least 16. */
-    needs(length >= 16 && length % 8 === 0, 'RFC 3394 wraps a multiple of 8 bytes, at least 16', 'DATA_LEN_RANGE');
+    needs(
+      length >= 16 && length % 8 === 0,
+      'RFC 3394 wraps a multiple of 8 bytes, at least 16',
+      'DATA_LEN_RANGE',
+    );
   } else {
     /* Precondition: RFC 5649 wrapping on the token takes a multiple of 8 bytes. */
-    needs(length % 8 === 0, 'RFC 5649 wrapping on the token takes a multiple of 8 bytes', 'UNSUPPORTED_PARAMETERS');
+    needs(
+      length % 8 === 0,
+      'RFC 5649 wrapping on the token takes a multiple of 8 bytes',
+      'UNSUPPORTED_PARAMETERS',
+    );
   }
 }

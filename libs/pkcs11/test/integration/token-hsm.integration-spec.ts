@@ -4,7 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { activateSoftHsmConf, initSoftHsmToken } from '../../../platform/src/local/softhsm.js';
+import {
+  activateSoftHsmConf,
+  initSoftHsmToken,
+  listSoftHsmTokenLabels,
+} from '../../../platform/src/local/softhsm.js';
 import {
   domainKeyLabel,
   HsmError,
@@ -21,6 +25,7 @@ const SO_PIN = '13579111';
 
 let dir: string;
 let modulePath: string;
+let deactivate: () => void = () => undefined;
 
 function cfg(label = LABEL, pin = PIN) {
   return { modulePath, tokenLabel: label, pin };
@@ -45,12 +50,21 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'symbolon-pkcs11-'));
   const a = await initSoftHsmToken({ dir, label: LABEL, pin: PIN, soPin: SO_PIN });
   await initSoftHsmToken({ dir, label: PIN_LABEL, pin: PIN, soPin: SO_PIN });
-  activateSoftHsmConf(a.conf);
+  deactivate = activateSoftHsmConf(a.conf);
   modulePath = a.modulePath;
 });
 
 afterAll(async () => {
+  deactivate();
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('initSoftHsmToken', () => {
+  it('should leave the token unchanged when a token with the label already exists', async () => {
+    const again = await initSoftHsmToken({ dir, label: LABEL, pin: 'other-pin', soPin: 'other-so-pin' });
+    expect(await listSoftHsmTokenLabels(again.conf)).toEqual(expect.arrayContaining([LABEL, PIN_LABEL]));
+    expect((await listSoftHsmTokenLabels(again.conf)).filter((l) => l === LABEL)).toHaveLength(1);
+  });
 });
 
 describe('TokenHsm', () => {
@@ -338,9 +352,17 @@ describe('Pkcs11Token', () => {
 
     it('AES keys must be 16, 24 or 32 bytes', () => {
       expect(codeOf(() => token.importAesKey(randomBytes(20), 'aead'))).toBe('UNSUPPORTED_PARAMETERS');
-      expect(codeOf(() => token.generateAesKey({ length: 8, usage: 'aead', token: false, sensitive: true, extractable: false }))).toBe(
-        'UNSUPPORTED_PARAMETERS',
-      );
+      expect(
+        codeOf(() =>
+          token.generateAesKey({
+            length: 8,
+            usage: 'aead',
+            token: false,
+            sensitive: true,
+            extractable: false,
+          }),
+        ),
+      ).toBe('UNSUPPORTED_PARAMETERS');
     });
 
     it('a key that may only be wrapped with a trusted key must be extractable', () => {

@@ -24,7 +24,7 @@ describe('startPostgres', () => {
     );
   });
 
-  it('the unix socket path fits in sun_path', async () => {
+  it('the unix socket path fits in sun_path (107 bytes): choose a shorter dir', async () => {
     await expect(startPostgres({ dir: `/tmp/${'d'.repeat(120)}`, port: 5999 })).rejects.toThrow(
       'the unix socket path fits in sun_path',
     );

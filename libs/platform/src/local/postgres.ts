@@ -180,7 +180,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<LocalPostgre
   /* Precondition: the unix socket path fits in sun_path. */
   needs(
     join(socketDir, `.s.PGSQL.${port}`).length <= MAX_SOCKET_PATH,
-    `the unix socket path fits in sun_path (${MAX_SOCKET_PATH} bytes): choose a shorter dir`,
+    'the unix socket path fits in sun_path (107 bytes): choose a shorter dir',
   );
   const bin = postgresBinDir();
   const owner = serverOwner();

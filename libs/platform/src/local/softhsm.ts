@@ -105,10 +105,9 @@ export async function initSoftHsmToken(opts: SoftHsmTokenOptions): Promise<SoftH
   return { conf, modulePath: findSoftHsmModule() };
 }
 
-let proxyCleanupInstalled = false;
-
 /**
  * Points the SoftHSM2 module that this process loads next (at its next C_Initialize) at `conf`.
+ * Returns a function that removes the per-process file (call it once the token is closed).
  *
  * Setting `process.env.SOFTHSM2_CONF` is enough in a plain Node process. Under Jest it is not: each
  * test file sees a copy of `process.env` that native code (getenv in libsofthsm2) never reads, and the
@@ -117,19 +116,9 @@ let proxyCleanupInstalled = false;
  * reads the file again at every C_Initialize. A SOFTHSM2_CONF already set in the environment that
  * started the process wins under Jest: unset it before running the tests.
  */
-export function activateSoftHsmConf(conf: string): void {
+export function activateSoftHsmConf(conf: string): () => void {
   const proxy = join(tmpdir(), `symbolon-softhsm2-${process.pid}.conf`);
   copyFileSync(conf, proxy);
-  if (!proxyCleanupInstalled) {
-    proxyCleanupInstalled = true;
-    process.on('exit', () => {
-      try {
-        unlinkSync(proxy);
-      } catch {
-        // already gone
-      }
-    });
-  }
   process.env['SOFTHSM2_CONF'] = proxy;
   const loadEnvFile = (process as { loadEnvFile?: (path: string) => void }).loadEnvFile;
   if (typeof loadEnvFile === 'function') {
@@ -141,4 +130,11 @@ export function activateSoftHsmConf(conf: string): void {
       unlinkSync(envFile);
     }
   }
+  return () => {
+    try {
+      unlinkSync(proxy);
+    } catch {
+      // already gone
+    }
+  };
 }

@@ -1,7 +1,13 @@
 /** The node:crypto path: aes-NNN-gcm (12-byte IV, 16-byte tag only), id-aesNNN-wrap, id-aesNNN-wrap-pad. */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 
-import { type AeadParams, concatBytes, type KeyWrapPath, RefusedError, type WycheproofPath } from './paths.js';
+import {
+  type AeadParams,
+  concatBytes,
+  type KeyWrapPath,
+  RefusedError,
+  type WycheproofPath,
+} from './paths.js';
 
 const KEY_LENGTHS = [16, 24, 32];
 const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
@@ -56,19 +62,23 @@ export function nodeCryptoPath(): WycheproofPath {
     aesGcm: {
       supports: gcmSupported,
       async encrypt(key, iv, aad, msg, tagLength) {
-        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength })) throw new RefusedError('params');
+        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength }))
+          throw new RefusedError('params');
         const c = createCipheriv(gcmName(key.length), key, iv, { authTagLength: tagLength });
         c.setAAD(aad);
         const ct = Buffer.concat([c.update(msg), c.final()]);
         return concatBytes(ct, c.getAuthTag());
       },
       async decrypt(key, iv, aad, sealed, tagLength) {
-        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength })) throw new RefusedError('params');
+        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength }))
+          throw new RefusedError('params');
         if (sealed.length < tagLength) throw new Error('sealed message shorter than the tag');
         const d = createDecipheriv(gcmName(key.length), key, iv, { authTagLength: tagLength });
         d.setAAD(aad);
         d.setAuthTag(sealed.subarray(sealed.length - tagLength));
-        return new Uint8Array(Buffer.concat([d.update(sealed.subarray(0, sealed.length - tagLength)), d.final()]));
+        return new Uint8Array(
+          Buffer.concat([d.update(sealed.subarray(0, sealed.length - tagLength)), d.final()]),
+        );
       },
     },
     aesKw: keyWrap(false),

@@ -18,9 +18,21 @@ export interface AeadParams {
 export interface AeadPath {
   supports(p: AeadParams): boolean;
   /** Returns ciphertext || tag. */
-  encrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, msg: Uint8Array, tagLength: number): Promise<Uint8Array>;
+  encrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    msg: Uint8Array,
+    tagLength: number,
+  ): Promise<Uint8Array>;
   /** Takes ciphertext || tag; throws when the message is not authentic. */
-  decrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, tagLength: number): Promise<Uint8Array>;
+  decrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    sealed: Uint8Array,
+    tagLength: number,
+  ): Promise<Uint8Array>;
 }
 
 export type WrapDirection = 'wrap' | 'unwrap';

@@ -50,11 +50,15 @@ export function pkcs11Path(token: TokenPrimitives, name = 'PKCS#11 (SoftHSM2)'):
     });
   const keyWrap = (variant: Variant) => ({
     supports: (p: { keyLength: number; direction: 'wrap' | 'unwrap'; dataLength: number }) =>
-      KEY_LENGTHS.includes(p.keyLength) && (variant === 'rfc3394' || p.direction === 'unwrap' || p.dataLength % 8 === 0),
-    wrap: async (key: Uint8Array, msg: Uint8Array) => withKey(key, 'wrap', (h) => token.aesKeyWrap(h, msg, variant)),
-    unwrap: async (key: Uint8Array, ct: Uint8Array) => withKey(key, 'wrap', (h) => token.aesKeyUnwrap(h, ct, variant)),
+      KEY_LENGTHS.includes(p.keyLength) &&
+      (variant === 'rfc3394' || p.direction === 'unwrap' || p.dataLength % 8 === 0),
+    wrap: async (key: Uint8Array, msg: Uint8Array) =>
+      withKey(key, 'wrap', (h) => token.aesKeyWrap(h, msg, variant)),
+    unwrap: async (key: Uint8Array, ct: Uint8Array) =>
+      withKey(key, 'wrap', (h) => token.aesKeyUnwrap(h, ct, variant)),
   });
-  const gcmSupported = (p: AeadParams) => KEY_LENGTHS.includes(p.keyLength) && p.ivLength === 12 && p.tagLength === 16;
+  const gcmSupported = (p: AeadParams) =>
+    KEY_LENGTHS.includes(p.keyLength) && p.ivLength === 12 && p.tagLength === 16;
   return {
     name,
     aesGcm: {

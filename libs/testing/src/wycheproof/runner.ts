@@ -64,7 +64,10 @@ interface Direction {
 }
 
 /** Classifies one vector from the two directions' results; returns the outcome and a reason if failed. */
-export function classify(result: AeadVector['result'], dirs: Direction[]): { outcome: Outcome; reason?: string } {
+export function classify(
+  result: AeadVector['result'],
+  dirs: Direction[],
+): { outcome: Outcome; reason?: string } {
   // A declaration up front must be honoured both ways.
   for (const d of dirs) {
     if (!d.supported && d.result.kind !== 'refused') {
@@ -85,13 +88,15 @@ export function classify(result: AeadVector['result'], dirs: Direction[]): { out
         if (!equal(r.value, d.expected)) return { outcome: 'failed', reason: `${d.name}: wrong output` };
         break;
       case 'invalid':
-        if (d.mustReject && r.kind === 'ok') return { outcome: 'failed', reason: `${d.name}: accepted an invalid vector` };
+        if (d.mustReject && r.kind === 'ok')
+          return { outcome: 'failed', reason: `${d.name}: accepted an invalid vector` };
         if (!d.mustReject && r.kind === 'ok' && equal(r.value, d.expected)) {
           return { outcome: 'failed', reason: `${d.name}: reproduced an invalid vector` };
         }
         break;
       case 'acceptable':
-        if (r.kind === 'ok' && !equal(r.value, d.expected)) return { outcome: 'failed', reason: `${d.name}: wrong output` };
+        if (r.kind === 'ok' && !equal(r.value, d.expected))
+          return { outcome: 'failed', reason: `${d.name}: wrong output` };
         break;
     }
   }
@@ -102,11 +107,18 @@ export function classify(result: AeadVector['result'], dirs: Direction[]): { out
 
 function record(report: RunReport, tcId: number, c: { outcome: Outcome; reason?: string }): void {
   report.counts[c.outcome] += 1;
-  if (c.outcome === 'failed') report.failures.push(`${report.file} ${report.path} tcId ${tcId}: ${c.reason ?? ''}`);
+  if (c.outcome === 'failed')
+    report.failures.push(`${report.file} ${report.path} tcId ${tcId}: ${c.reason ?? ''}`);
 }
 
 export async function runAeadFile(file: VectorFile<AeadVector>, path: WycheproofPath): Promise<RunReport> {
-  const report: RunReport = { file: file.file, path: path.name, offered: path.aesGcm !== undefined, counts: emptyCounts(), failures: [] };
+  const report: RunReport = {
+    file: file.file,
+    path: path.name,
+    offered: path.aesGcm !== undefined,
+    counts: emptyCounts(),
+    failures: [],
+  };
   const aead = path.aesGcm;
   if (aead === undefined) return report;
   for (const v of file.vectors) {
@@ -134,7 +146,13 @@ export async function runKeyWrapFile(
   variant: 'aesKw' | 'aesKwp',
 ): Promise<RunReport> {
   const kw = path[variant];
-  const report: RunReport = { file: file.file, path: path.name, offered: kw !== undefined, counts: emptyCounts(), failures: [] };
+  const report: RunReport = {
+    file: file.file,
+    path: path.name,
+    offered: kw !== undefined,
+    counts: emptyCounts(),
+    failures: [],
+  };
   if (kw === undefined) return report;
   for (const v of file.vectors) {
     const supports = (direction: WrapDirection, dataLength: number) =>
@@ -146,8 +164,20 @@ export async function runKeyWrapFile(
       report,
       v.tcId,
       classify(v.result, [
-        { name: 'wrap', supported: supports('wrap', v.msg.length), result: wrapped, expected: v.ct, mustReject: inputInvalid },
-        { name: 'unwrap', supported: supports('unwrap', v.ct.length), result: unwrapped, expected: v.msg, mustReject: true },
+        {
+          name: 'wrap',
+          supported: supports('wrap', v.msg.length),
+          result: wrapped,
+          expected: v.ct,
+          mustReject: inputInvalid,
+        },
+        {
+          name: 'unwrap',
+          supported: supports('unwrap', v.ct.length),
+          result: unwrapped,
+          expected: v.msg,
+          mustReject: true,
+        },
       ]),
     );
   }

@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type WycheproofResult = 'valid' | 'invalid' | 'acceptable';
 
-/** Where the vector files are: SYMBOLON_WYCHEPROOF_DIR, else the shared test-data folder. */
-export const DEFAULT_WYCHEPROOF_DIR = '/work/shared/testdata/wycheproof';
+/** Where the vector files are: SYMBOLON_WYCHEPROOF_DIR, else the copy kept in the repository (libs/testing/test-vectors). */
+export const DEFAULT_WYCHEPROOF_DIR = fileURLToPath(new URL('../../test-vectors/wycheproof', import.meta.url));
 
 export function wycheproofDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env['SYMBOLON_WYCHEPROOF_DIR'];
@@ -66,10 +67,12 @@ function result(value: unknown, tcId: unknown): WycheproofResult {
 function readRaw(file: string, dir: string, groupType: string): RawFile {
   const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RawFile;
   for (const g of raw.testGroups) {
-    if (g.type !== groupType) throw new Error(`${file}: expected test groups of type ${groupType}, got ${g.type}`);
+    if (g.type !== groupType)
+      throw new Error(`${file}: expected test groups of type ${groupType}, got ${g.type}`);
   }
   const count = raw.testGroups.reduce((n, g) => n + g.tests.length, 0);
-  if (count !== raw.numberOfTests) throw new Error(`${file}: numberOfTests says ${raw.numberOfTests}, found ${count}`);
+  if (count !== raw.numberOfTests)
+    throw new Error(`${file}: numberOfTests says ${raw.numberOfTests}, found ${count}`);
   return raw;
 }
 

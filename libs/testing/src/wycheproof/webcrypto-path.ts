@@ -42,7 +42,8 @@ async function gcmKey(key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
 }
 
 function keyWrap(): KeyWrapPath {
-  const kek = (key: Uint8Array, usage: KeyUsage) => subtle().importKey('raw', bytes(key), { name: 'AES-KW' }, false, [usage]);
+  const kek = (key: Uint8Array, usage: KeyUsage) =>
+    subtle().importKey('raw', bytes(key), { name: 'AES-KW' }, false, [usage]);
   // Arbitrary bytes travel as an extractable HMAC key: WebCrypto wraps keys, not byte strings.
   const hmac = { name: 'HMAC', hash: 'SHA-256' };
   return {
@@ -50,13 +51,21 @@ function keyWrap(): KeyWrapPath {
     async wrap(key, msg) {
       if (!KEY_LENGTHS.includes(key.length)) throw new RefusedError('key length');
       const secret = await subtle().importKey('raw', bytes(msg), hmac, true, ['sign']);
-      return new Uint8Array(await subtle().wrapKey('raw', secret, await kek(key, 'wrapKey'), { name: 'AES-KW' }));
+      return new Uint8Array(
+        await subtle().wrapKey('raw', secret, await kek(key, 'wrapKey'), { name: 'AES-KW' }),
+      );
     },
     async unwrap(key, ct) {
       if (!KEY_LENGTHS.includes(key.length)) throw new RefusedError('key length');
-      const secret = await subtle().unwrapKey('raw', bytes(ct), await kek(key, 'unwrapKey'), { name: 'AES-KW' }, hmac, true, [
-        'sign',
-      ]);
+      const secret = await subtle().unwrapKey(
+        'raw',
+        bytes(ct),
+        await kek(key, 'unwrapKey'),
+        { name: 'AES-KW' },
+        hmac,
+        true,
+        ['sign'],
+      );
       return new Uint8Array(await subtle().exportKey('raw', secret));
     },
   };
@@ -68,15 +77,27 @@ export function webCryptoPath(): WycheproofPath {
     aesGcm: {
       supports: gcmSupported,
       async encrypt(key, iv, aad, msg, tagLength) {
-        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength })) throw new RefusedError('params');
+        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength }))
+          throw new RefusedError('params');
         const k = await gcmKey(key, 'encrypt');
-        const params = { name: 'AES-GCM', iv: bytes(iv), additionalData: bytes(aad), tagLength: tagLength * 8 };
+        const params = {
+          name: 'AES-GCM',
+          iv: bytes(iv),
+          additionalData: bytes(aad),
+          tagLength: tagLength * 8,
+        };
         return new Uint8Array(await subtle().encrypt(params, k, bytes(msg)));
       },
       async decrypt(key, iv, aad, sealed, tagLength) {
-        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength })) throw new RefusedError('params');
+        if (!gcmSupported({ keyLength: key.length, ivLength: iv.length, tagLength }))
+          throw new RefusedError('params');
         const k = await gcmKey(key, 'decrypt');
-        const params = { name: 'AES-GCM', iv: bytes(iv), additionalData: bytes(aad), tagLength: tagLength * 8 };
+        const params = {
+          name: 'AES-GCM',
+          iv: bytes(iv),
+          additionalData: bytes(aad),
+          tagLength: tagLength * 8,
+        };
         return new Uint8Array(await subtle().decrypt(params, k, bytes(sealed)));
       },
     },

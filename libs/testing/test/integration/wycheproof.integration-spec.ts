@@ -27,18 +27,20 @@ describe('Wycheproof AES vectors', () => {
   let dir: string;
   let token: Pkcs11Token;
   let paths: WycheproofPath[];
+  let deactivate: () => void = () => undefined;
   const reports: RunReport[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'symbolon-wycheproof-'));
     const { conf, modulePath } = await initSoftHsmToken({ dir, label: LABEL, pin: PIN, soPin: '55667788' });
-    activateSoftHsmConf(conf);
+    deactivate = activateSoftHsmConf(conf);
     token = Pkcs11Token.open({ modulePath, tokenLabel: LABEL, pin: PIN });
     paths = [pkcs11Path(token), nodeCryptoPath(), webCryptoPath()];
   });
 
   afterAll(async () => {
     token?.close();
+    deactivate();
     await rm(dir, { recursive: true, force: true });
     // The table the report asks for: one row per file and path.
     console.log(`Wycheproof results\n${formatReportTable(reports)}`);
@@ -67,7 +69,9 @@ describe('Wycheproof AES vectors', () => {
       reports.push(r);
       expect(r.failures).toEqual([]);
       expect(r.offered).toBe(true);
-      expect(r.counts.passed + r.counts.rejected + r.counts.refused + r.counts.acceptable).toBe(file.numberOfTests);
+      expect(r.counts.passed + r.counts.rejected + r.counts.refused + r.counts.acceptable).toBe(
+        file.numberOfTests,
+      );
       expect(r.counts.refused).toBe(0);
     }
   });
@@ -82,7 +86,9 @@ describe('Wycheproof AES vectors', () => {
         expect(r.offered).toBe(false);
       } else {
         expect(r.offered).toBe(true);
-        expect(r.counts.passed + r.counts.rejected + r.counts.refused + r.counts.acceptable).toBe(file.numberOfTests);
+        expect(r.counts.passed + r.counts.rejected + r.counts.refused + r.counts.acceptable).toBe(
+          file.numberOfTests,
+        );
       }
     }
   });

@@ -14,7 +14,7 @@ import {
 import type { RpcClient } from '@symbolon/platform';
 
 import { AwsError } from '../aws-error.js';
-import { Input } from './input.js';
+import { type Input } from './input.js';
 
 export interface OperationResult {
   output: Record<string, unknown>;

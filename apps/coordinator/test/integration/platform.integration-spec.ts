@@ -1,0 +1,98 @@
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  ListKeysCommand,
+  NotFoundException,
+} from '@aws-sdk/client-kms';
+import { startPostgres } from '@symbolon/platform';
+import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+
+/**
+ * The platform on its configured database (SQLite files by default; PostgreSQL when SYMBOLON_TEST_DB=postgres, as
+ * .ci/run does): keys, EKTs and the domain survive a restart; the data is in that database.
+ */
+const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
+
+describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
+  let platform: TestPlatform;
+  let postgresUrl: string | undefined;
+  let stopPostgres: (() => Promise<void>) | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'symbolon-int-'));
+
+  beforeAll(async () => {
+    if (onPostgres) {
+      const pg = await startPostgres({ dir: mkdtempSync(join('/tmp', 'symbolon-pg-')) });
+      postgresUrl = await pg.createDatabase('platform');
+      stopPostgres = () => pg.stop();
+    }
+    platform = await startTestPlatform({ dataDir, db: 'sqlite', postgresUrl });
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await stopPostgres?.();
+  }, 60_000);
+
+  it('should keep keys and decrypt old ciphertexts when the platform restarts on the same database', async () => {
+    const kms = platform.kms();
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'restart' }));
+    const keyId = KeyMetadata!.KeyId!;
+    const context = { tenant: 'acme', purpose: 'integration' };
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('survives a restart'), EncryptionContext: context }),
+    );
+    const dk = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+    kms.destroy();
+
+    await platform.stop();
+    platform = await startTestPlatform({ dataDir, port: platform.port, db: 'sqlite', postgresUrl });
+    const again = platform.kms();
+    const dec = await again.send(
+      new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }),
+    );
+    expect(Buffer.from(dec.Plaintext!).toString()).toBe('survives a restart');
+    const dkAgain = await again.send(new DecryptCommand({ CiphertextBlob: dk.CiphertextBlob }));
+    expect(Buffer.from(dkAgain.Plaintext!)).toEqual(Buffer.from(dk.Plaintext!));
+    const listed = await again.send(new ListKeysCommand({}));
+    expect(listed.Keys!.map((k) => k.KeyId)).toContain(keyId);
+    const described = await again.send(new DescribeKeyCommand({ KeyId: keyId }));
+    expect(described.KeyMetadata!.KeyState).toBe('Enabled');
+    again.destroy();
+  }, 180_000);
+
+  it('should answer NotFoundException when the key id is unknown to the database', async () => {
+    const kms = platform.kms();
+    await expect(
+      kms.send(new DescribeKeyCommand({ KeyId: '00000000-0000-4000-8000-000000000000' })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    kms.destroy();
+  });
+
+  it('should store its rows in the configured database when running', async () => {
+    if (onPostgres) {
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: postgresUrl });
+      await client.connect();
+      const keys = await client.query('SELECT count(*)::int AS n FROM coordinator.keys');
+      const records = await client.query('SELECT count(*)::int AS n FROM audit.audit_records');
+      const accounts = await client.query('SELECT count(*)::int AS n FROM gateway.accounts');
+      await client.end();
+      expect(keys.rows[0].n).toBeGreaterThanOrEqual(1);
+      expect(records.rows[0].n).toBeGreaterThanOrEqual(1);
+      expect(accounts.rows[0].n).toBe(1);
+    } else {
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(dataDir, 'db', 'coordinator.sqlite'), { readonly: true });
+      const n = (db.prepare('SELECT count(*) AS n FROM keys').get() as { n: number }).n;
+      db.close();
+      expect(n).toBeGreaterThanOrEqual(1);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// Flat config: typescript-eslint with type-aware promise rules, and Nx module boundaries (STYLE.md, "Tags and
+// boundaries"): only the hsm scope reaches libs/pkcs11, only libs/pkcs11 imports pkcs11js, formats stays pure.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const scopes = ['gateway', 'policy', 'coordinator', 'audit', 'hsm', 'storage', 'cli', 'sdk'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', 'dist/**', '.symbolon/**', '.nx/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unsafe-function-type': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            ...scopes.map((s) => ({
+              sourceTag: `scope:${s}`,
+              onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared', 'scope:testing'],
+            })),
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'type:app', bannedExternalImports: ['pkcs11js'] },
+            { sourceTag: 'scope:shared', bannedExternalImports: ['pkcs11js'] },
+            { sourceTag: 'scope:testing', bannedExternalImports: ['pkcs11js'] },
+            {
+              sourceTag: 'lib:pure',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: ['@nestjs/*', 'typeorm', 'pkcs11js'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**', 'e2e/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@nx/enforce-module-boundaries': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,111 @@
+/**
+ * INSECURE - FOR TESTS ONLY.
+ *
+ * A stand-in for the coordinator's HsmRouter (its one method `call(action, payload)`) that does in process what an
+ * hsm node does: EKTs are real libs/formats EKTs around random bytes, and the AES-256-GCM key of a key version is
+ * SHA-256 of its EKT bytes. So encrypt -> decrypt round-trips, and a wrong AAD, IV, tag or EKT fails the tag check
+ * (INVALID_CIPHERTEXT), as on a token. Wrap it with `asFake<HsmRouter>(router)` in a spec.
+ */
+import { ErrorCodes, HsmActions, KmsError } from '@symbolon/contracts';
+import { EnvelopeError, deserializeEkt, serializeEkt } from '@symbolon/formats';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+const TAG_LENGTH = 16;
+const IV_LENGTH = 12;
+
+export interface HsmCall {
+  action: string;
+  payload: Record<string, unknown>;
+}
+
+export class FakeHsmRouter {
+  readonly calls: HsmCall[] = [];
+  private failure?: unknown;
+
+  constructor(private readonly domainGeneration = 1) {}
+
+  /** The next call throws `error` (once), as a failing node would. */
+  failNext(error: unknown): void {
+    this.failure = error;
+  }
+
+  async call<TReply>(action: string, payload: object): Promise<TReply> {
+    const p = structuredClone(payload) as Record<string, unknown>;
+    this.calls.push({ action, payload: p });
+    if (this.failure !== undefined) {
+      const e = this.failure;
+      this.failure = undefined;
+      throw e;
+    }
+    return this.answer(action, p) as TReply;
+  }
+
+  private answer(action: string, p: Record<string, unknown>): object {
+    switch (action) {
+      case HsmActions.generateKey: {
+        const ekt = serializeEkt({ domainGeneration: this.domainGeneration, wrapped: randomBytes(40) });
+        return { ekt: b64(ekt) };
+      }
+      case HsmActions.encrypt: {
+        const { iv, sealed } = seal(keyOf(p['ekt']), bytes(p['plaintext']), bytes(p['aad']));
+        return { iv: b64(iv), sealed: b64(sealed) };
+      }
+      case HsmActions.generateDataKey: {
+        const dataKey = randomBytes(Number(p['length']));
+        const { iv, sealed } = seal(keyOf(p['ekt']), dataKey, bytes(p['aad']));
+        return { plaintext: b64(dataKey), iv: b64(iv), sealed: b64(sealed) };
+      }
+      case HsmActions.decrypt:
+        return { plaintext: b64(open(keyOf(p['ekt']), bytes(p['iv']), bytes(p['sealed']), bytes(p['aad']))) };
+      case HsmActions.generateRandom:
+        return { random: b64(randomBytes(Number(p['length']))) };
+      default:
+        throw new Error(`FakeHsmRouter: unknown action ${action}`);
+    }
+  }
+}
+
+/** The AES-256 key that stands for the material inside `ekt`: SHA-256 of the EKT bytes. */
+export function fakeKeyOfEkt(ekt: string): Buffer {
+  return keyOf(ekt);
+}
+
+function keyOf(ekt: unknown): Buffer {
+  const raw = bytes(ekt);
+  try {
+    deserializeEkt(raw);
+  } catch (e) {
+    if (e instanceof EnvelopeError) {
+      throw new KmsError(ErrorCodes.INVALID_STATE, 'the stored key token of this key version is malformed');
+    }
+    throw e;
+  }
+  return createHash('sha256').update(raw).digest();
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; sealed: Buffer } {
+  const iv = randomBytes(IV_LENGTH);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+  cipher.setAAD(aad);
+  return { iv, sealed: Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]) };
+}
+
+function open(key: Buffer, iv: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+  const invalid = () => new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'the ciphertext or its encryption context is not valid');
+  if (iv.length !== IV_LENGTH || sealed.length < TAG_LENGTH) throw invalid();
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH));
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_LENGTH)), decipher.final()]);
+  } catch {
+    throw invalid();
+  }
+}
+
+function bytes(v: unknown): Buffer {
+  if (typeof v !== 'string') throw new Error('FakeHsmRouter: expected a base64 string');
+  return Buffer.from(v, 'base64');
+}
+
+const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
