@@ -7,7 +7,8 @@ import { startPlatform } from './platform.js';
 async function main(): Promise<void> {
   const dataDir = process.env['SYMBOLON_DATA_DIR'] || './.symbolon';
   const port = Number(process.env['SYMBOLON_PORT'] || 8080);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
   console.log(`starting Symbolon (data: ${dataDir}, port: ${port})`);
   const postgresUrl = process.env['SYMBOLON_DB_URL'] || undefined;
   const platform = await startPlatform({ dataDir, port, postgresUrl, log: (l) => console.log(l) });
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
   void platform.exited.then(({ service, code }) => {
-    console.error(`${service} exited (code ${code}); stopping the platform. See ${platform.dataDir}/logs/${service}.log`);
+    console.error(
+      `${service} exited (code ${code}); stopping the platform. See ${platform.dataDir}/logs/${service}.log`,
+    );
     shutdown(1);
   });
 }

@@ -59,9 +59,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const pinFile = join(dataDir, 'hsm-1.pin');
   writeFileSync(pinFile, hsmPin, { mode: 0o600 });
 
-  const nats = await startNatsServer({ dir: join(dataDir, 'nats'), logFile: join(dataDir, 'logs', 'nats.log') });
+  const nats = await startNatsServer({
+    dir: join(dataDir, 'nats'),
+    logFile: join(dataDir, 'logs', 'nats.log'),
+  });
   log(`nats: ${nats.url}`);
-  const token = await initSoftHsmToken({ dir: join(dataDir, 'softhsm'), label: TOKEN_LABEL, pin: hsmPin, soPin: hsmSoPin });
+  const token = await initSoftHsmToken({
+    dir: join(dataDir, 'softhsm'),
+    label: TOKEN_LABEL,
+    pin: hsmPin,
+    soPin: hsmSoPin,
+  });
 
   const metricsPorts = {} as Record<Service, number>;
   for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
@@ -69,7 +77,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const common: Record<string, string> = {
     SYMBOLON_NATS_URL: nats.url,
     SYMBOLON_LOG_LEVEL: process.env['SYMBOLON_LOG_LEVEL'] ?? 'info',
-    ...(opts.postgresUrl ? { SYMBOLON_DB_TYPE: 'postgres', SYMBOLON_DB_URL: opts.postgresUrl } : { SYMBOLON_DB_TYPE: 'sqlite' }),
+    ...(opts.postgresUrl
+      ? { SYMBOLON_DB_TYPE: 'postgres', SYMBOLON_DB_URL: opts.postgresUrl }
+      : { SYMBOLON_DB_TYPE: 'sqlite' }),
     ...opts.env,
   };
   const perService: Record<Service, Record<string, string>> = {
@@ -141,7 +151,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await Promise.race([
       Promise.all(SERVICES.map((s) => waitHealthy(metricsPorts[s], 90_000))),
       exited.then(({ service, code }) => {
-        throw new Error(`${service} exited with code ${code} during start; see ${join(dataDir, 'logs', `${service}.log`)}`);
+        throw new Error(
+          `${service} exited with code ${code} during start; see ${join(dataDir, 'logs', `${service}.log`)}`,
+        );
       }),
     ]);
   } catch (e) {
@@ -152,7 +164,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     join(dataDir, 'runtime.json'),
     JSON.stringify({ endpoint: `http://127.0.0.1:${opts.port}`, natsUrl: nats.url, metricsPorts }, null, 2),
   );
-  return { endpoint: `http://127.0.0.1:${opts.port}`, credentialsFile, natsUrl: nats.url, metricsPorts, dataDir, exited, stop };
+  return {
+    endpoint: `http://127.0.0.1:${opts.port}`,
+    credentialsFile,
+    natsUrl: nats.url,
+    metricsPorts,
+    dataDir,
+    exited,
+    stop,
+  };
 }
 
 async function waitHealthy(port: number, timeoutMs: number): Promise<void> {

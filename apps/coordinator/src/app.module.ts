@@ -51,12 +51,20 @@ export class AppModule {
         {
           provide: RPC,
           useFactory: async () => {
-            const rpc = new RpcClient(config.SYMBOLON_NATS_URL, 'coordinator-client', config.SYMBOLON_RPC_TIMEOUT_MS);
+            const rpc = new RpcClient(
+              config.SYMBOLON_NATS_URL,
+              'coordinator-client',
+              config.SYMBOLON_RPC_TIMEOUT_MS,
+            );
             await rpc.connect();
             return rpc;
           },
         },
-        { provide: KeyRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new KeyRepository(ds) },
+        {
+          provide: KeyRepository,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new KeyRepository(ds),
+        },
         {
           provide: 'CoordinatorLifecycle',
           inject: [DATA_SOURCE, RPC, HealthRegistry],

@@ -4,9 +4,15 @@ import { num, str } from 'envalid';
 export const coordinatorEnv = {
   ...commonEnv,
   ...databaseEnv,
-  SYMBOLON_HSM_NODES: str({ default: 'hsm-1', desc: 'hsm node ids of the development domain (first start only)' }),
+  SYMBOLON_HSM_NODES: str({
+    default: 'hsm-1',
+    desc: 'hsm node ids of the development domain (first start only)',
+  }),
   SYMBOLON_HSM_TOKEN_LABELS: str({ default: 'symbolon-hsm-1', desc: 'their token labels, same order' }),
-  SYMBOLON_OPERATOR_KEY_FILE: str({ default: '', desc: 'where the first start writes the development operator key (secret)' }),
+  SYMBOLON_OPERATOR_KEY_FILE: str({
+    default: '',
+    desc: 'where the first start writes the development operator key (secret)',
+  }),
   SYMBOLON_KEY_CACHE_TTL_MS: num({ default: 5000, desc: 'how long key metadata is cached' }),
   SYMBOLON_HSM_TIMEOUT_MS: num({ default: 3000 }),
 };

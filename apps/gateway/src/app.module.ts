@@ -86,7 +86,12 @@ export class AppModule {
         {
           provide: 'GatewayLifecycle',
           inject: [GATEWAY_DATA_SOURCE, GATEWAY_RPC, AuditPublisher, HealthRegistry],
-          useFactory: (ds: DataSource, rpc: RpcClient, audit: AuditPublisher, health: HealthRegistry): OnApplicationShutdown => {
+          useFactory: (
+            ds: DataSource,
+            rpc: RpcClient,
+            audit: AuditPublisher,
+            health: HealthRegistry,
+          ): OnApplicationShutdown => {
             health.register('database', async () => (await ds.query('SELECT 1')).length === 1);
             health.register('audit-stream', () => audit.connected());
             return {

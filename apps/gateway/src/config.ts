@@ -6,7 +6,10 @@ export const gatewayEnv = {
   ...databaseEnv,
   SYMBOLON_PORT: port({ default: 8080, desc: 'HTTP port of the KMS API (also serves /metrics and /health)' }),
   SYMBOLON_HOST: str({ default: '127.0.0.1' }),
-  SYMBOLON_CREDENTIALS_FILE: str({ default: '', desc: 'where the first start writes the admin credentials (secret)' }),
+  SYMBOLON_CREDENTIALS_FILE: str({
+    default: '',
+    desc: 'where the first start writes the admin credentials (secret)',
+  }),
   SYMBOLON_MAX_BODY_BYTES: num({ default: 1024 * 1024 }),
   SYMBOLON_MAX_SKEW_MS: num({ default: 15 * 60 * 1000 }),
   SYMBOLON_ACCESS_KEY_CACHE_TTL_MS: num({ default: 30_000 }),

@@ -4,7 +4,10 @@ import { num, str } from 'envalid';
 
 export const hsmEnv = {
   ...commonEnv,
-  SYMBOLON_HSM_NODE_ID: str({ default: 'hsm-1', desc: 'node id: one subject token, lower-case alphanumerics and -' }),
+  SYMBOLON_HSM_NODE_ID: str({
+    default: 'hsm-1',
+    desc: 'node id: one subject token, lower-case alphanumerics and -',
+  }),
   SYMBOLON_PKCS11_MODULE: str({ default: '/usr/lib/softhsm/libsofthsm2.so' }),
   SYMBOLON_HSM_TOKEN_LABEL: str({ default: 'symbolon-hsm-1' }),
   SYMBOLON_HSM_PIN: str({ default: '', desc: 'user PIN (secret); prefer SYMBOLON_HSM_PIN_FILE' }),

@@ -16,7 +16,11 @@ runService(async () => {
   const generation = config.SYMBOLON_HSM_DOMAIN_GENERATION;
   const { created } = hsm.ensureDomainKey(generation);
   logger.info({ generation, created, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key ready');
-  const node = { nodeId: config.SYMBOLON_HSM_NODE_ID, tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL, domainGeneration: generation };
+  const node = {
+    nodeId: config.SYMBOLON_HSM_NODE_ID,
+    tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,
+    domainGeneration: generation,
+  };
   await bootstrapService({
     service: QueueGroups.hsm,
     module: AppModule.forNode(node, hsm),

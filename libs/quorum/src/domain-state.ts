@@ -2,7 +2,13 @@
  * Domain state: the tokens that share domain keys, the operators, and the quorum rules for each kind of change.
  * The epoch only increases; every change is a proposal signed by a quorum (DESIGN.md, "Domains and quorum").
  */
-export const ChangeKinds = ['add-member', 'remove-member', 'rotate-domain-key', 'change-operators', 'change-rules'] as const;
+export const ChangeKinds = [
+  'add-member',
+  'remove-member',
+  'rotate-domain-key',
+  'change-operators',
+  'change-rules',
+] as const;
 export type ChangeKind = (typeof ChangeKinds)[number];
 
 export interface Operator {
@@ -39,7 +45,8 @@ export function ruleSatisfied(rule: QuorumRule, signers: Iterable<string>): bool
 
 /** k of n operators as a rule: every k-subset of ids. */
 export function thresholdRule(ids: readonly string[], k: number): QuorumRule {
-  if (!Number.isInteger(k) || k < 1 || k > ids.length) throw new Error(`threshold ${k} out of range 1..${ids.length}`);
+  if (!Number.isInteger(k) || k < 1 || k > ids.length)
+    throw new Error(`threshold ${k} out of range 1..${ids.length}`);
   const sets: string[][] = [];
   const pick = (start: number, chosen: string[]): void => {
     if (chosen.length === k) {

@@ -49,7 +49,11 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'symbolon-platform-'));
   const port = opts.port ?? (await freePort());
   const db = opts.db ?? (process.env['SYMBOLON_TEST_DB'] === 'postgres' ? 'postgres' : 'sqlite');
-  const env: Record<string, string> = { SYMBOLON_DATA_DIR: dataDir, SYMBOLON_PORT: String(port), ...opts.env };
+  const env: Record<string, string> = {
+    SYMBOLON_DATA_DIR: dataDir,
+    SYMBOLON_PORT: String(port),
+    ...opts.env,
+  };
   let stopPostgres: (() => Promise<void>) | undefined;
   if (opts.postgresUrl) {
     env['SYMBOLON_DB_URL'] = opts.postgresUrl;
@@ -60,10 +64,20 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     stopPostgres = () => pg.stop();
   }
   const launcher = join(REPO_ROOT, 'dist', 'deploy', 'local', 'launch.js');
-  if (!opts.viaNpmStart && !existsSync(launcher)) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!opts.viaNpmStart && !existsSync(launcher))
+    throw new Error('dist/ is missing: run `npm run build` first');
   const child: ChildProcess = opts.viaNpmStart
-    ? spawn('npm', ['start', '--silent'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, [launcher], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('npm', ['start', '--silent'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+    : spawn(process.execPath, [launcher], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,7 +15,9 @@ export class AuditStore {
   constructor(private readonly ds: DataSource) {}
 
   async load(): Promise<void> {
-    const last = await this.ds.getRepository(AuditRecordEntity).find({ order: { sequence: 'DESC' }, take: 1 });
+    const last = await this.ds
+      .getRepository(AuditRecordEntity)
+      .find({ order: { sequence: 'DESC' }, take: 1 });
     this.lastSequence = last[0]?.sequence ?? 0;
     this.lastHash = last[0]?.hash ?? GENESIS_HASH;
   }
@@ -26,7 +28,10 @@ export class AuditStore {
     let sequence = this.lastSequence;
     let hash = this.lastHash;
     const stored = await this.ds.transaction(async (m) => {
-      const known = await this.knownRequestIds(m, events.map((e) => e.requestId));
+      const known = await this.knownRequestIds(
+        m,
+        events.map((e) => e.requestId),
+      );
       const rows: AuditRecordEntity[] = [];
       const usage = new Map<string, { keyArn: string; keyVersion: number; tenantId: string; n: number }>();
       for (const e of events) {
@@ -48,9 +53,20 @@ export class AuditStore {
           prevHash,
           hash,
         });
-        if (e.outcome === 'ok' && e.keyArn && e.keyVersion && e.tenantId && ENCRYPTING_OPERATIONS.includes(e.operation)) {
+        if (
+          e.outcome === 'ok' &&
+          e.keyArn &&
+          e.keyVersion &&
+          e.tenantId &&
+          ENCRYPTING_OPERATIONS.includes(e.operation)
+        ) {
           const k = `${e.keyArn}#${e.keyVersion}`;
-          const u = usage.get(k) ?? { keyArn: e.keyArn, keyVersion: e.keyVersion, tenantId: e.tenantId, n: 0 };
+          const u = usage.get(k) ?? {
+            keyArn: e.keyArn,
+            keyVersion: e.keyVersion,
+            tenantId: e.tenantId,
+            n: 0,
+          };
           u.n += 1;
           usage.set(k, u);
         }
@@ -82,7 +98,10 @@ export class AuditStore {
       .createQueryBuilder()
       .update(UsageCounterEntity)
       .set({ encryptions: () => `encryptions + ${Math.trunc(u.n)}` })
-      .where('key_arn = :keyArn AND key_version = :keyVersion', { keyArn: u.keyArn, keyVersion: u.keyVersion })
+      .where('key_arn = :keyArn AND key_version = :keyVersion', {
+        keyArn: u.keyArn,
+        keyVersion: u.keyVersion,
+      })
       .execute();
     if (!result.affected) {
       await m.insert(UsageCounterEntity, {

@@ -1,4 +1,11 @@
-import { type ConsumerMessages, type JsMsg, AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type ConsumerMessages,
+  type JsMsg,
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { AuditStream, type RequestHandledEvent } from '@symbolon/contracts';
 import { ensureEventsStream, logger } from '@symbolon/platform';
@@ -23,7 +30,11 @@ export class EventsConsumer {
   ) {}
 
   async start(): Promise<void> {
-    this.nc = await connect({ servers: this.natsUrl.split(','), name: 'audit-consumer', maxReconnectAttempts: -1 });
+    this.nc = await connect({
+      servers: this.natsUrl.split(','),
+      name: 'audit-consumer',
+      maxReconnectAttempts: -1,
+    });
     const jsm = await jetstreamManager(this.nc);
     await ensureEventsStream(jsm);
     await jsm.consumers.add(AuditStream.name, {
@@ -75,7 +86,10 @@ export class EventsConsumer {
       this.stored += await this.store.append(events);
       for (const m of batch) m.ack();
     } catch (e) {
-      logger.error({ err: (e as Error).message, batch: batch.length }, 'storing audit batch failed; will be redelivered');
+      logger.error(
+        { err: (e as Error).message, batch: batch.length },
+        'storing audit batch failed; will be redelivered',
+      );
       for (const m of batch) m.nak(1000);
     }
   }

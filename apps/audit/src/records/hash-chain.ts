@@ -4,7 +4,13 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** hash_n = SHA-256(hash_{n-1} | sequence | record JSON): changing, dropping or reordering a record breaks the chain. */
 export function chainHash(prevHash: string, sequence: number, record: string): string {
-  return createHash('sha256').update(prevHash).update('|').update(String(sequence)).update('|').update(record).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update('|')
+    .update(String(sequence))
+    .update('|')
+    .update(record)
+    .digest('hex');
 }
 
 export interface ChainLink {

@@ -10,7 +10,6 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { DATA_SOURCE } from '../tokens.js';
 import { DomainStateEntity } from './domain.entity.js';
 
-
 /**
  * Holds the current domain state. On first start it creates the development domain: the configured tokens, one
  * operator whose Ed25519 key is generated here and written to a 0600 file, and a 1-of-1 rule for every change.
@@ -38,7 +37,10 @@ export class DomainService implements OnModuleInit {
       state: JSON.stringify(this.state),
       createdAt: new Date(),
     });
-    logger.info({ domainId: this.state.domainId, members: this.state.members.length }, 'development domain created');
+    logger.info(
+      { domainId: this.state.domainId, members: this.state.members.length },
+      'development domain created',
+    );
   }
 
   current(): DomainState {
@@ -47,7 +49,9 @@ export class DomainService implements OnModuleInit {
   }
 
   private createDevelopmentDomain(): DomainState {
-    const nodes = this.config.SYMBOLON_HSM_NODES.split(',').map((s) => s.trim()).filter(Boolean);
+    const nodes = this.config.SYMBOLON_HSM_NODES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const labels = this.config.SYMBOLON_HSM_TOKEN_LABELS.split(',').map((s) => s.trim());
     const members: Member[] = nodes.map((nodeId, i) => ({ nodeId, tokenLabel: labels[i] ?? nodeId }));
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -58,7 +62,10 @@ export class DomainService implements OnModuleInit {
     } else {
       logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
     }
-    const operator = { id: 'operator-1', publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
+    const operator = {
+      id: 'operator-1',
+      publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+    };
     return developmentDomain(`domain-${randomUUID()}`, members, operator);
   }
 }

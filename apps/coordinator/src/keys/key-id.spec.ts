@@ -20,7 +20,10 @@ describe('parseKeyId', () => {
 
   it('should recognise aliases when given an alias name or alias ARN', () => {
     expect(parseKeyId('alias/app')).toEqual({ kind: 'alias', name: 'alias/app' });
-    expect(parseKeyId('arn:aws:kms:us-east-1:111122223333:alias/app')).toEqual({ kind: 'alias', name: 'alias/app' });
+    expect(parseKeyId('arn:aws:kms:us-east-1:111122223333:alias/app')).toEqual({
+      kind: 'alias',
+      name: 'alias/app',
+    });
   });
 
   it.each(['not-a-key', '', `${ID}x`, ID.toUpperCase().replace(/-/g, '')])(
@@ -35,12 +38,13 @@ describe('parseKeyId', () => {
     },
   );
 
-  it('should answer INVALID_ARN when the ARN is malformed', () => {
+  it('should answer NOT_FOUND when the ARN is malformed', () => {
     try {
       parseKeyId('arn:aws:kms:us-east-1:12:key/x');
       throw new Error('no error');
     } catch (e) {
-      expect((e as KmsError).code).toBe('INVALID_ARN');
+      expect((e as KmsError).code).toBe('NOT_FOUND');
+      expect((e as KmsError).message).toBe('Invalid arn arn:aws:kms:us-east-1:12:key/x');
     }
   });
 });

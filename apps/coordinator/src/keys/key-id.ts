@@ -13,7 +13,7 @@ export function parseKeyId(input: string): KeyRef {
   if (input.startsWith('alias/')) return { kind: 'alias', name: input };
   if (input.startsWith('arn:')) {
     const m = ARN.exec(input);
-    if (!m) throw new KmsError(ErrorCodes.INVALID_ARN, `Invalid arn ${input}`);
+    if (!m) throw new KmsError(ErrorCodes.NOT_FOUND, `Invalid arn ${input}`);
     const [, region, accountId, type, rest] = m as unknown as [string, string, string, string, string];
     if (type === 'alias') return { kind: 'alias', name: `alias/${rest}` };
     if (!UUID.test(rest)) throw new KmsError(ErrorCodes.NOT_FOUND, `Invalid keyId ${rest}`);

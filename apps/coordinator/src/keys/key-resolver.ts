@@ -28,11 +28,14 @@ export class KeyResolver {
   ) {}
 
   /** The key named by `keyIdInput` as `tenantId` sees it: NOT_FOUND for its own missing keys. */
-  async find(tenantId: string, keyIdInput: string): Promise<{ stored?: StoredKey; accountId: string; keyId: string }> {
+  async find(
+    tenantId: string,
+    keyIdInput: string,
+  ): Promise<{ stored?: StoredKey; accountId: string; keyId: string }> {
     const ref = parseKeyId(keyIdInput);
     if (ref.kind === 'alias') throw new KmsError(ErrorCodes.NOT_FOUND, `Alias ${keyIdInput} is not found.`);
     const accountId = ref.kind === 'arn' ? ref.accountId : tenantId;
-    if (ref.kind === 'arn' && ref.region !== this.config.SYMBOLON_REGION && accountId === tenantId) {
+    if (ref.kind === 'arn' && ref.region !== this.config.SYMBOLON_REGION) {
       throw new KmsError(ErrorCodes.NOT_FOUND, `Key '${keyIdInput}' does not exist`);
     }
     const stored = await this.load(accountId, ref.keyId);
@@ -64,7 +67,10 @@ export class KeyResolver {
   ): Promise<AuthorizedKey> {
     if (!found.stored) {
       const arn = keyArn(this.config.SYMBOLON_REGION, found.accountId, found.keyId);
-      throw accessDenied(req.principal, action, arn, { effect: 'DENY', reason: 'implicit deny: no such key visible' });
+      throw accessDenied(req.principal, action, arn, {
+        effect: 'DENY',
+        reason: 'implicit deny: no such key visible',
+      });
     }
     const decision = await this.policy.authorize(req, action, found.stored.key, encryptionContext);
     return { ...found.stored, decision };
@@ -75,7 +81,10 @@ export class KeyResolver {
     const { keyState, arn } = stored.key;
     if (keyState === 'Enabled') return;
     if (keyState === 'Disabled') throw new KmsError(ErrorCodes.DISABLED, `${arn} is disabled.`);
-    throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${keyState === 'PendingDeletion' ? 'pending deletion' : keyState}.`);
+    throw new KmsError(
+      ErrorCodes.INVALID_STATE,
+      `${arn} is ${keyState === 'PendingDeletion' ? 'pending deletion' : keyState}.`,
+    );
   }
 
   remember(stored: StoredKey): void {

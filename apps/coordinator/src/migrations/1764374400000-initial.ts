@@ -24,7 +24,10 @@ export class Initial1764374400000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('keys', new TableIndex({ name: 'idx_keys_tenant_id', columnNames: ['tenant_id', 'id'] }));
+    await q.createIndex(
+      'keys',
+      new TableIndex({ name: 'idx_keys_tenant_id', columnNames: ['tenant_id', 'id'] }),
+    );
     await q.createTable(
       new Table({
         name: 'key_versions',

@@ -40,7 +40,12 @@ export class PolicyClient {
   }
 }
 
-export function accessDenied(principal: string, action: KmsAction, resource: string, decision: DecisionDto): KmsError {
+export function accessDenied(
+  principal: string,
+  action: KmsAction,
+  resource: string,
+  decision: DecisionDto,
+): KmsError {
   return new KmsError(
     ErrorCodes.ACCESS_DENIED,
     `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no resource-based policy allows the ${action} action`,

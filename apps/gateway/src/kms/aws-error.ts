@@ -56,7 +56,12 @@ export function toAwsError(e: unknown): AwsError {
   if (e instanceof KmsError) {
     const { type, status } = awsTypeFor(e.code);
     const internal = status >= 500;
-    return new AwsError(type, internal ? 'The request could not be completed; retry later.' : e.message, status, e);
+    return new AwsError(
+      type,
+      internal ? 'The request could not be completed; retry later.' : e.message,
+      status,
+      e,
+    );
   }
   return new AwsError('KMSInternalException', 'The request could not be completed; retry later.', 500);
 }

@@ -48,7 +48,11 @@ export class KmsRequestHandler {
       if (details?.['effect'] === 'ALLOW' || details?.['effect'] === 'DENY') {
         event.decision = { effect: details['effect'], reason: details['reason'] ?? '' };
       }
-      if (status >= 500) logger.warn({ requestId: event.requestId, type: aws.type, cause: aws.kmsError?.message }, 'request failed');
+      if (status >= 500)
+        logger.warn(
+          { requestId: event.requestId, type: aws.type, cause: aws.kmsError?.message },
+          'request failed',
+        );
     }
     event.encryptionContext = call.audit.encryptionContext ?? null;
     event.httpStatus = status;
@@ -79,7 +83,11 @@ export class KmsRequestHandler {
         throw e;
       });
     const caller = await this.callers.findActive(identity.accessKeyId);
-    if (!caller) throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (!caller)
+      throw new AwsError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
     event.tenantId = caller.accountId;
     event.principal = caller.principalArn;
     event.accessKeyId = caller.accessKeyId;
@@ -88,20 +96,38 @@ export class KmsRequestHandler {
     const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = name !== undefined && Object.hasOwn(Operations, name) ? Operations[name] : undefined;
     if (!operation || !name) {
-      throw new AwsError('UnknownOperationException', target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
+      throw new AwsError(
+        'UnknownOperationException',
+        target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header',
+      );
     }
     event.operation = name;
-    const scope: TenantScopedRequest = { requestId: event.requestId, tenantId: caller.accountId, principal: caller.principalArn };
+    const scope: TenantScopedRequest = {
+      requestId: event.requestId,
+      tenantId: caller.accountId,
+      principal: caller.principalArn,
+    };
     return operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
   }
 
-  private async answer(reply: FastifyReply, event: RequestHandledEvent, status: number, body: object): Promise<void> {
+  private async answer(
+    reply: FastifyReply,
+    event: RequestHandledEvent,
+    status: number,
+    body: object,
+  ): Promise<void> {
     try {
       await this.audit.publish(event);
     } catch (e) {
-      logger.error({ requestId: event.requestId, err: (e as Error).message }, 'audit record not stored; request refused');
+      logger.error(
+        { requestId: event.requestId, err: (e as Error).message },
+        'audit record not stored; request refused',
+      );
       status = 500;
-      body = { __type: 'KMSInternalException', message: 'The request could not be audited; it was not performed.' };
+      body = {
+        __type: 'KMSInternalException',
+        message: 'The request could not be audited; it was not performed.',
+      };
       // A refused request whose record could not be stored: the operation may have run (e.g. a key was created),
       // but the caller gets no result from it.
     }
@@ -127,7 +153,10 @@ function newEvent(req: FastifyRequest): RequestHandledEvent {
     principal: null,
     accessKeyId: null,
     sourceIp: req.ip,
-    operation: target?.startsWith(TARGET_PREFIX) && Object.hasOwn(Operations, target.slice(TARGET_PREFIX.length)) ? target.slice(TARGET_PREFIX.length) : 'Unknown',
+    operation:
+      target?.startsWith(TARGET_PREFIX) && Object.hasOwn(Operations, target.slice(TARGET_PREFIX.length))
+        ? target.slice(TARGET_PREFIX.length)
+        : 'Unknown',
     keyArn: null,
     keyVersion: null,
     encryptionContext: null,
@@ -136,4 +165,3 @@ function newEvent(req: FastifyRequest): RequestHandledEvent {
     httpStatus: 0,
   };
 }
-

@@ -30,7 +30,10 @@ export class Initial1764374400002 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('access_keys', new TableIndex({ name: 'idx_access_keys_account', columnNames: ['account_id'] }));
+    await q.createIndex(
+      'access_keys',
+      new TableIndex({ name: 'idx_access_keys_account', columnNames: ['account_id'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

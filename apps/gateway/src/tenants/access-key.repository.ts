@@ -21,9 +21,16 @@ export class AccessKeyRepository {
   async findActive(accessKeyId: string): Promise<Caller | undefined> {
     const hit = this.cache.get(accessKeyId);
     if (hit && hit.expires > Date.now()) return hit.caller;
-    const row = await this.ds.getRepository(AccessKeyEntity).findOne({ where: { accessKeyId, status: 'Active' } });
+    const row = await this.ds
+      .getRepository(AccessKeyEntity)
+      .findOne({ where: { accessKeyId, status: 'Active' } });
     const caller = row
-      ? { accessKeyId: row.accessKeyId, accountId: row.accountId, principalArn: row.principalArn, secret: row.secret }
+      ? {
+          accessKeyId: row.accessKeyId,
+          accountId: row.accountId,
+          principalArn: row.principalArn,
+          secret: row.secret,
+        }
       : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKeyId, { caller, expires: Date.now() + this.ttlMs });

@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { logger } from '@symbolon/platform';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,14 +34,22 @@ describe('bootstrapAdmin', () => {
   let dir: string;
   let store: InMemoryAccessKeys<AccountEntity, AccessKeyEntity>;
   let repo: AccessKeyRepository;
+  let logged: unknown[][];
 
   beforeEach(() => {
+    logged = [];
+    const record = (...args: unknown[]) => void logged.push(args);
+    jest.spyOn(logger, 'info').mockImplementation(record as typeof logger.info);
+    jest.spyOn(logger, 'warn').mockImplementation(record as typeof logger.warn);
     dir = mkdtempSync(join(tmpdir(), 'symbolon-bootstrap-'));
     store = new InMemoryAccessKeys<AccountEntity, AccessKeyEntity>();
     repo = asFake<AccessKeyRepository>(store);
   });
 
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('should create an account, an active admin key and a 0600 credentials file when no account exists', async () => {
     const file = join(dir, 'nested', 'credentials.json');
@@ -63,6 +73,13 @@ describe('bootstrapAdmin', () => {
       principalArn: `arn:aws:iam::${creds!.accountId}:user/admin`,
       secret: creds!.secretAccessKey,
     });
+  });
+
+  it('should log the account and access key id but never the secret when it creates the admin', async () => {
+    const creds = await bootstrapAdmin(repo, 'us-east-1', join(dir, 'credentials.json'));
+    const text = JSON.stringify(logged);
+    expect(text).toContain(creds!.accessKeyId);
+    expect(text).not.toContain(creds!.secretAccessKey);
   });
 
   it('should do nothing when an account already exists', async () => {

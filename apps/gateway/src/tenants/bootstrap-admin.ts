@@ -1,6 +1,6 @@
 import { logger } from '@symbolon/platform';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import type { AccessKeyRepository } from './access-key.repository.js';
@@ -58,6 +58,7 @@ export async function bootstrapAdmin(
     mkdirSync(dirname(credentialsFile), { recursive: true });
     if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');
     writeFileSync(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(credentialsFile, 0o600); // the mode option applies only when the file is created
   }
   logger.info({ accountId, accessKeyId: creds.accessKeyId, credentialsFile }, 'admin account created');
   return creds;

@@ -1,18 +1,32 @@
 import { ErrorCodes, KmsError } from '@symbolon/contracts';
 import { HsmError } from '@symbolon/pkcs11';
 
-/** Token errors as the rest of the platform sees them; messages never carry key bytes. */
+/**
+ * Token errors as the rest of the platform sees them; messages never carry key bytes. Only a token that cannot
+ * serve (device, session, login) is HSM_UNAVAILABLE, which the coordinator retries on another node.
+ */
 export function toKmsError(e: unknown): unknown {
   if (!(e instanceof HsmError)) return e;
   switch (e.code) {
     case 'ENCRYPTED_DATA_INVALID':
-      return new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'the ciphertext or its encryption context is not valid');
+      return new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'The ciphertext is invalid.');
     case 'UNSUPPORTED_PARAMETERS':
+    case 'INVALID_ARGUMENT':
+    case 'DATA_LEN_RANGE':
       return new KmsError(ErrorCodes.VALIDATION, e.message);
     case 'WRAPPED_KEY_INVALID':
     case 'KEY_NOT_FOUND':
-      return new KmsError(ErrorCodes.INVALID_STATE, 'the key material of this key version is not available in the token');
+      return new KmsError(
+        ErrorCodes.INVALID_STATE,
+        'the key material of this key version is not available in the token',
+      );
+    case 'DEVICE_ERROR':
+    case 'SESSION_CLOSED':
+    case 'NOT_LOGGED_IN':
+    case 'PIN_LOCKED':
+    case 'TOKEN_NOT_FOUND':
+      return new KmsError(ErrorCodes.HSM_UNAVAILABLE, `token unavailable: ${e.code}`);
     default:
-      return new KmsError(ErrorCodes.HSM_UNAVAILABLE, `token error: ${e.code}`);
+      return new KmsError(ErrorCodes.INTERNAL, `token error: ${e.code}`);
   }
 }

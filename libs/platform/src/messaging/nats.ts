@@ -10,5 +10,8 @@ export function natsMicroserviceOptions(natsUrl: string, queue: string, name: st
 }
 
 export function natsClientOptions(natsUrl: string, name: string): NatsOptions {
-  return { transport: Transport.NATS, options: { servers: natsUrl.split(','), name, maxReconnectAttempts: -1 } };
+  return {
+    transport: Transport.NATS,
+    options: { servers: natsUrl.split(','), name, maxReconnectAttempts: -1 },
+  };
 }

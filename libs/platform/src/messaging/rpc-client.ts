@@ -37,7 +37,8 @@ export class RpcClient {
 export function toKmsError(e: unknown, subject: string): KmsError {
   if (e instanceof KmsError) return e;
   if (KmsError.isEnvelope(e)) return KmsError.fromEnvelope(e);
-  if (e instanceof TimeoutError) return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no reply from ${subject} in time`);
+  if (e instanceof TimeoutError)
+    return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no reply from ${subject} in time`);
   const message = e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
   if (/no responders|503/i.test(message)) {
     return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no service answers ${subject}`);

@@ -29,6 +29,7 @@ export function toEnvelope(exception: unknown, requestId?: string): ErrorEnvelop
 }
 
 function describe(exception: unknown): { name: string; message: string; stack?: string } {
-  if (exception instanceof Error) return { name: exception.name, message: exception.message, stack: exception.stack };
+  if (exception instanceof Error)
+    return { name: exception.name, message: exception.message, stack: exception.stack };
   return { name: typeof exception, message: 'non-error thrown' };
 }

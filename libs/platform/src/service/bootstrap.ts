@@ -46,7 +46,10 @@ export async function bootstrapService(opts: ServiceBootstrap): Promise<INestApp
 /** Runs main() and exits non-zero with a logged reason when boot fails. */
 export function runService(main: () => Promise<unknown>): void {
   main().catch((e: unknown) => {
-    logger.fatal({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'boot failed');
+    logger.fatal(
+      { err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) },
+      'boot failed',
+    );
     process.exit(1);
   });
 }

@@ -91,7 +91,8 @@ function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; sealed
 }
 
 function open(key: Buffer, iv: Buffer, sealed: Buffer, aad: Buffer): Buffer {
-  const invalid = () => new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'the ciphertext or its encryption context is not valid');
+  const invalid = () =>
+    new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'the ciphertext or its encryption context is not valid');
   if (iv.length !== IV_LENGTH || sealed.length < TAG_LENGTH) throw invalid();
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });

@@ -23,7 +23,12 @@ export class InMemoryAccessKeys<A extends StoreAccount, K extends StoreAccessKey
   ): Promise<{ accessKeyId: string; accountId: string; principalArn: string; secret: string } | undefined> {
     const k = this.accessKeys.get(accessKeyId);
     if (!k || k.status !== 'Active') return undefined;
-    return { accessKeyId: k.accessKeyId, accountId: k.accountId, principalArn: k.principalArn, secret: k.secret };
+    return {
+      accessKeyId: k.accessKeyId,
+      accountId: k.accountId,
+      principalArn: k.principalArn,
+      secret: k.secret,
+    };
   }
 
   async countAccounts(): Promise<number> {

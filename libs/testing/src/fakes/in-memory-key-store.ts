@@ -25,11 +25,16 @@ export class InMemoryKeyStore<K extends StoreKey, V extends StoreKeyVersion> {
     this.versions.set(key.id, new Map([[version.version, structuredClone(version)]]));
   }
 
-  async find(accountId: string, keyId: string): Promise<{ key: K; versions: ReadonlyMap<number, V> } | undefined> {
+  async find(
+    accountId: string,
+    keyId: string,
+  ): Promise<{ key: K; versions: ReadonlyMap<number, V> } | undefined> {
     this.finds++;
     const key = this.keys.get(keyId);
     if (!key || key.tenantId !== accountId) return undefined;
-    const versions = new Map([...(this.versions.get(keyId) ?? new Map<number, V>())].map(([n, v]) => [n, structuredClone(v)]));
+    const versions = new Map(
+      [...(this.versions.get(keyId) ?? new Map<number, V>())].map(([n, v]) => [n, structuredClone(v)]),
+    );
     return { key: structuredClone(key), versions };
   }
 

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export type WycheproofResult = 'valid' | 'invalid' | 'acceptable';
 
 /** Where the vector files are: SYMBOLON_WYCHEPROOF_DIR, else the copy kept in the repository (libs/testing/test-vectors). */
-export const DEFAULT_WYCHEPROOF_DIR = fileURLToPath(new URL('../../test-vectors/wycheproof', import.meta.url));
+export const DEFAULT_WYCHEPROOF_DIR = fileURLToPath(
+  new URL('../../test-vectors/wycheproof', import.meta.url),
+);
 
 export function wycheproofDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env['SYMBOLON_WYCHEPROOF_DIR'];

@@ -21,7 +21,11 @@ export class QueryRecordsUseCase {
     const repo = this.ds.getRepository(AuditRecordEntity);
     const [rows, total] = await repo.findAndCount({ where, order: { sequence: 'DESC' }, take: req.limit });
     return {
-      records: rows.map((r) => ({ ...(JSON.parse(r.record) as RequestHandledEvent), sequence: r.sequence, hash: r.hash })),
+      records: rows.map((r) => ({
+        ...(JSON.parse(r.record) as RequestHandledEvent),
+        sequence: r.sequence,
+        hash: r.hash,
+      })),
       total,
     };
   }

@@ -29,13 +29,16 @@ describe('Input', () => {
       expect(i.integer('Limit', { min: 1, max: 10 })).toBe(5);
     });
 
-    it.each(['{', '{"a":}', 'not json', '\u0000'])('should throw SerializationException when the body %j is not JSON', (raw) => {
-      expect(thrown(() => Input.parse(Buffer.from(raw)))).toMatchObject({
-        type: 'SerializationException',
-        status: 400,
-        message: 'The request body is not valid JSON.',
-      });
-    });
+    it.each(['{', '{"a":}', 'not json', '\u0000'])(
+      'should throw SerializationException when the body %j is not JSON',
+      (raw) => {
+        expect(thrown(() => Input.parse(Buffer.from(raw)))).toMatchObject({
+          type: 'SerializationException',
+          status: 400,
+          message: 'The request body is not valid JSON.',
+        });
+      },
+    );
 
     it.each(['[]', '[{"KeyId":"x"}]', 'null', '3', '"text"', 'true'])(
       'should throw SerializationException when the body %s is not an object',
@@ -49,12 +52,15 @@ describe('Input', () => {
   });
 
   describe('string', () => {
-    it.each([[42], [true], [{}], [['a']]])('should throw SerializationException when the value %j is not a string', (v) => {
-      expect(thrown(() => input({ KeyId: v }).string('KeyId', { max: 10 }))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected a string for KeyId.',
-      });
-    });
+    it.each([[42], [true], [{}], [['a']]])(
+      'should throw SerializationException when the value %j is not a string',
+      (v) => {
+        expect(thrown(() => input({ KeyId: v }).string('KeyId', { max: 10 }))).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected a string for KeyId.',
+        });
+      },
+    );
 
     it('should report a null member in camel case when a required string is missing', () => {
       const i = input({});
@@ -62,7 +68,8 @@ describe('Input', () => {
       expect(thrown(() => i.done())).toMatchObject({
         type: 'ValidationException',
         status: 400,
-        message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+        message:
+          "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
       });
     });
 
@@ -108,12 +115,15 @@ describe('Input', () => {
   });
 
   describe('integer', () => {
-    it.each([['5'], [1.5], [true], [[1]], [{}]])('should throw SerializationException when the value %j is not an integer', (v) => {
-      expect(thrown(() => input({ Limit: v }).integer('Limit', { min: 1, max: 10 }))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected an integer for Limit.',
-      });
-    });
+    it.each([['5'], [1.5], [true], [[1]], [{}]])(
+      'should throw SerializationException when the value %j is not an integer',
+      (v) => {
+        expect(thrown(() => input({ Limit: v }).integer('Limit', { min: 1, max: 10 }))).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected an integer for Limit.',
+        });
+      },
+    );
 
     it('should answer undefined when the integer is missing or null', () => {
       expect(input({}).integer('Limit', { min: 1, max: 10 })).toBeUndefined();
@@ -145,12 +155,15 @@ describe('Input', () => {
   });
 
   describe('boolean', () => {
-    it.each([['true'], [1], [0], [{}]])('should throw SerializationException when the value %j is not a boolean', (v) => {
-      expect(thrown(() => input({ DryRun: v }).boolean('DryRun'))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected a boolean for DryRun.',
-      });
-    });
+    it.each([['true'], [1], [0], [{}]])(
+      'should throw SerializationException when the value %j is not a boolean',
+      (v) => {
+        expect(thrown(() => input({ DryRun: v }).boolean('DryRun'))).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected a boolean for DryRun.',
+        });
+      },
+    );
 
     it('should read true, false and missing when given them', () => {
       expect(input({ DryRun: true }).boolean('DryRun')).toBe(true);
@@ -162,21 +175,27 @@ describe('Input', () => {
   describe('blob', () => {
     const opts = { required: true, min: 1, max: 4096 };
 
-    it.each([[4096], [4095], [4094], [1], [2], [3]])('should accept a blob when it decodes to %i bytes', (n) => {
-      const i = input({ Plaintext: b64OfLength(n) });
-      expect(i.blob('Plaintext', opts)).toBe(b64OfLength(n));
-      expect(() => i.done()).not.toThrow();
-    });
+    it.each([[4096], [4095], [4094], [1], [2], [3]])(
+      'should accept a blob when it decodes to %i bytes',
+      (n) => {
+        const i = input({ Plaintext: b64OfLength(n) });
+        expect(i.blob('Plaintext', opts)).toBe(b64OfLength(n));
+        expect(() => i.done()).not.toThrow();
+      },
+    );
 
-    it.each([[4097], [4098], [4099], [6000]])('should report the maximum when the blob decodes to %i bytes', (n) => {
-      const i = input({ Plaintext: b64OfLength(n) });
-      i.blob('Plaintext', opts);
-      expect(thrown(() => i.done())).toMatchObject({
-        type: 'ValidationException',
-        message:
-          "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
-      });
-    });
+    it.each([[4097], [4098], [4099], [6000]])(
+      'should report the maximum when the blob decodes to %i bytes',
+      (n) => {
+        const i = input({ Plaintext: b64OfLength(n) });
+        i.blob('Plaintext', opts);
+        expect(thrown(() => i.done())).toMatchObject({
+          type: 'ValidationException',
+          message:
+            "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+        });
+      },
+    );
 
     it('should report the minimum when the blob is the empty string', () => {
       const i = input({ Plaintext: '' });
@@ -194,12 +213,15 @@ describe('Input', () => {
       );
     });
 
-    it.each([[12], [true], [[1, 2]], [{ a: 'b' }]])('should throw SerializationException when the blob %j is not a string', (v) => {
-      expect(thrown(() => input({ Plaintext: v }).blob('Plaintext', opts))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected a base64 string for Plaintext.',
-      });
-    });
+    it.each([[12], [true], [[1, 2]], [{ a: 'b' }]])(
+      'should throw SerializationException when the blob %j is not a string',
+      (v) => {
+        expect(thrown(() => input({ Plaintext: v }).blob('Plaintext', opts))).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected a base64 string for Plaintext.',
+        });
+      },
+    );
 
     it.each(['abc', 'a', 'ab=c', 'YQ', 'YQ=', 'YW=J', '-_-_', 'YWJj ZA==', 'YWJj\nZGVm', '====', 'YQ==='])(
       'should throw SerializationException when %j is not padded base64',
@@ -227,19 +249,24 @@ describe('Input', () => {
     it.each([[1], [true], [null], [{ nested: 'x' }], [['x']]])(
       'should throw SerializationException naming the key when a value is %j',
       (v) => {
-        expect(thrown(() => input({ EncryptionContext: { ok: 'x', bad: v } }).stringMap('EncryptionContext'))).toMatchObject({
+        expect(
+          thrown(() => input({ EncryptionContext: { ok: 'x', bad: v } }).stringMap('EncryptionContext')),
+        ).toMatchObject({
           type: 'SerializationException',
           message: "Expected string values in EncryptionContext; 'bad' is not a string.",
         });
       },
     );
 
-    it.each([['text'], [3], [true], [['a', 'b']]])('should throw SerializationException when the map is %j', (v) => {
-      expect(thrown(() => input({ EncryptionContext: v }).stringMap('EncryptionContext'))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected an object for EncryptionContext.',
-      });
-    });
+    it.each([['text'], [3], [true], [['a', 'b']]])(
+      'should throw SerializationException when the map is %j',
+      (v) => {
+        expect(thrown(() => input({ EncryptionContext: v }).stringMap('EncryptionContext'))).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected an object for EncryptionContext.',
+        });
+      },
+    );
 
     it('should report a constraint error when a key is empty', () => {
       const i = input({ EncryptionContext: { '': 'v' } });
@@ -270,12 +297,19 @@ describe('Input', () => {
       expect(input({}).stringList('GrantTokens', { maxItems: 10, maxLength: 8192 })).toEqual([]);
     });
 
-    it.each([['token'], [{ a: 'b' }], [[1]], [['a', null]]])('should throw SerializationException when the list is %j', (v) => {
-      expect(thrown(() => input({ GrantTokens: v }).stringList('GrantTokens', { maxItems: 10, maxLength: 8192 }))).toMatchObject({
-        type: 'SerializationException',
-        message: 'Expected a list of strings for GrantTokens.',
-      });
-    });
+    it.each([['token'], [{ a: 'b' }], [[1]], [['a', null]]])(
+      'should throw SerializationException when the list is %j',
+      (v) => {
+        expect(
+          thrown(() =>
+            input({ GrantTokens: v }).stringList('GrantTokens', { maxItems: 10, maxLength: 8192 }),
+          ),
+        ).toMatchObject({
+          type: 'SerializationException',
+          message: 'Expected a list of strings for GrantTokens.',
+        });
+      },
+    );
 
     it('should report the maximum when the list has too many items', () => {
       const i = input({ GrantTokens: Array.from({ length: 11 }, (_, n) => `t${n}`) });
@@ -312,7 +346,9 @@ describe('Input', () => {
     });
 
     it('should throw SerializationException when the value is not a string', () => {
-      expect(thrown(() => input({ KeySpec: 256 }).oneOf('KeySpec', allowed)).type).toBe('SerializationException');
+      expect(thrown(() => input({ KeySpec: 256 }).oneOf('KeySpec', allowed)).type).toBe(
+        'SerializationException',
+      );
     });
   });
 

@@ -23,16 +23,23 @@ export class Input {
   string(name: string, opts: { required?: boolean; min?: number; max: number }): string | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) {
-      if (opts.required) this.problems.push(`Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`);
+      if (opts.required)
+        this.problems.push(
+          `Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`,
+        );
       return undefined;
     }
     if (typeof v !== 'string') throw serializationError(`Expected a string for ${name}.`);
     const min = opts.min ?? 1;
     if (v.length < min) {
-      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`,
+      );
     }
     if (v.length > opts.max) {
-      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`);
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`,
+      );
     }
     return v;
   }
@@ -40,12 +47,17 @@ export class Input {
   integer(name: string, opts: { min: number; max: number }): number | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError(`Expected an integer for ${name}.`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw serializationError(`Expected an integer for ${name}.`);
     if (v < opts.min) {
-      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value greater than or equal to ${opts.min}`);
+      this.problems.push(
+        `Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value greater than or equal to ${opts.min}`,
+      );
     }
     if (v > opts.max) {
-      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value less than or equal to ${opts.max}`);
+      this.problems.push(
+        `Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must have value less than or equal to ${opts.max}`,
+      );
     }
     return v;
   }
@@ -61,17 +73,24 @@ export class Input {
   blob(name: string, opts: { required?: boolean; min: number; max: number }): string | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) {
-      if (opts.required) this.problems.push(`Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`);
+      if (opts.required)
+        this.problems.push(
+          `Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`,
+        );
       return undefined;
     }
     if (typeof v !== 'string') throw serializationError(`Expected a base64 string for ${name}.`);
     if (!BASE64.test(v)) throw serializationError(`Value for ${name} is not valid base64.`);
     const length = base64Length(v);
     if (length < opts.min) {
-      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${opts.min}`);
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length greater than or equal to ${opts.min}`,
+      );
     }
     if (length > opts.max) {
-      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`);
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.max}`,
+      );
     }
     return v;
   }
@@ -80,12 +99,16 @@ export class Input {
   stringMap(name: string): Record<string, string> {
     const v = this.body[name];
     if (v === undefined || v === null) return {};
-    if (typeof v !== 'object' || Array.isArray(v)) throw serializationError(`Expected an object for ${name}.`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw serializationError(`Expected an object for ${name}.`);
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-      if (typeof val !== 'string') throw serializationError(`Expected string values in ${name}; '${k}' is not a string.`);
+      if (typeof val !== 'string')
+        throw serializationError(`Expected string values in ${name}; '${k}' is not a string.`);
       if (k.length === 0) this.problems.push(`Keys of '${camel(name)}' must not be empty`);
-      out[k] = val;
+      // Assigning '__proto__' would set the prototype and silently drop the entry from the bound context.
+      if (k === '__proto__') this.problems.push(`'__proto__' is not allowed as a key of '${camel(name)}'`);
+      else out[k] = val;
     }
     const size = Object.entries(out).reduce((n, [k, val]) => n + k.length + val.length, 0);
     if (size > 8192) this.problems.push(`'${camel(name)}' must not exceed 8192 characters`);
@@ -95,9 +118,17 @@ export class Input {
   stringList(name: string, opts: { maxItems: number; maxLength: number }): string[] {
     const v = this.body[name];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw serializationError(`Expected a list of strings for ${name}.`);
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      throw serializationError(`Expected a list of strings for ${name}.`);
+    if (v.some((s: string) => s.length < 1 || s.length > opts.maxLength)) {
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length between 1 and ${opts.maxLength}`,
+      );
+    }
     if (v.length > opts.maxItems) {
-      this.problems.push(`Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.maxItems}`);
+      this.problems.push(
+        `Value at '${camel(name)}' failed to satisfy constraint: Member must have length less than or equal to ${opts.maxItems}`,
+      );
     }
     return v as string[];
   }
@@ -106,7 +137,9 @@ export class Input {
   oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const v = this.string(name, { max: 128 });
     if (v !== undefined && !allowed.includes(v as T)) {
-      this.problems.push(`Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+      this.problems.push(
+        `Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
+      );
     }
     return v as T | undefined;
   }

@@ -1,4 +1,11 @@
-import { type DecisionDto, ErrorCodes, type KeyMetadataDto, KmsError, Subjects, type TenantScopedRequest } from '@symbolon/contracts';
+import {
+  type DecisionDto,
+  ErrorCodes,
+  type KeyMetadataDto,
+  KmsError,
+  Subjects,
+  type TenantScopedRequest,
+} from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
 import { RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
@@ -35,13 +42,21 @@ function call(body: Record<string, unknown>, rpc: RecordingRpc): OperationCall {
   return { input: new Input(body), scope: SCOPE, rpc: asFake<RpcClient>(rpc), audit: {} };
 }
 
-async function run(name: string, body: Record<string, unknown>, rpc = new RecordingRpc()): Promise<OperationResult> {
+async function run(
+  name: string,
+  body: Record<string, unknown>,
+  rpc = new RecordingRpc(),
+): Promise<OperationResult> {
   const op = Operations[name];
   if (!op) throw new Error(`no operation ${name}`);
   return op(call(body, rpc));
 }
 
-async function refusal(name: string, body: Record<string, unknown>, rpc = new RecordingRpc()): Promise<AwsError> {
+async function refusal(
+  name: string,
+  body: Record<string, unknown>,
+  rpc = new RecordingRpc(),
+): Promise<AwsError> {
   try {
     await run(name, body, rpc);
   } catch (e) {
@@ -69,7 +84,9 @@ describe('Operations', () => {
     const rpc = new RecordingRpc().on(Subjects.keys.describe, () => {
       throw new KmsError(ErrorCodes.NOT_FOUND, `Key '${ARN}' does not exist`);
     });
-    await expect(run('DescribeKey', { KeyId: KEY_ID }, rpc)).rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND });
+    await expect(run('DescribeKey', { KeyId: KEY_ID }, rpc)).rejects.toMatchObject({
+      code: ErrorCodes.NOT_FOUND,
+    });
   });
 });
 
@@ -77,7 +94,9 @@ describe('CreateKey', () => {
   it('should send the description to kms.v1.keys.create and answer AWS KeyMetadata when the request is plain', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.create, { key: metadata() });
     const r = await run('CreateKey', { Description: 'test key' }, rpc);
-    expect(rpc.calls).toEqual([{ subject: Subjects.keys.create, payload: { ...SCOPE, description: 'test key' } }]);
+    expect(rpc.calls).toEqual([
+      { subject: Subjects.keys.create, payload: { ...SCOPE, description: 'test key' } },
+    ]);
     expect(r.output).toEqual({
       KeyMetadata: {
         AWSAccountId: '111122223333',
@@ -101,7 +120,9 @@ describe('CreateKey', () => {
   });
 
   it('should give CreationDate in epoch seconds with the milliseconds as a fraction when the date has them', async () => {
-    const rpc = new RecordingRpc().reply(Subjects.keys.create, { key: metadata({ creationDate: '2024-01-02T03:04:05.250Z' }) });
+    const rpc = new RecordingRpc().reply(Subjects.keys.create, {
+      key: metadata({ creationDate: '2024-01-02T03:04:05.250Z' }),
+    });
     const r = await run('CreateKey', {}, rpc);
     expect((r.output['KeyMetadata'] as Record<string, unknown>)['CreationDate']).toBe(1704164645.25);
   });
@@ -145,7 +166,9 @@ describe('CreateKey', () => {
   it('should answer ValidationException when KeyUsage is not an AWS value', async () => {
     const e = await refusal('CreateKey', { KeyUsage: 'ENCRYPT' });
     expect(e.type).toBe('ValidationException');
-    expect(e.message).toContain("Value 'ENCRYPT' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set");
+    expect(e.message).toContain(
+      "Value 'ENCRYPT' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set",
+    );
   });
 
   it('should answer ValidationException when the description is longer than 8192 characters', async () => {
@@ -180,10 +203,17 @@ describe('ListKeys', () => {
   });
 
   it('should pass Limit and Marker and answer Truncated with NextMarker when the coordinator has more', async () => {
-    const rpc = new RecordingRpc().reply(Subjects.keys.list, { keys: [{ keyId: KEY_ID, arn: ARN }], nextMarker: 'next-page' });
+    const rpc = new RecordingRpc().reply(Subjects.keys.list, {
+      keys: [{ keyId: KEY_ID, arn: ARN }],
+      nextMarker: 'next-page',
+    });
     const r = await run('ListKeys', { Limit: 1, Marker: 'this-page' }, rpc);
     expect(rpc.calls[0]?.payload).toEqual({ ...SCOPE, limit: 1, marker: 'this-page' });
-    expect(r.output).toEqual({ Keys: [{ KeyId: KEY_ID, KeyArn: ARN }], Truncated: true, NextMarker: 'next-page' });
+    expect(r.output).toEqual({
+      Keys: [{ KeyId: KEY_ID, KeyArn: ARN }],
+      Truncated: true,
+      NextMarker: 'next-page',
+    });
   });
 
   it.each([[0], [1001]])('should answer ValidationException when Limit is %i', async (limit) => {
@@ -223,7 +253,11 @@ describe('Encrypt', () => {
 
   it('should send an empty context when none is given', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.encrypt, reply);
-    await run('Encrypt', { KeyId: KEY_ID, Plaintext: 'aGVsbG8=', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, rpc);
+    await run(
+      'Encrypt',
+      { KeyId: KEY_ID, Plaintext: 'aGVsbG8=', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+      rpc,
+    );
     expect(rpc.calls[0]?.payload['encryptionContext']).toEqual({});
   });
 
@@ -274,7 +308,9 @@ describe('Encrypt', () => {
   });
 
   it('should answer SerializationException when a context value is not a string', async () => {
-    expect((await refusal('Encrypt', { ...body, EncryptionContext: { n: 1 } })).type).toBe('SerializationException');
+    expect((await refusal('Encrypt', { ...body, EncryptionContext: { n: 1 } })).type).toBe(
+      'SerializationException',
+    );
   });
 });
 
@@ -285,7 +321,10 @@ describe('Decrypt', () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.decrypt, reply);
     const r = await run('Decrypt', { CiphertextBlob: 'AQID' }, rpc);
     expect(rpc.calls).toEqual([
-      { subject: Subjects.keys.decrypt, payload: { ...SCOPE, ciphertextBlob: 'AQID', encryptionContext: {} } },
+      {
+        subject: Subjects.keys.decrypt,
+        payload: { ...SCOPE, ciphertextBlob: 'AQID', encryptionContext: {} },
+      },
     ]);
     expect(r).toEqual({
       output: { KeyId: ARN, Plaintext: 'aGVsbG8=', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
@@ -299,13 +338,18 @@ describe('Decrypt', () => {
   it('should send the keyId and context when they are given', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.decrypt, reply);
     await run('Decrypt', { CiphertextBlob: 'AQID', KeyId: ARN, EncryptionContext: { a: 'b' } }, rpc);
-    expect(rpc.calls[0]?.payload).toEqual({ ...SCOPE, keyId: ARN, ciphertextBlob: 'AQID', encryptionContext: { a: 'b' } });
+    expect(rpc.calls[0]?.payload).toEqual({
+      ...SCOPE,
+      keyId: ARN,
+      ciphertextBlob: 'AQID',
+      encryptionContext: { a: 'b' },
+    });
   });
 
   it('should answer InvalidKeyUsageException when EncryptionAlgorithm is RSAES_OAEP_SHA_256', async () => {
-    expect((await refusal('Decrypt', { CiphertextBlob: 'AQID', EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).type).toBe(
-      'InvalidKeyUsageException',
-    );
+    expect(
+      (await refusal('Decrypt', { CiphertextBlob: 'AQID', EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).type,
+    ).toBe('InvalidKeyUsageException');
   });
 
   it.each([
@@ -325,7 +369,9 @@ describe('Decrypt', () => {
   });
 
   it('should answer ValidationException when the blob decodes to more than 6144 bytes', async () => {
-    expect((await refusal('Decrypt', { CiphertextBlob: Buffer.alloc(6145).toString('base64') })).type).toBe('ValidationException');
+    expect((await refusal('Decrypt', { CiphertextBlob: Buffer.alloc(6145).toString('base64') })).type).toBe(
+      'ValidationException',
+    );
   });
 
   it('should answer SerializationException when the blob is not base64', async () => {
@@ -348,14 +394,24 @@ describe('GenerateDataKey', () => {
     expect(rpc.calls).toEqual([
       {
         subject: Subjects.keys.generateDataKey,
-        payload: { ...SCOPE, keyId: KEY_ID, numberOfBytes: bytes, encryptionContext: {}, returnPlaintext: true },
+        payload: {
+          ...SCOPE,
+          keyId: KEY_ID,
+          numberOfBytes: bytes,
+          encryptionContext: {},
+          returnPlaintext: true,
+        },
       },
     ]);
   });
 
   it('should answer the plaintext, blob and key ARN when the data key is made', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.generateDataKey, reply);
-    const r = await run('GenerateDataKey', { KeyId: KEY_ID, KeySpec: 'AES_256', EncryptionContext: { a: 'b' } }, rpc);
+    const r = await run(
+      'GenerateDataKey',
+      { KeyId: KEY_ID, KeySpec: 'AES_256', EncryptionContext: { a: 'b' } },
+      rpc,
+    );
     expect(r).toEqual({
       output: { CiphertextBlob: 'AQID', Plaintext: 'AAAA', KeyId: ARN },
       keyArn: ARN,
@@ -390,7 +446,9 @@ describe('GenerateDataKey', () => {
   it.each([[{ NumberOfBytes: 0 }], [{ NumberOfBytes: 1025 }], [{ KeySpec: 'AES_512' }]])(
     'should answer a constraint ValidationException when given %j',
     async (extra) => {
-      expect((await refusal('GenerateDataKey', { KeyId: KEY_ID, ...extra })).message).toMatch(/^1 validation error detected: /);
+      expect((await refusal('GenerateDataKey', { KeyId: KEY_ID, ...extra })).message).toMatch(
+        /^1 validation error detected: /,
+      );
     },
   );
 
@@ -405,7 +463,9 @@ describe('GenerateDataKey', () => {
   });
 
   it('should answer ValidationException when KeyId is missing', async () => {
-    expect((await refusal('GenerateDataKey', { KeySpec: 'AES_256' })).message).toContain("Value null at 'keyId'");
+    expect((await refusal('GenerateDataKey', { KeySpec: 'AES_256' })).message).toContain(
+      "Value null at 'keyId'",
+    );
   });
 });
 
@@ -413,7 +473,9 @@ describe('GenerateRandom', () => {
   it('should send numberOfBytes to kms.v1.keys.generate-random and answer Plaintext when given NumberOfBytes', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.generateRandom, { plaintext: 'AAECAw==' });
     const r = await run('GenerateRandom', { NumberOfBytes: 4 }, rpc);
-    expect(rpc.calls).toEqual([{ subject: Subjects.keys.generateRandom, payload: { ...SCOPE, numberOfBytes: 4 } }]);
+    expect(rpc.calls).toEqual([
+      { subject: Subjects.keys.generateRandom, payload: { ...SCOPE, numberOfBytes: 4 } },
+    ]);
     expect(r).toEqual({ output: { Plaintext: 'AAECAw==' } });
   });
 

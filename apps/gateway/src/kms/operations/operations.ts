@@ -35,7 +35,8 @@ export interface OperationCall {
 type Operation = (call: OperationCall) => Promise<OperationResult>;
 
 const SYMMETRIC = 'SYMMETRIC_DEFAULT';
-const unsupported = (what: string) => new AwsError('UnsupportedOperationException', `${what} is not supported by this endpoint.`);
+const unsupported = (what: string) =>
+  new AwsError('UnsupportedOperationException', `${what} is not supported by this endpoint.`);
 
 function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
   return {
@@ -57,7 +58,9 @@ function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
 }
 
 function encryptionAlgorithm(input: Input): void {
-  const alg = input.oneOf('EncryptionAlgorithm', [SYMMETRIC, 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']);
+  const known = [SYMMETRIC, 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
+  const alg = input.oneOf('EncryptionAlgorithm', known);
+  input.done();
   if (alg !== undefined && alg !== SYMMETRIC) {
     throw new AwsError('InvalidKeyUsageException', `${alg} is not supported for symmetric keys.`);
   }
@@ -124,10 +127,15 @@ export const Operations: Record<string, Operation> = {
     }
     const origin = input.string('Origin', { max: 64 });
     if (origin !== undefined && origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
-    for (const f of ['Policy', 'Tags', 'CustomKeyStoreId', 'XksKeyId']) if (input.has(f)) throw unsupported(f);
+    for (const f of ['Policy', 'Tags', 'CustomKeyStoreId', 'XksKeyId'])
+      if (input.has(f)) throw unsupported(f);
     if (input.boolean('MultiRegion')) throw unsupported('MultiRegion');
     const r = await rpc.send<CreateKeyReply>(Subjects.keys.create, { ...scope, description });
-    return { output: { KeyMetadata: keyMetadata(r.key) }, keyArn: r.key.arn, keyVersion: r.key.currentVersion };
+    return {
+      output: { KeyMetadata: keyMetadata(r.key) },
+      keyArn: r.key.arn,
+      keyVersion: r.key.currentVersion,
+    };
   },
 
   async DescribeKey({ input, scope, rpc }) {
@@ -142,7 +150,11 @@ export const Operations: Record<string, Operation> = {
     const limit = input.integer('Limit', { min: 1, max: 1000 }) ?? 100;
     const marker = input.string('Marker', { max: 1024 });
     input.done();
-    const r = await rpc.send<ListKeysReply>(Subjects.keys.list, { ...scope, limit, ...(marker ? { marker } : {}) });
+    const r = await rpc.send<ListKeysReply>(Subjects.keys.list, {
+      ...scope,
+      limit,
+      ...(marker ? { marker } : {}),
+    });
     return {
       output: {
         Keys: r.keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
@@ -212,7 +224,10 @@ export const Operations: Record<string, Operation> = {
     if (input.has('Recipient')) throw unsupported('Recipient');
     input.done();
     if (numberOfBytes === undefined) {
-      throw new AwsError('ValidationException', "Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
+      throw new AwsError(
+        'ValidationException',
+        "Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null",
+      );
     }
     const r = await rpc.send<GenerateRandomReply>(Subjects.keys.generateRandom, { ...scope, numberOfBytes });
     return { output: { Plaintext: r.plaintext } };

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CreateKeyReply, CreateKeyRequest, HsmActions, type HsmGenerateKeyReply } from '@symbolon/contracts';
+import {
+  type CreateKeyReply,
+  CreateKeyRequest,
+  HsmActions,
+  type HsmGenerateKeyReply,
+} from '@symbolon/contracts';
 import { deserializeEkt } from '@symbolon/formats';
 import { randomUUID } from 'node:crypto';
 
@@ -22,7 +27,9 @@ export class CreateKeyUseCase {
   ) {}
 
   async execute(req: CreateKeyRequest): Promise<CreateKeyReply> {
-    const { ekt } = await this.hsm.call<HsmGenerateKeyReply>(HsmActions.generateKey, { requestId: req.requestId });
+    const { ekt } = await this.hsm.call<HsmGenerateKeyReply>(HsmActions.generateKey, {
+      requestId: req.requestId,
+    });
     const id = randomUUID();
     const now = new Date();
     const key: KeyEntity = {

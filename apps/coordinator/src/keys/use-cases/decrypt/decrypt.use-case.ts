@@ -33,13 +33,18 @@ export class DecryptUseCase {
     } catch {
       throw invalidCiphertext();
     }
+    let named: Awaited<ReturnType<KeyResolver['find']>> | undefined;
     if (req.keyId !== undefined) {
-      const named = await this.resolver.find(req.tenantId, req.keyId);
+      named = await this.resolver.find(req.tenantId, req.keyId);
       if (named.keyId !== blob.keyId) {
-        throw new KmsError(ErrorCodes.INCORRECT_KEY, 'The key ID in the request does not identify a CMK that can perform this operation.');
+        throw new KmsError(
+          ErrorCodes.INCORRECT_KEY,
+          'The key ID in the request does not identify a CMK that can perform this operation.',
+        );
       }
     }
-    const found = await this.findBlobKey(req.tenantId, blob.keyId);
+    // A KeyId (possibly another account's key ARN) names the key; otherwise the blob's key in the caller's account.
+    const found = named ?? (await this.findBlobKey(req.tenantId, blob.keyId));
     const stored = await this.resolver.authorizeFound(req, found, 'kms:Decrypt', req.encryptionContext);
     KeyResolver.requireEnabled(stored);
     const version = stored.versions.get(blob.keyVersion);
@@ -51,10 +56,15 @@ export class DecryptUseCase {
       sealed: b64(blob.sealed),
       aad: b64(ciphertextBlobAad(blob.header, req.encryptionContext)),
     });
-    return { keyArn: stored.key.arn, keyVersion: version.version, plaintext: reply.plaintext, decision: stored.decision };
+    return {
+      keyArn: stored.key.arn,
+      keyVersion: version.version,
+      plaintext: reply.plaintext,
+      decision: stored.decision,
+    };
   }
 
-  /** The caller's own key, else a key of another account that policy may grant; an unknown key is a bad blob. */
+  /** The blob's key in the caller's own account; an unknown key is a bad blob (ADR 0002). */
   private async findBlobKey(tenantId: string, keyId: string) {
     try {
       return await this.resolver.find(tenantId, keyId);

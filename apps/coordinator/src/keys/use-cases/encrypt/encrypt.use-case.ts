@@ -32,6 +32,11 @@ export class EncryptUseCase {
       iv: fromB64(sealed.iv),
       sealed: fromB64(sealed.sealed),
     });
-    return { keyArn: key.arn, keyVersion: version.version, ciphertextBlob: b64(blob), decision: stored.decision };
+    return {
+      keyArn: key.arn,
+      keyVersion: version.version,
+      ciphertextBlob: b64(blob),
+      decision: stored.decision,
+    };
   }
 }
