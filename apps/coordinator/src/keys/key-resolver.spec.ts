@@ -77,6 +77,16 @@ describe('KeyResolver', () => {
       );
     });
 
+    it('should answer NOT_FOUND without reading the store when a foreign ARN names another region', async () => {
+      const t = setup();
+      const { key } = await t.seed(A);
+      const arn = keyArn('us-west-2', A, key.id);
+      const e = await kmsError(t.resolver.find(B, arn));
+      expect(e.code).toBe(ErrorCodes.NOT_FOUND);
+      expect(e.message).toBe(`Key '${arn}' does not exist`);
+      expect(t.store.finds).toBe(0);
+    });
+
     it('should answer NOT_FOUND when the key is named by an alias', async () => {
       const t = setup();
       expect((await kmsError(t.resolver.find(A, 'alias/app'))).code).toBe(ErrorCodes.NOT_FOUND);

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { logger } from '@symbolon/platform';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -112,6 +112,16 @@ describe('bootstrapAdmin', () => {
     const file = join(dir, 'credentials.json');
     writeFileSync(file, '{"accessKeyId":"AKIASTALESTALESTALE0"}', { mode: 0o600 });
     const creds = await bootstrapAdmin(repo, 'us-east-1', file);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(creds);
+  });
+
+  it('should leave the credentials file at mode 0600 when a stale file had mode 0644', async () => {
+    const file = join(dir, 'credentials.json');
+    writeFileSync(file, '{"accessKeyId":"AKIASTALESTALESTALE0"}', { mode: 0o644 });
+    chmodSync(file, 0o644); // the umask may have narrowed the mode given at creation
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    const creds = await bootstrapAdmin(repo, 'us-east-1', file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(creds);
   });
 });

@@ -1,6 +1,6 @@
 import { logger } from '@symbolon/platform';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import type { AccessKeyRepository } from './access-key.repository.js';
@@ -56,9 +56,11 @@ export async function bootstrapAdmin(
   );
   if (credentialsFile) {
     mkdirSync(dirname(credentialsFile), { recursive: true });
-    if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');
-    writeFileSync(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(credentialsFile, 0o600); // the mode option applies only when the file is created
+    if (existsSync(credentialsFile)) {
+      logger.warn({ credentialsFile }, 'replacing a stale credentials file');
+      unlinkSync(credentialsFile); // a new file, so the secret is never written into a file with a wider mode
+    }
+    writeFileSync(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   }
   logger.info({ accountId, accessKeyId: creds.accessKeyId, credentialsFile }, 'admin account created');
   return creds;

@@ -290,6 +290,18 @@ describe('Input', () => {
         "1 validation error detected: 'encryptionContext' must not exceed 8192 characters",
       );
     });
+
+    it('should report a constraint error instead of dropping the entry when a key is __proto__', () => {
+      const i = Input.parse(Buffer.from('{"EncryptionContext":{"__proto__":"a","k":"v"}}'));
+      const map = i.stringMap('EncryptionContext');
+      expect(Object.keys(map)).toEqual(['k']);
+      expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+      expect(thrown(() => i.done())).toMatchObject({
+        type: 'ValidationException',
+        status: 400,
+        message: "1 validation error detected: '__proto__' is not allowed as a key of 'encryptionContext'",
+      });
+    });
   });
 
   describe('stringList', () => {
@@ -322,6 +334,26 @@ describe('Input', () => {
     it('should accept the list when it has exactly the maximum number of items', () => {
       const i = input({ GrantTokens: Array.from({ length: 10 }, (_, n) => `t${n}`) });
       expect(i.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 })).toHaveLength(10);
+      expect(() => i.done()).not.toThrow();
+    });
+
+    it.each([
+      ['longer than the maximum length', ['ok', 'x'.repeat(9)]],
+      ['empty', ['ok', '']],
+    ])('should report the item length constraint when an item is %s', (_, items) => {
+      const i = input({ GrantTokens: items });
+      i.stringList('GrantTokens', { maxItems: 10, maxLength: 8 });
+      expect(thrown(() => i.done())).toMatchObject({
+        type: 'ValidationException',
+        status: 400,
+        message:
+          "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length between 1 and 8",
+      });
+    });
+
+    it('should accept the list when an item is exactly the maximum length', () => {
+      const i = input({ GrantTokens: ['x', 'x'.repeat(8)] });
+      expect(i.stringList('GrantTokens', { maxItems: 10, maxLength: 8 })).toEqual(['x', 'x'.repeat(8)]);
       expect(() => i.done()).not.toThrow();
     });
   });

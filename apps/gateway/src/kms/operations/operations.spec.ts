@@ -379,6 +379,39 @@ describe('Decrypt', () => {
   });
 });
 
+describe('EncryptionAlgorithm', () => {
+  const bodies: [string, Record<string, unknown>][] = [
+    ['Encrypt', { KeyId: KEY_ID, Plaintext: 'aGVsbG8=' }],
+    ['Decrypt', { CiphertextBlob: 'AQID' }],
+  ];
+
+  it.each(bodies)(
+    'should answer ValidationException naming the enum without calling the coordinator when %s is given AES_GCM',
+    async (name, body) => {
+      const rpc = new RecordingRpc();
+      expect(await refusal(name, { ...body, EncryptionAlgorithm: 'AES_GCM' }, rpc)).toMatchObject({
+        type: 'ValidationException',
+        message:
+          "1 validation error detected: Value 'AES_GCM' at 'encryptionAlgorithm' failed to satisfy constraint: " +
+          'Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]',
+      });
+      expect(rpc.calls).toEqual([]);
+    },
+  );
+
+  it.each(bodies)(
+    'should answer InvalidKeyUsageException without calling the coordinator when %s is given RSAES_OAEP_SHA_256',
+    async (name, body) => {
+      const rpc = new RecordingRpc();
+      expect(await refusal(name, { ...body, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }, rpc)).toMatchObject({
+        type: 'InvalidKeyUsageException',
+        message: 'RSAES_OAEP_SHA_256 is not supported for symmetric keys.',
+      });
+      expect(rpc.calls).toEqual([]);
+    },
+  );
+});
+
 describe('GenerateDataKey', () => {
   const reply = { keyArn: ARN, keyVersion: 1, ciphertextBlob: 'AQID', plaintext: 'AAAA', decision: ALLOW };
 

@@ -180,6 +180,56 @@ describe('DecryptUseCase', () => {
     expect(t.hsm.calls).toEqual([]);
   });
 
+  describe('when tenant B encrypted under a key of A that policy lets it use', () => {
+    /** B encrypts PLAINTEXT under A's key ARN (the policy fake allows); the call logs are cleared. */
+    const crossAccount = async () => {
+      const t = setup();
+      const { key } = await t.seed(A);
+      const hsm = asFake<HsmRouter>(t.hsm);
+      const resolver = new KeyResolver(
+        asFake<KeyRepository>(t.store),
+        new PolicyClient(asFake<RpcClient>(t.rpc)),
+        loadConfig(coordinatorEnv, { SYMBOLON_REGION: REGION }),
+      );
+      const encrypted = await new EncryptUseCase(resolver, hsm).execute({
+        ...scope(B),
+        keyId: key.arn,
+        plaintext: PLAINTEXT,
+        encryptionContext: CONTEXT,
+      });
+      expect(encrypted.keyArn).toBe(key.arn);
+      t.hsm.calls.length = 0;
+      t.rpc.calls.length = 0;
+      return { ...t, key, blob: encrypted.ciphertextBlob };
+    };
+
+    it('should answer the plaintext under the key of A when B names the key ARN in KeyId', async () => {
+      const t = await crossAccount();
+      expect(await t.useCase.execute(request(B, t.blob, { keyId: t.key.arn }))).toEqual({
+        keyArn: t.key.arn,
+        keyVersion: 1,
+        plaintext: PLAINTEXT,
+        decision: { effect: 'ALLOW', reason: 'test: allowed' },
+      });
+      expect(t.policyRequests()).toEqual([
+        {
+          ...scope(B),
+          action: 'kms:Decrypt',
+          keyArn: t.key.arn,
+          keyAccountId: A,
+          encryptionContext: CONTEXT,
+        },
+      ]);
+    });
+
+    it('should answer INVALID_CIPHERTEXT without calling the hsm when B gives no KeyId (the blob names no account)', async () => {
+      const t = await crossAccount();
+      expect(await code(t.useCase.execute(request(B, t.blob)))).toBe(ErrorCodes.INVALID_CIPHERTEXT);
+      expect(t.hsm.calls).toEqual([]);
+      expect(t.policyRequests()).toEqual([]);
+    });
+  });
+
   it('should answer NOT_FOUND when tenant B names the key of A by id in KeyId', async () => {
     const t = setup();
     const { key, blob } = await t.sealed();
