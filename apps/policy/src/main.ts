@@ -8,7 +8,7 @@ runService(async () => {
   const config = policyConfig();
   await bootstrapService({
     service: QueueGroups.policy,
-    module: AppModule,
+    module: AppModule.forConfig(config),
     natsUrl: config.SYMBOLON_NATS_URL,
     httpPort: config.SYMBOLON_METRICS_PORT,
   });

@@ -34,7 +34,10 @@ describe('thresholdRule', () => {
 
 describe('developmentDomain', () => {
   it('should make a 1-of-1 domain at epoch 1 when created', () => {
-    const d = developmentDomain('dom', [{ nodeId: 'hsm-1', tokenLabel: 't' }], { id: 'op-1', publicKey: 'pk' });
+    const d = developmentDomain('dom', [{ nodeId: 'hsm-1', tokenLabel: 't' }], {
+      id: 'op-1',
+      publicKey: 'pk',
+    });
     expect(d.epoch).toBe(1);
     expect(d.generation).toBe(1);
     expect(ruleSatisfied(d.rules['rotate-domain-key'], ['op-1'])).toBe(true);

@@ -13,6 +13,7 @@ import { ensureEventsStream, logger } from '@symbolon/platform';
 import type { AuditStore } from './audit-store.js';
 
 const MAX_BATCH = 500;
+const BATCH_WINDOW_MS = 20;
 
 /**
  * Pulls request records from the durable JetStream consumer and stores them in batches; a message is acknowledged
@@ -22,6 +23,9 @@ export class EventsConsumer {
   private nc?: NatsConnection;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private pending: JsMsg[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
   stored = 0;
 
   constructor(
@@ -34,6 +38,7 @@ export class EventsConsumer {
       servers: this.natsUrl.split(','),
       name: 'audit-consumer',
       maxReconnectAttempts: -1,
+      noAsyncTraces: true,
     });
     const jsm = await jetstreamManager(this.nc);
     await ensureEventsStream(jsm);
@@ -59,16 +64,27 @@ export class EventsConsumer {
     await this.nc?.drain();
   }
 
+  /**
+   * Batches by size or by a short window: a record is stored at most BATCH_WINDOW_MS after it arrives (the gateway
+   * waits only for JetStream's ack, never for this), and one transaction stores many records.
+   */
   private async run(messages: ConsumerMessages): Promise<void> {
-    let batch: JsMsg[] = [];
     for await (const m of messages) {
-      batch.push(m);
-      if (batch.length >= MAX_BATCH || messages.getPending() === 0) {
-        await this.flush(batch);
-        batch = [];
-      }
+      this.pending.push(m);
+      if (this.pending.length >= MAX_BATCH) await this.cut();
+      else this.timer ??= setTimeout(() => void this.cut(), BATCH_WINDOW_MS);
     }
-    await this.flush(batch);
+    await this.cut();
+  }
+
+  /** Hands the pending messages to the store; batches are stored one after another, in arrival order. */
+  private cut(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.writing.then(() => this.flush(batch));
+    return this.writing;
   }
 
   private async flush(batch: JsMsg[]): Promise<void> {

@@ -13,7 +13,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-
 /**
  * The platform on its configured database (SQLite files by default; PostgreSQL when SYMBOLON_TEST_DB=postgres, as
  * .ci/run does): keys, EKTs and the domain survive a restart; the data is in that database.
@@ -46,7 +45,11 @@ describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     const keyId = KeyMetadata!.KeyId!;
     const context = { tenant: 'acme', purpose: 'integration' };
     const enc = await kms.send(
-      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('survives a restart'), EncryptionContext: context }),
+      new EncryptCommand({
+        KeyId: keyId,
+        Plaintext: Buffer.from('survives a restart'),
+        EncryptionContext: context,
+      }),
     );
     const dk = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
     kms.destroy();

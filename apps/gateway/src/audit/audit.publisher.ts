@@ -13,7 +13,12 @@ export class AuditPublisher {
   private js?: JetStreamClient;
 
   async start(natsUrl: string): Promise<void> {
-    this.nc = await connect({ servers: natsUrl.split(','), name: 'gateway-audit', maxReconnectAttempts: -1 });
+    this.nc = await connect({
+      servers: natsUrl.split(','),
+      name: 'gateway-audit',
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
     await ensureEventsStream(await jetstreamManager(this.nc));
     this.js = jetstream(this.nc);
   }

@@ -37,4 +37,10 @@ export class EvaluatePolicyRequest extends TenantScopedRequest {
   @MaxLength(64)
   sourceIp?: string;
 }
-export type EvaluatePolicyReply = DecisionDto;
+/**
+ * The decision, and for how long the caller may reuse it for the same (principal, action, key): set only when the
+ * decision depends on nothing else (no condition on context, source or time). Policy changes apply within that time.
+ */
+export interface EvaluatePolicyReply extends DecisionDto {
+  cacheTtlMs?: number;
+}

@@ -10,12 +10,17 @@ const base = {
 };
 
 describe('EvaluatePolicyUseCase', () => {
-  const useCase = new EvaluatePolicyUseCase();
+  const useCase = new EvaluatePolicyUseCase(5000);
 
   it('should allow when the principal belongs to the key account', () => {
     const d = useCase.execute(base);
     expect(d.effect).toBe('ALLOW');
     expect(d.reason).toContain('default key policy');
+  });
+
+  it('should let callers cache the decision when it depends on no condition', () => {
+    expect(useCase.execute(base).cacheTtlMs).toBe(5000);
+    expect(useCase.execute({ ...base, keyAccountId: '444455556666' }).cacheTtlMs).toBe(5000);
   });
 
   it('should deny when the key belongs to another account', () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EvaluatePolicyReply, EvaluatePolicyRequest } from '@symbolon/contracts';
 
 /**
@@ -6,18 +6,25 @@ import type { EvaluatePolicyReply, EvaluatePolicyRequest } from '@symbolon/contr
  * that the account allows) may perform every kms action. Everyone else is denied by default. Policy documents,
  * grants and conditions come with the policy language.
  */
+export const DECISION_TTL_MS = Symbol('DecisionTtlMs');
+
 @Injectable()
 export class EvaluatePolicyUseCase {
+  /** Decisions of the default key policy depend on no condition, so callers may cache them this long. */
+  constructor(@Inject(DECISION_TTL_MS) private readonly ttlMs: number) {}
+
   execute(req: EvaluatePolicyRequest): EvaluatePolicyReply {
     if (req.tenantId === req.keyAccountId && principalAccount(req.principal) === req.keyAccountId) {
       return {
         effect: 'ALLOW',
         reason: `default key policy: principals of account ${req.keyAccountId} may perform kms:* on ${req.keyArn}`,
+        cacheTtlMs: this.ttlMs,
       };
     }
     return {
       effect: 'DENY',
       reason: `implicit deny: no policy statement allows ${req.principal} to perform ${req.action} on ${req.keyArn}`,
+      cacheTtlMs: this.ttlMs,
     };
   }
 }
