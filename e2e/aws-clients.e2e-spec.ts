@@ -348,7 +348,7 @@ describe('restart on the same data folder and port', () => {
     credentialsModeBefore = statSync(platform.credentialsFile).mode & 0o777;
     portBefore = platform.port;
     dataDirBefore = platform.dataDir;
-    await platform.stop();
+    await platform.stop({ keepData: true });
     platform = await startTestPlatform({ dataDir: dataDirBefore, port: portBefore });
   }, START_TIMEOUT);
 

@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { freePort, startPostgres } from '@symbolon/platform';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,9 @@ export interface TestPlatform {
   /** Everything the launcher printed so far. */
   output(): string;
   kms(credentials?: Credentials): KMSClient;
-  /** Ctrl-C, as a user would; resolves when the launcher has stopped everything. */
-  stop(): Promise<void>;
+  /** Ctrl-C, as a user would; resolves when the launcher has stopped everything. A data folder this function made
+   * is removed unless keepData (to start again on it). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface TestPlatformOptions {
@@ -46,6 +47,7 @@ export interface TestPlatformOptions {
  * `credentials:`), with its own data folder and port. Needs `npm run build` first unless viaNpmStart.
  */
 export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const ownDataDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'symbolon-platform-'));
   const port = opts.port ?? (await freePort());
   const db = opts.db ?? (process.env['SYMBOLON_TEST_DB'] === 'postgres' ? 'postgres' : 'sqlite');
@@ -83,13 +85,14 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
-  const stop = async (): Promise<void> => {
+  const stop = async (stopOpts: { keepData?: boolean } = {}): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       if (opts.viaNpmStart) process.kill(-child.pid!, 'SIGINT');
       else child.kill('SIGINT');
       await exited;
     }
     await stopPostgres?.();
+    if (ownDataDir && !stopOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 180_000;

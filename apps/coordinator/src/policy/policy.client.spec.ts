@@ -59,7 +59,7 @@ describe('PolicyClient', () => {
   it('should deny from the cache with the decision in details when a cached decision is DENY', async () => {
     const t = setup({ effect: 'DENY', reason: 'implicit deny', cacheTtlMs: 5000 });
     await expect(t.client.authorize(scope, 'kms:Encrypt', t.key)).rejects.toBeInstanceOf(KmsError);
-    const e = await t.client.authorize(scope, 'kms:Encrypt', t.key).catch((x: unknown) => x as KmsError);
+    const e = (await t.client.authorize(scope, 'kms:Encrypt', t.key).catch((x: unknown) => x)) as KmsError;
     expect(e.code).toBe(ErrorCodes.ACCESS_DENIED);
     expect(e.details).toEqual({ effect: 'DENY', reason: 'implicit deny' });
     expect(t.asks()).toBe(1);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { startPostgres } from '@symbolon/platform';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,5 +97,27 @@ describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
       db.close();
       expect(n).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('should serve /health and request metrics on every service when running', async () => {
+    const runtime = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as {
+      metricsPorts: Record<string, number>;
+    };
+    expect(Object.keys(runtime.metricsPorts).sort()).toEqual([
+      'audit',
+      'coordinator',
+      'gateway',
+      'hsm',
+      'policy',
+    ]);
+    for (const [service, port] of Object.entries(runtime.metricsPorts)) {
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect({ service, status: health.status }).toEqual({ service, status: 200 });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain(`kms_${service}_requests_total`);
+      expect(metrics).toContain(`# TYPE kms_${service}_request_duration_seconds histogram`);
+    }
+    const gateway = await (await fetch(`http://127.0.0.1:${runtime.metricsPorts['gateway']}/metrics`)).text();
+    expect(gateway).toMatch(/kms_gateway_requests_total\{operation="Decrypt",outcome="ok"\} [1-9]/);
   });
 });
