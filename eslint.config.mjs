@@ -52,6 +52,7 @@ export default tseslint.config(
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',
+      '**/*.test-helper.ts',
       'libs/testing/**',
       'e2e/**',
       'bench/**',

@@ -1,12 +1,9 @@
 import { ErrorCodes, KmsError, type TenantScopedRequest } from '@symbolon/contracts';
-import { loadConfig, type RpcClient } from '@symbolon/platform';
 
-import { type KeyFakes, asFake, newKeyFakes } from '../../../../libs/testing/src/fakes/index.js';
-import { coordinatorEnv } from '../config.js';
-import { PolicyClient } from '../policy/policy.client.js';
+import { keyHarness } from './key-harness.test-helper.js';
 import { keyArn } from './key-id.js';
 import { KeyResolver } from './key-resolver.js';
-import type { KeyRepository, StoredKey } from './key.repository.js';
+import type { StoredKey } from './key.repository.js';
 
 const REGION = 'eu-west-1';
 const A = '111111111111';
@@ -18,14 +15,8 @@ const scope = (tenantId: string): TenantScopedRequest => ({
   principal: `arn:aws:iam::${tenantId}:user/admin`,
 });
 
-function setup(ttlMs = 60_000): KeyFakes & { resolver: KeyResolver } {
-  const fakes = newKeyFakes({ region: REGION });
-  const config = loadConfig(coordinatorEnv, {
-    SYMBOLON_REGION: REGION,
-    SYMBOLON_KEY_CACHE_TTL_MS: String(ttlMs),
-  });
-  const policy = new PolicyClient(asFake<RpcClient>(fakes.rpc));
-  return { ...fakes, resolver: new KeyResolver(asFake<KeyRepository>(fakes.store), policy, config) };
+function setup(ttlMs = 60_000) {
+  return keyHarness({ region: REGION, keyCacheTtlMs: ttlMs });
 }
 
 async function kmsError(p: Promise<unknown>): Promise<KmsError> {

@@ -1,13 +1,7 @@
 import { ErrorCodes, HsmActions, KmsError } from '@symbolon/contracts';
 import { deserializeEkt } from '@symbolon/formats';
-import { loadConfig, type RpcClient } from '@symbolon/platform';
 
-import { asFake, newKeyFakes } from '../../../../../../libs/testing/src/fakes/index.js';
-import { coordinatorEnv } from '../../../config.js';
-import { PolicyClient } from '../../../policy/policy.client.js';
-import type { HsmRouter } from '../../../routing/hsm-router.js';
-import { KeyResolver } from '../../key-resolver.js';
-import type { KeyRepository } from '../../key.repository.js';
+import { keyHarness } from '../../key-harness.test-helper.js';
 import { CreateKeyUseCase } from './create-key.use-case.js';
 
 const REGION = 'eu-west-1';
@@ -20,12 +14,8 @@ const scope = (tenantId: string) => ({
 });
 
 function setup(domainGeneration = 1) {
-  const fakes = newKeyFakes({ region: REGION, domainGeneration });
-  const config = loadConfig(coordinatorEnv, { SYMBOLON_REGION: REGION });
-  const repo = asFake<KeyRepository>(fakes.store);
-  const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config);
-  const useCase = new CreateKeyUseCase(asFake<HsmRouter>(fakes.hsm), repo, resolver, config);
-  return { ...fakes, resolver, useCase };
+  const h = keyHarness({ region: REGION, domainGeneration });
+  return { ...h, useCase: new CreateKeyUseCase(h.router, h.repo, h.resolver, h.config) };
 }
 
 describe('CreateKeyUseCase', () => {

@@ -2,7 +2,8 @@ import { type DecryptRequest, ErrorCodes, HsmActions, KmsError } from '@symbolon
 import { ciphertextBlobAad, deserializeCiphertextBlob, serializeCiphertextBlob } from '@symbolon/formats';
 import { loadConfig, type RpcClient } from '@symbolon/platform';
 
-import { asFake, newKeyFakes } from '../../../../../../libs/testing/src/fakes/index.js';
+import { keyHarness } from '../../key-harness.test-helper.js';
+import { asFake } from '../../../../../../libs/testing/src/fakes/index.js';
 import { coordinatorEnv } from '../../../config.js';
 import { PolicyClient } from '../../../policy/policy.client.js';
 import type { HsmRouter } from '../../../routing/hsm-router.js';
@@ -23,14 +24,8 @@ const PLAINTEXT = Buffer.from('the quick brown fox').toString('base64');
 const CONTEXT = { purpose: 'test', tenant: A };
 
 function setup() {
-  const fakes = newKeyFakes({ region: REGION });
-  const config = loadConfig(coordinatorEnv, { SYMBOLON_REGION: REGION });
-  const resolver = new KeyResolver(
-    asFake<KeyRepository>(fakes.store),
-    new PolicyClient(asFake<RpcClient>(fakes.rpc)),
-    config,
-  );
-  const hsm = asFake<HsmRouter>(fakes.hsm);
+  const fakes = keyHarness({ region: REGION });
+  const { resolver, router: hsm } = fakes;
   const encrypt = new EncryptUseCase(resolver, hsm);
   const useCase = new DecryptUseCase(resolver, hsm);
   /** A key of A and a blob of PLAINTEXT under it with CONTEXT; the call logs are cleared. */

@@ -1,11 +1,6 @@
 import { ErrorCodes } from '@symbolon/contracts';
-import { loadConfig, type RpcClient } from '@symbolon/platform';
 
-import { asFake, newKeyFakes } from '../../../../../../libs/testing/src/fakes/index.js';
-import { coordinatorEnv } from '../../../config.js';
-import { PolicyClient } from '../../../policy/policy.client.js';
-import { KeyResolver } from '../../key-resolver.js';
-import type { KeyRepository } from '../../key.repository.js';
+import { keyHarness } from '../../key-harness.test-helper.js';
 import { DescribeKeyUseCase } from './describe-key.use-case.js';
 
 const REGION = 'eu-west-1';
@@ -18,14 +13,8 @@ const scope = (tenantId: string) => ({
 });
 
 function setup() {
-  const fakes = newKeyFakes({ region: REGION });
-  const config = loadConfig(coordinatorEnv, { SYMBOLON_REGION: REGION });
-  const resolver = new KeyResolver(
-    asFake<KeyRepository>(fakes.store),
-    new PolicyClient(asFake<RpcClient>(fakes.rpc)),
-    config,
-  );
-  return { ...fakes, useCase: new DescribeKeyUseCase(resolver) };
+  const h = keyHarness({ region: REGION });
+  return { ...h, useCase: new DescribeKeyUseCase(h.resolver) };
 }
 
 describe('DescribeKeyUseCase', () => {

@@ -1,13 +1,7 @@
 import { ErrorCodes, HsmActions } from '@symbolon/contracts';
 import { ciphertextBlobAad, ciphertextBlobHeader, deserializeCiphertextBlob } from '@symbolon/formats';
-import { loadConfig, type RpcClient } from '@symbolon/platform';
 
-import { asFake, newKeyFakes } from '../../../../../../libs/testing/src/fakes/index.js';
-import { coordinatorEnv } from '../../../config.js';
-import { PolicyClient } from '../../../policy/policy.client.js';
-import type { HsmRouter } from '../../../routing/hsm-router.js';
-import { KeyResolver } from '../../key-resolver.js';
-import type { KeyRepository } from '../../key.repository.js';
+import { keyHarness } from '../../key-harness.test-helper.js';
 import { DecryptUseCase } from '../decrypt/decrypt.use-case.js';
 import { EncryptUseCase } from './encrypt.use-case.js';
 
@@ -22,15 +16,12 @@ const scope = (tenantId: string) => ({
 const PLAINTEXT = Buffer.from('attack at dawn').toString('base64');
 
 function setup() {
-  const fakes = newKeyFakes({ region: REGION });
-  const config = loadConfig(coordinatorEnv, { SYMBOLON_REGION: REGION });
-  const resolver = new KeyResolver(
-    asFake<KeyRepository>(fakes.store),
-    new PolicyClient(asFake<RpcClient>(fakes.rpc)),
-    config,
-  );
-  const hsm = asFake<HsmRouter>(fakes.hsm);
-  return { ...fakes, useCase: new EncryptUseCase(resolver, hsm), decrypt: new DecryptUseCase(resolver, hsm) };
+  const h = keyHarness({ region: REGION });
+  return {
+    ...h,
+    useCase: new EncryptUseCase(h.resolver, h.router),
+    decrypt: new DecryptUseCase(h.resolver, h.router),
+  };
 }
 
 describe('EncryptUseCase', () => {

@@ -1,0 +1,26 @@
+/**
+ * Tests only (excluded from the build): the coordinator's key pieces wired to the in-memory fakes of libs/testing,
+ * so every use-case spec starts from the same KeyResolver, PolicyClient and HsmRouter stand-ins.
+ */
+import { type RpcClient, loadConfig } from '@symbolon/platform';
+
+import { type KeyFakes, asFake, newKeyFakes } from '../../../../libs/testing/src/fakes/index.js';
+import { coordinatorEnv } from '../config.js';
+import { PolicyClient } from '../policy/policy.client.js';
+import type { HsmRouter } from '../routing/hsm-router.js';
+import { KeyResolver } from './key-resolver.js';
+import type { KeyRepository } from './key.repository.js';
+
+export function keyHarness(
+  opts: { region?: string; domainGeneration?: number; keyCacheTtlMs?: number } = {},
+) {
+  const region = opts.region ?? 'us-east-1';
+  const fakes: KeyFakes = newKeyFakes({ region, domainGeneration: opts.domainGeneration ?? 1 });
+  const config = loadConfig(coordinatorEnv, {
+    SYMBOLON_REGION: region,
+    ...(opts.keyCacheTtlMs !== undefined ? { SYMBOLON_KEY_CACHE_TTL_MS: String(opts.keyCacheTtlMs) } : {}),
+  });
+  const repo = asFake<KeyRepository>(fakes.store);
+  const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config);
+  return { ...fakes, config, repo, resolver, router: asFake<HsmRouter>(fakes.hsm) };
+}
