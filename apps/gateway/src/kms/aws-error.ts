@@ -32,8 +32,6 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'InvalidCiphertextException', status: 400 };
     case ErrorCodes.INCORRECT_KEY:
       return { type: 'IncorrectKeyException', status: 400 };
-    case ErrorCodes.INVALID_ARN:
-      return { type: 'InvalidArnException', status: 400 };
     case ErrorCodes.INVALID_KEY_USAGE:
       return { type: 'InvalidKeyUsageException', status: 400 };
     case ErrorCodes.UNSUPPORTED:
