@@ -32,10 +32,8 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'InvalidCiphertextException', status: 400 };
     case ErrorCodes.INCORRECT_KEY:
       return { type: 'IncorrectKeyException', status: 400 };
-    case ErrorCodes.INVALID_KEY_USAGE:
-      return { type: 'InvalidKeyUsageException', status: 400 };
-    case ErrorCodes.UNSUPPORTED:
-      return { type: 'UnsupportedOperationException', status: 400 };
+    case ErrorCodes.INVALID_MARKER:
+      return { type: 'InvalidMarkerException', status: 400 };
     case ErrorCodes.DEPENDENCY_TIMEOUT:
       return { type: 'DependencyTimeoutException', status: 503 };
     case ErrorCodes.HSM_UNAVAILABLE:

@@ -78,11 +78,11 @@ describe('ListKeysUseCase', () => {
     ['a version prefix only', marker('v1:')],
     ['empty text', ''],
     ['no prefix', marker('6f1c2a48-8f0e-4f59-9d4c-0e8b5a0d6a11')],
-  ])('should answer VALIDATION when the marker is %s', async (_, bad) => {
+  ])('should answer INVALID_MARKER when the marker is %s', async (_, bad) => {
     const t = await setup(1, 0);
     await expect(t.useCase.execute({ ...scope(A), limit: 10, marker: bad })).rejects.toMatchObject({
-      code: ErrorCodes.VALIDATION,
-      message: 'Invalid marker',
+      code: ErrorCodes.INVALID_MARKER,
+      message: 'The marker is not valid.',
     });
   });
 });
