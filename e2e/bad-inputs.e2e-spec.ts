@@ -122,6 +122,56 @@ describe('malformed requests', () => {
   });
 });
 
+describe('content types', () => {
+  it.each([['application/json'], ['application/json; charset=utf-8'], ['text/plain']])(
+    'should encrypt when a correctly signed Encrypt is sent with content-type %s',
+    async (contentType) => {
+      const res = await rawKms(platform, {
+        target: 'Encrypt',
+        body: { KeyId: keyId, Plaintext: b64(randomBytes(16)), EncryptionContext: CONTEXT },
+        contentType,
+      });
+      expect({ status: res.status, type: res.json?.['__type'] }).toEqual({ status: 200, type: undefined });
+      expect(typeof res.json?.['CiphertextBlob']).toBe('string');
+      expect(res.json?.['KeyId']).toBe(keyArn);
+    },
+  );
+
+  it('should answer InvalidSignatureException when a JSON-typed body differs from the signed one', async () => {
+    const res = await rawKms(platform, {
+      target: 'ListKeys',
+      body: { Limit: 1 },
+      bodyAfterSigning: JSON.stringify({ Limit: 2 }),
+      contentType: 'application/json',
+    });
+    await expectAwsError(res, 400, 'InvalidSignatureException');
+  });
+});
+
+describe('paths other than the KMS endpoint', () => {
+  it('should answer /health with its own JSON and status when the platform is up', async () => {
+    const res = await fetch(new URL('/health', platform.endpoint));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('should answer 404 without the AWS error shape when the route is unknown', async () => {
+    const res = await fetch(new URL('/no-such-route', platform.endpoint));
+    expect(res.status).toBe(404);
+    expect(await res.json()).not.toHaveProperty('__type');
+    await expectStillServing();
+  });
+
+  it('should answer UnknownOperationException (404) when the KMS endpoint is called with GET', async () => {
+    const res = await fetch(platform.endpoint);
+    const json = (await res.json()) as Record<string, unknown>;
+    expect({ status: res.status, type: json['__type'] }).toEqual({
+      status: 404,
+      type: 'UnknownOperationException',
+    });
+  });
+});
+
 describe('authentication', () => {
   it('should answer MissingAuthenticationTokenException when the Authorization header is missing', async () => {
     const res = await rawKms(platform, { target: 'ListKeys', body: {}, sign: false });
@@ -225,6 +275,52 @@ describe('plaintext and encryption context', () => {
       body: { KeyId: keyId, Plaintext: b64(randomBytes(8)), EncryptionContext: context },
     });
     await expectAwsError(res, 400, 'SerializationException');
+  });
+});
+
+describe('encryption context that is not well-formed Unicode', () => {
+  /** The gateway's own refusal (the coordinator refuses such a context too, but only after a NATS hop). */
+  const GATEWAY_UNICODE_REFUSAL = /'encryptionContext' must be well-formed Unicode/;
+
+  it.each([
+    ['a key is a lone high surrogate', { '\ud800': 'v' }],
+    ['a key holds a lone low surrogate', { 'a\udc00b': 'v' }],
+    ['a value is a lone high surrogate', { purpose: '\ud800' }],
+    ['a value holds a reversed surrogate pair', { purpose: 'x\udc00\ud800' }],
+  ])('should answer ValidationException when %s', async (_, context) => {
+    const requests = [
+      {
+        target: 'Encrypt',
+        body: { KeyId: keyId, Plaintext: b64(randomBytes(8)), EncryptionContext: context },
+      },
+      { target: 'GenerateDataKey', body: { KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context } },
+    ];
+    for (const { target, body } of requests) {
+      const rawBody = JSON.stringify(body);
+      // JSON.stringify escapes a lone surrogate, so the wire carries e.g. "\ud800" as six ASCII characters.
+      expect(rawBody).toMatch(/\\ud[89a-f][0-9a-f]{2}/);
+      const res = await rawKms(platform, { target, rawBody });
+      await expectAwsError(res, 400, 'ValidationException', GATEWAY_UNICODE_REFUSAL);
+    }
+  });
+
+  it('should answer ValidationException when Decrypt binds a lone surrogate into the context', async () => {
+    const res = await rawKms(platform, {
+      target: 'Decrypt',
+      body: { CiphertextBlob: b64(blob), EncryptionContext: { purpose: '\udfff' } },
+    });
+    await expectAwsError(res, 400, 'ValidationException', GATEWAY_UNICODE_REFUSAL);
+  });
+
+  it('should encrypt and decrypt when the context holds a surrogate pair', async () => {
+    const context = { '\u{1F511}': 'key \u{1F512}' };
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(8), EncryptionContext: context }),
+    );
+    const dec = await kms.send(
+      new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }),
+    );
+    expect(dec.KeyId).toBe(keyArn);
   });
 });
 

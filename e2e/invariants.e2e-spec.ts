@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { natsConnectionOptions } from '@symbolon/platform';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -284,7 +285,7 @@ describe('Security invariants (DESIGN.md 1, 3 and 6)', () => {
 
     it('should store one audit record per answered request, before answering, and keep the chain verifiable', async () => {
       const { dataDir, credentials, endpoint } = platform;
-      nc = await connect({ servers: natsUrlOf(dataDir), name: 'invariants-audit' });
+      nc = await connect(natsConnectionOptions(natsUrlOf(dataDir), 'invariants-audit'));
       const jsm = await jetstreamManager(nc);
       const lastSeq = async () => (await jsm.streams.info('KMS_EVENTS')).state.last_seq;
 

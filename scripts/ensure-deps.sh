@@ -5,7 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(nats-server softhsm2)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "Node.js 20.19 or later with npm is required (https://nodejs.org); Debian 12's nodejs package is too old." >&2
+  exit 1
+fi
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "Node.js 20.19 or later is required, found $(node -v)." >&2
+  exit 1
+fi
+
+# g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
+want=(nats-server softhsm2 g++ make)
 if [ "${1:-}" = "test" ]; then want+=(postgresql awscli); fi
 
 missing=()

@@ -1,7 +1,13 @@
-import { freePort, initSoftHsmToken, startNatsServer, trackProcess } from '@symbolon/platform';
+import {
+  freePort,
+  initSoftHsmToken,
+  startNatsServer,
+  trackProcess,
+  writeSecretFile,
+} from '@symbolon/platform';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,16 +42,26 @@ export interface RunningPlatform {
 interface Secrets {
   hsmPin: string;
   hsmSoPin: string;
+  natsUser: string;
+  natsPassword: string;
 }
 
-/** PINs for the development token, made once and kept (0600) in the data folder. */
+/** PINs of the development token and the NATS credentials, made once and kept (0600) in the data folder. */
 function secrets(dataDir: string): Secrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
-  const s = { hsmPin: randomBytes(12).toString('hex'), hsmSoPin: randomBytes(12).toString('hex') };
-  writeFileSync(file, JSON.stringify(s), { mode: 0o600 });
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
+  const s: Secrets = {
+    hsmPin: kept.hsmPin ?? randomBytes(12).toString('hex'),
+    hsmSoPin: kept.hsmSoPin ?? randomBytes(12).toString('hex'),
+    natsUser: kept.natsUser ?? 'symbolon',
+    natsPassword: kept.natsPassword ?? randomBytes(18).toString('hex'),
+  };
+  if (Object.keys(kept).length !== Object.keys(s).length) writeSecretFile(file, JSON.stringify(s));
   return s;
 }
+
+/** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
+const STOP_ORDER: readonly Service[] = ['gateway', 'coordinator', 'policy', 'hsm', 'audit'];
 
 /**
  * Starts the whole platform on one machine: nats-server with JetStream, a SoftHSM2 token, and every service as its
@@ -55,15 +71,18 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
-  const { hsmPin, hsmSoPin } = secrets(dataDir);
+  const { hsmPin, hsmSoPin, natsUser, natsPassword } = secrets(dataDir);
   const pinFile = join(dataDir, 'hsm-1.pin');
-  writeFileSync(pinFile, hsmPin, { mode: 0o600 });
+  writeSecretFile(pinFile, hsmPin);
 
   const nats = await startNatsServer({
     dir: join(dataDir, 'nats'),
     logFile: join(dataDir, 'logs', 'nats.log'),
+    auth: { user: natsUser, password: natsPassword },
   });
-  log(`nats: ${nats.url}`);
+  log(`nats: 127.0.0.1:${nats.port} (user ${natsUser})`);
+  // Only a token made now may create the domain key: a token that lost it must not silently get a new one.
+  const freshToken = !existsSync(join(dataDir, 'softhsm', 'softhsm2.conf'));
   const token = await initSoftHsmToken({
     dir: join(dataDir, 'softhsm'),
     label: TOKEN_LABEL,
@@ -90,6 +109,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       SYMBOLON_HSM_NODE_ID: NODE_ID,
       SYMBOLON_HSM_TOKEN_LABEL: TOKEN_LABEL,
       SYMBOLON_HSM_PIN_FILE: pinFile,
+      SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken),
     },
     coordinator: {
       SYMBOLON_DB_PATH: join(dataDir, 'db', 'coordinator.sqlite'),
@@ -120,30 +140,34 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
         ...perService[s],
       },
       stdio: ['ignore', out, out],
+      // Own process group: Ctrl-C reaches the launcher only, which stops the services in order.
+      detached: true,
     });
-    trackProcess(child.pid!);
+    closeSync(out);
+    const untrack = trackProcess(child.pid!);
     child.on('exit', (code) => {
+      untrack();
       if (!stopping) onExit({ service: s, code });
     });
     children.set(s, child);
   }
 
+  const stopChild = (c: ChildProcess): Promise<void> =>
+    new Promise<void>((done) => {
+      if (c.exitCode !== null || c.signalCode !== null) return done();
+      const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      c.once('exit', () => {
+        clearTimeout(kill);
+        done();
+      });
+      c.kill('SIGTERM');
+    });
   const stop = async (): Promise<void> => {
     stopping = true;
-    await Promise.all(
-      [...children.values()].map(
-        (c) =>
-          new Promise<void>((done) => {
-            if (c.exitCode !== null || c.signalCode !== null) return done();
-            const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
-            c.once('exit', () => {
-              clearTimeout(kill);
-              done();
-            });
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+    for (const s of STOP_ORDER) {
+      const c = children.get(s);
+      if (c) await stopChild(c);
+    }
     await nats.stop();
   };
 
@@ -160,7 +184,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await stop();
     throw e;
   }
-  writeFileSync(
+  // 0600: the NATS URL carries the credentials.
+  writeSecretFile(
     join(dataDir, 'runtime.json'),
     JSON.stringify({ endpoint: `http://127.0.0.1:${opts.port}`, natsUrl: nats.url, metricsPorts }, null, 2),
   );

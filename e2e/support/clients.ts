@@ -42,6 +42,8 @@ export interface RawRequestOptions {
   tamperSignature?: boolean;
   /** Sends this body instead of the signed one. */
   bodyAfterSigning?: string;
+  /** The Content-Type header (signed); application/x-amz-json-1.1 by default. */
+  contentType?: string;
 }
 
 /** Sends one AWS JSON 1.1 request to the platform's endpoint, signed with SigV4 unless told otherwise. */
@@ -51,7 +53,7 @@ export async function rawKms(platform: TestPlatform, opts: RawRequestOptions): P
   const body: string | Buffer = opts.rawBody ?? JSON.stringify(opts.body ?? {});
   const headers: Record<string, string> = {
     host: url.host,
-    'content-type': 'application/x-amz-json-1.1',
+    'content-type': opts.contentType ?? 'application/x-amz-json-1.1',
   };
   if (opts.target !== null) headers['x-amz-target'] = `TrentService.${opts.target}`;
   let request = new HttpRequest({

@@ -42,7 +42,6 @@ export class AppModule {
           inject: [AUDIT_DATA_SOURCE, HealthRegistry],
           useFactory: async (ds: DataSource, health: HealthRegistry) => {
             const store = new AuditStore(ds);
-            await store.load();
             const consumer = new EventsConsumer(config.SYMBOLON_NATS_URL, store);
             await consumer.start();
             health.register('events-consumer', () => consumer.connected());

@@ -51,7 +51,11 @@ export class AppModule {
         {
           provide: GATEWAY_RPC,
           useFactory: async () => {
-            const rpc = new RpcClient(config.SYMBOLON_NATS_URL, 'gateway', config.SYMBOLON_RPC_TIMEOUT_MS);
+            const rpc = new RpcClient(
+              config.SYMBOLON_NATS_URL,
+              'gateway',
+              config.SYMBOLON_UPSTREAM_TIMEOUT_MS,
+            );
             await rpc.connect();
             return rpc;
           },

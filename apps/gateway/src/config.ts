@@ -13,6 +13,10 @@ export const gatewayEnv = {
   SYMBOLON_MAX_BODY_BYTES: num({ default: 1024 * 1024 }),
   SYMBOLON_MAX_SKEW_MS: num({ default: 15 * 60 * 1000 }),
   SYMBOLON_ACCESS_KEY_CACHE_TTL_MS: num({ default: 30_000 }),
+  SYMBOLON_UPSTREAM_TIMEOUT_MS: num({
+    default: 10_000,
+    desc: "how long the gateway waits for the coordinator: longer than the coordinator's own budget (policy 5 s, then 3 s per hsm node)",
+  }),
 };
 
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;

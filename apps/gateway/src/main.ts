@@ -17,7 +17,9 @@ runService(async () => {
     { logger: new PinoNestLogger(), bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  // SigV4 signs the exact bytes: keep every body as a Buffer, whatever its content type.
+  // SigV4 signs the exact bytes: keep every body as a Buffer, whatever its content type. Fastify's own JSON and
+  // text/plain parsers would otherwise win over '*' for those types (AWS accepts both on its JSON 1.1 endpoint).
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const handler = app.get(KmsRequestHandler);
   app.useGlobalFilters(new AwsHttpFilter(handler, config.SYMBOLON_MAX_BODY_BYTES));

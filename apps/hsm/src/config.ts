@@ -1,6 +1,6 @@
 import { commonEnv, loadConfig } from '@symbolon/platform';
 import { readFileSync } from 'node:fs';
-import { num, str } from 'envalid';
+import { bool, num, str } from 'envalid';
 
 export const hsmEnv = {
   ...commonEnv,
@@ -13,6 +13,10 @@ export const hsmEnv = {
   SYMBOLON_HSM_PIN: str({ default: '', desc: 'user PIN (secret); prefer SYMBOLON_HSM_PIN_FILE' }),
   SYMBOLON_HSM_PIN_FILE: str({ default: '', desc: 'file holding the user PIN (secret)' }),
   SYMBOLON_HSM_DOMAIN_GENERATION: num({ default: 1, desc: 'domain key generation this node serves' }),
+  SYMBOLON_HSM_CREATE_DOMAIN_KEY: bool({
+    default: false,
+    desc: 'create the domain key when the token has none (first token of a new development domain only)',
+  }),
   SYMBOLON_HSM_KEY_CACHE_SIZE: num({ default: 1024, desc: 'unwrapped keys kept as session objects' }),
 };
 

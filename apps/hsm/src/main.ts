@@ -14,8 +14,18 @@ runService(async () => {
   });
   const hsm = new TokenHsm(token, { cacheSize: config.SYMBOLON_HSM_KEY_CACHE_SIZE });
   const generation = config.SYMBOLON_HSM_DOMAIN_GENERATION;
-  const { created } = hsm.ensureDomainKey(generation);
-  logger.info({ generation, created, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key ready');
+  if (!hsm.hasDomainKey(generation)) {
+    // A token joins an existing domain only through a quorum-approved change that copies the domain key into it.
+    if (!config.SYMBOLON_HSM_CREATE_DOMAIN_KEY) {
+      hsm.close();
+      throw new Error(
+        `token ${config.SYMBOLON_HSM_TOKEN_LABEL} holds no domain key of generation ${generation}; ` +
+          'set SYMBOLON_HSM_CREATE_DOMAIN_KEY=true only for the first token of a new development domain',
+      );
+    }
+    hsm.ensureDomainKey(generation);
+    logger.info({ generation, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key created');
+  }
   const node = {
     nodeId: config.SYMBOLON_HSM_NODE_ID,
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,

@@ -27,6 +27,12 @@ export class FakeHsm implements Hsm {
 
   constructor(readonly tokenLabel = 'fake-hsm') {}
 
+  hasDomainKey(generation: number): boolean {
+    this.assertOpen();
+    checkGeneration(generation);
+    return this.domainKeys.has(generation);
+  }
+
   ensureDomainKey(generation: number): { created: boolean } {
     this.assertOpen();
     checkGeneration(generation);

@@ -23,6 +23,8 @@ export interface HsmHealth {
 }
 
 export interface Hsm {
+  /** Whether the token holds the domain key of `generation`. */
+  hasDomainKey(generation: number): boolean;
   /** Creates the domain key of `generation` in the token unless it exists. */
   ensureDomainKey(generation: number): { created: boolean };
   /** New AES-256 key material generated inside the token, returned wrapped under the domain key. */
@@ -90,6 +92,11 @@ export class TokenHsm implements Hsm {
 
   static open(cfg: Pkcs11TokenConfig & TokenHsmOptions): TokenHsm {
     return new TokenHsm(Pkcs11Token.open(cfg), { cacheSize: cfg.cacheSize });
+  }
+
+  hasDomainKey(generation: number): boolean {
+    checkGeneration(generation);
+    return this.findDomainKey(generation) !== null;
   }
 
   ensureDomainKey(generation: number): { created: boolean } {

@@ -12,3 +12,4 @@ export * from './observability/observability.module.js';
 export * from './persistence/data-source.js';
 export * from './service/bootstrap.js';
 export * from './local/index.js';
+export * from './config/secret-file.js';

@@ -1,41 +1,174 @@
+import { resolve } from 'node:path';
+
 import { ENCRYPTING_OPERATIONS, type RequestHandledEvent } from '@symbolon/contracts';
+import { logger } from '@symbolon/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { AuditRecordEntity, UsageCounterEntity } from './audit-record.entity.js';
 import { GENESIS_HASH, chainHash } from './hash-chain.js';
 
 /**
- * The single writer of the audit log: appends records to the hash chain and bumps usage counters in the same
- * transaction. Records already stored (a redelivery) are skipped, so each request is recorded exactly once.
+ * Key of the transaction-scoped PostgreSQL advisory lock that serialises chain writers ("symbaudt" in ASCII): every
+ * audit replica takes it before reading the chain head, so two replicas never hand out the same sequence.
+ */
+export const CHAIN_LOCK_KEY = 8320802055853007988n;
+
+/** What became of one event handed to {@link AuditStore.append}. */
+export type AppendOutcome =
+  /** Appended to the chain in this call: the message can be acknowledged. */
+  | 'stored'
+  /** Its request id was already in the log (a redelivery): the message can be acknowledged. */
+  | 'duplicate'
+  /** Not stored (the database refused it, or is unreachable): the message must be redelivered later. */
+  | 'failed';
+
+export interface AppendResult {
+  outcome: AppendOutcome;
+  /** Its place in the chain, when stored. */
+  sequence?: number;
+  /** Why it failed: an error code or class, never record content. */
+  reason?: string;
+}
+
+interface Usage {
+  keyArn: string;
+  keyVersion: number;
+  tenantId: string;
+  n: number;
+}
+
+/**
+ * Writers on one SQLite file inside this process, one after another. better-sqlite3 is synchronous: a second
+ * connection of this process waiting for the file's write lock would block the event loop that the holder needs to
+ * finish, and TypeORM turns concurrent transactions on its single connection into nested savepoints.
+ */
+const sqliteQueues = new Map<string, Promise<unknown>>();
+
+function inQueue<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const run = (sqliteQueues.get(key) ?? Promise.resolve()).then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  sqliteQueues.set(key, settled);
+  void settled.then(() => {
+    if (sqliteQueues.get(key) === settled) sqliteQueues.delete(key);
+  });
+  return run;
+}
+
+/** An error's code (SQLSTATE, SQLITE_*) or class: safe to log, as it never carries values. */
+function reasonOf(e: unknown): string {
+  const driverError = (e as { driverError?: unknown } | null)?.driverError;
+  if (driverError !== undefined && driverError !== null) return reasonOf(driverError);
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' || typeof code === 'number') return String(code);
+  const name = (e as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : 'unknown';
+}
+
+/** Why an event cannot be stored on any database, or undefined. Names the field, never its value. */
+function problemOf(e: RequestHandledEvent): string | undefined {
+  const ev = e as Partial<Record<keyof RequestHandledEvent, unknown>> | null;
+  if (typeof ev !== 'object' || ev === null) return 'event is not an object';
+  if (typeof ev.requestId !== 'string' || ev.requestId === '') return 'invalid requestId';
+  if (typeof ev.operation !== 'string' || ev.operation === '') return 'invalid operation';
+  if (typeof ev.outcome !== 'string' || ev.outcome === '') return 'invalid outcome';
+  if (typeof ev.time !== 'string' || Number.isNaN(Date.parse(ev.time))) return 'invalid time';
+  return undefined;
+}
+
+/**
+ * Appends records to the hash chain and bumps usage counters in the same transaction. Any number of stores (audit
+ * replicas) may write to one database: the chain head is read inside the write transaction, after taking the
+ * writers' lock. Records already stored (a redelivery) are skipped, so each request is recorded exactly once.
  */
 export class AuditStore {
-  private lastSequence = 0;
-  private lastHash = GENESIS_HASH;
-
   constructor(private readonly ds: DataSource) {}
 
-  async load(): Promise<void> {
-    const last = await this.ds
-      .getRepository(AuditRecordEntity)
-      .find({ order: { sequence: 'DESC' }, take: 1 });
-    this.lastSequence = last[0]?.sequence ?? 0;
-    this.lastHash = last[0]?.hash ?? GENESIS_HASH;
+  /**
+   * Stores a batch in one transaction; if that fails, stores its events one by one so that one event the database
+   * refuses does not hold back the others. Returns one result per event, in order.
+   */
+  async append(events: readonly RequestHandledEvent[]): Promise<AppendResult[]> {
+    const results: (AppendResult | undefined)[] = events.map((e) => {
+      const problem = problemOf(e);
+      return problem === undefined ? undefined : this.failed(e, problem);
+    });
+    const valid = events.filter((_, i) => results[i] === undefined);
+    const stored = await this.appendValid(valid);
+    let next = 0;
+    return results.map((r) => r ?? stored[next++]!);
   }
 
-  /** Stores a batch; returns how many were new. */
-  async append(events: readonly RequestHandledEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
-    let sequence = this.lastSequence;
-    let hash = this.lastHash;
-    const stored = await this.ds.transaction(async (m) => {
+  private async appendValid(events: readonly RequestHandledEvent[]): Promise<AppendResult[]> {
+    if (events.length === 0) return [];
+    try {
+      return await this.write(events);
+    } catch (batchError) {
+      if (events.length === 1) return [this.failed(events[0]!, reasonOf(batchError))];
+      if (!(await this.reachable())) {
+        const reason = reasonOf(batchError);
+        logger.error(
+          { reason, batch: events.length },
+          'audit database unreachable; batch not stored, will be redelivered',
+        );
+        return events.map(() => ({ outcome: 'failed', reason }));
+      }
+    }
+    const results: AppendResult[] = [];
+    for (const e of events) {
+      try {
+        results.push(...(await this.write([e])));
+      } catch (err) {
+        results.push(this.failed(e, reasonOf(err)));
+      }
+    }
+    return results;
+  }
+
+  private failed(e: RequestHandledEvent, reason: string): AppendResult {
+    const ev = e as Partial<RequestHandledEvent> | null;
+    logger.error(
+      {
+        requestId: typeof ev?.requestId === 'string' ? ev.requestId.slice(0, 64) : undefined,
+        operation: typeof ev?.operation === 'string' ? ev.operation.slice(0, 64) : undefined,
+        reason,
+      },
+      'audit record not stored; will be redelivered',
+    );
+    return { outcome: 'failed', reason };
+  }
+
+  private async reachable(): Promise<boolean> {
+    try {
+      await this.ds.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One transaction: all of the events are stored (or found stored already), or none. */
+  private write(events: readonly RequestHandledEvent[]): Promise<AppendResult[]> {
+    return this.exclusive(async (m) => {
+      const head = await m
+        .getRepository(AuditRecordEntity)
+        .find({ select: { sequence: true, hash: true }, order: { sequence: 'DESC' }, take: 1 });
+      let sequence = head[0]?.sequence ?? 0;
+      let hash = head[0]?.hash ?? GENESIS_HASH;
       const known = await this.knownRequestIds(
         m,
         events.map((e) => e.requestId),
       );
+      const results: AppendResult[] = [];
       const rows: AuditRecordEntity[] = [];
-      const usage = new Map<string, { keyArn: string; keyVersion: number; tenantId: string; n: number }>();
+      const usage = new Map<string, Usage>();
       for (const e of events) {
-        if (known.has(e.requestId)) continue;
+        if (known.has(e.requestId)) {
+          results.push({ outcome: 'duplicate' });
+          continue;
+        }
         known.add(e.requestId);
         const record = JSON.stringify(e);
         sequence += 1;
@@ -53,6 +186,7 @@ export class AuditStore {
           prevHash,
           hash,
         });
+        results.push({ outcome: 'stored', sequence });
         if (
           e.outcome === 'ok' &&
           e.keyArn &&
@@ -73,11 +207,41 @@ export class AuditStore {
       }
       for (let i = 0; i < rows.length; i += 100) await m.insert(AuditRecordEntity, rows.slice(i, i + 100));
       for (const u of usage.values()) await this.bump(m, u);
-      return rows.length;
+      return results;
     });
-    this.lastSequence = sequence;
-    this.lastHash = hash;
-    return stored;
+  }
+
+  /**
+   * Runs `work` in a write transaction that no other chain writer overlaps. PostgreSQL: a transaction-scoped
+   * advisory lock, taken before anything is read. SQLite: BEGIN IMMEDIATE takes the file's write lock up front
+   * (TypeORM's BEGIN is DEFERRED: two connections would read the same head and one would fail on upgrade), and
+   * writers inside this process queue first (see {@link sqliteQueues}).
+   */
+  private exclusive<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    const type = this.ds.options.type;
+    if (type === 'postgres') {
+      return this.ds.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
+        return work(m);
+      });
+    }
+    if (type !== 'better-sqlite3') throw new Error(`audit store: unsupported database type ${type}`);
+    const file = resolve(String(this.ds.options.database));
+    return inQueue(file, async () => {
+      // One shared connection per SQLite data source: this runner is it.
+      const qr = this.ds.createQueryRunner();
+      await qr.query('BEGIN IMMEDIATE');
+      try {
+        const result = await work(qr.manager);
+        await qr.query('COMMIT');
+        return result;
+      } catch (e) {
+        await qr.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        await qr.release();
+      }
+    });
   }
 
   private async knownRequestIds(m: EntityManager, ids: string[]): Promise<Set<string>> {
@@ -90,10 +254,7 @@ export class AuditStore {
     return new Set(found.map((f) => f.requestId));
   }
 
-  private async bump(
-    m: EntityManager,
-    u: { keyArn: string; keyVersion: number; tenantId: string; n: number },
-  ): Promise<void> {
+  private async bump(m: EntityManager, u: Usage): Promise<void> {
     const result = await m
       .createQueryBuilder()
       .update(UsageCounterEntity)

@@ -1,9 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { logger } from '@symbolon/platform';
+import { logger, writeSecretFile } from '@symbolon/platform';
 import { type DomainState, type Member, developmentDomain } from '@symbolon/quorum';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DataSource } from 'typeorm';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
@@ -30,17 +28,19 @@ export class DomainService implements OnModuleInit {
       this.state = JSON.parse(latest[0].state) as DomainState;
       return;
     }
-    this.state = this.createDevelopmentDomain();
+    const { state, operatorKeyPem } = this.developmentDomain();
+    // The row first: if it fails, the next start makes a new domain and a new key, never a key without its domain.
     await repo.insert({
-      domainId: this.state.domainId,
-      epoch: this.state.epoch,
-      state: JSON.stringify(this.state),
+      domainId: state.domainId,
+      epoch: state.epoch,
+      state: JSON.stringify(state),
       createdAt: new Date(),
     });
-    logger.info(
-      { domainId: this.state.domainId, members: this.state.members.length },
-      'development domain created',
-    );
+    const keyFile = this.config.SYMBOLON_OPERATOR_KEY_FILE;
+    if (keyFile) writeSecretFile(keyFile, operatorKeyPem);
+    else logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
+    this.state = state;
+    logger.info({ domainId: state.domainId, members: state.members.length }, 'development domain created');
   }
 
   current(): DomainState {
@@ -48,24 +48,29 @@ export class DomainService implements OnModuleInit {
     return this.state;
   }
 
-  private createDevelopmentDomain(): DomainState {
+  /**
+   * One token: every token of a domain must hold the same domain key, and copying it to a second token is a
+   * quorum-approved change (the fleet issue), so a development domain cannot start with two.
+   */
+  private developmentDomain(): { state: DomainState; operatorKeyPem: string } {
     const nodes = this.config.SYMBOLON_HSM_NODES.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const labels = this.config.SYMBOLON_HSM_TOKEN_LABELS.split(',').map((s) => s.trim());
-    const members: Member[] = nodes.map((nodeId, i) => ({ nodeId, tokenLabel: labels[i] ?? nodeId }));
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const keyFile = this.config.SYMBOLON_OPERATOR_KEY_FILE;
-    if (keyFile) {
-      mkdirSync(dirname(keyFile), { recursive: true });
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    } else {
-      logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
+    if (nodes.length !== 1) {
+      throw new Error(
+        `a development domain starts with exactly one hsm node, not ${nodes.length}: set SYMBOLON_HSM_NODES`,
+      );
     }
+    const tokenLabel = this.config.SYMBOLON_HSM_TOKEN_LABELS.split(',')[0]?.trim() || nodes[0]!;
+    const members: Member[] = [{ nodeId: nodes[0]!, tokenLabel }];
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const operator = {
       id: 'operator-1',
       publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     };
-    return developmentDomain(`domain-${randomUUID()}`, members, operator);
+    return {
+      state: developmentDomain(`domain-${randomUUID()}`, members, operator),
+      operatorKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    };
   }
 }

@@ -16,7 +16,3 @@ export function toKeyMetadata(key: KeyEntity): KeyMetadataDto {
     currentVersion: key.currentVersion,
   };
 }
-
-export const b64 = (u: Uint8Array): string =>
-  Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
-export const fromB64 = (s: string): Buffer => Buffer.from(s, 'base64');

@@ -8,7 +8,12 @@ import { SigV4Error, type SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
 import { AwsError, toAwsError } from './aws-error.js';
 import { Input } from './operations/input.js';
-import { type OperationCall, type OperationResult, Operations } from './operations/operations.js';
+import {
+  type Operation,
+  type OperationCall,
+  type OperationResult,
+  Operations,
+} from './operations/operations.js';
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -28,13 +33,14 @@ export class KmsRequestHandler {
   ) {}
 
   async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const event = newEvent(req);
+    const target = parseTarget(req);
+    const event = newEvent(req, target);
     const end = this.metrics.duration.startTimer();
     let status = 200;
     let body: Record<string, unknown>;
     const call: Pick<OperationCall, 'audit'> = { audit: {} };
     try {
-      const result = await this.run(req, event, call);
+      const result = await this.run(req, target, event, call);
       body = result.output;
       event.keyArn = result.keyArn ?? null;
       event.keyVersion = result.keyVersion ?? null;
@@ -61,9 +67,9 @@ export class KmsRequestHandler {
     this.metrics.requests.inc({ operation: event.operation, outcome: event.outcome });
   }
 
-  /** For requests refused before the handler runs (body too large, unknown route): audited and AWS-shaped too. */
+  /** For KMS endpoint requests refused before the handler runs (body too large, not a POST): audited, AWS-shaped. */
   async refuse(req: FastifyRequest, reply: FastifyReply, error: AwsError): Promise<void> {
-    const event = newEvent(req);
+    const event = newEvent(req, parseTarget(req));
     event.outcome = error.type;
     event.httpStatus = error.status;
     await this.answer(reply, event, error.status, { __type: error.type, message: error.message });
@@ -72,6 +78,7 @@ export class KmsRequestHandler {
 
   private async run(
     req: FastifyRequest,
+    target: Target,
     event: RequestHandledEvent,
     call: Pick<OperationCall, 'audit'>,
   ): Promise<OperationResult> {
@@ -92,22 +99,18 @@ export class KmsRequestHandler {
     event.principal = caller.principalArn;
     event.accessKeyId = caller.accessKeyId;
 
-    const target = header(req, 'x-amz-target');
-    const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const operation = name !== undefined && Object.hasOwn(Operations, name) ? Operations[name] : undefined;
-    if (!operation || !name) {
+    if (!target.operation) {
       throw new AwsError(
         'UnknownOperationException',
-        target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header',
+        target.header ? `Unknown operation ${target.header.slice(0, 128)}` : 'Missing X-Amz-Target header',
       );
     }
-    event.operation = name;
     const scope: TenantScopedRequest = {
       requestId: event.requestId,
       tenantId: caller.accountId,
       principal: caller.principalArn,
     };
-    return operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
+    return target.operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
   }
 
   private async answer(
@@ -139,13 +142,23 @@ export class KmsRequestHandler {
   }
 }
 
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+/** The X-Amz-Target header as sent, and the operation it names when it names one this endpoint serves. */
+interface Target {
+  header: string | undefined;
+  name: string;
+  operation: Operation | undefined;
 }
 
-function newEvent(req: FastifyRequest): RequestHandledEvent {
-  const target = header(req, 'x-amz-target');
+function parseTarget(req: FastifyRequest): Target {
+  const raw = req.headers['x-amz-target'];
+  const header = Array.isArray(raw) ? raw[0] : raw;
+  const name = header?.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : undefined;
+  return name !== undefined && Object.hasOwn(Operations, name)
+    ? { header, name, operation: Operations[name] }
+    : { header, name: 'Unknown', operation: undefined };
+}
+
+function newEvent(req: FastifyRequest, target: Target): RequestHandledEvent {
   return {
     requestId: randomUUID(),
     time: new Date().toISOString(),
@@ -153,10 +166,7 @@ function newEvent(req: FastifyRequest): RequestHandledEvent {
     principal: null,
     accessKeyId: null,
     sourceIp: req.ip,
-    operation:
-      target?.startsWith(TARGET_PREFIX) && Object.hasOwn(Operations, target.slice(TARGET_PREFIX.length))
-        ? target.slice(TARGET_PREFIX.length)
-        : 'Unknown',
+    operation: target.name,
     keyArn: null,
     keyVersion: null,
     encryptionContext: null,

@@ -1,7 +1,6 @@
-import { logger } from '@symbolon/platform';
+import { logger, writeSecretFile } from '@symbolon/platform';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 
 import type { AccessKeyRepository } from './access-key.repository.js';
 
@@ -55,12 +54,8 @@ export async function bootstrapAdmin(
     },
   );
   if (credentialsFile) {
-    mkdirSync(dirname(credentialsFile), { recursive: true });
-    if (existsSync(credentialsFile)) {
-      logger.warn({ credentialsFile }, 'replacing a stale credentials file');
-      unlinkSync(credentialsFile); // a new file, so the secret is never written into a file with a wider mode
-    }
-    writeFileSync(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');
+    writeSecretFile(credentialsFile, `${JSON.stringify(creds, null, 2)}\n`);
   }
   logger.info({ accountId, accessKeyId: creds.accessKeyId, credentialsFile }, 'admin account created');
   return creds;

@@ -1,4 +1,5 @@
 export * from './audit.dto.js';
+export * from './base64.js';
 export * from './error-codes.js';
 export * from './hsm.dto.js';
 export * from './keys.dto.js';

@@ -24,6 +24,16 @@ describe('natsServerConfig', () => {
     await expect(runCommand(natsServerPath(), ['-t', '-c', file])).resolves.toBeDefined();
   });
 
+  it('should require the user and password when auth is given', () => {
+    const text = natsServerConfig({
+      dir: '/d',
+      port: 4222,
+      jetstream: false,
+      auth: { user: 'u', password: 'p1' },
+    });
+    expect(text).toContain('authorization { user: "u", password: "p1" }');
+  });
+
   it('should leave the jetstream block out when jetstream is off', () => {
     expect(natsServerConfig({ dir, port: 4333, jetstream: false })).not.toContain('jetstream');
   });
@@ -46,5 +56,11 @@ describe('startNatsServer', () => {
     await expect(startNatsServer({ dir: '/tmp/x', port: 70000 })).rejects.toThrow(
       'the nats port is an integer from 1 to 65535',
     );
+  });
+
+  it('NATS credentials are plain tokens of letters, digits, - and _', async () => {
+    await expect(
+      startNatsServer({ dir: '/tmp/x', auth: { user: 'sym', password: 'has"quote' } }),
+    ).rejects.toThrow('NATS credentials are plain tokens of letters, digits, - and _');
   });
 });

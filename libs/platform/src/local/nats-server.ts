@@ -22,7 +22,17 @@ import {
   waitForTcpPort,
 } from './process.js';
 
+/** A user and password every client must present (the launcher makes one per data folder). */
+export interface NatsAuth {
+  user: string;
+  password: string;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
 export interface NatsServerOptions {
+  /** Require this user and password from every client; the returned url then carries them. */
+  auth?: NatsAuth;
   /** Folder for the config file, the JetStream store and (by default) the log. Created if missing. */
   dir: string;
   /** TCP port on 127.0.0.1; a free one if omitted. */
@@ -36,7 +46,7 @@ export interface NatsServerOptions {
 }
 
 export interface NatsServer {
-  /** `nats://127.0.0.1:<port>` */
+  /** `nats://127.0.0.1:<port>`, with `user:password@` when the server requires them (a secret then). */
   url: string;
   port: number;
   pid: number;
@@ -63,13 +73,21 @@ export function natsServerPath(): string {
 }
 
 /** The config file text for a loopback-only server. Exported for tests. */
-export function natsServerConfig(opts: { dir: string; port: number; jetstream: boolean }): string {
+export function natsServerConfig(opts: {
+  dir: string;
+  port: number;
+  jetstream: boolean;
+  auth?: NatsAuth;
+}): string {
   const lines = [
     '# Written by @symbolon/platform startNatsServer: local development and tests only.',
     `listen: "127.0.0.1:${opts.port}"`,
     'server_name: "symbolon-local"',
     // No http / http_port / https: monitoring stays off.
   ];
+  if (opts.auth) {
+    lines.push(`authorization { user: "${opts.auth.user}", password: "${opts.auth.password}" }`);
+  }
   if (opts.jetstream) {
     lines.push(
       'jetstream {',
@@ -91,6 +109,11 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
     opts.port === undefined || (Number.isInteger(opts.port) && opts.port >= 1 && opts.port <= 65535),
     'the nats port is an integer from 1 to 65535',
   );
+  /* Precondition: NATS credentials are plain tokens of letters, digits, - and _. */
+  needs(
+    opts.auth === undefined || (TOKEN.test(opts.auth.user) && TOKEN.test(opts.auth.password)),
+    'NATS credentials are plain tokens of letters, digits, - and _',
+  );
   const binary = natsServerPath();
   const jetstream = opts.jetstream ?? true;
   const port = opts.port ?? (await freePort());
@@ -100,7 +123,7 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (jetstream) await mkdir(join(dir, 'jetstream'), { recursive: true, mode: 0o700 });
   const configFile = join(dir, 'nats-server.conf');
-  await writeFile(configFile, natsServerConfig({ dir, port, jetstream }), { mode: 0o600 });
+  await writeFile(configFile, natsServerConfig({ dir, port, jetstream, auth: opts.auth }), { mode: 0o600 });
   await runCommand(binary, ['-t', '-c', configFile], { timeoutMs: 10_000 });
 
   const logOffset = await stat(logFile).then(
@@ -108,7 +131,8 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
     () => 0,
   );
   const log = await open(logFile, 'a', 0o600);
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', log.fd, log.fd] });
+  // Its own process group: a Ctrl-C at the terminal reaches the launcher, which stops NATS last.
+  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', log.fd, log.fd], detached: true });
   await log.close();
   const pid = child.pid;
   if (pid === undefined) {
@@ -160,5 +184,6 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
     if (!ready) await sleep(25);
   }
 
-  return { url: `nats://127.0.0.1:${port}`, port, pid, configFile, logFile, stop };
+  const credentials = opts.auth ? `${opts.auth.user}:${opts.auth.password}@` : '';
+  return { url: `nats://${credentials}127.0.0.1:${port}`, port, pid, configFile, logFile, stop };
 }

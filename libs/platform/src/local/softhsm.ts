@@ -5,6 +5,9 @@
  * with `softhsm2-util`. The process that later loads the PKCS#11 module must have `SOFTHSM2_CONF` in its
  * environment when it calls C_Initialize (set `process.env.SOFTHSM2_CONF = conf` before opening).
  * SoftHSM renumbers slots when a token is initialised: always find tokens by label.
+ *
+ * Development only: `softhsm2-util --init-token` takes the PINs as arguments, so for the moment it runs they are
+ * visible to other local users in the process list. A production token is initialised by its own vendor tooling.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';

@@ -3,6 +3,7 @@
  * the traffic between the services for secrets.
  */
 import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { natsConnectionOptions } from '@symbolon/platform';
 
 import type { Haystack } from './leak-scan.js';
 
@@ -22,7 +23,7 @@ export interface NatsRecorder {
 }
 
 export async function startNatsRecorder(natsUrl: string): Promise<NatsRecorder> {
-  const nc: NatsConnection = await connect({ servers: natsUrl, name: 'invariants-recorder' });
+  const nc: NatsConnection = await connect(natsConnectionOptions(natsUrl, 'invariants-recorder'));
   const messages: RecordedMessage[] = [];
   nc.subscribe('>', {
     callback: (err, msg) => {

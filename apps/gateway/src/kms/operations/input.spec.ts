@@ -302,6 +302,28 @@ describe('Input', () => {
         message: "1 validation error detected: '__proto__' is not allowed as a key of 'encryptionContext'",
       });
     });
+
+    it.each([
+      ['a lone high surrogate key', '{"EncryptionContext":{"\\ud800":"v","k":"v"}}'],
+      ['a lone low surrogate key', '{"EncryptionContext":{"a\\udc00b":"v","k":"v"}}'],
+      ['a lone high surrogate value', '{"EncryptionContext":{"bad":"x\\ud800","k":"v"}}'],
+      ['a reversed surrogate pair value', '{"EncryptionContext":{"bad":"\\udc00\\ud800","k":"v"}}'],
+    ])('should report a constraint error and drop the entry when the map has %s', (_, raw) => {
+      const i = Input.parse(Buffer.from(raw));
+      expect(i.stringMap('EncryptionContext')).toEqual({ k: 'v' });
+      expect(thrown(() => i.done())).toMatchObject({
+        type: 'ValidationException',
+        status: 400,
+        message:
+          "1 validation error detected: Keys and values of 'encryptionContext' must be well-formed Unicode (no lone surrogates)",
+      });
+    });
+
+    it('should accept the map when keys and values hold surrogate pairs', () => {
+      const i = Input.parse(Buffer.from('{"EncryptionContext":{"\\ud83d\\udd11":"\\ud83d\\udd12"}}'));
+      expect(i.stringMap('EncryptionContext')).toEqual({ '\u{1F511}': '\u{1F512}' });
+      expect(() => i.done()).not.toThrow();
+    });
   });
 
   describe('stringList', () => {

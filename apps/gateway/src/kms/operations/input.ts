@@ -106,8 +106,15 @@ export class Input {
       if (typeof val !== 'string')
         throw serializationError(`Expected string values in ${name}; '${k}' is not a string.`);
       if (k.length === 0) this.problems.push(`Keys of '${camel(name)}' must not be empty`);
+      // A lone surrogate has no UTF-8 encoding: the bound context would not be the one the caller sent.
+      if (!isWellFormed(k) || !isWellFormed(val)) {
+        this.problems.push(
+          `Keys and values of '${camel(name)}' must be well-formed Unicode (no lone surrogates)`,
+        );
+      }
       // Assigning '__proto__' would set the prototype and silently drop the entry from the bound context.
-      if (k === '__proto__') this.problems.push(`'__proto__' is not allowed as a key of '${camel(name)}'`);
+      else if (k === '__proto__')
+        this.problems.push(`'__proto__' is not allowed as a key of '${camel(name)}'`);
       else out[k] = val;
     }
     const size = Object.entries(out).reduce((n, [k, val]) => n + k.length + val.length, 0);
@@ -164,6 +171,11 @@ function canonicalBase64Length(s: string): number | undefined {
   if (s.length % 4 !== 0) return undefined;
   const decoded = Buffer.from(s, 'base64');
   return decoded.toString('base64') === s ? decoded.length : undefined;
+}
+
+/** String.prototype.isWellFormed (Node 20; the ES2024 lib is not in this project's tsconfig). */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 function camel(name: string): string {

@@ -171,6 +171,38 @@ describe('CreateKey', () => {
     );
   });
 
+  it('should read each of KeyUsage, KeySpec, CustomerMasterKeySpec and Origin once when they are given', async () => {
+    const reads = new Map<string | symbol, number>();
+    const body = new Proxy(
+      {
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+        Origin: 'AWS_KMS',
+      } as Record<string, unknown>,
+      {
+        get(target, name, receiver) {
+          reads.set(name, (reads.get(name) ?? 0) + 1);
+          return Reflect.get(target, name, receiver) as unknown;
+        },
+      },
+    );
+    const rpc = new RecordingRpc().reply(Subjects.keys.create, { key: metadata() });
+    await run('CreateKey', body, rpc);
+    expect(rpc.calls).toHaveLength(1);
+    expect({
+      KeyUsage: reads.get('KeyUsage'),
+      KeySpec: reads.get('KeySpec'),
+      CustomerMasterKeySpec: reads.get('CustomerMasterKeySpec'),
+      Origin: reads.get('Origin'),
+    }).toEqual({ KeyUsage: 1, KeySpec: 1, CustomerMasterKeySpec: 1, Origin: 1 });
+  });
+
+  it('should answer ValidationException before UnsupportedOperationException when Origin is not an AWS value', async () => {
+    const e = await refusal('CreateKey', { KeyUsage: 'SIGN_VERIFY', Origin: 'NOWHERE' });
+    expect(e.type).toBe('ValidationException');
+  });
+
   it('should answer ValidationException when the description is longer than 8192 characters', async () => {
     expect((await refusal('CreateKey', { Description: 'd'.repeat(8193) })).type).toBe('ValidationException');
   });

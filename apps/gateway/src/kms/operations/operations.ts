@@ -32,7 +32,7 @@ export interface OperationCall {
   audit: { encryptionContext?: Record<string, string> };
 }
 
-type Operation = (call: OperationCall) => Promise<OperationResult>;
+export type Operation = (call: OperationCall) => Promise<OperationResult>;
 
 const SYMMETRIC = 'SYMMETRIC_DEFAULT';
 const unsupported = (what: string) =>
@@ -114,18 +114,22 @@ async function generateDataKey(call: OperationCall, returnPlaintext: boolean): P
 export const Operations: Record<string, Operation> = {
   async CreateKey({ input, scope, rpc }) {
     const description = input.string('Description', { min: 0, max: 8192 });
-    input.oneOf('KeyUsage', ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT']);
-    input.string('KeySpec', { max: 64 });
-    input.string('CustomerMasterKeySpec', { max: 64 });
-    input.oneOf('Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
+    const usage = input.oneOf('KeyUsage', [
+      'ENCRYPT_DECRYPT',
+      'SIGN_VERIFY',
+      'GENERATE_VERIFY_MAC',
+      'KEY_AGREEMENT',
+    ]);
+    const specs = {
+      KeySpec: input.string('KeySpec', { max: 64 }),
+      CustomerMasterKeySpec: input.string('CustomerMasterKeySpec', { max: 64 }),
+    };
+    const origin = input.oneOf('Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
     input.done();
-    const usage = input.string('KeyUsage', { max: 64 });
     if (usage !== undefined && usage !== 'ENCRYPT_DECRYPT') throw unsupported(`KeyUsage ${usage}`);
-    for (const f of ['KeySpec', 'CustomerMasterKeySpec']) {
-      const spec = input.string(f, { max: 64 });
+    for (const [f, spec] of Object.entries(specs)) {
       if (spec !== undefined && spec !== SYMMETRIC) throw unsupported(`${f} ${spec}`);
     }
-    const origin = input.string('Origin', { max: 64 });
     if (origin !== undefined && origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
     for (const f of ['Policy', 'Tags', 'CustomKeyStoreId', 'XksKeyId'])
       if (input.has(f)) throw unsupported(f);

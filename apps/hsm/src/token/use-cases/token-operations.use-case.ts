@@ -12,6 +12,8 @@ import {
   HsmGenerateRandomRequest,
   type HsmHealthReply,
   KmsError,
+  fromBase64,
+  toBase64,
 } from '@symbolon/contracts';
 import { EnvelopeError, deserializeEkt, serializeEkt } from '@symbolon/formats';
 import type { Hsm, KeyMaterialRef } from '@symbolon/pkcs11';
@@ -36,14 +38,14 @@ export class TokenOperationsUseCase {
 
   generateKey(): HsmGenerateKeyReply {
     const ref = guard(() => this.hsm.generateKeyMaterial(this.node.domainGeneration));
-    return { ekt: b64(serializeEkt({ domainGeneration: ref.domainGeneration, wrapped: ref.wrapped })) };
+    return { ekt: toBase64(serializeEkt({ domainGeneration: ref.domainGeneration, wrapped: ref.wrapped })) };
   }
 
   encrypt(req: HsmEncryptRequest): HsmEncryptReply {
     const ref = this.keyRef(req.ekt);
     const iv = randomBytes(IV_LENGTH);
-    const sealed = guard(() => this.hsm.encrypt(ref, iv, bytes(req.plaintext), bytes(req.aad)));
-    return { iv: b64(iv), sealed: b64(sealed) };
+    const sealed = guard(() => this.hsm.encrypt(ref, iv, fromBase64(req.plaintext), fromBase64(req.aad)));
+    return { iv: toBase64(iv), sealed: toBase64(sealed) };
   }
 
   /** A data key from the token's generator, sealed under the KMS key in the same request. */
@@ -51,18 +53,20 @@ export class TokenOperationsUseCase {
     const ref = this.keyRef(req.ekt);
     const dataKey = guard(() => this.hsm.generateRandom(req.length));
     const iv = randomBytes(IV_LENGTH);
-    const sealed = guard(() => this.hsm.encrypt(ref, iv, dataKey, bytes(req.aad)));
-    return { plaintext: b64(dataKey), iv: b64(iv), sealed: b64(sealed) };
+    const sealed = guard(() => this.hsm.encrypt(ref, iv, dataKey, fromBase64(req.aad)));
+    return { plaintext: toBase64(dataKey), iv: toBase64(iv), sealed: toBase64(sealed) };
   }
 
   decrypt(req: HsmDecryptRequest): HsmDecryptReply {
     const ref = this.keyRef(req.ekt);
-    const plaintext = guard(() => this.hsm.decrypt(ref, bytes(req.iv), bytes(req.sealed), bytes(req.aad)));
-    return { plaintext: b64(plaintext) };
+    const plaintext = guard(() =>
+      this.hsm.decrypt(ref, fromBase64(req.iv), fromBase64(req.sealed), fromBase64(req.aad)),
+    );
+    return { plaintext: toBase64(plaintext) };
   }
 
   generateRandom(req: HsmGenerateRandomRequest): HsmGenerateRandomReply {
-    return { random: b64(guard(() => this.hsm.generateRandom(req.length))) };
+    return { random: toBase64(guard(() => this.hsm.generateRandom(req.length))) };
   }
 
   health(): HsmHealthReply {
@@ -78,7 +82,7 @@ export class TokenOperationsUseCase {
 
   private keyRef(ekt: string): KeyMaterialRef {
     try {
-      const parsed = deserializeEkt(bytes(ekt));
+      const parsed = deserializeEkt(fromBase64(ekt));
       return { domainGeneration: parsed.domainGeneration, wrapped: parsed.wrapped };
     } catch (e) {
       if (e instanceof EnvelopeError) {
@@ -96,6 +100,3 @@ function guard<T>(op: () => T): T {
     throw toKmsError(e);
   }
 }
-
-const bytes = (s: string): Buffer => Buffer.from(s, 'base64');
-const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');

@@ -4,6 +4,7 @@ import {
   CreateKeyRequest,
   HsmActions,
   type HsmGenerateKeyReply,
+  fromBase64,
 } from '@symbolon/contracts';
 import { deserializeEkt } from '@symbolon/formats';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../../../config.js';
 import { HsmRouter } from '../../../routing/hsm-router.js';
 import { keyArn } from '../../key-id.js';
-import { fromB64, toKeyMetadata } from '../../key-metadata.js';
+import { toKeyMetadata } from '../../key-metadata.js';
 import { KeyRepository } from '../../key.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
 import type { KeyEntity, KeyVersionEntity } from '../../key.entity.js';
@@ -48,7 +49,7 @@ export class CreateKeyUseCase {
       keyId: id,
       version: 1,
       ekt,
-      domainGeneration: deserializeEkt(fromB64(ekt)).domainGeneration,
+      domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration,
       createdAt: now,
     };
     await this.keys.create(key, version);

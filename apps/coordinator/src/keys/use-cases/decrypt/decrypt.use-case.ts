@@ -6,11 +6,13 @@ import {
   HsmActions,
   type HsmDecryptReply,
   KmsError,
+  toBase64,
+  fromBase64,
 } from '@symbolon/contracts';
-import { ciphertextBlobAad, deserializeCiphertextBlob } from '@symbolon/formats';
+import { deserializeCiphertextBlob } from '@symbolon/formats';
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
-import { b64, fromB64 } from '../../key-metadata.js';
+import { blobAad } from '../../blob-aad.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 const invalidCiphertext = () => new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'The ciphertext is invalid.');
@@ -29,7 +31,7 @@ export class DecryptUseCase {
   async execute(req: DecryptRequest): Promise<DecryptReply> {
     let blob;
     try {
-      blob = deserializeCiphertextBlob(fromB64(req.ciphertextBlob));
+      blob = deserializeCiphertextBlob(fromBase64(req.ciphertextBlob));
     } catch {
       throw invalidCiphertext();
     }
@@ -52,9 +54,9 @@ export class DecryptUseCase {
     const reply = await this.hsm.call<HsmDecryptReply>(HsmActions.decrypt, {
       requestId: req.requestId,
       ekt: version.ekt,
-      iv: b64(blob.iv),
-      sealed: b64(blob.sealed),
-      aad: b64(ciphertextBlobAad(blob.header, req.encryptionContext)),
+      iv: toBase64(blob.iv),
+      sealed: toBase64(blob.sealed),
+      aad: blobAad(blob.header, req.encryptionContext),
     });
     return {
       keyArn: stored.key.arn,

@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type EncryptReply, EncryptRequest, HsmActions, type HsmEncryptReply } from '@symbolon/contracts';
-import { ciphertextBlobAad, ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
+import {
+  type EncryptReply,
+  EncryptRequest,
+  HsmActions,
+  type HsmEncryptReply,
+  toBase64,
+  fromBase64,
+} from '@symbolon/contracts';
+import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
-import { b64, fromB64 } from '../../key-metadata.js';
+import { blobAad } from '../../blob-aad.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 /** Encrypt under the key's current version; the blob header and the encryption context are the AAD. */
@@ -24,18 +31,18 @@ export class EncryptUseCase {
       requestId: req.requestId,
       ekt: version.ekt,
       plaintext: req.plaintext,
-      aad: b64(ciphertextBlobAad(header, req.encryptionContext)),
+      aad: blobAad(header, req.encryptionContext),
     });
     const blob = serializeCiphertextBlob({
       keyId: key.id,
       keyVersion: version.version,
-      iv: fromB64(sealed.iv),
-      sealed: fromB64(sealed.sealed),
+      iv: fromBase64(sealed.iv),
+      sealed: fromBase64(sealed.sealed),
     });
     return {
       keyArn: key.arn,
       keyVersion: version.version,
-      ciphertextBlob: b64(blob),
+      ciphertextBlob: toBase64(blob),
       decision: stored.decision,
     };
   }

@@ -4,11 +4,13 @@ import {
   GenerateDataKeyRequest,
   HsmActions,
   type HsmGenerateDataKeyReply,
+  toBase64,
+  fromBase64,
 } from '@symbolon/contracts';
-import { ciphertextBlobAad, ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
+import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
-import { b64, fromB64 } from '../../key-metadata.js';
+import { blobAad } from '../../blob-aad.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 /** A data key made by the token's generator and sealed under the key in one hsm call. */
@@ -30,18 +32,18 @@ export class GenerateDataKeyUseCase {
       requestId: req.requestId,
       ekt: version.ekt,
       length: req.numberOfBytes,
-      aad: b64(ciphertextBlobAad(header, req.encryptionContext)),
+      aad: blobAad(header, req.encryptionContext),
     });
     const blob = serializeCiphertextBlob({
       keyId: key.id,
       keyVersion: version.version,
-      iv: fromB64(made.iv),
-      sealed: fromB64(made.sealed),
+      iv: fromBase64(made.iv),
+      sealed: fromBase64(made.sealed),
     });
     return {
       keyArn: key.arn,
       keyVersion: version.version,
-      ciphertextBlob: b64(blob),
+      ciphertextBlob: toBase64(blob),
       ...(req.returnPlaintext ? { plaintext: made.plaintext } : {}),
       decision: stored.decision,
     };

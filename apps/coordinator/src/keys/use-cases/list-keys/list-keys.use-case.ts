@@ -26,6 +26,7 @@ function encodeMarker(keyId: string): string {
 
 function decodeMarker(marker: string): string {
   const text = Buffer.from(marker, 'base64url').toString('utf8');
-  if (!text.startsWith('v1:') || text.length < 4) throw new KmsError(ErrorCodes.INVALID_MARKER, 'The marker is not valid.');
+  if (!text.startsWith('v1:') || text.length < 4)
+    throw new KmsError(ErrorCodes.INVALID_MARKER, 'The marker is not valid.');
   return text.slice(3);
 }
