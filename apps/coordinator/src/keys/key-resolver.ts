@@ -5,7 +5,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { PolicyClient, accessDenied } from '../policy/policy.client.js';
 import { keyArn, parseKeyId } from './key-id.js';
 import { KeyRepository, type StoredKey } from './key.repository.js';
-import type { DecisionDto } from '@symbolon/contracts';
+import type { DecisionDto, KeyState } from '@symbolon/contracts';
 
 const MAX_CACHED = 10_000;
 
@@ -78,13 +78,24 @@ export class KeyResolver {
 
   /** Crypto operations need an Enabled key. */
   static requireEnabled(stored: StoredKey): void {
+    KeyResolver.requireState(stored, ['Enabled']);
+  }
+
+  /**
+   * The key must be in one of `allowed` states: a Disabled key is DISABLED (DisabledException), any other state
+   * INVALID_STATE (KMSInvalidStateException), as AWS answers.
+   */
+  static requireState(stored: StoredKey, allowed: readonly KeyState[]): void {
     const { keyState, arn } = stored.key;
-    if (keyState === 'Enabled') return;
+    if (allowed.includes(keyState)) return;
     if (keyState === 'Disabled') throw new KmsError(ErrorCodes.DISABLED, `${arn} is disabled.`);
-    throw new KmsError(
-      ErrorCodes.INVALID_STATE,
-      `${arn} is ${keyState === 'PendingDeletion' ? 'pending deletion' : keyState}.`,
-    );
+    const what = keyState === 'PendingDeletion' ? 'pending deletion' : keyState;
+    throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${what}.`);
+  }
+
+  /** Drops a cached key after it changed, so this replica sees the change at once (others within the TTL). */
+  forget(accountId: string, keyId: string): void {
+    this.cache.delete(`${accountId}/${keyId}`);
   }
 
   remember(stored: StoredKey): void {

@@ -8,12 +8,8 @@ import { SigV4Error, type SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
 import { AwsError, toAwsError } from './aws-error.js';
 import { Input } from './operations/input.js';
-import {
-  type Operation,
-  type OperationCall,
-  type OperationResult,
-  Operations,
-} from './operations/operations.js';
+import { type Operation, type OperationCall, type OperationResult } from './operations/operation.js';
+import { Operations } from './operations/registry.js';
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';

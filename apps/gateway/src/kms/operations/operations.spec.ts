@@ -11,7 +11,8 @@ import type { RpcClient } from '@symbolon/platform';
 import { RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
 import { AwsError } from '../aws-error.js';
 import { Input } from './input.js';
-import { type OperationCall, type OperationResult, Operations } from './operations.js';
+import { type OperationCall, type OperationResult } from './operation.js';
+import { Operations } from './registry.js';
 
 const SCOPE: TenantScopedRequest = {
   requestId: 'req-1',

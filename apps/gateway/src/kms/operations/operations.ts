@@ -1,74 +1,26 @@
 import {
   type CreateKeyReply,
-  type DecisionDto,
   type DecryptReply,
   type DescribeKeyReply,
   type EncryptReply,
   type GenerateDataKeyReply,
   type GenerateRandomReply,
-  type KeyMetadataDto,
   type ListKeysReply,
   Subjects,
-  type TenantScopedRequest,
 } from '@symbolon/contracts';
-import type { RpcClient } from '@symbolon/platform';
 
 import { AwsError } from '../aws-error.js';
 import { type Input } from './input.js';
-
-export interface OperationResult {
-  output: Record<string, unknown>;
-  keyArn?: string;
-  keyVersion?: number;
-  encryptionContext?: Record<string, string>;
-  decision?: DecisionDto;
-}
-
-export interface OperationCall {
-  input: Input;
-  scope: TenantScopedRequest;
-  rpc: RpcClient;
-  /** Filled in as soon as the request names them, so failures are audited with them too. */
-  audit: { encryptionContext?: Record<string, string> };
-}
-
-export type Operation = (call: OperationCall) => Promise<OperationResult>;
-
-const SYMMETRIC = 'SYMMETRIC_DEFAULT';
-const unsupported = (what: string) =>
-  new AwsError('UnsupportedOperationException', `${what} is not supported by this endpoint.`);
-
-function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
-  return {
-    AWSAccountId: k.accountId,
-    KeyId: k.keyId,
-    Arn: k.arn,
-    CreationDate: Date.parse(k.creationDate) / 1000,
-    Enabled: k.keyState === 'Enabled',
-    Description: k.description,
-    KeyUsage: k.keyUsage,
-    KeyState: k.keyState,
-    Origin: k.origin,
-    KeyManager: 'CUSTOMER',
-    CustomerMasterKeySpec: k.keySpec,
-    KeySpec: k.keySpec,
-    EncryptionAlgorithms: [SYMMETRIC],
-    MultiRegion: false,
-  };
-}
-
-function encryptionAlgorithm(input: Input): void {
-  const known = [SYMMETRIC, 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
-  const alg = input.oneOf('EncryptionAlgorithm', known);
-  input.done();
-  if (alg !== undefined && alg !== SYMMETRIC) {
-    throw new AwsError('InvalidKeyUsageException', `${alg} is not supported for symmetric keys.`);
-  }
-}
-
-function noDryRun(input: Input): void {
-  if (input.boolean('DryRun')) throw unsupported('DryRun');
-}
+import {
+  type Operation,
+  type OperationCall,
+  type OperationResult,
+  SYMMETRIC,
+  encryptionAlgorithm,
+  keyMetadata,
+  noDryRun,
+  unsupported,
+} from './operation.js';
 
 /** NumberOfBytes or KeySpec (exactly one), as GenerateDataKey* take them. */
 function dataKeyLength(input: Input): number {
@@ -110,8 +62,8 @@ async function generateDataKey(call: OperationCall, returnPlaintext: boolean): P
   };
 }
 
-/** The AWS KMS operations this endpoint serves, by X-Amz-Target operation name. */
-export const Operations: Record<string, Operation> = {
+/** Key creation, listing and the cryptographic operations. */
+export const keyOperations: Record<string, Operation> = {
   async CreateKey({ input, scope, rpc }) {
     const description = input.string('Description', { min: 0, max: 8192 });
     const usage = input.oneOf('KeyUsage', [
