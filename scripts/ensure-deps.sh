@@ -16,7 +16,7 @@ fi
 
 # g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
 want=(nats-server softhsm2 g++ make)
-if [ "${1:-}" = "test" ]; then want+=(postgresql awscli); fi
+if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3); fi
 
 missing=()
 for p in "${want[@]}"; do
