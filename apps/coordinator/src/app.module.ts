@@ -2,27 +2,68 @@ import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/
 import { HealthRegistry, ObservabilityModule, RpcClient, openDataSource } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
+import { AliasEntity } from './aliases/alias.entity.js';
+import { AliasRepository } from './aliases/alias.repository.js';
+import { AliasesController } from './aliases/aliases.controller.js';
+import { CreateAliasUseCase } from './aliases/use-cases/create-alias/create-alias.use-case.js';
+import { DeleteAliasUseCase } from './aliases/use-cases/delete-alias/delete-alias.use-case.js';
+import { ListAliasesUseCase } from './aliases/use-cases/list-aliases/list-aliases.use-case.js';
+import { UpdateAliasUseCase } from './aliases/use-cases/update-alias/update-alias.use-case.js';
+import { CLOCK, systemClock } from './clock.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
+import { KeyAdminController } from './keys/key-admin.controller.js';
+import { KeyAdminRepository } from './keys/key-admin.repository.js';
+import { KeyLifecycleJob } from './jobs/key-lifecycle.job.js';
+import { KeyLifecycleController } from './keys/key-lifecycle.controller.js';
+import { KeyLifecycleRepository } from './keys/key-lifecycle.repository.js';
 import { KeyResolver } from './keys/key-resolver.js';
+import { KeyRotator } from './keys/key-rotator.js';
+import { KeyTagEntity } from './keys/key-tag.entity.js';
 import { KeyEntity, KeyVersionEntity } from './keys/key.entity.js';
 import { KeyRepository } from './keys/key.repository.js';
 import { KeysController } from './keys/keys.controller.js';
 import { CreateKeyUseCase } from './keys/use-cases/create-key/create-key.use-case.js';
 import { DecryptUseCase } from './keys/use-cases/decrypt/decrypt.use-case.js';
 import { DescribeKeyUseCase } from './keys/use-cases/describe-key/describe-key.use-case.js';
+import { DisableKeyUseCase } from './keys/use-cases/disable-key/disable-key.use-case.js';
+import { EnableKeyUseCase } from './keys/use-cases/enable-key/enable-key.use-case.js';
 import { EncryptUseCase } from './keys/use-cases/encrypt/encrypt.use-case.js';
 import { GenerateDataKeyUseCase } from './keys/use-cases/generate-data-key/generate-data-key.use-case.js';
 import { GenerateRandomUseCase } from './keys/use-cases/generate-random/generate-random.use-case.js';
 import { ListKeysUseCase } from './keys/use-cases/list-keys/list-keys.use-case.js';
+import { ListResourceTagsUseCase } from './keys/use-cases/list-resource-tags/list-resource-tags.use-case.js';
+import { TagResourceUseCase } from './keys/use-cases/tag-resource/tag-resource.use-case.js';
+import { UntagResourceUseCase } from './keys/use-cases/untag-resource/untag-resource.use-case.js';
+import { CancelKeyDeletionUseCase } from './keys/use-cases/cancel-key-deletion/cancel-key-deletion.use-case.js';
+import { DisableKeyRotationUseCase } from './keys/use-cases/disable-key-rotation/disable-key-rotation.use-case.js';
+import { EnableKeyRotationUseCase } from './keys/use-cases/enable-key-rotation/enable-key-rotation.use-case.js';
+import { GetKeyRotationStatusUseCase } from './keys/use-cases/get-key-rotation-status/get-key-rotation-status.use-case.js';
+import { ListKeyRotationsUseCase } from './keys/use-cases/list-key-rotations/list-key-rotations.use-case.js';
+import { ReEncryptUseCase } from './keys/use-cases/re-encrypt/re-encrypt.use-case.js';
+import { RotateKeyOnDemandUseCase } from './keys/use-cases/rotate-key-on-demand/rotate-key-on-demand.use-case.js';
+import { ScheduleKeyDeletionUseCase } from './keys/use-cases/schedule-key-deletion/schedule-key-deletion.use-case.js';
+import { UpdateKeyDescriptionUseCase } from './keys/use-cases/update-key-description/update-key-description.use-case.js';
 import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
+import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
+import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { PolicyClient } from './policy/policy.client.js';
 import { HsmRouter } from './routing/hsm-router.js';
 import { DATA_SOURCE, RPC } from './tokens.js';
 
-export const coordinatorEntities = [KeyEntity, KeyVersionEntity, DomainStateEntity];
-export const coordinatorMigrations = [Initial1764374400000];
+export const coordinatorEntities = [
+  KeyEntity,
+  KeyVersionEntity,
+  DomainStateEntity,
+  AliasEntity,
+  KeyTagEntity,
+];
+export const coordinatorMigrations = [
+  Initial1764374400000,
+  AliasesAndTags1795915463217,
+  KeyLifecycle1795916000000,
+];
 
 @Module({})
 export class AppModule {
@@ -30,7 +71,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ObservabilityModule],
-      controllers: [KeysController],
+      controllers: [KeysController, AliasesController, KeyAdminController, KeyLifecycleController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         {
@@ -78,6 +119,16 @@ export class AppModule {
             };
           },
         },
+        {
+          provide: AliasRepository,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new AliasRepository(ds),
+        },
+        {
+          provide: KeyAdminRepository,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new KeyAdminRepository(ds),
+        },
         DomainService,
         PolicyClient,
         HsmRouter,
@@ -89,6 +140,28 @@ export class AppModule {
         DecryptUseCase,
         GenerateDataKeyUseCase,
         GenerateRandomUseCase,
+        CreateAliasUseCase,
+        UpdateAliasUseCase,
+        DeleteAliasUseCase,
+        ListAliasesUseCase,
+        TagResourceUseCase,
+        UntagResourceUseCase,
+        ListResourceTagsUseCase,
+        UpdateKeyDescriptionUseCase,
+        EnableKeyUseCase,
+        DisableKeyUseCase,
+        { provide: CLOCK, useValue: systemClock },
+        KeyLifecycleRepository,
+        KeyRotator,
+        ScheduleKeyDeletionUseCase,
+        CancelKeyDeletionUseCase,
+        EnableKeyRotationUseCase,
+        DisableKeyRotationUseCase,
+        GetKeyRotationStatusUseCase,
+        RotateKeyOnDemandUseCase,
+        ListKeyRotationsUseCase,
+        ReEncryptUseCase,
+        KeyLifecycleJob,
       ],
     };
   }

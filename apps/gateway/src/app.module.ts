@@ -6,6 +6,7 @@ import { AuditPublisher } from './audit/audit.publisher.js';
 import { SigV4Verifier } from './auth/sigv4/index.js';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_RPC, type GatewayConfig } from './config.js';
 import { KmsRequestHandler } from './kms/kms-request.handler.js';
+import { RateLimiter } from './kms/throttle/rate-limiter.js';
 import { KmsController } from './kms/kms.controller.js';
 import { Initial1764374400002 } from './migrations/1764374400002-initial.js';
 import { AccessKeyRepository } from './tenants/access-key.repository.js';
@@ -85,6 +86,7 @@ export class AppModule {
               callers,
               rpc,
               audit,
+              RateLimiter.fromConfig(config),
             ),
         },
         {

@@ -17,6 +17,14 @@ export const gatewayEnv = {
     default: 10_000,
     desc: "how long the gateway waits for the coordinator: longer than the coordinator's own budget (policy 5 s, then 3 s per hsm node)",
   }),
+  SYMBOLON_RATE_LIMIT_CRYPTO_RPS: num({
+    default: 10_000,
+    desc: "requests per second per account shared by the cryptographic operations (Encrypt, Decrypt, GenerateDataKey*, GenerateRandom, ReEncrypt, ...); burst one second's worth; default AWS KMS's symmetric quota (docs/adr/0007)",
+  }),
+  SYMBOLON_RATE_LIMIT_OTHER_RPS: num({
+    default: 2000,
+    desc: "requests per second per account for each other operation, counted separately; burst one second's worth; default AWS KMS's largest per-operation quota (docs/adr/0007)",
+  }),
 };
 
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;

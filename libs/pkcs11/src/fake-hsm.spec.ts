@@ -98,6 +98,22 @@ describe('FakeHsm', () => {
     expect(codeOf(() => hsm.generateKeyMaterial(9))).toBe('KEY_NOT_FOUND');
   });
 
+  it('should count a key as cached once used and drop it when evicted', () => {
+    expect(hsm.evict(ref)).toBe(false);
+    const sealed = hsm.encrypt(ref, iv, pt, aad);
+    expect(hsm.health().cachedKeys).toBe(1);
+    expect(hsm.evict(ref)).toBe(true);
+    expect(hsm.health().cachedKeys).toBe(0);
+    expect(hsm.evict(ref)).toBe(false);
+    expect(Buffer.from(hsm.decrypt(ref, iv, sealed, aad))).toEqual(pt);
+  });
+
+  it('wrapped key material must be 40 bytes (AES-256 under RFC 3394) when evicting', () => {
+    expect(codeOf(() => hsm.evict({ domainGeneration: 1, wrapped: new Uint8Array(8) }))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+  });
+
   it('should report unhealthy and refuse work when closed', () => {
     expect(hsm.health()).toEqual({ ok: true, tokenLabel: 'fake-hsm', cachedKeys: 0 });
     hsm.close();

@@ -12,6 +12,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { HsmError, needs } from './errors.js';
 import {
   checkGeneration,
+  cacheKey,
   checkWrappedKeyMaterial,
   type Hsm,
   type HsmHealth,
@@ -23,6 +24,8 @@ const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
 export class FakeHsm implements Hsm {
   private readonly domainKeys = new Map<number, Buffer>();
+  /** Which key versions TokenHsm would hold unwrapped: those used since they were made or evicted. */
+  private readonly cached = new Set<string>();
   private closed = false;
 
   constructor(readonly tokenLabel = 'fake-hsm') {}
@@ -89,13 +92,20 @@ export class FakeHsm implements Hsm {
     return new Uint8Array(randomBytes(length));
   }
 
+  evict(ref: KeyMaterialRef): boolean {
+    this.assertOpen();
+    checkWrappedKeyMaterial(ref);
+    return this.cached.delete(cacheKey(ref));
+  }
+
   health(): HsmHealth {
-    return { ok: !this.closed, tokenLabel: this.tokenLabel, cachedKeys: 0 };
+    return { ok: !this.closed, tokenLabel: this.tokenLabel, cachedKeys: this.cached.size };
   }
 
   close(): void {
     for (const k of this.domainKeys.values()) k.fill(0);
     this.domainKeys.clear();
+    this.cached.clear();
     this.closed = true;
   }
 
@@ -116,7 +126,9 @@ export class FakeHsm implements Hsm {
     const kek = this.domainKey(ref.domainGeneration);
     try {
       const decipher = createDecipheriv('id-aes256-wrap', kek, KW_IV);
-      return Buffer.concat([decipher.update(ref.wrapped), decipher.final()]);
+      const key = Buffer.concat([decipher.update(ref.wrapped), decipher.final()]);
+      this.cached.add(cacheKey(ref));
+      return key;
     } catch {
       throw new HsmError('WRAPPED_KEY_INVALID', 'the wrapped key material failed its integrity check');
     }

@@ -34,6 +34,8 @@ export interface Hsm {
   /** AES-256-GCM over ciphertext || 16-byte tag; a failed tag gives ENCRYPTED_DATA_INVALID. */
   decrypt(ref: KeyMaterialRef, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
   generateRandom(length: number): Uint8Array;
+  /** Drops the cached unwrapped copy of `ref`, if any (its key is being deleted); true when one was cached. */
+  evict(ref: KeyMaterialRef): boolean;
   health(): HsmHealth;
   close(): void;
 }
@@ -147,6 +149,16 @@ export class TokenHsm implements Hsm {
 
   generateRandom(length: number): Uint8Array {
     return this.token.generateRandom(length);
+  }
+
+  evict(ref: KeyMaterialRef): boolean {
+    checkWrappedKeyMaterial(ref);
+    const id = cacheKey(ref);
+    const cached = this.cache.get(id);
+    if (cached === undefined) return false;
+    this.cache.delete(id);
+    this.tryDestroy(cached);
+    return true;
   }
 
   health(): HsmHealth {

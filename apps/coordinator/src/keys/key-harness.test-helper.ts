@@ -4,10 +4,14 @@
  */
 import { type RpcClient, loadConfig } from '@symbolon/platform';
 
+import { InMemoryAliasStore } from '../../../../libs/testing/src/fakes/in-memory-alias-store.js';
+import { InMemoryKeyAdminStore } from '../../../../libs/testing/src/fakes/in-memory-key-admin-store.js';
 import { type KeyFakes, asFake, newKeyFakes } from '../../../../libs/testing/src/fakes/index.js';
+import type { AliasRepository } from '../aliases/alias.repository.js';
 import { coordinatorEnv } from '../config.js';
 import { PolicyClient } from '../policy/policy.client.js';
 import type { HsmRouter } from '../routing/hsm-router.js';
+import type { KeyAdminRepository } from './key-admin.repository.js';
 import { KeyResolver } from './key-resolver.js';
 import type { KeyRepository } from './key.repository.js';
 
@@ -21,6 +25,19 @@ export function keyHarness(
     ...(opts.keyCacheTtlMs !== undefined ? { SYMBOLON_KEY_CACHE_TTL_MS: String(opts.keyCacheTtlMs) } : {}),
   });
   const repo = asFake<KeyRepository>(fakes.store);
-  const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config);
-  return { ...fakes, config, repo, resolver, router: asFake<HsmRouter>(fakes.hsm) };
+  const aliasStore = new InMemoryAliasStore();
+  const adminStore = new InMemoryKeyAdminStore(fakes.store);
+  const aliases = asFake<AliasRepository>(aliasStore);
+  const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config, aliases);
+  return {
+    ...fakes,
+    config,
+    repo,
+    resolver,
+    router: asFake<HsmRouter>(fakes.hsm),
+    aliasStore,
+    aliases,
+    adminStore,
+    admin: asFake<KeyAdminRepository>(adminStore),
+  };
 }

@@ -14,5 +14,11 @@ export function toKeyMetadata(key: KeyEntity): KeyMetadataDto {
     origin: key.origin,
     creationDate: new Date(key.createdAt).toISOString(),
     currentVersion: key.currentVersion,
+    ...(key.keyState === 'PendingDeletion' && key.deletionDate
+      ? { deletionDate: new Date(key.deletionDate).toISOString() }
+      : {}),
+    ...(key.keyState === 'PendingDeletion' && key.pendingWindowDays != null
+      ? { pendingDeletionWindowInDays: key.pendingWindowDays }
+      : {}),
   };
 }

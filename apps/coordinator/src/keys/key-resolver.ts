@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCodes, type KmsAction, KmsError, type TenantScopedRequest } from '@symbolon/contracts';
 
+import { aliasArn, parseAliasRef } from '../aliases/alias-name.js';
+import { AliasRepository } from '../aliases/alias.repository.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { PolicyClient, accessDenied } from '../policy/policy.client.js';
 import { keyArn, parseKeyId } from './key-id.js';
@@ -13,6 +15,11 @@ export interface AuthorizedKey extends StoredKey {
   decision: DecisionDto;
 }
 
+/** What the resolver needs of the alias table: the target of one alias of one account. */
+export interface AliasLookup {
+  find(tenantId: string, aliasName: string): Promise<{ targetKeyId: string } | null>;
+}
+
 /**
  * Finds the key a request names and asks policy whether the caller may use it. Key metadata is cached for a short
  * TTL (keys are immutable in this version except for new keys, which are never negatively cached).
@@ -20,11 +27,15 @@ export interface AuthorizedKey extends StoredKey {
 @Injectable()
 export class KeyResolver {
   private readonly cache = new Map<string, { value: StoredKey; expires: number }>();
+  /** Alias -> target key id, same TTL as key metadata; never negatively cached, so a new alias works at once. */
+  private readonly aliasCache = new Map<string, { targetKeyId: string; expires: number }>();
 
   constructor(
     @Inject(KeyRepository) private readonly keys: KeyRepository,
     @Inject(PolicyClient) private readonly policy: PolicyClient,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    /** Without it (specs that do not need aliases) every alias is NOT_FOUND. */
+    @Optional() @Inject(AliasRepository) private readonly aliases?: AliasLookup,
   ) {}
 
   /** The key named by `keyIdInput` as `tenantId` sees it: NOT_FOUND for its own missing keys. */
@@ -33,7 +44,7 @@ export class KeyResolver {
     keyIdInput: string,
   ): Promise<{ stored?: StoredKey; accountId: string; keyId: string }> {
     const ref = parseKeyId(keyIdInput);
-    if (ref.kind === 'alias') throw new KmsError(ErrorCodes.NOT_FOUND, `Alias ${keyIdInput} is not found.`);
+    if (ref.kind === 'alias') return this.findByAlias(tenantId, keyIdInput);
     const accountId = ref.kind === 'arn' ? ref.accountId : tenantId;
     if (ref.kind === 'arn' && ref.region !== this.config.SYMBOLON_REGION) {
       throw new KmsError(ErrorCodes.NOT_FOUND, `Key '${keyIdInput}' does not exist`);
@@ -91,6 +102,52 @@ export class KeyResolver {
     if (keyState === 'Disabled') throw new KmsError(ErrorCodes.DISABLED, `${arn} is disabled.`);
     const what = keyState === 'PendingDeletion' ? 'pending deletion' : keyState;
     throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${what}.`);
+  }
+
+  /**
+   * An alias name or alias ARN, always in the caller's own account: an alias ARN of another account or region is
+   * NOT_FOUND whether or not it exists, so aliases never resolve across tenants and never reveal that they exist.
+   */
+  private async findByAlias(
+    tenantId: string,
+    input: string,
+  ): Promise<{ stored: StoredKey; accountId: string; keyId: string }> {
+    const region = this.config.SYMBOLON_REGION;
+    const ref = parseAliasRef(input);
+    const arn = aliasArn(region, ref?.accountId ?? tenantId, ref?.aliasName ?? input);
+    const notFound = () => new KmsError(ErrorCodes.NOT_FOUND, `Alias ${arn} is not found.`);
+    if (!ref || (ref.accountId ?? tenantId) !== tenantId || (ref.region ?? region) !== region)
+      throw notFound();
+    const keyId = await this.aliasTarget(tenantId, ref.aliasName);
+    if (keyId === undefined) throw notFound();
+    const stored = await this.load(tenantId, keyId);
+    if (!stored) {
+      throw new KmsError(ErrorCodes.NOT_FOUND, `Key '${keyArn(region, tenantId, keyId)}' does not exist`);
+    }
+    return { stored, accountId: tenantId, keyId };
+  }
+
+  private async aliasTarget(tenantId: string, aliasName: string): Promise<string | undefined> {
+    const cacheKey = `${tenantId}/${aliasName}`;
+    const hit = this.aliasCache.get(cacheKey);
+    if (hit && hit.expires > Date.now()) return hit.targetKeyId;
+    const alias = this.aliases ? await this.aliases.find(tenantId, aliasName) : null;
+    if (!alias) {
+      this.aliasCache.delete(cacheKey);
+      return undefined;
+    }
+    if (this.aliasCache.size >= MAX_CACHED)
+      this.aliasCache.delete(this.aliasCache.keys().next().value as string);
+    this.aliasCache.set(cacheKey, {
+      targetKeyId: alias.targetKeyId,
+      expires: Date.now() + this.config.SYMBOLON_KEY_CACHE_TTL_MS,
+    });
+    return alias.targetKeyId;
+  }
+
+  /** Drops a cached alias after it moved or was deleted, so this replica sees the change at once. */
+  forgetAlias(accountId: string, aliasName: string): void {
+    this.aliasCache.delete(`${accountId}/${aliasName}`);
   }
 
   /** Drops a cached key after it changed, so this replica sees the change at once (others within the TTL). */

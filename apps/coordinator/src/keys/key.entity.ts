@@ -1,7 +1,7 @@
 import { timestampType } from '@symbolon/platform';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import type { KeyState } from '@symbolon/contracts';
+import type { KeyState, RotationType } from '@symbolon/contracts';
 
 @Entity({ name: 'keys' })
 @Index('idx_keys_tenant_id', ['tenantId', 'id'])
@@ -35,6 +35,30 @@ export class KeyEntity {
 
   @Column({ name: 'created_at', type: timestampType() })
   createdAt!: Date;
+
+  /*
+   * Lifecycle (migration KeyLifecycle1795916000000). Optional in this type because a new key leaves them to the
+   * column defaults (null, rotation off); a row read back always has them.
+   */
+
+  /** When the deletion job deletes the key; set only while PendingDeletion. */
+  @Column({ name: 'deletion_date', type: timestampType(), nullable: true })
+  deletionDate?: Date | null;
+
+  /** The ScheduleKeyDeletion waiting period in days; set only while PendingDeletion. */
+  @Column({ name: 'pending_window_days', type: 'integer', nullable: true })
+  pendingWindowDays?: number | null;
+
+  @Column({ name: 'rotation_enabled', type: 'boolean', default: false })
+  rotationEnabled?: boolean;
+
+  /** Days between automatic rotations; set while rotation is enabled. */
+  @Column({ name: 'rotation_period_days', type: 'integer', nullable: true })
+  rotationPeriodDays?: number | null;
+
+  /** When the rotation job makes the next AUTOMATIC version; set while rotation is enabled. */
+  @Column({ name: 'next_rotation_date', type: timestampType(), nullable: true })
+  nextRotationDate?: Date | null;
 }
 
 /** One row per key version: its key material as an EKT (wrapped under a domain key generation). */
@@ -55,4 +79,8 @@ export class KeyVersionEntity {
 
   @Column({ name: 'created_at', type: timestampType() })
   createdAt!: Date;
+
+  /** How the version came to be: null for the first key material, else the kind of rotation that made it. */
+  @Column({ name: 'rotation_type', type: 'varchar', length: 16, nullable: true })
+  rotationType?: RotationType | null;
 }

@@ -34,6 +34,14 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'IncorrectKeyException', status: 400 };
     case ErrorCodes.INVALID_MARKER:
       return { type: 'InvalidMarkerException', status: 400 };
+    case ErrorCodes.LIMIT_EXCEEDED:
+      return { type: 'LimitExceededException', status: 400 };
+    case ErrorCodes.CONFLICT:
+      return { type: 'ConflictException', status: 400 };
+    case ErrorCodes.ALREADY_EXISTS:
+      return { type: 'AlreadyExistsException', status: 400 };
+    case ErrorCodes.TAG:
+      return { type: 'TagException', status: 400 };
     case ErrorCodes.DEPENDENCY_TIMEOUT:
       return { type: 'DependencyTimeoutException', status: 503 };
     case ErrorCodes.HSM_UNAVAILABLE:

@@ -11,6 +11,7 @@ import type { AuditPublisher } from '../audit/audit.publisher.js';
 import type { SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
 import { KmsRequestHandler } from './kms-request.handler.js';
+import { RateLimiter } from './throttle/rate-limiter.js';
 
 export const ACCESS_KEY_ID = 'AKIDFAKEHANDLER';
 export const ACCOUNT_ID = '111122223333';
@@ -98,5 +99,6 @@ export function fakeHandler(rpc: RecordingRpc, audit: RecordingAudit): KmsReques
     }),
     asFake<RpcClient>(rpc),
     asFake<AuditPublisher>(audit),
+    new RateLimiter({ cryptoRps: 1_000_000, otherRps: 1_000_000 }),
   );
 }

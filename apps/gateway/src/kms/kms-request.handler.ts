@@ -10,13 +10,19 @@ import { AwsError, toAwsError } from './aws-error.js';
 import { Input } from './operations/input.js';
 import { type Operation, type OperationCall, type OperationResult } from './operations/operation.js';
 import { Operations } from './operations/registry.js';
+import { type RateLimiter } from './throttle/rate-limiter.js';
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/** AWS KMS's answer when a request quota is exceeded (developer guide, "Throttling AWS KMS requests"). */
+export const THROTTLED_MESSAGE =
+  'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.';
+
 /**
- * One AWS KMS JSON 1.1 request: authenticate (SigV4), dispatch on X-Amz-Target, call the platform, audit, answer.
- * Every request that gets an answer (success, denial or error) is audited first.
+ * One AWS KMS JSON 1.1 request: authenticate (SigV4), apply the caller account's rate limit, dispatch on
+ * X-Amz-Target, call the platform, audit, answer. Every request that gets an answer (success, denial, throttling or
+ * error) is audited first.
  */
 export class KmsRequestHandler {
   private readonly metrics: RequestMetrics = requestMetrics('gateway');
@@ -26,6 +32,8 @@ export class KmsRequestHandler {
     private readonly callers: AccessKeyRepository,
     private readonly rpc: RpcClient,
     private readonly audit: AuditPublisher,
+    /** Per-account request-rate limits (ADR 0007). */
+    private readonly limiter: RateLimiter,
   ) {}
 
   async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -95,6 +103,10 @@ export class KmsRequestHandler {
     event.principal = caller.principalArn;
     event.accessKeyId = caller.accessKeyId;
 
+    // The tenant is known: its own buckets only, before any work for it is done upstream.
+    if (!this.limiter.take(caller.accountId, target.name).allowed) {
+      throw new AwsError('ThrottlingException', THROTTLED_MESSAGE, 400);
+    }
     if (!target.operation) {
       throw new AwsError(
         'UnknownOperationException',

@@ -3,10 +3,12 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   HsmActions,
   HsmDecryptRequest,
+  HsmDestroyKeyRequest,
   HsmEncryptRequest,
   HsmGenerateDataKeyRequest,
   HsmGenerateKeyRequest,
   HsmGenerateRandomRequest,
+  HsmReEncryptRequest,
   hsmSubject,
 } from '@symbolon/contracts';
 
@@ -41,6 +43,16 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.generateRandom))
     generateRandom(@Payload() req: HsmGenerateRandomRequest) {
       return this.ops.generateRandom(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.reEncrypt))
+    reEncrypt(@Payload() req: HsmReEncryptRequest) {
+      return this.ops.reEncrypt(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.destroyKey))
+    destroyKey(@Payload() req: HsmDestroyKeyRequest) {
+      return this.ops.destroyKey(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.health))

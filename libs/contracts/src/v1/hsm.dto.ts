@@ -1,4 +1,4 @@
-import { IsBase64, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBase64, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /** Requests to one hsm node (kms.v1.hsm.<node>.<action>). Bytes are base64. */
 export class HsmRequest {
@@ -78,4 +78,47 @@ export interface HsmHealthReply {
   ok: boolean;
   domainGeneration: number;
   cachedKeys: number;
+}
+
+/**
+ * Decrypt under the source EKT and encrypt under the destination EKT in one call: the plaintext never leaves the
+ * hsm process.
+ */
+export class HsmReEncryptRequest extends HsmRequest {
+  @IsBase64()
+  @MaxLength(1024)
+  sourceEkt!: string;
+
+  @IsBase64()
+  iv!: string;
+
+  @IsBase64()
+  sealed!: string;
+
+  @IsBase64()
+  sourceAad!: string;
+
+  @IsBase64()
+  @MaxLength(1024)
+  destinationEkt!: string;
+
+  @IsBase64()
+  destinationAad!: string;
+}
+export interface HsmReEncryptReply {
+  iv: string;
+  sealed: string;
+}
+
+/** Drop any cached unwrapped copy of these key versions from the token (the key is being deleted). */
+export class HsmDestroyKeyRequest extends HsmRequest {
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsBase64({}, { each: true })
+  @MaxLength(1024, { each: true })
+  ekts!: string[];
+}
+export interface HsmDestroyKeyReply {
+  /** How many of them were cached and are now gone. */
+  evicted: number;
 }

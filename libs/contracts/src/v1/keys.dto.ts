@@ -19,6 +19,10 @@ export interface KeyMetadataDto {
   origin: 'AWS_KMS';
   creationDate: string;
   currentVersion: number;
+  /** ISO date after which the key is deleted; only while PendingDeletion. */
+  deletionDate?: string;
+  /** The waiting period ScheduleKeyDeletion was given (7-30 days); only while PendingDeletion. */
+  pendingDeletionWindowInDays?: number;
 }
 
 export class CreateKeyRequest extends TenantScopedRequest {

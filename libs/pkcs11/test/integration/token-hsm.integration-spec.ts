@@ -230,6 +230,23 @@ describe('TokenHsm', () => {
     expect(hsm.health().cachedKeys).toBe(4);
   });
 
+  it('should drop the unwrapped copy and unwrap it again on next use when a cached key is evicted', () => {
+    const ref = hsm.generateKeyMaterial(1);
+    const sealed = hsm.encrypt(ref, iv, Buffer.from('evict me'), aad);
+    const before = hsm.health().cachedKeys;
+    expect(hsm.evict(ref)).toBe(true);
+    expect(hsm.health().cachedKeys).toBe(before - 1);
+    expect(hsm.evict(ref)).toBe(false);
+    expect(Buffer.from(hsm.decrypt(ref, iv, sealed, aad)).toString()).toBe('evict me');
+    expect(hsm.health().cachedKeys).toBe(before);
+  });
+
+  it('should reject with WRAPPED_KEY_INVALID when the evicted reference is malformed', () => {
+    expect(codeOf(() => hsm.evict({ domainGeneration: 1, wrapped: new Uint8Array(8) }))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+  });
+
   it('should return fresh random bytes when generateRandom is called', () => {
     const a = hsm.generateRandom(32);
     const b = hsm.generateRandom(32);

@@ -59,6 +59,16 @@ export class FakeHsmRouter {
         return { plaintext: b64(open(keyOf(p['ekt']), bytes(p['iv']), bytes(p['sealed']), bytes(p['aad']))) };
       case HsmActions.generateRandom:
         return { random: b64(randomBytes(Number(p['length']))) };
+      case HsmActions.reEncrypt: {
+        const plaintext = open(
+          keyOf(p['sourceEkt']),
+          bytes(p['iv']),
+          bytes(p['sealed']),
+          bytes(p['sourceAad']),
+        );
+        const { iv, sealed } = seal(keyOf(p['destinationEkt']), plaintext, bytes(p['destinationAad']));
+        return { iv: b64(iv), sealed: b64(sealed) };
+      }
       default:
         throw new Error(`FakeHsmRouter: unknown action ${action}`);
     }

@@ -65,4 +65,22 @@ export class InMemoryKeyStore<K extends StoreKey, V extends StoreKeyVersion> {
   get size(): number {
     return this.keys.size;
   }
+
+  /** Every key of every account (copies), for stand-ins of queries across accounts (background jobs). */
+  all(): K[] {
+    return [...this.keys.values()].map((k) => structuredClone(k));
+  }
+
+  /** Removes a key and its versions. */
+  remove(keyId: string): void {
+    this.keys.delete(keyId);
+    this.versions.delete(keyId);
+  }
+
+  /** Adds (or replaces) one version of an existing key. */
+  putVersion(version: V): void {
+    const versions = this.versions.get(version.keyId);
+    if (!versions) throw new Error(`InMemoryKeyStore: no key ${version.keyId}`);
+    versions.set(version.version, structuredClone(version));
+  }
 }

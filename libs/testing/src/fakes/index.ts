@@ -3,6 +3,7 @@ export * from './as-fake.js';
 export * from './fake-hsm-router.js';
 export * from './in-memory-access-keys.js';
 export * from './in-memory-key-store.js';
+export * from './in-memory-key-lifecycle-store.js';
 export * from './key-rows.js';
 export * from './recording-rpc.js';
 export * from './key-fakes.js';

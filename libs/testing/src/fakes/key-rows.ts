@@ -21,6 +21,11 @@ export interface KeyRow {
   origin: 'AWS_KMS';
   currentVersion: number;
   createdAt: Date;
+  deletionDate?: Date | null;
+  pendingWindowDays?: number | null;
+  rotationEnabled?: boolean;
+  rotationPeriodDays?: number | null;
+  nextRotationDate?: Date | null;
 }
 
 export interface KeyVersionRow {
@@ -29,6 +34,7 @@ export interface KeyVersionRow {
   ekt: string;
   domainGeneration: number;
   createdAt: Date;
+  rotationType?: 'AUTOMATIC' | 'ON_DEMAND' | null;
 }
 
 export interface SeedKeyOptions {

@@ -140,6 +140,15 @@ export class Input {
     return v as string[];
   }
 
+  /** A list of JSON objects (e.g. Tags), each read with its own Input; [] when absent. */
+  objectList(name: string): Input[] {
+    const v = this.body[name];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((o) => typeof o !== 'object' || o === null || Array.isArray(o)))
+      throw serializationError(`Expected a list of objects for ${name}.`);
+    return v.map((o: Record<string, unknown>) => new Input(o));
+  }
+
   /** Only the given values are accepted; anything else is a ValidationException (or the given error). */
   oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const v = this.string(name, { max: 128 });

@@ -43,6 +43,10 @@ export function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
     KeySpec: k.keySpec,
     EncryptionAlgorithms: [SYMMETRIC],
     MultiRegion: false,
+    ...(k.deletionDate !== undefined ? { DeletionDate: Date.parse(k.deletionDate) / 1000 } : {}),
+    ...(k.pendingDeletionWindowInDays !== undefined
+      ? { PendingDeletionWindowInDays: k.pendingDeletionWindowInDays }
+      : {}),
   };
 }
 

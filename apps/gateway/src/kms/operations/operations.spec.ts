@@ -68,16 +68,34 @@ async function refusal(
 }
 
 describe('Operations', () => {
-  it('should serve exactly the eight symmetric operations when listed', () => {
+  it('should serve exactly the registered symmetric operations when listed', () => {
     expect(Object.keys(Operations).sort()).toEqual([
+      'CancelKeyDeletion',
+      'CreateAlias',
       'CreateKey',
       'Decrypt',
+      'DeleteAlias',
       'DescribeKey',
+      'DisableKey',
+      'DisableKeyRotation',
+      'EnableKey',
+      'EnableKeyRotation',
       'Encrypt',
       'GenerateDataKey',
       'GenerateDataKeyWithoutPlaintext',
       'GenerateRandom',
+      'GetKeyRotationStatus',
+      'ListAliases',
+      'ListKeyRotations',
       'ListKeys',
+      'ListResourceTags',
+      'ReEncrypt',
+      'RotateKeyOnDemand',
+      'ScheduleKeyDeletion',
+      'TagResource',
+      'UntagResource',
+      'UpdateAlias',
+      'UpdateKeyDescription',
     ]);
   });
 

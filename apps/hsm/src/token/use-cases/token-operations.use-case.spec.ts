@@ -203,6 +203,86 @@ describe('TokenOperationsUseCase', () => {
     });
   });
 
+  describe('reEncrypt', () => {
+    const DEST_AAD = b64('other header||other context');
+
+    function sealedUnderSource() {
+      const t = setup();
+      const destinationEkt = t.ops.generateKey().ekt;
+      const sealed = t.ops.encrypt({ requestId: 'r', ekt: t.ekt, plaintext: PLAINTEXT, aad: AAD });
+      return { ...t, destinationEkt, sealed };
+    }
+
+    it('should answer a ciphertext under the destination key and its AAD without the plaintext', () => {
+      const t = sealedUnderSource();
+      const r = t.ops.reEncrypt({
+        requestId: 'r',
+        sourceEkt: t.ekt,
+        iv: t.sealed.iv,
+        sealed: t.sealed.sealed,
+        sourceAad: AAD,
+        destinationEkt: t.destinationEkt,
+        destinationAad: DEST_AAD,
+      });
+      expect(Object.keys(r).sort()).toEqual(['iv', 'sealed']);
+      expect(JSON.stringify(r)).not.toContain(PLAINTEXT);
+      const opened = t.ops.decrypt({ requestId: 'r', ekt: t.destinationEkt, ...r, aad: DEST_AAD });
+      expect(opened.plaintext).toBe(PLAINTEXT);
+      expect(() => t.ops.decrypt({ requestId: 'r', ekt: t.ekt, ...r, aad: DEST_AAD })).toThrow(KmsError);
+    });
+
+    it('should answer INVALID_CIPHERTEXT when the source AAD differs', () => {
+      const t = sealedUnderSource();
+      const e = kmsError(() =>
+        t.ops.reEncrypt({
+          requestId: 'r',
+          sourceEkt: t.ekt,
+          iv: t.sealed.iv,
+          sealed: t.sealed.sealed,
+          sourceAad: DEST_AAD,
+          destinationEkt: t.destinationEkt,
+          destinationAad: DEST_AAD,
+        }),
+      );
+      expect(e.code).toBe(ErrorCodes.INVALID_CIPHERTEXT);
+    });
+
+    it.each(malformedEkts)('should answer INVALID_STATE when the destination EKT is %s', (_, bad) => {
+      const t = sealedUnderSource();
+      const e = kmsError(() =>
+        t.ops.reEncrypt({
+          requestId: 'r',
+          sourceEkt: t.ekt,
+          iv: t.sealed.iv,
+          sealed: t.sealed.sealed,
+          sourceAad: AAD,
+          destinationEkt: bad,
+          destinationAad: DEST_AAD,
+        }),
+      );
+      expect(e.code).toBe(ErrorCodes.INVALID_STATE);
+    });
+  });
+
+  describe('destroyKey', () => {
+    it('should evict the used key versions from the token cache and count them', () => {
+      const t = setup();
+      const unused = t.ops.generateKey().ekt;
+      t.ops.encrypt({ requestId: 'r', ekt: t.ekt, plaintext: PLAINTEXT, aad: AAD });
+      expect(t.ops.health().cachedKeys).toBe(1);
+      expect(t.ops.destroyKey({ requestId: 'r', ekts: [t.ekt, unused] })).toEqual({ evicted: 1 });
+      expect(t.ops.health().cachedKeys).toBe(0);
+      expect(t.ops.destroyKey({ requestId: 'r', ekts: [t.ekt] })).toEqual({ evicted: 0 });
+    });
+
+    it('should skip malformed EKTs and still evict the others', () => {
+      const t = setup();
+      t.ops.encrypt({ requestId: 'r', ekt: t.ekt, plaintext: PLAINTEXT, aad: AAD });
+      const ekts = [...malformedEkts.map(([, e]) => e), t.ekt];
+      expect(t.ops.destroyKey({ requestId: 'r', ekts })).toEqual({ evicted: 1 });
+    });
+  });
+
   describe('health', () => {
     it('should report node, token, generation and ok when the token is open', () => {
       const { ops } = setup();

@@ -3,6 +3,8 @@ import {
   ErrorCodes,
   type HsmDecryptReply,
   HsmDecryptRequest,
+  type HsmDestroyKeyReply,
+  HsmDestroyKeyRequest,
   type HsmEncryptReply,
   HsmEncryptRequest,
   type HsmGenerateDataKeyReply,
@@ -11,6 +13,8 @@ import {
   type HsmGenerateRandomReply,
   HsmGenerateRandomRequest,
   type HsmHealthReply,
+  type HsmReEncryptReply,
+  HsmReEncryptRequest,
   KmsError,
   fromBase64,
   toBase64,
@@ -63,6 +67,42 @@ export class TokenOperationsUseCase {
       this.hsm.decrypt(ref, fromBase64(req.iv), fromBase64(req.sealed), fromBase64(req.aad)),
     );
     return { plaintext: toBase64(plaintext) };
+  }
+
+  /**
+   * Decrypt under the source key version and encrypt under the destination one in this process: the plaintext is
+   * never answered, and its buffer is zeroed before returning.
+   */
+  reEncrypt(req: HsmReEncryptRequest): HsmReEncryptReply {
+    const source = this.keyRef(req.sourceEkt);
+    const destination = this.keyRef(req.destinationEkt);
+    const plaintext = guard(() =>
+      this.hsm.decrypt(source, fromBase64(req.iv), fromBase64(req.sealed), fromBase64(req.sourceAad)),
+    );
+    try {
+      const iv = randomBytes(IV_LENGTH);
+      const sealed = guard(() =>
+        this.hsm.encrypt(destination, iv, plaintext, fromBase64(req.destinationAad)),
+      );
+      return { iv: toBase64(iv), sealed: toBase64(sealed) };
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** Evicts every given key version from the token's cache; a malformed EKT is skipped (nothing can be cached). */
+  destroyKey(req: HsmDestroyKeyRequest): HsmDestroyKeyReply {
+    let evicted = 0;
+    for (const ekt of req.ekts) {
+      let ref: KeyMaterialRef;
+      try {
+        ref = this.keyRef(ekt);
+      } catch {
+        continue;
+      }
+      if (guard(() => this.hsm.evict(ref))) evicted++;
+    }
+    return { evicted };
   }
 
   generateRandom(req: HsmGenerateRandomRequest): HsmGenerateRandomReply {

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HsmActions, type HsmGenerateKeyReply, type RotationType, fromBase64 } from '@symbolon/contracts';
+import { deserializeEkt } from '@symbolon/formats';
+
+import { HsmRouter } from '../routing/hsm-router.js';
+import { KeyLifecycleRepository, type KeyLifecyclePatch } from './key-lifecycle.repository.js';
+import type { KeyEntity, KeyVersionEntity } from './key.entity.js';
+
+/**
+ * Makes a key's next version: new key material generated in a token (only its EKT comes back), stored as the new
+ * current version. Earlier versions stay, so their ciphertexts still decrypt.
+ */
+@Injectable()
+export class KeyRotator {
+  constructor(
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
+    @Inject(KeyLifecycleRepository) private readonly lifecycle: KeyLifecycleRepository,
+  ) {}
+
+  /** The new version, or undefined when another rotation of the same key won the race (nothing is stored then). */
+  async rotate(
+    key: KeyEntity,
+    rotationType: RotationType,
+    requestId: string,
+    now: Date,
+    patch: KeyLifecyclePatch = {},
+  ): Promise<KeyVersionEntity | undefined> {
+    const { ekt } = await this.hsm.call<HsmGenerateKeyReply>(HsmActions.generateKey, { requestId });
+    const version: KeyVersionEntity = {
+      keyId: key.id,
+      version: key.currentVersion + 1,
+      ekt,
+      domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration,
+      createdAt: now,
+      rotationType,
+    };
+    const added = await this.lifecycle.addVersion(version, key.currentVersion, patch);
+    return added ? version : undefined;
+  }
+}
