@@ -7,8 +7,7 @@ import {
 } from '@symbolon/contracts';
 
 import { parseKeyId } from './key-id.js';
-import { type AuthorizedKey, KeyResolver } from './key-resolver.js';
-import type { StoredKey } from './key.repository.js';
+import { type AuthorizedKey, type KeyResolver } from './key-resolver.js';
 
 /** Every state but PendingDeletion: key administration (tags, description, alias targets) as AWS allows it. */
 export const NOT_PENDING_DELETION: readonly KeyState[] = [
@@ -37,27 +36,4 @@ export async function authorizeOwnKey(
     return resolver.authorizeFound(req, { accountId: found.accountId, keyId: found.keyId }, action);
   }
   return resolver.authorizeFound(req, found, action);
-}
-
-/**
- * Runs a compare-and-set write that succeeds only in one of `allowed` states. When it did not apply (the key changed
- * state meanwhile), the key is read again and refused with the error of its new state.
- */
-export async function writeInState(
-  resolver: KeyResolver,
-  stored: StoredKey,
-  allowed: readonly KeyState[],
-  write: () => Promise<boolean>,
-): Promise<void> {
-  KeyResolver.requireState(stored, allowed);
-  const { tenantId, id } = stored.key;
-  const applied = await write();
-  resolver.forget(tenantId, id);
-  if (applied) return;
-  const now = await resolver.find(tenantId, id);
-  if (now.stored) KeyResolver.requireState(now.stored, allowed);
-  throw new KmsError(
-    ErrorCodes.INVALID_STATE,
-    `${stored.key.arn} changed while it was being updated; retry.`,
-  );
 }

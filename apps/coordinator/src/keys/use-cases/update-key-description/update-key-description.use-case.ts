@@ -3,7 +3,8 @@ import { type KeyAdminReply, UpdateKeyDescriptionRequest } from '@symbolon/contr
 
 import { KeyAdminRepository } from '../../key-admin.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
-import { NOT_PENDING_DELETION, authorizeOwnKey, writeInState } from '../../own-key.js';
+import { NOT_PENDING_DELETION, authorizeOwnKey } from '../../own-key.js';
+import { changeKeyWith } from '../../key-change.js';
 
 /** Replaces the description (0-8192 characters) of a key that is not pending deletion. */
 @Injectable()
@@ -16,7 +17,7 @@ export class UpdateKeyDescriptionUseCase {
   async execute(req: UpdateKeyDescriptionRequest): Promise<KeyAdminReply> {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:UpdateKeyDescription');
     const { tenantId, id, arn } = stored.key;
-    await writeInState(this.resolver, stored, NOT_PENDING_DELETION, () =>
+    await changeKeyWith(this.resolver, stored, NOT_PENDING_DELETION, () =>
       this.admin.setDescription(tenantId, id, NOT_PENDING_DELETION, req.description),
     );
     return { keyArn: arn };
