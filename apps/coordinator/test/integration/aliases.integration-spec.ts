@@ -15,13 +15,12 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, onPostgres, startTestPlatform } from '@symbolon/testing';
 
 /**
  * Aliases, tags, descriptions and enable / disable through @aws-sdk/client-kms against the platform as `npm start`
  * runs it: SQLite by default, PostgreSQL when SYMBOLON_TEST_DB=postgres.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
 
 async function errorName(p: Promise<unknown>): Promise<string> {
   try {

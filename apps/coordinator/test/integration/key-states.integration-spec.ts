@@ -23,11 +23,8 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { startPostgres } from '@symbolon/platform';
-import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, onPostgres, startTestDatabase, startTestPlatform } from '@symbolon/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 
 /**
  * "A key in every state for every operation": a key is put in each state reachable through the API (Enabled;
@@ -38,7 +35,6 @@ import { join } from 'node:path';
  * AWS names for it (DisabledException for a disabled key where the table says so, KMSInvalidStateException
  * otherwise). Each case uses a fresh key, so no case depends on another.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
 
 type State = 'Enabled' | 'Disabled' | 'PendingDeletion';
 const STATES: readonly State[] = ['Enabled', 'Disabled', 'PendingDeletion'];
@@ -160,11 +156,9 @@ describe(`key states on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
   let stopPostgres: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const server = await startPostgres({ dir: mkdtempSync(join('/tmp', 'symbolon-pg-')) });
-      postgresUrl = await server.createDatabase('keystates');
-      stopPostgres = () => server.stop();
-    }
+    const db = await startTestDatabase('keystates');
+    postgresUrl = db.postgresUrl;
+    stopPostgres = () => db.stop();
     platform = await startTestPlatform({ db: 'sqlite', postgresUrl });
     kms = platform.kms();
   }, 180_000);

@@ -7,8 +7,7 @@ import {
   ListKeysCommand,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { startPostgres } from '@symbolon/platform';
-import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, onPostgres, startTestDatabase, startTestPlatform } from '@symbolon/testing';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,6 @@ import { join } from 'node:path';
  * The platform on its configured database (SQLite files by default; PostgreSQL when SYMBOLON_TEST_DB=postgres, as
  * .ci/run does): keys, EKTs and the domain survive a restart; the data is in that database.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
 
 describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
   let platform: TestPlatform;
@@ -26,11 +24,9 @@ describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'symbolon-int-'));
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const pg = await startPostgres({ dir: mkdtempSync(join('/tmp', 'symbolon-pg-')) });
-      postgresUrl = await pg.createDatabase('platform');
-      stopPostgres = () => pg.stop();
-    }
+    const db = await startTestDatabase('platform');
+    postgresUrl = db.postgresUrl;
+    stopPostgres = () => db.stop();
     platform = await startTestPlatform({ dataDir, db: 'sqlite', postgresUrl });
   }, 120_000);
 

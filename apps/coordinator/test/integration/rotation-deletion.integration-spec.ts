@@ -22,10 +22,8 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { startPostgres } from '@symbolon/platform';
-import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, onPostgres, startTestDatabase, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -34,7 +32,6 @@ import pg from 'pg';
  * on SQLite or (SYMBOLON_TEST_DB=postgres) PostgreSQL. The key lifecycle job runs every 300 ms here; the deletion test
  * moves a key's deletion date into the past in the database, as the passing of its waiting period would.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
 const JOB_INTERVAL_MS = 300;
 
 describe(`key rotation, deletion and ReEncrypt on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
@@ -44,11 +41,9 @@ describe(`key rotation, deletion and ReEncrypt on ${onPostgres ? 'PostgreSQL' : 
   let stopPostgres: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const server = await startPostgres({ dir: mkdtempSync(join('/tmp', 'symbolon-pg-')) });
-      postgresUrl = await server.createDatabase('lifecycle');
-      stopPostgres = () => server.stop();
-    }
+    const db = await startTestDatabase('lifecycle');
+    postgresUrl = db.postgresUrl;
+    stopPostgres = () => db.stop();
     platform = await startTestPlatform({
       db: 'sqlite',
       postgresUrl,

@@ -26,8 +26,13 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { startPostgres } from '@symbolon/platform';
-import { type Credentials, type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import {
+  type Credentials,
+  type TestPlatform,
+  onPostgres,
+  startTestDatabase,
+  startTestPlatform,
+} from '@symbolon/testing';
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +48,6 @@ import pg from 'pg';
  * not exist; a foreign key ARN without a grant is AccessDeniedException; a blob of a foreign key is
  * InvalidCiphertextException (ADR 0002). Nothing B does changes A's key or alias.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
 
 type Target = { id: string; form: 'key id' | 'key ARN' | 'alias name' | 'alias ARN' };
 /** `blob` is A's blob when `keyId` names A's key, and the same blob re-labelled to the absent key otherwise. */
@@ -112,11 +116,9 @@ describe(`tenant isolation on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
   };
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const server = await startPostgres({ dir: mkdtempSync(join('/tmp', 'symbolon-pg-')) });
-      postgresUrl = await server.createDatabase('tenants');
-      stopPostgres = () => server.stop();
-    }
+    const db = await startTestDatabase('tenants');
+    postgresUrl = db.postgresUrl;
+    stopPostgres = () => db.stop();
     const first = await startTestPlatform({ dataDir, db: 'sqlite', postgresUrl });
     await first.stop({ keepData: true });
     const accountB = first.credentials.accountId === '222222222222' ? '333333333333' : '222222222222';
