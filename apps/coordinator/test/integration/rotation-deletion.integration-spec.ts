@@ -22,6 +22,7 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import { MAX_ON_DEMAND_ROTATIONS } from '@symbolon/contracts';
 import { type TestPlatform, onPostgres, startTestDatabase, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -146,13 +147,15 @@ describe(`key rotation, deletion and ReEncrypt on ${onPostgres ? 'PostgreSQL' : 
     ).toBeInstanceOf(InvalidMarkerException);
   }, 60_000);
 
-  it('should answer LimitExceededException after ten on-demand rotations of one key', async () => {
+  it('should answer LimitExceededException after the allowed number of on-demand rotations of one key', async () => {
     const { KeyId } = await newKey('rotation limit');
-    for (let i = 0; i < 10; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
+    for (let i = 0; i < MAX_ON_DEMAND_ROTATIONS; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
     expect(await rejection(kms.send(new RotateKeyOnDemandCommand({ KeyId })))).toBeInstanceOf(
       LimitExceededException,
     );
-    expect((await kms.send(new ListKeyRotationsCommand({ KeyId }))).Rotations).toHaveLength(10);
+    expect((await kms.send(new ListKeyRotationsCommand({ KeyId }))).Rotations).toHaveLength(
+      MAX_ON_DEMAND_ROTATIONS,
+    );
   }, 60_000);
 
   it('should show rotation status after EnableKeyRotation and DisableKeyRotation, with every bound of the period', async () => {

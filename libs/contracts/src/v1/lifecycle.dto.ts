@@ -9,8 +9,11 @@ import { IsStringMap } from './validators.js';
 
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
 export const ROTATION_PERIOD_DAYS = { min: 90, max: 2560, default: 365 } as const;
-/** AWS allows at most this many on-demand rotations per key (LimitExceededException after). */
-export const MAX_ON_DEMAND_ROTATIONS = 10;
+/**
+ * At most this many on-demand rotations per key, LimitExceededException after: the AWS KMS developer guide's current
+ * figure (the API reference still says 10).
+ */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
 
 export const RotationTypes = ['AUTOMATIC', 'ON_DEMAND'] as const;
 export type RotationType = (typeof RotationTypes)[number];
