@@ -49,6 +49,8 @@ import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { PolicyClient } from './policy/policy.client.js';
+import { SecretsController } from './secrets/secrets.controller.js';
+import { SecretsService } from './secrets/secrets.service.js';
 import { HsmRouter } from './routing/hsm-router.js';
 import { DATA_SOURCE, RPC } from './tokens.js';
 
@@ -71,7 +73,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ObservabilityModule],
-      controllers: [KeysController, AliasesController, KeyAdminController, KeyLifecycleController],
+      controllers: [
+        KeysController,
+        AliasesController,
+        KeyAdminController,
+        KeyLifecycleController,
+        SecretsController,
+      ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         {
@@ -138,6 +146,7 @@ export class AppModule {
         ListKeysUseCase,
         EncryptUseCase,
         DecryptUseCase,
+        SecretsService,
         GenerateDataKeyUseCase,
         GenerateRandomUseCase,
         CreateAliasUseCase,

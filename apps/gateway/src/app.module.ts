@@ -9,16 +9,25 @@ import { KmsRequestHandler } from './kms/kms-request.handler.js';
 import { RateLimiter } from './kms/throttle/rate-limiter.js';
 import { KmsController } from './kms/kms.controller.js';
 import { Initial1764374400002 } from './migrations/1764374400002-initial.js';
-import { AccessKeyRepository } from './tenants/access-key.repository.js';
+import { TenancyUsers1764460800010 } from './migrations/1764460800010-tenancy-users.js';
+import {
+  AccessKeyChanges,
+  AccessKeyRepository,
+  DEFAULT_ACCESS_KEY_CACHE_LIMITS,
+} from './tenants/access-key.repository.js';
 import { AccessKeyEntity, AccountEntity } from './tenants/account.entity.js';
 import { bootstrapAdmin } from './tenants/bootstrap-admin.js';
+import { RpcSecretWrapper, retryAtBoot, wrapPlaintextSecrets } from './tenants/secret-wrapper.js';
+import { TenancyService } from './tenants/tenancy.service.js';
+import { UserEntity } from './tenants/user.entity.js';
 
-export const gatewayEntities = [AccountEntity, AccessKeyEntity];
-export const gatewayMigrations = [Initial1764374400002];
+export const gatewayEntities = [AccountEntity, AccessKeyEntity, UserEntity];
+export const gatewayMigrations = [Initial1764374400002, TenancyUsers1764460800010];
 
 @Module({})
 export class AppModule {
   static forConfig(config: GatewayConfig): DynamicModule {
+    const accessKeyChanges = new AccessKeyChanges();
     return {
       module: AppModule,
       imports: [ObservabilityModule],
@@ -42,10 +51,20 @@ export class AppModule {
         },
         {
           provide: AccessKeyRepository,
-          inject: [GATEWAY_DATA_SOURCE],
-          useFactory: async (ds: DataSource) => {
-            const repo = new AccessKeyRepository(ds, config.SYMBOLON_ACCESS_KEY_CACHE_TTL_MS);
-            await bootstrapAdmin(repo, config.SYMBOLON_REGION, config.SYMBOLON_CREDENTIALS_FILE);
+          inject: [GATEWAY_DATA_SOURCE, GATEWAY_RPC],
+          useFactory: async (ds: DataSource, rpc: RpcClient) => {
+            const secrets = new RpcSecretWrapper(rpc);
+            const repo = new AccessKeyRepository(
+              ds,
+              config.SYMBOLON_ACCESS_KEY_CACHE_TTL_MS,
+              DEFAULT_ACCESS_KEY_CACHE_LIMITS,
+              { changes: accessKeyChanges, secrets },
+            );
+            // Both need the coordinator (secrets are stored only wrapped), which starts alongside the gateway.
+            await retryAtBoot('wrap stored access-key secrets', () => wrapPlaintextSecrets(ds, secrets));
+            await retryAtBoot('bootstrap the admin account', () =>
+              bootstrapAdmin(repo, config.SYMBOLON_REGION, config.SYMBOLON_CREDENTIALS_FILE),
+            );
             return repo;
           },
         },
@@ -71,8 +90,8 @@ export class AppModule {
         },
         {
           provide: KmsRequestHandler,
-          inject: [AccessKeyRepository, GATEWAY_RPC, AuditPublisher],
-          useFactory: (callers: AccessKeyRepository, rpc: RpcClient, audit: AuditPublisher) =>
+          inject: [AccessKeyRepository, GATEWAY_RPC, AuditPublisher, GATEWAY_DATA_SOURCE],
+          useFactory: (callers: AccessKeyRepository, rpc: RpcClient, audit: AuditPublisher, ds: DataSource) =>
             new KmsRequestHandler(
               new SigV4Verifier({
                 region: config.SYMBOLON_REGION,
@@ -87,6 +106,7 @@ export class AppModule {
               rpc,
               audit,
               RateLimiter.fromConfig(config),
+              new TenancyService(ds, accessKeyChanges, new RpcSecretWrapper(rpc)),
             ),
         },
         {

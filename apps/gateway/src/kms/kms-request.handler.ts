@@ -3,9 +3,12 @@ import { type RequestMetrics, type RpcClient, logger, requestMetrics } from '@sy
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 
+import type { AdminOperation } from '../admin/admin-operation.js';
+import { AdminOperations } from '../admin/registry.js';
 import type { AuditPublisher } from '../audit/audit.publisher.js';
 import { SigV4Error, type SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
+import type { TenancyService } from '../tenants/tenancy.service.js';
 import { AwsError, toAwsError } from './aws-error.js';
 import { Input } from './operations/input.js';
 import { type Operation, type OperationCall, type OperationResult } from './operations/operation.js';
@@ -13,6 +16,8 @@ import { Operations } from './operations/registry.js';
 import { type RateLimiter } from './throttle/rate-limiter.js';
 
 const TARGET_PREFIX = 'TrentService.';
+/** Symbolon's own admin API on the same endpoint (accounts, users, access keys); audited as `SymbolonAdmin.<name>`. */
+const ADMIN_TARGET_PREFIX = 'SymbolonAdmin.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /** AWS KMS's answer when a request quota is exceeded (developer guide, "Throttling AWS KMS requests"). */
@@ -34,6 +39,8 @@ export class KmsRequestHandler {
     private readonly audit: AuditPublisher,
     /** Per-account request-rate limits (ADR 0007). */
     private readonly limiter: RateLimiter,
+    /** The admin API's use cases; without them every `SymbolonAdmin.` request is an unknown operation. */
+    private readonly tenancy?: TenancyService,
   ) {}
 
   async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -107,6 +114,20 @@ export class KmsRequestHandler {
     if (!this.limiter.take(caller.accountId, target.name).allowed) {
       throw new AwsError('ThrottlingException', THROTTLED_MESSAGE, 400);
     }
+    if (target.admin && this.tenancy) {
+      // Platform administrators only (apps/gateway/README.md, "Admin API").
+      if (!(await this.tenancy.isAdmin(caller.principalArn))) {
+        throw new AwsError(
+          'AccessDeniedException',
+          `User: ${caller.principalArn} is not authorized to perform: ${target.name}`,
+        );
+      }
+      return target.admin({
+        input: Input.parse(body),
+        caller: { accountId: caller.accountId, principalArn: caller.principalArn },
+        tenancy: this.tenancy,
+      });
+    }
     if (!target.operation) {
       throw new AwsError(
         'UnknownOperationException',
@@ -155,11 +176,18 @@ interface Target {
   header: string | undefined;
   name: string;
   operation: Operation | undefined;
+  admin?: AdminOperation;
 }
 
 function parseTarget(req: FastifyRequest): Target {
   const raw = req.headers['x-amz-target'];
   const header = Array.isArray(raw) ? raw[0] : raw;
+  if (header?.startsWith(ADMIN_TARGET_PREFIX)) {
+    const admin = header.slice(ADMIN_TARGET_PREFIX.length);
+    if (Object.hasOwn(AdminOperations, admin)) {
+      return { header, name: header, operation: undefined, admin: AdminOperations[admin] };
+    }
+  }
   const name = header?.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : undefined;
   return name !== undefined && Object.hasOwn(Operations, name)
     ? { header, name, operation: Operations[name] }

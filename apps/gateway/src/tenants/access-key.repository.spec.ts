@@ -139,4 +139,12 @@ describe('AccessKeyRepository', () => {
       );
     }
   });
+
+  it('a wrapped secret needs a secret wrapper', async () => {
+    const table = new FakeAccessKeyTable();
+    table.add('AKIDWRAPPED');
+    table.rows.get('AKIDWRAPPED')!.secretWrapped = true;
+    const repo = new AccessKeyRepository(table.dataSource(), TTL_MS);
+    await expect(repo.findActive('AKIDWRAPPED')).rejects.toThrow('a wrapped secret needs a secret wrapper');
+  });
 });

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 
 import { AccessKeyEntity, AccountEntity } from './account.entity.js';
+import { type SecretWrapper, sealAccessKey } from './secret-wrapper.js';
+import { UserEntity } from './user.entity.js';
 
 export interface Caller {
   accessKeyId: string;
@@ -30,9 +32,19 @@ export class AccessKeyRepository {
     private readonly ds: DataSource,
     ttlMs: number,
     limits: AccessKeyCacheLimits = DEFAULT_ACCESS_KEY_CACHE_LIMITS,
+    private readonly deps: {
+      /** Keys changed in this process: dropped from both caches, so the next lookup reads the database. */
+      changes?: AccessKeyChanges;
+      /** Wraps secrets before they are stored and unwraps them on a cache miss. */
+      secrets?: SecretWrapper;
+    } = {},
   ) {
     this.hits = new BoundedTtlMap(limits.hits, ttlMs);
     this.misses = new BoundedTtlMap(limits.misses, ttlMs);
+    deps.changes?.onChange((accessKeyId) => {
+      this.hits.delete(accessKeyId);
+      this.misses.delete(accessKeyId);
+    });
   }
 
   async findActive(accessKeyId: string): Promise<Caller | undefined> {
@@ -50,7 +62,7 @@ export class AccessKeyRepository {
       accessKeyId: row.accessKeyId,
       accountId: row.accountId,
       principalArn: row.principalArn,
-      secret: row.secret,
+      secret: row.secretWrapped ? await this.unwrap(row.secret, row.accessKeyId) : row.secret,
     };
     this.hits.set(accessKeyId, caller);
     return caller;
@@ -60,11 +72,36 @@ export class AccessKeyRepository {
     return this.ds.getRepository(AccountEntity).count();
   }
 
-  async createAccountWithKey(account: AccountEntity, key: AccessKeyEntity): Promise<void> {
+  /** The key's secret is wrapped before the transaction: a failed wrap stores nothing. */
+  async createAccountWithKey(account: AccountEntity, key: AccessKeyEntity, user?: UserEntity): Promise<void> {
+    const stored = await sealAccessKey(key, this.deps.secrets);
     await this.ds.transaction(async (m) => {
       await m.insert(AccountEntity, account);
-      await m.insert(AccessKeyEntity, key);
+      if (user) await m.insert(UserEntity, user);
+      await m.insert(AccessKeyEntity, stored);
     });
+  }
+
+  private async unwrap(wrapped: string, accessKeyId: string): Promise<string> {
+    /* Precondition: a wrapped secret needs a secret wrapper. */
+    needs(this.deps.secrets, 'a wrapped secret needs a secret wrapper');
+    return this.deps.secrets.unwrap(wrapped, accessKeyId);
+  }
+}
+
+/**
+ * Announces access keys that were changed (deactivated, reactivated, deleted) in this gateway, so caches drop them at
+ * once. Another gateway process sees the change when its cache entry expires (the TTL).
+ */
+export class AccessKeyChanges {
+  private readonly listeners: ((accessKeyId: string) => void)[] = [];
+
+  onChange(listener: (accessKeyId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  changed(accessKeyId: string): void {
+    for (const listener of this.listeners) listener(accessKeyId);
   }
 }
 
@@ -86,6 +123,10 @@ class BoundedTtlMap<V> {
     if (entry.expires > Date.now()) return entry.value;
     this.entries.delete(key);
     return undefined;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   set(key: string, value: V): void {

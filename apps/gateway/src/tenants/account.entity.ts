@@ -14,7 +14,11 @@ export class AccountEntity {
   createdAt!: Date;
 }
 
-/** An access key of a principal. The secret is needed to verify SigV4 (an HMAC), so it is kept, never logged. */
+/**
+ * An access key of a principal. The secret is needed to verify SigV4 (an HMAC), so it is kept, never logged, and at
+ * rest only wrapped under the platform key (`secretWrapped`; a row written before wrapping existed holds plaintext
+ * until the next gateway start wraps it).
+ */
 @Entity({ name: 'access_keys' })
 @Index('idx_access_keys_account', ['accountId'])
 export class AccessKeyEntity {
@@ -27,8 +31,11 @@ export class AccessKeyEntity {
   @Column({ name: 'principal_arn', type: 'varchar', length: 2048 })
   principalArn!: string;
 
-  @Column({ type: 'varchar', length: 128 })
+  @Column({ type: 'varchar', length: 2048 })
   secret!: string;
+
+  @Column({ name: 'secret_wrapped', type: 'boolean' })
+  secretWrapped!: boolean;
 
   @Column({ type: 'varchar', length: 16 })
   status!: 'Active' | 'Inactive';

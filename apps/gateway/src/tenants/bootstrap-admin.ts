@@ -3,6 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
 import type { AccessKeyRepository } from './access-key.repository.js';
+import { userArn } from './tenancy-rules.js';
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -25,7 +26,7 @@ export function newAccountId(): string {
 }
 
 /**
- * First start: an account, its admin user and an access key, written to a 0600 file. Later starts leave both alone
+ * First start: an account, its admin user (a platform administrator) and an access key, written to a 0600 file. Later starts leave both alone
  * (a lost credentials file is not re-created: the secret is not shown twice).
  */
 export async function bootstrapAdmin(
@@ -42,16 +43,20 @@ export async function bootstrapAdmin(
     accountId,
   };
   const now = new Date();
+  const principalArn = userArn(accountId, 'admin');
   await repo.createAccountWithKey(
     { id: accountId, name: 'admin', createdAt: now },
     {
       accessKeyId: creds.accessKeyId,
       accountId,
-      principalArn: `arn:aws:iam::${accountId}:user/admin`,
+      principalArn,
       secret: creds.secretAccessKey,
+      secretWrapped: false,
       status: 'Active',
       createdAt: now,
     },
+    // The first user is a platform administrator: the one principal that may call the admin API at first.
+    { accountId, userName: 'admin', arn: principalArn, isAdmin: true, createdAt: now },
   );
   if (credentialsFile) {
     if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');

@@ -1,0 +1,113 @@
+import { validationError } from '../kms/aws-error.js';
+import type { Input } from '../kms/operations/input.js';
+import { ACCESS_KEY_STATUSES, type AccessKeyStatus, ACCOUNT_NAME_PATTERN } from '../tenants/tenancy-rules.js';
+import type { AccessKeyView, UserView } from '../tenants/tenancy.service.js';
+import type { AdminCall, AdminOperation } from './admin-operation.js';
+
+/** The account an operation is about: `AccountId` when given, else the caller's own. */
+function accountId(call: AdminCall): string {
+  return call.input.string('AccountId', { max: 12 }) ?? call.caller.accountId;
+}
+
+function userName(input: Input): string {
+  return input.string('UserName', { required: true, max: 64 })!;
+}
+
+function accessKeyId(input: Input): string {
+  return input.string('AccessKeyId', { required: true, min: 16, max: 128 })!;
+}
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+function user(u: UserView): Record<string, unknown> {
+  return { AccountId: u.accountId, UserName: u.userName, Arn: u.arn, CreateDate: seconds(u.createdAt) };
+}
+
+function accessKey(k: AccessKeyView): Record<string, unknown> {
+  return {
+    AccountId: k.accountId,
+    UserName: k.userName,
+    AccessKeyId: k.accessKeyId,
+    Status: k.status,
+    CreateDate: seconds(k.createdAt),
+  };
+}
+
+/** The platform's own admin API, `SymbolonAdmin.<name>`, for platform administrators only (see README). */
+export const adminOperations: Record<string, AdminOperation> = {
+  async CreateAccount({ input, tenancy }) {
+    const name = input.string('AccountName', { required: true, max: 256 })!;
+    input.done();
+    if (!ACCOUNT_NAME_PATTERN.test(name)) {
+      throw validationError(
+        "1 validation error detected: Value at 'accountName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@ -]+",
+      );
+    }
+    const a = await tenancy.createAccount(name);
+    return {
+      output: { Account: { AccountId: a.accountId, AccountName: a.name, CreateDate: seconds(a.createdAt) } },
+    };
+  },
+
+  async CreateUser(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    return { output: { User: user(await call.tenancy.createUser(account, name)) } };
+  },
+
+  async ListUsers(call) {
+    const account = accountId(call);
+    call.input.done();
+    return { output: { Users: (await call.tenancy.listUsers(account)).map(user), IsTruncated: false } };
+  },
+
+  async DeleteUser(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    await call.tenancy.deleteUser(account, name);
+    return { output: {} };
+  },
+
+  async CreateAccessKey(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    const k = await call.tenancy.createAccessKey(account, name);
+    // The secret is answered here once and never again (not by ListAccessKeys, not in the audit record).
+    return { output: { AccessKey: { ...accessKey(k), SecretAccessKey: k.secretAccessKey } } };
+  },
+
+  async ListAccessKeys(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    const keys = await call.tenancy.listAccessKeys(account, name);
+    return { output: { AccessKeyMetadata: keys.map(accessKey), IsTruncated: false } };
+  },
+
+  async UpdateAccessKey(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const id = accessKeyId(call.input);
+    const status = call.input.oneOf<AccessKeyStatus>('Status', ACCESS_KEY_STATUSES);
+    call.input.done();
+    if (status === undefined) {
+      throw validationError(
+        "1 validation error detected: Value null at 'status' failed to satisfy constraint: Member must not be null",
+      );
+    }
+    await call.tenancy.updateAccessKey(account, name, id, status);
+    return { output: {} };
+  },
+
+  async DeleteAccessKey(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const id = accessKeyId(call.input);
+    call.input.done();
+    await call.tenancy.deleteAccessKey(account, name, id);
+    return { output: {} };
+  },
+};

@@ -1,0 +1,21 @@
+import { timestampType } from '@symbolon/platform';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A principal of an account (an IAM-style user). `isAdmin` marks a platform administrator (admin API access). */
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryColumn({ name: 'account_id', type: 'varchar', length: 12 })
+  accountId!: string;
+
+  @PrimaryColumn({ name: 'user_name', type: 'varchar', length: 64 })
+  userName!: string;
+
+  @Column({ type: 'varchar', length: 2048 })
+  arn!: string;
+
+  @Column({ name: 'is_admin', type: 'boolean' })
+  isAdmin!: boolean;
+
+  @Column({ name: 'created_at', type: timestampType() })
+  createdAt!: Date;
+}
