@@ -1,22 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ErrorCodes,
   HsmActions,
   type HsmReEncryptReply,
-  KmsError,
   type ReEncryptReply,
   ReEncryptRequest,
   fromBase64,
   toBase64,
 } from '@symbolon/contracts';
-import { ciphertextBlobHeader, deserializeCiphertextBlob, serializeCiphertextBlob } from '@symbolon/formats';
+import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
 import { blobAad } from '../../blob-aad.js';
 import { keyMaterialId } from '../../key-material-id.js';
+import { keyOfBlob } from '../../blob-key.js';
 import { KeyResolver } from '../../key-resolver.js';
-
-const invalidCiphertext = () => new KmsError(ErrorCodes.INVALID_CIPHERTEXT, 'The ciphertext is invalid.');
 
 /**
  * ReEncrypt: decrypt a blob under its key (kms:ReEncryptFrom, source context) and encrypt the result under the
@@ -31,32 +28,18 @@ export class ReEncryptUseCase {
   ) {}
 
   async execute(req: ReEncryptRequest): Promise<ReEncryptReply> {
-    let blob;
-    try {
-      blob = deserializeCiphertextBlob(fromBase64(req.ciphertextBlob));
-    } catch {
-      throw invalidCiphertext();
-    }
-    let named: Awaited<ReturnType<KeyResolver['find']>> | undefined;
-    if (req.sourceKeyId !== undefined) {
-      named = await this.resolver.find(req.tenantId, req.sourceKeyId);
-      if (named.keyId !== blob.keyId) {
-        throw new KmsError(
-          ErrorCodes.INCORRECT_KEY,
-          'The key ID in the request does not identify a CMK that can perform this operation.',
-        );
-      }
-    }
-    const found = named ?? (await this.findBlobKey(req.tenantId, blob.keyId));
-    const source = await this.resolver.authorizeFound(
+    const {
+      blob,
+      stored: source,
+      version: sourceVersion,
+    } = await keyOfBlob(
+      this.resolver,
       req,
-      found,
+      req.ciphertextBlob,
+      req.sourceKeyId,
       'kms:ReEncryptFrom',
       req.sourceEncryptionContext,
     );
-    KeyResolver.requireEnabled(source);
-    const sourceVersion = source.versions.get(blob.keyVersion);
-    if (!sourceVersion) throw invalidCiphertext();
 
     const destination = await this.resolver.authorize(
       req,
@@ -93,15 +76,5 @@ export class ReEncryptUseCase {
       keyMaterialId: keyMaterialId(key.id, destinationVersion.version),
       decision: destination.decision,
     };
-  }
-
-  /** The blob's key in the caller's own account; an unknown key is a bad blob (ADR 0002). */
-  private async findBlobKey(tenantId: string, keyId: string) {
-    try {
-      return await this.resolver.find(tenantId, keyId);
-    } catch (e) {
-      if (e instanceof KmsError && e.code === ErrorCodes.NOT_FOUND) throw invalidCiphertext();
-      throw e;
-    }
   }
 }
