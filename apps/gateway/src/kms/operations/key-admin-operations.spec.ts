@@ -1,46 +1,7 @@
-import { Subjects, type TenantScopedRequest } from '@symbolon/contracts';
-import type { RpcClient } from '@symbolon/platform';
+import { Subjects } from '@symbolon/contracts';
 
-import { RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
-import { AwsError } from '../aws-error.js';
-import { Input } from './input.js';
-import { keyAdminOperations } from './key-admin-operations.js';
-import type { OperationResult } from './operation.js';
-
-const SCOPE: TenantScopedRequest = {
-  requestId: 'req-1',
-  tenantId: '111122223333',
-  principal: 'arn:aws:iam::111122223333:user/admin',
-};
-const KEY_ID = '6f1c2a48-8f0e-4f59-9d4c-0e8b5a0d6a11';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
-
-function run(
-  name: string,
-  body: Record<string, unknown>,
-  rpc = new RecordingRpc(),
-): Promise<OperationResult> {
-  return keyAdminOperations[name]!({
-    input: new Input(body),
-    scope: SCOPE,
-    rpc: asFake<RpcClient>(rpc),
-    audit: {},
-  });
-}
-
-async function refusal(name: string, body: Record<string, unknown>): Promise<AwsError> {
-  const rpc = new RecordingRpc();
-  try {
-    await run(name, body, rpc);
-  } catch (e) {
-    if (e instanceof AwsError) {
-      expect(rpc.calls).toEqual([]);
-      return e;
-    }
-    throw e;
-  }
-  throw new Error(`${name} did not refuse ${JSON.stringify(body)}`);
-}
+import { RecordingRpc } from '../../../../../libs/testing/src/fakes/index.js';
+import { ARN, KEY_ID, SCOPE, refusal, run } from './operation.test-helper.js';
 
 const answering = (subject: string, reply: unknown = { keyArn: ARN }) =>
   new RecordingRpc().reply(subject, reply);

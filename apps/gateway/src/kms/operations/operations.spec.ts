@@ -1,26 +1,12 @@
-import {
-  type DecisionDto,
-  ErrorCodes,
-  type KeyMetadataDto,
-  KmsError,
-  Subjects,
-  type TenantScopedRequest,
-} from '@symbolon/contracts';
+import { type DecisionDto, ErrorCodes, type KeyMetadataDto, KmsError, Subjects } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
 import { RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
-import { AwsError } from '../aws-error.js';
 import { Input } from './input.js';
-import { type OperationCall, type OperationResult } from './operation.js';
+import { ARN, KEY_ID, SCOPE, refusal, run } from './operation.test-helper.js';
+import { type OperationCall } from './operation.js';
 import { Operations } from './registry.js';
 
-const SCOPE: TenantScopedRequest = {
-  requestId: 'req-1',
-  tenantId: '111122223333',
-  principal: 'arn:aws:iam::111122223333:user/admin',
-};
-const KEY_ID = '6f1c2a48-8f0e-4f59-9d4c-0e8b5a0d6a11';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const ALLOW: DecisionDto = { effect: 'ALLOW', reason: 'key policy: root account' };
 
 function metadata(overrides: Partial<KeyMetadataDto> = {}): KeyMetadataDto {
@@ -41,30 +27,6 @@ function metadata(overrides: Partial<KeyMetadataDto> = {}): KeyMetadataDto {
 
 function call(body: Record<string, unknown>, rpc: RecordingRpc): OperationCall {
   return { input: new Input(body), scope: SCOPE, rpc: asFake<RpcClient>(rpc), audit: {} };
-}
-
-async function run(
-  name: string,
-  body: Record<string, unknown>,
-  rpc = new RecordingRpc(),
-): Promise<OperationResult> {
-  const op = Operations[name];
-  if (!op) throw new Error(`no operation ${name}`);
-  return op(call(body, rpc));
-}
-
-async function refusal(
-  name: string,
-  body: Record<string, unknown>,
-  rpc = new RecordingRpc(),
-): Promise<AwsError> {
-  try {
-    await run(name, body, rpc);
-  } catch (e) {
-    if (e instanceof AwsError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not refuse ${JSON.stringify(body)}`);
 }
 
 describe('Operations', () => {
