@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HsmActions, type HsmGenerateKeyReply, type RotationType, fromBase64 } from '@symbolon/contracts';
-import { deserializeEkt } from '@symbolon/formats';
+import type { RotationType } from '@symbolon/contracts';
 
 import { HsmRouter } from '../routing/hsm-router.js';
 import { KeyLifecycleRepository, type KeyLifecyclePatch } from './key-lifecycle.repository.js';
 import type { KeyEntity, KeyVersionEntity } from './key.entity.js';
+import { generateKeyVersion } from './key-version.js';
 
 /**
  * Makes a key's next version: new key material generated in a token (only its EKT comes back), stored as the new
@@ -25,15 +25,14 @@ export class KeyRotator {
     now: Date,
     patch: KeyLifecyclePatch = {},
   ): Promise<KeyVersionEntity | undefined> {
-    const { ekt } = await this.hsm.call<HsmGenerateKeyReply>(HsmActions.generateKey, { requestId });
-    const version: KeyVersionEntity = {
-      keyId: key.id,
-      version: key.currentVersion + 1,
-      ekt,
-      domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration,
-      createdAt: now,
+    const version = await generateKeyVersion(
+      this.hsm,
+      key.id,
+      key.currentVersion + 1,
+      requestId,
+      now,
       rotationType,
-    };
+    );
     const added = await this.lifecycle.addVersion(version, key.currentVersion, patch);
     return added ? version : undefined;
   }

@@ -1,12 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type CreateKeyReply,
-  CreateKeyRequest,
-  HsmActions,
-  type HsmGenerateKeyReply,
-  fromBase64,
-} from '@symbolon/contracts';
-import { deserializeEkt } from '@symbolon/formats';
+import { type CreateKeyReply, CreateKeyRequest } from '@symbolon/contracts';
 import { randomUUID } from 'node:crypto';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../../../config.js';
@@ -15,7 +8,8 @@ import { keyArn } from '../../key-id.js';
 import { toKeyMetadata } from '../../key-metadata.js';
 import { KeyRepository } from '../../key.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
-import type { KeyEntity, KeyVersionEntity } from '../../key.entity.js';
+import type { KeyEntity } from '../../key.entity.js';
+import { generateKeyVersion } from '../../key-version.js';
 
 /** A new symmetric key: material generated in a token, stored only as its EKT. */
 @Injectable()
@@ -28,11 +22,9 @@ export class CreateKeyUseCase {
   ) {}
 
   async execute(req: CreateKeyRequest): Promise<CreateKeyReply> {
-    const { ekt } = await this.hsm.call<HsmGenerateKeyReply>(HsmActions.generateKey, {
-      requestId: req.requestId,
-    });
     const id = randomUUID();
     const now = new Date();
+    const version = await generateKeyVersion(this.hsm, id, 1, req.requestId, now);
     const key: KeyEntity = {
       id,
       tenantId: req.tenantId,
@@ -43,13 +35,6 @@ export class CreateKeyUseCase {
       keySpec: 'SYMMETRIC_DEFAULT',
       origin: 'AWS_KMS',
       currentVersion: 1,
-      createdAt: now,
-    };
-    const version: KeyVersionEntity = {
-      keyId: id,
-      version: 1,
-      ekt,
-      domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration,
       createdAt: now,
     };
     await this.keys.create(key, version);
