@@ -1,20 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type KeyState,
-  type ScheduleKeyDeletionReply,
-  ScheduleKeyDeletionRequest,
-} from '@symbolon/contracts';
+import { type ScheduleKeyDeletionReply, ScheduleKeyDeletionRequest } from '@symbolon/contracts';
 
 import { CLOCK, type Clock, addDays } from '../../../clock.js';
 import { changeKey } from '../../key-change.js';
 import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
-import { authorizeOwnKey } from '../../own-key.js';
+import { NOT_PENDING_DELETION, authorizeOwnKey } from '../../own-key.js';
 
-/** Every state but PendingDeletion may be scheduled for deletion (AWS key state table). */
-export const SCHEDULABLE: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingImport', 'Unavailable'];
-
-/** PendingDeletion until now + the window; the key lifecycle job deletes it when that date has passed. */
+/** Any key not already pending deletion (AWS key state table) becomes PendingDeletion until now + the window; the key lifecycle job deletes it when that date has passed. */
 @Injectable()
 export class ScheduleKeyDeletionUseCase {
   constructor(
@@ -26,7 +19,7 @@ export class ScheduleKeyDeletionUseCase {
   async execute(req: ScheduleKeyDeletionRequest): Promise<ScheduleKeyDeletionReply> {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:ScheduleKeyDeletion');
     const deletionDate = addDays(this.clock.now(), req.pendingWindowInDays);
-    await changeKey(this.resolver, this.lifecycle, stored, SCHEDULABLE, {
+    await changeKey(this.resolver, this.lifecycle, stored, NOT_PENDING_DELETION, {
       keyState: 'PendingDeletion',
       deletionDate,
       pendingWindowDays: req.pendingWindowInDays,
