@@ -1,40 +1,16 @@
-import { ErrorCodes, type KeyState, KmsError, type TagDto } from '@symbolon/contracts';
+import { ErrorCodes, KmsError, type TagDto } from '@symbolon/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In, MoreThan } from 'typeorm';
 
 import { KeyTagEntity } from './key-tag.entity.js';
 import { KeyEntity } from './key.entity.js';
 
-/**
- * Writes to a key's own metadata (state, description) and its tags. State and description changes are single
- * conditional UPDATEs (compare-and-set on the key state), so a concurrent ScheduleKeyDeletion is never overwritten.
- */
+/** A key's tags. (State and description changes go through KeyLifecycleRepository.update, guarded by state.) */
 export class KeyAdminRepository {
   /** Tag writers of this process, one after another per key (SQLite has one connection and no row locks). */
   private readonly tagQueues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly ds: DataSource) {}
-
-  /** Sets the state when the key is in one of `from`; false when it is not (or does not exist). */
-  async setState(tenantId: string, keyId: string, from: readonly KeyState[], to: KeyState): Promise<boolean> {
-    const r = await this.ds
-      .getRepository(KeyEntity)
-      .update({ tenantId, id: keyId, keyState: In([...from]) }, { keyState: to });
-    return (r.affected ?? 0) > 0;
-  }
-
-  /** Sets the description when the key is in one of `states`; false when it is not. */
-  async setDescription(
-    tenantId: string,
-    keyId: string,
-    states: readonly KeyState[],
-    description: string,
-  ): Promise<boolean> {
-    const r = await this.ds
-      .getRepository(KeyEntity)
-      .update({ tenantId, id: keyId, keyState: In([...states]) }, { description });
-    return (r.affected ?? 0) > 0;
-  }
 
   /**
    * Adds or overwrites tags; TAG when the key would then carry more than `maxTags`. Count and write happen under a

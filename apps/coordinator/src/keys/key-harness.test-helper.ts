@@ -26,7 +26,7 @@ export function keyHarness(
   });
   const repo = asFake<KeyRepository>(fakes.store);
   const aliasStore = new InMemoryAliasStore();
-  const adminStore = new InMemoryKeyAdminStore(fakes.store);
+  const adminStore = new InMemoryKeyAdminStore();
   const aliases = asFake<AliasRepository>(aliasStore);
   const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config, aliases);
   return {

@@ -9,6 +9,7 @@ export type KeyLifecyclePatch = Partial<
   Pick<
     KeyEntity,
     | 'keyState'
+    | 'description'
     | 'deletionDate'
     | 'pendingWindowDays'
     | 'rotationEnabled'

@@ -1,45 +1,13 @@
-/**
- * In-memory stand-in for the coordinator's KeyAdminRepository (setState, setDescription, tag, untag, listTags) over
- * the rows of an InMemoryKeyStore. State and description writes are compare-and-set on the key state, as in the
- * database; `beforeNextWrite` lets a spec change the key "concurrently" just before the next such write.
- */
-import { ErrorCodes, type KeyState, KmsError } from '@symbolon/contracts';
-
-import type { InMemoryKeyStore, StoreKey, StoreKeyVersion } from './in-memory-key-store.js';
-
-export interface StoreAdminKey extends StoreKey {
-  keyState: KeyState;
-  description: string;
-}
+/** In-memory stand-in for the coordinator's KeyAdminRepository (tag, untag, listTags), keyed by key id. */
+import { ErrorCodes, KmsError } from '@symbolon/contracts';
 
 export interface StoreTag {
   tagKey: string;
   tagValue: string;
 }
 
-export class InMemoryKeyAdminStore<K extends StoreAdminKey, V extends StoreKeyVersion> {
+export class InMemoryKeyAdminStore {
   private readonly tags = new Map<string, Map<string, string>>();
-  private hook?: () => void;
-
-  constructor(private readonly keys: InMemoryKeyStore<K, V>) {}
-
-  /** Runs `change` once, right before the next setState / setDescription compares the state. */
-  beforeNextWrite(change: () => void): void {
-    this.hook = change;
-  }
-
-  async setState(tenantId: string, keyId: string, from: readonly KeyState[], to: KeyState): Promise<boolean> {
-    return this.casWrite(tenantId, keyId, from, { keyState: to } as Partial<K>);
-  }
-
-  async setDescription(
-    tenantId: string,
-    keyId: string,
-    states: readonly KeyState[],
-    description: string,
-  ): Promise<boolean> {
-    return this.casWrite(tenantId, keyId, states, { description } as Partial<K>);
-  }
 
   async tag(keyId: string, tags: readonly StoreTag[], maxTags: number): Promise<void> {
     const current = new Map(this.tags.get(keyId) ?? []);
@@ -63,20 +31,5 @@ export class InMemoryKeyAdminStore<K extends StoreAdminKey, V extends StoreKeyVe
   /** Test helper: the tags of a key as a plain object. */
   tagsOf(keyId: string): Record<string, string> {
     return Object.fromEntries(this.tags.get(keyId) ?? []);
-  }
-
-  private async casWrite(
-    tenantId: string,
-    keyId: string,
-    states: readonly KeyState[],
-    patch: Partial<K>,
-  ): Promise<boolean> {
-    const hook = this.hook;
-    this.hook = undefined;
-    hook?.();
-    const found = await this.keys.find(tenantId, keyId);
-    if (!found || !states.includes(found.key.keyState)) return false;
-    this.keys.update(keyId, patch);
-    return true;
   }
 }

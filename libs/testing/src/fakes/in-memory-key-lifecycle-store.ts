@@ -20,8 +20,14 @@ export class InMemoryKeyLifecycleStore<K extends LifecycleKey, V extends StoreKe
   readonly dependentDeletes: string[] = [];
   /** The next addVersion loses the race (answers false), as when another replica rotated first. */
   loseNextRace = false;
+  private hook?: () => void;
 
   constructor(private readonly store: InMemoryKeyStore<K, V>) {}
+
+  /** Runs `change` once, right before the next update compares the state ("a concurrent request"). */
+  beforeNextWrite(change: () => void): void {
+    this.hook = change;
+  }
 
   async update(
     accountId: string,
@@ -29,6 +35,9 @@ export class InMemoryKeyLifecycleStore<K extends LifecycleKey, V extends StoreKe
     whenStateIn: readonly KeyState[],
     patch: Partial<K>,
   ): Promise<boolean> {
+    const hook = this.hook;
+    this.hook = undefined;
+    hook?.();
     const key = this.key(keyId);
     if (!key || key.tenantId !== accountId || !whenStateIn.includes(key.keyState)) return false;
     this.store.update(keyId, patch);

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DisableKeyRequest, type KeyAdminReply } from '@symbolon/contracts';
 
-import { KeyAdminRepository } from '../../key-admin.repository.js';
+import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { authorizeOwnKey } from '../../own-key.js';
-import { changeKeyWith } from '../../key-change.js';
+import { changeKey } from '../../key-change.js';
 import { ENABLE_DISABLE_STATES } from '../enable-key/enable-key.use-case.js';
 
 /** Enabled and Disabled keys may be disabled (a Disabled key stays so); any other state is INVALID_STATE. */
@@ -12,15 +12,12 @@ import { ENABLE_DISABLE_STATES } from '../enable-key/enable-key.use-case.js';
 export class DisableKeyUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
-    @Inject(KeyAdminRepository) private readonly admin: KeyAdminRepository,
+    @Inject(KeyLifecycleRepository) private readonly lifecycle: KeyLifecycleRepository,
   ) {}
 
   async execute(req: DisableKeyRequest): Promise<KeyAdminReply> {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:DisableKey');
-    const { tenantId, id, arn } = stored.key;
-    await changeKeyWith(this.resolver, stored, ENABLE_DISABLE_STATES, () =>
-      this.admin.setState(tenantId, id, ENABLE_DISABLE_STATES, 'Disabled'),
-    );
-    return { keyArn: arn };
+    await changeKey(this.resolver, this.lifecycle, stored, ENABLE_DISABLE_STATES, { keyState: 'Disabled' });
+    return { keyArn: stored.key.arn };
   }
 }

@@ -30,7 +30,7 @@ describe('EnableKeyUseCase', () => {
   it('should answer INVALID_STATE when the key was scheduled for deletion between the check and the write', async () => {
     const t = keyAdminHarness();
     const { key } = await t.seed(A, { overrides: { keyState: 'Disabled' } });
-    t.adminStore.beforeNextWrite(() => t.store.update(key.id, { keyState: 'PendingDeletion' }));
+    t.lifecycleStore.beforeNextWrite(() => t.store.update(key.id, { keyState: 'PendingDeletion' }));
     await expect(t.enable.execute({ ...scope(A), keyId: key.id })).rejects.toMatchObject({
       code: ErrorCodes.INVALID_STATE,
     });

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnableKeyRequest, type KeyAdminReply, type KeyState } from '@symbolon/contracts';
 
-import { KeyAdminRepository } from '../../key-admin.repository.js';
+import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { authorizeOwnKey } from '../../own-key.js';
-import { changeKeyWith } from '../../key-change.js';
+import { changeKey } from '../../key-change.js';
 
 /** Enabled and Disabled keys may be enabled (an Enabled key stays so); any other state is INVALID_STATE. */
 export const ENABLE_DISABLE_STATES: readonly KeyState[] = ['Enabled', 'Disabled'];
@@ -13,15 +13,12 @@ export const ENABLE_DISABLE_STATES: readonly KeyState[] = ['Enabled', 'Disabled'
 export class EnableKeyUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
-    @Inject(KeyAdminRepository) private readonly admin: KeyAdminRepository,
+    @Inject(KeyLifecycleRepository) private readonly lifecycle: KeyLifecycleRepository,
   ) {}
 
   async execute(req: EnableKeyRequest): Promise<KeyAdminReply> {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:EnableKey');
-    const { tenantId, id, arn } = stored.key;
-    await changeKeyWith(this.resolver, stored, ENABLE_DISABLE_STATES, () =>
-      this.admin.setState(tenantId, id, ENABLE_DISABLE_STATES, 'Enabled'),
-    );
-    return { keyArn: arn };
+    await changeKey(this.resolver, this.lifecycle, stored, ENABLE_DISABLE_STATES, { keyState: 'Enabled' });
+    return { keyArn: stored.key.arn };
   }
 }

@@ -1,25 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type KeyAdminReply, UpdateKeyDescriptionRequest } from '@symbolon/contracts';
 
-import { KeyAdminRepository } from '../../key-admin.repository.js';
+import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { NOT_PENDING_DELETION, authorizeOwnKey } from '../../own-key.js';
-import { changeKeyWith } from '../../key-change.js';
+import { changeKey } from '../../key-change.js';
 
 /** Replaces the description (0-8192 characters) of a key that is not pending deletion. */
 @Injectable()
 export class UpdateKeyDescriptionUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
-    @Inject(KeyAdminRepository) private readonly admin: KeyAdminRepository,
+    @Inject(KeyLifecycleRepository) private readonly lifecycle: KeyLifecycleRepository,
   ) {}
 
   async execute(req: UpdateKeyDescriptionRequest): Promise<KeyAdminReply> {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:UpdateKeyDescription');
-    const { tenantId, id, arn } = stored.key;
-    await changeKeyWith(this.resolver, stored, NOT_PENDING_DELETION, () =>
-      this.admin.setDescription(tenantId, id, NOT_PENDING_DELETION, req.description),
-    );
-    return { keyArn: arn };
+    await changeKey(this.resolver, this.lifecycle, stored, NOT_PENDING_DELETION, {
+      description: req.description,
+    });
+    return { keyArn: stored.key.arn };
   }
 }
