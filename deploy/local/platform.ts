@@ -2,6 +2,7 @@ import {
   freePort,
   initSoftHsmToken,
   startNatsServer,
+  tailFile,
   trackProcess,
   writeSecretFile,
 } from '@symbolon/platform';
@@ -174,9 +175,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   try {
     await Promise.race([
       Promise.all(SERVICES.map((s) => waitHealthy(metricsPorts[s], 90_000))),
-      exited.then(({ service, code }) => {
+      exited.then(async ({ service, code }) => {
+        const logFile = join(dataDir, 'logs', `${service}.log`);
+        const tail = await tailFile(logFile, 15);
         throw new Error(
-          `${service} exited with code ${code} during start; see ${join(dataDir, 'logs', `${service}.log`)}`,
+          `${service} exited with code ${code} during start; last lines of ${logFile}:\n${tail}`,
         );
       }),
     ]);

@@ -2,5 +2,5 @@
 export { freePort } from './free-port.js';
 export * from './nats-server.js';
 export * from './postgres.js';
-export { signalTrackedProcesses, trackProcess, trackedPids } from './process.js';
+export { signalTrackedProcesses, tailFile, trackProcess, trackedPids } from './process.js';
 export * from './softhsm.js';
