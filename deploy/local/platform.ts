@@ -103,7 +103,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     ...opts.env,
   };
   const perService: Record<Service, Record<string, string>> = {
-    policy: {},
+    policy: { SYMBOLON_DB_PATH: join(dataDir, 'db', 'policy.sqlite') },
     hsm: {
       SOFTHSM2_CONF: token.conf,
       SYMBOLON_PKCS11_MODULE: token.modulePath,

@@ -1,5 +1,12 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { HealthRegistry, ObservabilityModule, RpcClient, openDataSource } from '@symbolon/platform';
+import { Subjects } from '@symbolon/contracts';
+import {
+  HealthRegistry,
+  NoticeBus,
+  ObservabilityModule,
+  RpcClient,
+  openDataSource,
+} from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
 import { AliasEntity } from './aliases/alias.entity.js';
@@ -48,6 +55,9 @@ import { UpdateKeyDescriptionUseCase } from './keys/use-cases/update-key-descrip
 import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
+import { GrantsUseCase } from './key-policies/grants.use-case.js';
+import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
+import { KeyPoliciesUseCase } from './key-policies/key-policies.use-case.js';
 import { PolicyClient } from './policy/policy.client.js';
 import { SecretsController } from './secrets/secrets.controller.js';
 import { SecretsService } from './secrets/secrets.service.js';
@@ -79,6 +89,7 @@ export class AppModule {
         KeyAdminController,
         KeyLifecycleController,
         SecretsController,
+        KeyPoliciesController,
       ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
@@ -139,6 +150,20 @@ export class AppModule {
         },
         DomainService,
         PolicyClient,
+        {
+          // Policy changes (any replica of policy) drop this replica's reused decisions before the change is acked.
+          provide: 'PolicyNotices',
+          inject: [PolicyClient],
+          useFactory: async (policy: PolicyClient): Promise<OnApplicationShutdown> => {
+            const bus = await NoticeBus.open(config.SYMBOLON_NATS_URL, 'coordinator-notices', () =>
+              policy.clear(),
+            );
+            bus.subscribe(Subjects.notices.policyChanged, () => policy.clear());
+            return { onApplicationShutdown: () => bus.close() };
+          },
+        },
+        KeyPoliciesUseCase,
+        GrantsUseCase,
         HsmRouter,
         KeyResolver,
         CreateKeyUseCase,

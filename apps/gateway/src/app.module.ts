@@ -1,5 +1,5 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { HealthRegistry, ObservabilityModule, RpcClient, openDataSource } from '@symbolon/platform';
+import { HealthRegistry, ObservabilityModule, RpcClient, logger, openDataSource } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
 import { AuditPublisher } from './audit/audit.publisher.js';
@@ -10,6 +10,7 @@ import { RateLimiter } from './kms/throttle/rate-limiter.js';
 import { KmsController } from './kms/kms.controller.js';
 import { Initial1764374400002 } from './migrations/1764374400002-initial.js';
 import { TenancyUsers1764460800010 } from './migrations/1764460800010-tenancy-users.js';
+import { IdentitySeeded1796000000100 } from './migrations/1796000000100-identity-seeded.js';
 import {
   AccessKeyChanges,
   AccessKeyRepository,
@@ -18,11 +19,16 @@ import {
 import { AccessKeyEntity, AccountEntity } from './tenants/account.entity.js';
 import { bootstrapAdmin } from './tenants/bootstrap-admin.js';
 import { RpcSecretWrapper, retryAtBoot, wrapPlaintextSecrets } from './tenants/secret-wrapper.js';
+import { IdentityPolicies } from './tenants/identity-policies.js';
 import { TenancyService } from './tenants/tenancy.service.js';
 import { UserEntity } from './tenants/user.entity.js';
 
 export const gatewayEntities = [AccountEntity, AccessKeyEntity, UserEntity];
-export const gatewayMigrations = [Initial1764374400002, TenancyUsers1764460800010];
+export const gatewayMigrations = [
+  Initial1764374400002,
+  TenancyUsers1764460800010,
+  IdentitySeeded1796000000100,
+];
 
 @Module({})
 export class AppModule {
@@ -65,6 +71,14 @@ export class AppModule {
             await retryAtBoot('bootstrap the admin account', () =>
               bootstrapAdmin(repo, config.SYMBOLON_REGION, config.SYMBOLON_CREDENTIALS_FILE),
             );
+            const identity = new IdentityPolicies(rpc);
+            await retryAtBoot('attach default identity policies', () => identity.seed(ds));
+            // Users whose default policy could not be attached when they were made get it within a minute.
+            setInterval(() => {
+              identity.seed(ds).catch((e: unknown) => {
+                logger.warn({ err: (e as Error).message }, 'default identity policies not attached yet');
+              });
+            }, 60_000).unref();
             return repo;
           },
         },
@@ -106,7 +120,7 @@ export class AppModule {
               rpc,
               audit,
               RateLimiter.fromConfig(config),
-              new TenancyService(ds, accessKeyChanges, new RpcSecretWrapper(rpc)),
+              new TenancyService(ds, accessKeyChanges, new RpcSecretWrapper(rpc), new IdentityPolicies(rpc)),
             ),
         },
         {

@@ -27,10 +27,17 @@ interface OperatorSpec {
 const num = (s: string): number =>
   /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s.trim()) ? Number(s) : NaN;
 
-/** ISO 8601 or epoch seconds; NaN when it is neither. */
+/** The W3C profile of ISO 8601 that AWS documents for Date operators: a date, optionally a time and a zone. */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** ISO 8601 or epoch seconds; NaN when it is neither (or names a day the calendar does not have). */
 export function parseDate(s: string): number {
   if (/^\d+$/.test(s)) return Number(s) * 1000;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return NaN;
+  const m = ISO_DATE.exec(s);
+  if (!m) return NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return NaN;
   return Date.parse(s);
 }
 
@@ -68,6 +75,9 @@ const OPERATORS: Record<string, OperatorSpec> = {
 export const OPERATOR_NAMES: readonly string[] = Object.freeze(Object.keys(OPERATORS));
 
 const ARN_PARTS = 6;
+
+/** The operator families whose values may hold policy variables (AWS's condition operator reference). */
+const VARIABLE_FAMILIES = new Set<Family>(['string', 'bool', 'arn']);
 
 /** ARN comparison as AWS does it: the six colon-separated parts compared one by one, each with wildcards. */
 function arnMatcher(pattern: string): (value: string) => boolean {
@@ -146,10 +156,18 @@ export function compileConditions(block: unknown, where: string, variables: bool
         `${where}: ${operatorText} on ${key} needs a string, number or boolean, or a non-empty list of them`,
       );
       const values = list.map(String);
+      // AWS takes policy variables only in the String, Bool and ARN operators; elsewhere `${...}` is a plain value.
+      const withVariables = variables && VARIABLE_FAMILIES.has(spec.family);
       for (const v of values) {
-        if (!(variables && hasVariables(v))) checkValue(spec.family, operatorText, key, v, where);
+        if (!(withVariables && hasVariables(v))) checkValue(spec.family, operatorText, key, v, where);
       }
-      out.push(compileOne(operatorText, key.toLowerCase(), spec, values, { qualifier, ifExists, variables }));
+      out.push(
+        compileOne(operatorText, key.toLowerCase(), spec, values, {
+          qualifier,
+          ifExists,
+          variables: withVariables,
+        }),
+      );
     }
   }
   return out;

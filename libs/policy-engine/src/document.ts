@@ -177,8 +177,10 @@ function compileStatement(
       if (!principals) return undefined;
       const match = principals(arn, account);
       if (hasP) return match;
-      // NotPrincipal: everyone the list does not name.
-      return match === undefined ? 'direct' : undefined;
+      // NotPrincipal: everyone the list does not name. An account in the list spares the account principal (its
+      // root), not its users and roles: AWS checks the account and then the user, so both must be listed.
+      const spared = match === 'direct' || (match === 'account' && arn === `arn:aws:iam::${account}:root`);
+      return spared ? undefined : 'direct';
     },
     applies(req) {
       const action = req.request.action;

@@ -62,3 +62,28 @@ describe('evaluate', () => {
     expect(d).toEqual({ effect: 'ALLOW', reason: 'allowed by grant g1', conditional: false });
   });
 });
+
+describe('evaluate, root principal', () => {
+  it('should allow the account root principal without identity policies when the key policy allows its account', () => {
+    const d = evaluate(
+      { keyPolicy: defaultKeyPolicy, identityPolicies: [], grants: [] },
+      { principalArn: 'arn:aws:iam::111122223333:root', action: 'kms:Encrypt', resource: KEY, context: {} },
+    );
+    expect(d.effect).toBe('ALLOW');
+    expect(d.reason).toBe(
+      `allowed by the account's root principal, which key policy statement "Enable IAM User Permissions" lets count`,
+    );
+  });
+
+  it('should allow the account root principal an action without a key when it has no identity policy', () => {
+    const d = evaluate(
+      { identityPolicies: [], grants: [] },
+      { principalArn: 'arn:aws:iam::111122223333:root', action: 'kms:CreateKey', resource: '*', context: {} },
+    );
+    expect(d).toEqual({
+      effect: 'ALLOW',
+      reason: "allowed by the account's root principal",
+      conditional: false,
+    });
+  });
+});

@@ -25,7 +25,11 @@ interface Found {
   source: string;
 }
 
+/** Stands for the identity-policy allow an account's root principal has without any identity policy. */
+const ROOT: Found = { statement: undefined as unknown as CompiledStatement, source: 'root' };
+
 function label(f: Found): string {
+  if (f === ROOT) return "the account's root principal";
   const s = f.statement;
   return `${f.source} statement ${s.sid !== undefined ? `"${s.sid}"` : `#${s.index + 1}`}`;
 }
@@ -64,7 +68,9 @@ export function evaluate(set: PolicySet, request: EvaluationRequest): Decision {
     }
   }
 
-  const identityAllow = firstIdentityAllow(set, req);
+  // An account's root principal is not subject to identity policies: it may do whatever its account may.
+  const identityAllow: Found | undefined =
+    account !== undefined && arn === `arn:aws:iam::${account}:root` ? ROOT : firstIdentityAllow(set, req);
   if (!set.keyPolicy) {
     return identityAllow
       ? decide('ALLOW', `allowed by ${label(identityAllow)}`)

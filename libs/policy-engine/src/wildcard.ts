@@ -11,7 +11,7 @@ export function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
     else if (ch === '?') source += '[\\s\\S]';
     else if (ch === LITERAL_STAR) source += '\\*';
     else if (ch === LITERAL_QUESTION) source += '\\?';
-    else source += ch.replace(/[.*+?^${}()|[\]\\/-]/gu, '\\$&');
+    else source += ch.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&'); // `\-` is no valid escape under the u flag
   }
   return new RegExp(`^${source}$`, ignoreCase ? 'iu' : 'u');
 }

@@ -24,6 +24,6 @@ export function aliasHarness() {
     create: new CreateAliasUseCase(h.aliases, h.resolver, h.config),
     update: new UpdateAliasUseCase(h.aliases, h.resolver, h.config),
     remove: new DeleteAliasUseCase(h.aliases, h.resolver, h.config),
-    list: new ListAliasesUseCase(h.aliases, h.resolver, h.config),
+    list: new ListAliasesUseCase(h.aliases, h.resolver, h.config, h.policy),
   };
 }

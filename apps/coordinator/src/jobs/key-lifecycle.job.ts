@@ -4,7 +4,13 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { HsmActions, type HsmDestroyKeyReply, ROTATION_PERIOD_DAYS, hsmSubject } from '@symbolon/contracts';
+import {
+  HsmActions,
+  type HsmDestroyKeyReply,
+  ROTATION_PERIOD_DAYS,
+  Subjects,
+  hsmSubject,
+} from '@symbolon/contracts';
 import { type RpcClient, logger } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 
@@ -107,7 +113,26 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
     }
     const deleted = await this.lifecycle.deleteDue(key.id, now);
     this.resolver.forget(key.tenantId, key.id);
+    if (deleted) await this.forgetPolicies(key, requestId);
     return deleted;
+  }
+
+  /**
+   * The deleted key's policy and grants go too. A failure leaves them orphaned, which is harmless (a key ARN is never
+   * used again and nothing can name the deleted key), so it is logged and the run goes on.
+   */
+  private async forgetPolicies(key: KeyEntity, requestId: string): Promise<void> {
+    try {
+      await this.rpc.send(Subjects.policy.forgetKey, {
+        requestId,
+        tenantId: key.tenantId,
+        principal: `arn:aws:iam::${key.tenantId}:root`,
+        keyArn: key.arn,
+        keyAccountId: key.tenantId,
+      });
+    } catch (e) {
+      logger.warn({ keyArn: key.arn, err: (e as Error).message }, 'policies of a deleted key not dropped');
+    }
   }
 
   private async rotate(key: KeyEntity, now: Date): Promise<boolean> {

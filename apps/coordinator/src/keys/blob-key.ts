@@ -7,6 +7,7 @@ import {
 } from '@symbolon/contracts';
 import { deserializeCiphertextBlob } from '@symbolon/formats';
 
+import { type PolicyFacts, SYMMETRIC_DEFAULT } from '../policy/policy.client.js';
 import { type AuthorizedKey, KeyResolver } from './key-resolver.js';
 import type { KeyVersionEntity } from './key.entity.js';
 
@@ -32,6 +33,7 @@ export async function keyOfBlob(
   keyId: string | undefined,
   action: KmsAction,
   encryptionContext: Record<string, string>,
+  moreFacts: (blobKeyId: string) => PolicyFacts = () => ({}),
 ): Promise<OpenedBlob> {
   let blob;
   try {
@@ -50,7 +52,11 @@ export async function keyOfBlob(
     }
   }
   const found = named ?? (await findOwnBlobKey(resolver, req.tenantId, blob.keyId));
-  const stored = await resolver.authorizeFound(req, found, action, encryptionContext);
+  const stored = await resolver.authorizeFound(req, found, action, {
+    encryptionContext,
+    encryptionAlgorithm: SYMMETRIC_DEFAULT,
+    ...moreFacts(blob.keyId),
+  });
   KeyResolver.requireEnabled(stored);
   const version = stored.versions.get(blob.keyVersion);
   if (!version) throw invalidCiphertext();

@@ -28,9 +28,13 @@ export function keyHarness(
   const aliasStore = new InMemoryAliasStore();
   const adminStore = new InMemoryKeyAdminStore();
   const aliases = asFake<AliasRepository>(aliasStore);
-  const resolver = new KeyResolver(repo, new PolicyClient(asFake<RpcClient>(fakes.rpc)), config, aliases);
+  const rpcClient = asFake<RpcClient>(fakes.rpc);
+  const policy = new PolicyClient(rpcClient);
+  const resolver = new KeyResolver(repo, policy, config, aliases);
   return {
     ...fakes,
+    rpcClient,
+    policy,
     config,
     repo,
     resolver,

@@ -6,6 +6,7 @@ import { Initial1764374400000 } from '../migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from '../migrations/1795916000000-keyLifecycle.js';
 import { KeyLifecycleRepository } from './key-lifecycle.repository.js';
 import { KeyEntity, KeyVersionEntity } from './key.entity.js';
+import { KeyTagEntity } from './key-tag.entity.js';
 import { KeyRepository } from './key.repository.js';
 
 /** The real queries on SQLite in memory (PostgreSQL is covered by the platform integration specs). */
@@ -21,9 +22,11 @@ let n = 0;
 beforeEach(async () => {
   ds = await openDataSource(
     { type: 'sqlite', path: ':memory:', schema: 'coordinator', migrate: true },
-    [KeyEntity, KeyVersionEntity, DomainStateEntity],
+    [KeyEntity, KeyVersionEntity, KeyTagEntity, DomainStateEntity],
     [Initial1764374400000, KeyLifecycle1795916000000],
   );
+  // KeyRepository.find reads a key's tags: the tags table as its migration makes it.
+  await ds.query('CREATE TABLE key_tags (key_id varchar, tag_key varchar, tag_value varchar)');
   repo = new KeyLifecycleRepository(ds);
   keys = new KeyRepository(ds);
 });
@@ -109,11 +112,10 @@ describe('KeyLifecycleRepository', () => {
 
   it('should delete a due key with its versions and the dependent rows of aliases and tags when those tables exist', async () => {
     await ds.query('CREATE TABLE aliases (name varchar PRIMARY KEY, target_key_id varchar)');
-    await ds.query('CREATE TABLE key_tags (key_id varchar, tag_key varchar)');
     const k = await key({ keyState: 'PendingDeletion', deletionDate: NOW });
     const kept = await key();
     await ds.query(`INSERT INTO aliases VALUES ('alias/a', '${k.id}'), ('alias/b', '${kept.id}')`);
-    await ds.query(`INSERT INTO key_tags VALUES ('${k.id}', 'team'), ('${kept.id}', 'team')`);
+    await ds.query(`INSERT INTO key_tags VALUES ('${k.id}', 'team', 'a'), ('${kept.id}', 'team', 'b')`);
     expect(await repo.deleteDue(k.id, NOW)).toBe(true);
     expect(await keys.find(A, k.id)).toBeUndefined();
     expect(await repo.versionsOf(k.id)).toEqual([]);
@@ -122,6 +124,7 @@ describe('KeyLifecycleRepository', () => {
   });
 
   it('should delete a due key when the aliases and tags tables do not exist', async () => {
+    await ds.query('DROP TABLE key_tags');
     const k = await key({ keyState: 'PendingDeletion', deletionDate: NOW });
     expect(await repo.deleteDue(k.id, NOW)).toBe(true);
     expect(await keys.find(A, k.id)).toBeUndefined();

@@ -104,7 +104,9 @@ describe('KeyResolver', () => {
     it('should ask policy with the action, key ARN, key account and context when the key exists', async () => {
       const t = setup();
       const { key } = await t.seed(A);
-      const r = await t.resolver.authorize(scope(A), key.id, 'kms:Encrypt', { purpose: 'test' });
+      const r = await t.resolver.authorize(scope(A), key.id, 'kms:Encrypt', {
+        encryptionContext: { purpose: 'test' },
+      });
       expect(r.decision).toEqual({ effect: 'ALLOW', reason: 'test: allowed' });
       expect(t.policyRequests()).toEqual([
         {

@@ -4,7 +4,7 @@ import { ErrorCodes, type KmsAction, KmsError, type TenantScopedRequest } from '
 import { aliasArn, parseAliasRef } from '../aliases/alias-name.js';
 import { AliasRepository } from '../aliases/alias.repository.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
-import { PolicyClient, accessDenied } from '../policy/policy.client.js';
+import { PolicyClient, type PolicyFacts, accessDenied } from '../policy/policy.client.js';
 import { keyArn, parseKeyId } from './key-id.js';
 import { KeyRepository, type StoredKey } from './key.repository.js';
 import type { DecisionDto, KeyState } from '@symbolon/contracts';
@@ -64,17 +64,17 @@ export class KeyResolver {
     req: TenantScopedRequest,
     keyIdInput: string,
     action: KmsAction,
-    encryptionContext?: Record<string, string>,
+    facts: PolicyFacts = {},
   ): Promise<AuthorizedKey> {
     const found = await this.find(req.tenantId, keyIdInput);
-    return this.authorizeFound(req, found, action, encryptionContext);
+    return this.authorizeFound(req, found, action, facts);
   }
 
   async authorizeFound(
     req: TenantScopedRequest,
     found: { stored?: StoredKey; accountId: string; keyId: string },
     action: KmsAction,
-    encryptionContext?: Record<string, string>,
+    facts: PolicyFacts = {},
   ): Promise<AuthorizedKey> {
     if (!found.stored) {
       const arn = keyArn(this.config.SYMBOLON_REGION, found.accountId, found.keyId);
@@ -83,7 +83,10 @@ export class KeyResolver {
         reason: 'implicit deny: no such key visible',
       });
     }
-    const decision = await this.policy.authorize(req, action, found.stored.key, encryptionContext);
+    const decision = await this.policy.authorize(req, action, found.stored.key, {
+      ...facts,
+      ...(found.stored.tags !== undefined ? { resourceTags: found.stored.tags } : {}),
+    });
     return { ...found.stored, decision };
   }
 

@@ -34,8 +34,12 @@ describe('adminOperations', () => {
       'CreateUser',
       'DeleteAccessKey',
       'DeleteUser',
+      'DeleteUserPolicy',
+      'GetUserPolicy',
       'ListAccessKeys',
+      'ListUserPolicies',
       'ListUsers',
+      'PutUserPolicy',
       'UpdateAccessKey',
     ]);
   });

@@ -13,6 +13,17 @@ function userName(input: Input): string {
   return input.string('UserName', { required: true, max: 64 })!;
 }
 
+/** IAM policy names: 1-128 characters of [\w+=,.@-]. */
+function policyName(input: Input): string {
+  const name = input.string('PolicyName', { required: true, max: 128 })!;
+  if (!/^[\w+=,.@-]+$/.test(name)) {
+    throw validationError(
+      "1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+    );
+  }
+  return name;
+}
+
 function accessKeyId(input: Input): string {
   return input.string('AccessKeyId', { required: true, min: 16, max: 128 })!;
 }
@@ -52,8 +63,45 @@ export const adminOperations: Record<string, AdminOperation> = {
   async CreateUser(call) {
     const account = accountId(call);
     const name = userName(call.input);
+    const withDefault = call.input.boolean('AttachDefaultPolicy') ?? true;
     call.input.done();
-    return { output: { User: user(await call.tenancy.createUser(account, name)) } };
+    return { output: { User: user(await call.tenancy.createUser(account, name, withDefault)) } };
+  },
+
+  async PutUserPolicy(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const policy = policyName(call.input);
+    const document = call.input.string('PolicyDocument', { required: true, max: 131_072 })!;
+    call.input.done();
+    await call.tenancy.putUserPolicy(call.caller.principalArn, account, name, policy, document);
+    return { output: {} };
+  },
+
+  async GetUserPolicy(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const policy = policyName(call.input);
+    call.input.done();
+    const document = await call.tenancy.getUserPolicy(call.caller.principalArn, account, name, policy);
+    return { output: { UserName: name, PolicyName: policy, PolicyDocument: document } };
+  },
+
+  async ListUserPolicies(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    const names = await call.tenancy.listUserPolicies(call.caller.principalArn, account, name);
+    return { output: { PolicyNames: names, IsTruncated: false } };
+  },
+
+  async DeleteUserPolicy(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const policy = policyName(call.input);
+    call.input.done();
+    await call.tenancy.deleteUserPolicy(call.caller.principalArn, account, name, policy);
+    return { output: {} };
   },
 
   async ListUsers(call) {

@@ -38,6 +38,14 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'LimitExceededException', status: 400 };
     case ErrorCodes.CONFLICT:
       return { type: 'ConflictException', status: 400 };
+    case ErrorCodes.MALFORMED_POLICY:
+      return { type: 'MalformedPolicyDocumentException', status: 400 };
+    case ErrorCodes.INVALID_ARN:
+      return { type: 'InvalidArnException', status: 400 };
+    case ErrorCodes.INVALID_GRANT_TOKEN:
+      return { type: 'InvalidGrantTokenException', status: 400 };
+    case ErrorCodes.INVALID_GRANT_ID:
+      return { type: 'InvalidGrantIdException', status: 400 };
     case ErrorCodes.ALREADY_EXISTS:
       return { type: 'AlreadyExistsException', status: 400 };
     case ErrorCodes.TAG:

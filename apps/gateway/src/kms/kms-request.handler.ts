@@ -138,6 +138,9 @@ export class KmsRequestHandler {
       requestId: event.requestId,
       tenantId: caller.accountId,
       principal: caller.principalArn,
+      // aws:SourceIp and aws:SecureTransport as this listener saw the request.
+      sourceIp: req.ip,
+      secureTransport: req.protocol === 'https',
     };
     return target.operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
   }

@@ -56,7 +56,7 @@ export async function bootstrapAdmin(
       createdAt: now,
     },
     // The first user is a platform administrator: the one principal that may call the admin API at first.
-    { accountId, userName: 'admin', arn: principalArn, isAdmin: true, createdAt: now },
+    { accountId, userName: 'admin', arn: principalArn, isAdmin: true, identitySeeded: false, createdAt: now },
   );
   if (credentialsFile) {
     if (existsSync(credentialsFile)) logger.warn({ credentialsFile }, 'replacing a stale credentials file');

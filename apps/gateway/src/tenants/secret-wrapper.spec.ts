@@ -119,6 +119,7 @@ describe('secret wrapping at rest', () => {
           userName: 'a',
           arn: 'arn:aws:iam::111122223333:user/a',
           isAdmin: true,
+          identitySeeded: true,
           createdAt: now,
         },
       );

@@ -1,3 +1,4 @@
+import { logger } from '@symbolon/platform';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
@@ -14,6 +15,7 @@ import {
   userArn,
 } from './tenancy-rules.js';
 import { UserEntity } from './user.entity.js';
+import type { IdentityPolicies } from './identity-policies.js';
 
 export interface AccountView {
   accountId: string;
@@ -53,6 +55,8 @@ export class TenancyService {
     private readonly changes: AccessKeyChanges,
     /** Wraps the secrets of new keys before they are stored. */
     private readonly secrets: SecretWrapper | undefined,
+    /** Identity policies (policy service); without it (unit tests) users get none. */
+    private readonly identity?: IdentityPolicies,
   ) {}
 
   /** Whether the principal is a platform administrator (may call the admin API). */
@@ -72,7 +76,11 @@ export class TenancyService {
     }
   }
 
-  async createUser(accountId: string, userName: string): Promise<UserView> {
+  /**
+   * A new user, with the default identity policy unless `withDefaultPolicy` is false. The user is stored first and
+   * marked seeded once its policy is attached; if that fails now, the periodic seeding attaches it shortly.
+   */
+  async createUser(accountId: string, userName: string, withDefaultPolicy = true): Promise<UserView> {
     await this.requireAccount(accountId);
     requireUserName(userName);
     const users = this.ds.getRepository(UserEntity);
@@ -84,10 +92,45 @@ export class TenancyService {
       userName,
       arn: userArn(accountId, userName),
       isAdmin: false,
+      identitySeeded: !withDefaultPolicy || !this.identity,
       createdAt: new Date(),
     };
     await users.insert(user);
+    if (!user.identitySeeded) {
+      await this.identity?.seed(this.ds).catch((e: unknown) => {
+        logger.warn(
+          { user: user.arn, err: (e as Error).message },
+          'default identity policy not attached yet',
+        );
+      });
+    }
     return userView(user);
+  }
+
+  /** IAM's PutUserPolicy: the policy service validates the document (MalformedPolicyDocumentException). */
+  async putUserPolicy(caller: string, accountId: string, userName: string, name: string, document: string) {
+    const arn = (await this.requireUser(accountId, userName)).arn;
+    await this.requireIdentity().put(caller, arn, name, document);
+  }
+
+  async getUserPolicy(caller: string, accountId: string, userName: string, name: string): Promise<string> {
+    const arn = (await this.requireUser(accountId, userName)).arn;
+    return this.requireIdentity().get(caller, arn, name);
+  }
+
+  async listUserPolicies(caller: string, accountId: string, userName: string): Promise<string[]> {
+    const arn = (await this.requireUser(accountId, userName)).arn;
+    return this.requireIdentity().list(caller, arn);
+  }
+
+  async deleteUserPolicy(caller: string, accountId: string, userName: string, name: string): Promise<void> {
+    const arn = (await this.requireUser(accountId, userName)).arn;
+    await this.requireIdentity().delete(caller, arn, name);
+  }
+
+  private requireIdentity(): IdentityPolicies {
+    if (!this.identity) throw new AwsError('ServiceFailure', 'Identity policies are not available.', 500);
+    return this.identity;
   }
 
   async listUsers(accountId: string): Promise<UserView[]> {
@@ -105,6 +148,8 @@ export class TenancyService {
     if (keys > 0) {
       throw new AwsError('DeleteConflictException', 'Cannot delete entity, must delete access keys first.');
     }
+    // Its identity policies go first: a user left without them can do nothing, the reverse could leave a stale grant.
+    await this.identity?.delete(user.arn, user.arn);
     await this.ds.getRepository(UserEntity).delete({ accountId, userName });
   }
 

@@ -16,6 +16,10 @@ export class UserEntity {
   @Column({ name: 'is_admin', type: 'boolean' })
   isAdmin!: boolean;
 
+  /** The default identity policy was attached (or the user was made without one): nothing left to seed. */
+  @Column({ name: 'identity_seeded', type: 'boolean', default: false })
+  identitySeeded!: boolean;
+
   @Column({ name: 'created_at', type: timestampType() })
   createdAt!: Date;
 }

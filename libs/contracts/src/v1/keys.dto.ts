@@ -1,4 +1,4 @@
-import { IsBase64, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsBase64, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 import { TenantScopedRequest } from './tenant-scoped.request.js';
 import { IsStringMap } from './validators.js';
@@ -30,6 +30,16 @@ export class CreateKeyRequest extends TenantScopedRequest {
   @IsString()
   @MaxLength(8192)
   description?: string;
+
+  /** The key policy; without it the key gets the default key policy. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32768)
+  policy?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  bypassPolicyLockoutSafetyCheck?: boolean;
 }
 export interface CreateKeyReply {
   key: KeyMetadataDto;

@@ -25,6 +25,14 @@ export const Subjects = {
     tagResource: 'kms.v1.keys.tag-resource',
     untagResource: 'kms.v1.keys.untag-resource',
     listResourceTags: 'kms.v1.keys.list-resource-tags',
+    putKeyPolicy: 'kms.v1.keys.put-key-policy',
+    getKeyPolicy: 'kms.v1.keys.get-key-policy',
+    listKeyPolicies: 'kms.v1.keys.list-key-policies',
+    createGrant: 'kms.v1.keys.create-grant',
+    listGrants: 'kms.v1.keys.list-grants',
+    listRetirableGrants: 'kms.v1.keys.list-retirable-grants',
+    retireGrant: 'kms.v1.keys.retire-grant',
+    revokeGrant: 'kms.v1.keys.revoke-grant',
   },
   secrets: {
     wrap: 'kms.v1.secrets.wrap',
@@ -38,6 +46,22 @@ export const Subjects = {
   },
   policy: {
     evaluate: 'kms.v1.policy.evaluate',
+    putKeyPolicy: 'kms.v1.policy.key-policy.put',
+    getKeyPolicy: 'kms.v1.policy.key-policy.get',
+    forgetKey: 'kms.v1.policy.key-policy.forget',
+    putIdentityPolicy: 'kms.v1.policy.identity.put',
+    getIdentityPolicy: 'kms.v1.policy.identity.get',
+    listIdentityPolicies: 'kms.v1.policy.identity.list',
+    deleteIdentityPolicy: 'kms.v1.policy.identity.delete',
+    createGrant: 'kms.v1.policy.grants.create',
+    listGrants: 'kms.v1.policy.grants.list',
+    listRetirableGrants: 'kms.v1.policy.grants.list-retirable',
+    retireGrant: 'kms.v1.policy.grants.retire',
+    revokeGrant: 'kms.v1.policy.grants.revoke',
+  },
+  /** Notices: core NATS, not durable, every replica receives them (no queue group). */
+  notices: {
+    policyChanged: 'kms.v1.notices.policy.changed',
   },
   audit: {
     query: 'kms.v1.audit.query',

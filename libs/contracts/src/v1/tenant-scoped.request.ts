@@ -1,4 +1,6 @@
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+import { IsStringMap } from './validators.js';
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
@@ -15,4 +17,20 @@ export class TenantScopedRequest {
   @IsString()
   @MaxLength(2048)
   principal!: string;
+
+  /** The caller's address as the gateway saw it (aws:SourceIp). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sourceIp?: string;
+
+  /** The request came over TLS (aws:SecureTransport). */
+  @IsOptional()
+  @IsBoolean()
+  secureTransport?: boolean;
+
+  /** The calling principal's tags (aws:PrincipalTag/<key>). */
+  @IsOptional()
+  @IsStringMap()
+  principalTags?: Record<string, string>;
 }

@@ -140,6 +140,14 @@ export class Input {
     return v as string[];
   }
 
+  /** A JSON object (e.g. Constraints), read with its own Input. */
+  object(name: string): Input {
+    const v = this.body[name];
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw serializationError(`Expected an object for ${name}.`);
+    return new Input(v as Record<string, unknown>);
+  }
+
   /** A list of JSON objects (e.g. Tags), each read with its own Input; [] when absent. */
   objectList(name: string): Input[] {
     const v = this.body[name];

@@ -14,7 +14,7 @@ import {
 
 import { AwsError } from '../aws-error.js';
 import type { Input } from './input.js';
-import { type Operation, SYMMETRIC, noDryRun, unsupported } from './operation.js';
+import { type Operation, SYMMETRIC, grantTokens, noDryRun, unsupported } from './operation.js';
 
 const epochSeconds = (iso: string) => Date.parse(iso) / 1000;
 
@@ -148,7 +148,7 @@ export const lifecycleOperations: Record<string, Operation> = {
     const destinationKeyId = keyIdOf(input, 'DestinationKeyId');
     const destinationEncryptionContext = input.stringMap('DestinationEncryptionContext');
     call.audit.encryptionContext = destinationEncryptionContext;
-    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    grantTokens(input);
     symmetricOnly(input, 'SourceEncryptionAlgorithm');
     symmetricOnly(input, 'DestinationEncryptionAlgorithm');
     if (input.has('DryRunModifiers')) throw unsupported('DryRunModifiers');

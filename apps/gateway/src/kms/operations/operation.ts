@@ -1,4 +1,9 @@
-import type { DecisionDto, KeyMetadataDto, TenantScopedRequest } from '@symbolon/contracts';
+import {
+  type DecisionDto,
+  type KeyMetadataDto,
+  type TenantScopedRequest,
+  grantIdOfToken,
+} from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
 import { AwsError } from '../aws-error.js';
@@ -56,6 +61,20 @@ export function encryptionAlgorithm(input: Input): void {
   input.done();
   if (alg !== undefined && alg !== SYMMETRIC) {
     throw new AwsError('InvalidKeyUsageException', `${alg} is not supported for symmetric keys.`);
+  }
+}
+
+/**
+ * GrantTokens: at most 10, each one this service issued (InvalidGrantTokenException otherwise). Grants take effect
+ * at once here, so a valid token adds nothing to the decision: the grant it names is already in force.
+ */
+export function grantTokens(input: Input): void {
+  const tokens = input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+  input.done(); // a wrong count or length is a ValidationException first
+  for (const token of tokens) {
+    if (grantIdOfToken(token) === undefined) {
+      throw new AwsError('InvalidGrantTokenException', 'The grant token is not valid.');
+    }
   }
 }
 

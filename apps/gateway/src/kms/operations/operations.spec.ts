@@ -34,6 +34,7 @@ describe('Operations', () => {
     expect(Object.keys(Operations).sort()).toEqual([
       'CancelKeyDeletion',
       'CreateAlias',
+      'CreateGrant',
       'CreateKey',
       'Decrypt',
       'DeleteAlias',
@@ -46,12 +47,19 @@ describe('Operations', () => {
       'GenerateDataKey',
       'GenerateDataKeyWithoutPlaintext',
       'GenerateRandom',
+      'GetKeyPolicy',
       'GetKeyRotationStatus',
       'ListAliases',
+      'ListGrants',
+      'ListKeyPolicies',
       'ListKeyRotations',
       'ListKeys',
       'ListResourceTags',
+      'ListRetirableGrants',
+      'PutKeyPolicy',
       'ReEncrypt',
+      'RetireGrant',
+      'RevokeGrant',
       'RotateKeyOnDemand',
       'ScheduleKeyDeletion',
       'TagResource',
@@ -130,7 +138,6 @@ describe('CreateKey', () => {
     [{ KeySpec: 'RSA_2048' }, 'KeySpec RSA_2048'],
     [{ CustomerMasterKeySpec: 'ECC_NIST_P256' }, 'CustomerMasterKeySpec ECC_NIST_P256'],
     [{ Origin: 'EXTERNAL' }, 'Origin EXTERNAL'],
-    [{ Policy: '{"Version":"2012-10-17","Statement":[]}' }, 'Policy'],
     [{ Tags: [{ TagKey: 'a', TagValue: 'b' }] }, 'Tags'],
     [{ CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'CustomKeyStoreId'],
     [{ XksKeyId: 'x' }, 'XksKeyId'],
@@ -192,7 +199,11 @@ describe('CreateKey', () => {
 describe('DescribeKey', () => {
   it('should send the key id to kms.v1.keys.describe and answer KeyMetadata when the key exists', async () => {
     const rpc = new RecordingRpc().reply(Subjects.keys.describe, { key: metadata({ keyState: 'Disabled' }) });
-    const r = await run('DescribeKey', { KeyId: ARN, GrantTokens: ['g'] }, rpc);
+    const r = await run(
+      'DescribeKey',
+      { KeyId: ARN, GrantTokens: [`sgt1.${'a'.repeat(64)}.${'n'.repeat(32)}`] },
+      rpc,
+    );
     expect(rpc.calls).toEqual([{ subject: Subjects.keys.describe, payload: { ...SCOPE, keyId: ARN } }]);
     expect(r.output['KeyMetadata']).toMatchObject({ KeyId: KEY_ID, Enabled: false, KeyState: 'Disabled' });
     expect(r.keyArn).toBe(ARN);

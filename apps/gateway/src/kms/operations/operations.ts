@@ -17,6 +17,7 @@ import {
   type OperationResult,
   SYMMETRIC,
   encryptionAlgorithm,
+  grantTokens,
   keyMetadata,
   noDryRun,
   unsupported,
@@ -38,7 +39,7 @@ async function generateDataKey(call: OperationCall, returnPlaintext: boolean): P
   const keyId = input.string('KeyId', { required: true, max: 2048 })!;
   const encryptionContext = input.stringMap('EncryptionContext');
   call.audit.encryptionContext = encryptionContext;
-  input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+  grantTokens(input);
   if (input.has('Recipient')) throw unsupported('Recipient');
   noDryRun(input);
   const numberOfBytes = dataKeyLength(input);
@@ -77,16 +78,22 @@ export const keyOperations: Record<string, Operation> = {
       CustomerMasterKeySpec: input.string('CustomerMasterKeySpec', { max: 64 }),
     };
     const origin = input.oneOf('Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
+    const policy = input.string('Policy', { max: 131_072 });
+    const bypass = input.boolean('BypassPolicyLockoutSafetyCheck');
     input.done();
     if (usage !== undefined && usage !== 'ENCRYPT_DECRYPT') throw unsupported(`KeyUsage ${usage}`);
     for (const [f, spec] of Object.entries(specs)) {
       if (spec !== undefined && spec !== SYMMETRIC) throw unsupported(`${f} ${spec}`);
     }
     if (origin !== undefined && origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
-    for (const f of ['Policy', 'Tags', 'CustomKeyStoreId', 'XksKeyId'])
-      if (input.has(f)) throw unsupported(f);
+    for (const f of ['Tags', 'CustomKeyStoreId', 'XksKeyId']) if (input.has(f)) throw unsupported(f);
     if (input.boolean('MultiRegion')) throw unsupported('MultiRegion');
-    const r = await rpc.send<CreateKeyReply>(Subjects.keys.create, { ...scope, description });
+    const r = await rpc.send<CreateKeyReply>(Subjects.keys.create, {
+      ...scope,
+      description,
+      ...(policy !== undefined ? { policy } : {}),
+      ...(bypass !== undefined ? { bypassPolicyLockoutSafetyCheck: bypass } : {}),
+    });
     return {
       output: { KeyMetadata: keyMetadata(r.key) },
       keyArn: r.key.arn,
@@ -96,7 +103,7 @@ export const keyOperations: Record<string, Operation> = {
 
   async DescribeKey({ input, scope, rpc }) {
     const keyId = input.string('KeyId', { required: true, max: 2048 })!;
-    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    grantTokens(input);
     input.done();
     const r = await rpc.send<DescribeKeyReply>(Subjects.keys.describe, { ...scope, keyId });
     return { output: { KeyMetadata: keyMetadata(r.key) }, keyArn: r.key.arn };
@@ -126,7 +133,7 @@ export const keyOperations: Record<string, Operation> = {
     const plaintext = input.blob('Plaintext', { required: true, min: 1, max: 4096 })!;
     const encryptionContext = input.stringMap('EncryptionContext');
     call.audit.encryptionContext = encryptionContext;
-    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    grantTokens(input);
     encryptionAlgorithm(input);
     noDryRun(input);
     input.done();
@@ -151,7 +158,7 @@ export const keyOperations: Record<string, Operation> = {
     const keyId = input.string('KeyId', { max: 2048 });
     const encryptionContext = input.stringMap('EncryptionContext');
     call.audit.encryptionContext = encryptionContext;
-    input.stringList('GrantTokens', { maxItems: 10, maxLength: 8192 });
+    grantTokens(input);
     encryptionAlgorithm(input);
     if (input.has('Recipient')) throw unsupported('Recipient');
     noDryRun(input);

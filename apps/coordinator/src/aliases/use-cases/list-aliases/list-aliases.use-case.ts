@@ -3,6 +3,7 @@ import { type AliasDto, ListAliasesRequest, type ListAliasesReply } from '@symbo
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../../../config.js';
 import { KeyResolver } from '../../../keys/key-resolver.js';
+import { PolicyClient } from '../../../policy/policy.client.js';
 import { decodeMarker, page } from '../../../keys/list-marker.js';
 import { authorizeOwnKey } from '../../../keys/own-key.js';
 import { aliasArn } from '../../alias-name.js';
@@ -10,9 +11,8 @@ import type { AliasEntity } from '../../alias.entity.js';
 import { AliasRepository } from '../../alias.repository.js';
 
 /**
- * The caller's own aliases by name. With a KeyId only that key's aliases, after policy allows kms:ListAliases on it;
- * without one, the account's principals may list (AWS decides kms:ListAliases by IAM policy, which here is the
- * account's default: its principals may).
+ * The caller's own aliases by name, when its identity policies allow kms:ListAliases (AWS decides it by IAM policy).
+ * With a KeyId only that key's aliases, and the key's policy must allow kms:ListAliases on it too.
  */
 @Injectable()
 export class ListAliasesUseCase {
@@ -20,9 +20,11 @@ export class ListAliasesUseCase {
     @Inject(AliasRepository) private readonly aliases: AliasRepository,
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Inject(PolicyClient) private readonly policy: PolicyClient,
   ) {}
 
   async execute(req: ListAliasesRequest): Promise<ListAliasesReply> {
+    await this.policy.authorizeAccount(req, 'kms:ListAliases');
     const afterName = req.marker === undefined ? undefined : decodeMarker(req.marker);
     const key =
       req.keyId === undefined

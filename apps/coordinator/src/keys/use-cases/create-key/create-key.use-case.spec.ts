@@ -15,7 +15,10 @@ const scope = (tenantId: string) => ({
 
 function setup(domainGeneration = 1) {
   const h = keyHarness({ region: REGION, domainGeneration });
-  return { ...h, useCase: new CreateKeyUseCase(h.router, h.repo, h.resolver, h.config) };
+  return {
+    ...h,
+    useCase: new CreateKeyUseCase(h.router, h.repo, h.resolver, h.config, h.policy, h.rpcClient),
+  };
 }
 
 describe('CreateKeyUseCase', () => {

@@ -105,7 +105,14 @@ describe('DecryptUseCase', () => {
     const { key, blob } = await t.sealed();
     await t.useCase.execute(request(A, blob));
     expect(t.policyRequests()).toEqual([
-      { ...scope(A), action: 'kms:Decrypt', keyArn: key.arn, keyAccountId: A, encryptionContext: CONTEXT },
+      {
+        ...scope(A),
+        action: 'kms:Decrypt',
+        encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        keyArn: key.arn,
+        keyAccountId: A,
+        encryptionContext: CONTEXT,
+      },
     ]);
   });
 
@@ -210,6 +217,7 @@ describe('DecryptUseCase', () => {
         {
           ...scope(B),
           action: 'kms:Decrypt',
+          encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
           keyArn: t.key.arn,
           keyAccountId: A,
           encryptionContext: CONTEXT,

@@ -80,6 +80,7 @@ describe('EncryptUseCase', () => {
       {
         ...scope(A),
         action: 'kms:Encrypt',
+        encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         keyArn: key.arn,
         keyAccountId: A,
         encryptionContext: { purpose: 'x' },

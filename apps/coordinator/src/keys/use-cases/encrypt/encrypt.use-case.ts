@@ -11,6 +11,7 @@ import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
 import { blobAad } from '../../blob-aad.js';
+import { SYMMETRIC_DEFAULT } from '../../../policy/policy.client.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 /** Encrypt under the key's current version; the blob header and the encryption context are the AAD. */
@@ -22,7 +23,10 @@ export class EncryptUseCase {
   ) {}
 
   async execute(req: EncryptRequest): Promise<EncryptReply> {
-    const stored = await this.resolver.authorize(req, req.keyId, 'kms:Encrypt', req.encryptionContext);
+    const stored = await this.resolver.authorize(req, req.keyId, 'kms:Encrypt', {
+      encryptionContext: req.encryptionContext,
+      encryptionAlgorithm: SYMMETRIC_DEFAULT,
+    });
     KeyResolver.requireEnabled(stored);
     const { key } = stored;
     const version = stored.versions.get(key.currentVersion)!;

@@ -76,6 +76,7 @@ describe('GenerateDataKeyUseCase', () => {
       {
         ...scope(A),
         action: 'kms:GenerateDataKey',
+        encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         keyArn: key.arn,
         keyAccountId: A,
         encryptionContext: CONTEXT,

@@ -11,6 +11,7 @@ import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats
 
 import { HsmRouter } from '../../../routing/hsm-router.js';
 import { blobAad } from '../../blob-aad.js';
+import { SYMMETRIC_DEFAULT } from '../../../policy/policy.client.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 /** A data key made by the token's generator and sealed under the key in one hsm call. */
@@ -23,7 +24,10 @@ export class GenerateDataKeyUseCase {
 
   async execute(req: GenerateDataKeyRequest): Promise<GenerateDataKeyReply> {
     const action = req.returnPlaintext ? 'kms:GenerateDataKey' : 'kms:GenerateDataKeyWithoutPlaintext';
-    const stored = await this.resolver.authorize(req, req.keyId, action, req.encryptionContext);
+    const stored = await this.resolver.authorize(req, req.keyId, action, {
+      encryptionContext: req.encryptionContext,
+      encryptionAlgorithm: SYMMETRIC_DEFAULT,
+    });
     KeyResolver.requireEnabled(stored);
     const { key } = stored;
     const version = stored.versions.get(key.currentVersion)!;

@@ -1,6 +1,9 @@
 import { ErrorCodes, type ListKeysReply } from '@symbolon/contracts';
 
 import { asFake, newKeyFakes } from '../../../../../../libs/testing/src/fakes/index.js';
+import type { RpcClient } from '@symbolon/platform';
+
+import { PolicyClient } from '../../../policy/policy.client.js';
 import type { KeyRepository } from '../../key.repository.js';
 import { ListKeysUseCase } from './list-keys.use-case.js';
 
@@ -21,7 +24,10 @@ async function setup(keysOfA = 5, keysOfB = 3) {
   return {
     ...fakes,
     keysOfA: a.map((k) => ({ keyId: k.id, arn: k.arn })),
-    useCase: new ListKeysUseCase(asFake<KeyRepository>(fakes.store)),
+    useCase: new ListKeysUseCase(
+      asFake<KeyRepository>(fakes.store),
+      new PolicyClient(asFake<RpcClient>(fakes.rpc)),
+    ),
   };
 }
 

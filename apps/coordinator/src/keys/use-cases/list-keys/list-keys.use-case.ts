@@ -1,14 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes, KmsError, type ListKeysReply, ListKeysRequest } from '@symbolon/contracts';
 
+import { PolicyClient } from '../../../policy/policy.client.js';
 import { KeyRepository } from '../../key.repository.js';
 
 /** The caller's own keys only, by key id; the marker is opaque to callers. */
 @Injectable()
 export class ListKeysUseCase {
-  constructor(@Inject(KeyRepository) private readonly keys: KeyRepository) {}
+  constructor(
+    @Inject(KeyRepository) private readonly keys: KeyRepository,
+    @Inject(PolicyClient) private readonly policy: PolicyClient,
+  ) {}
 
   async execute(req: ListKeysRequest): Promise<ListKeysReply> {
+    await this.policy.authorizeAccount(req, 'kms:ListKeys');
     const after = req.marker === undefined ? undefined : decodeMarker(req.marker);
     const page = await this.keys.list(req.tenantId, req.limit + 1, after);
     const shown = page.slice(0, req.limit);

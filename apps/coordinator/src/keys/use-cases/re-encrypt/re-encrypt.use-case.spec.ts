@@ -104,6 +104,8 @@ describe('ReEncryptUseCase', () => {
         keyArn: t.source.arn,
         keyAccountId: A,
         encryptionContext: SOURCE_CONTEXT,
+        encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        reEncryptOnSameKey: false,
       },
       {
         ...scope(A),
@@ -111,6 +113,8 @@ describe('ReEncryptUseCase', () => {
         keyArn: t.destination.arn,
         keyAccountId: A,
         encryptionContext: DEST_CONTEXT,
+        encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        reEncryptOnSameKey: false,
       },
     ]);
   });

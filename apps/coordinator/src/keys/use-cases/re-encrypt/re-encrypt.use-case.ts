@@ -13,6 +13,7 @@ import { HsmRouter } from '../../../routing/hsm-router.js';
 import { blobAad } from '../../blob-aad.js';
 import { keyMaterialId } from '../../key-material-id.js';
 import { keyOfBlob } from '../../blob-key.js';
+import { SYMMETRIC_DEFAULT } from '../../../policy/policy.client.js';
 import { KeyResolver } from '../../key-resolver.js';
 
 /**
@@ -28,6 +29,9 @@ export class ReEncryptUseCase {
   ) {}
 
   async execute(req: ReEncryptRequest): Promise<ReEncryptReply> {
+    // kms:ReEncryptOnSameKey: known before either key is authorized (the destination is only looked up here).
+    const named = await this.resolver.find(req.tenantId, req.destinationKeyId);
+    const sameKey = (blobKeyId: string) => named.accountId === req.tenantId && named.keyId === blobKeyId;
     const {
       blob,
       stored: source,
@@ -39,14 +43,14 @@ export class ReEncryptUseCase {
       req.sourceKeyId,
       'kms:ReEncryptFrom',
       req.sourceEncryptionContext,
+      (blobKeyId) => ({ reEncryptOnSameKey: sameKey(blobKeyId) }),
     );
 
-    const destination = await this.resolver.authorize(
-      req,
-      req.destinationKeyId,
-      'kms:ReEncryptTo',
-      req.destinationEncryptionContext,
-    );
+    const destination = await this.resolver.authorizeFound(req, named, 'kms:ReEncryptTo', {
+      encryptionContext: req.destinationEncryptionContext,
+      encryptionAlgorithm: SYMMETRIC_DEFAULT,
+      reEncryptOnSameKey: source.key.id === named.keyId && named.accountId === source.key.tenantId,
+    });
     KeyResolver.requireEnabled(destination);
     const { key } = destination;
     const destinationVersion = destination.versions.get(key.currentVersion)!;

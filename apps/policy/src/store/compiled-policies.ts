@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PolicyChangedNotice } from '@symbolon/contracts';
+import { type CompiledPolicy, type GrantRule, compilePolicy } from '@symbolon/policy-engine';
+
+import { PolicyRepository } from './policy.repository.js';
+import { grantRule } from './grant-rule.js';
+
+const MAX_ENTRIES = 10_000;
+/** A safety net only: every change drops the cached copy at once, on every replica, through a notice. */
+const TTL_MS = 60_000;
+
+class BoundedCache<V> {
+  private readonly map = new Map<string, { value: V; expires: number }>();
+
+  get(key: string): V | undefined {
+    const hit = this.map.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    return undefined;
+  }
+
+  set(key: string, value: V): void {
+    if (this.map.size >= MAX_ENTRIES) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(key, { value, expires: Date.now() + TTL_MS });
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/**
+ * Compiled key policies, identity policy sets and grant lists, each compiled once and kept until a change notice
+ * (or, as a safety net, a minute). Decisions then cost no database read and no parsing.
+ */
+@Injectable()
+export class CompiledPolicies {
+  private readonly keyPolicies = new BoundedCache<CompiledPolicy>();
+  private readonly identities = new BoundedCache<{ name: string; policy: CompiledPolicy }[]>();
+  private readonly grants = new BoundedCache<GrantRule[]>();
+
+  constructor(@Inject(PolicyRepository) private readonly repo: PolicyRepository) {}
+
+  async keyPolicy(keyArn: string, accountId: string): Promise<CompiledPolicy> {
+    const hit = this.keyPolicies.get(keyArn);
+    if (hit) return hit;
+    const compiled = compilePolicy(await this.repo.keyPolicy(keyArn, accountId), 'key');
+    this.keyPolicies.set(keyArn, compiled);
+    return compiled;
+  }
+
+  async identity(principalArn: string): Promise<{ name: string; policy: CompiledPolicy }[]> {
+    const hit = this.identities.get(principalArn);
+    if (hit) return hit;
+    const compiled = (await this.repo.identityPolicies(principalArn)).map((p) => ({
+      name: p.name,
+      policy: compilePolicy(p.document, 'identity'),
+    }));
+    this.identities.set(principalArn, compiled);
+    return compiled;
+  }
+
+  async grantsOf(keyArn: string): Promise<GrantRule[]> {
+    const hit = this.grants.get(keyArn);
+    if (hit) return hit;
+    const rules = (await this.repo.grantsOfKey(keyArn)).map(grantRule);
+    this.grants.set(keyArn, rules);
+    return rules;
+  }
+
+  /** Drops what a change touched; a notice naming nothing drops everything. */
+  invalidate(notice: PolicyChangedNotice): void {
+    if (notice.keyArn === undefined && notice.principalArn === undefined) {
+      this.clear();
+      return;
+    }
+    if (notice.keyArn !== undefined) {
+      this.keyPolicies.delete(notice.keyArn);
+      this.grants.delete(notice.keyArn);
+    }
+    if (notice.principalArn !== undefined) this.identities.delete(notice.principalArn);
+  }
+
+  clear(): void {
+    this.keyPolicies.clear();
+    this.identities.clear();
+    this.grants.clear();
+  }
+}
