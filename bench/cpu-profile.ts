@@ -1,7 +1,8 @@
 /**
  * Preloaded into the platform's services with NODE_OPTIONS=--import (Node 20 refuses --cpu-prof there; Nest's shutdown hooks own SIGUSR2) when
  * BENCH_CPU_PROF_DIR is set: the first SIGWINCH starts the V8 CPU profiler, the second writes
- * <dir>/<service>-<pid>.cpuprofile, so the profile covers exactly the measured window.
+ * <dir>/<service>-<pid>-<n>.cpuprofile (n counts the measured windows: 1 = platform, 2 = platform + key policy), so
+ * each profile covers exactly one measured window.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -12,6 +13,7 @@ if (dir) {
   const session = new Session();
   session.connect();
   let running = false;
+  let window = 0;
   process.on('SIGWINCH', () => {
     if (!running) {
       running = true;
@@ -21,7 +23,8 @@ if (dir) {
     running = false;
     session.post('Profiler.stop', (err, res) => {
       if (err) return console.error(`cpu profile: ${err.message}`);
-      const name = `${process.env['SYMBOLON_SERVICE'] ?? 'node'}-${process.pid}.cpuprofile`;
+      window += 1;
+      const name = `${process.env['SYMBOLON_SERVICE'] ?? 'node'}-${process.pid}-${window}.cpuprofile`;
       writeFileSync(join(dir, name), JSON.stringify(res.profile));
     });
   });

@@ -1,8 +1,15 @@
 /**
- * `npm run bench`: Encrypt (4 KiB, SigV4-signed) at 64 connections against the full platform and two baselines, with
- * the CPU time of every process of each target. See bench/README.md.
+ * `npm run bench`: the policy engine's decisions per second against Cedar, then Encrypt (4 KiB, SigV4-signed) at 64
+ * connections against the full platform (without and with a conditional key policy) and two baselines, with the CPU
+ * time of every process of each target. See bench/README.md.
  */
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  EncryptCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import { freePort, startNatsServer } from '@symbolon/platform';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +19,13 @@ import { fileURLToPath } from 'node:url';
 
 import { startPlatform } from '../deploy/local/platform.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
+import {
+  type PolicyEngineResult,
+  benchKeyPolicy,
+  policyEngineOptions,
+  printPolicyEngine,
+  runPolicyEngineBench,
+} from './policy-engine.js';
 import { type SigningCredentials, assertSameAsSmithy, encryptBody } from './sign.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -19,7 +33,11 @@ const RESULTS_FILE = join(HERE, '..', 'bench-results.json');
 const DURATION_S = positive('BENCH_DURATION_S', 10);
 const WARMUP_S = positive('BENCH_WARMUP_S', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
-const ONLY = (process.env['BENCH_TARGETS'] ?? 'baselineA,baselineB,platform').split(',');
+const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform'];
+const ONLY = (process.env['BENCH_TARGETS'] ?? TARGETS.join(',')).split(',').map((t) => t.trim());
+/** The goal of issue 4: the platform with a conditional key policy keeps this share of its req/s without one. */
+const KEY_POLICY_TARGET_RATIO = 0.9;
+const KEY_POLICY_ROW = 'platform + key policy';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 /** Fixed credentials for the baselines (they verify nothing, but get requests signed exactly like the platform's). */
 const BASELINE_CREDENTIALS: SigningCredentials = {
@@ -242,7 +260,7 @@ async function baselineB(): Promise<TargetResult> {
   return r;
 }
 
-async function platform(): Promise<TargetResult> {
+async function platform(): Promise<TargetResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'symbolon-bench-platform-'));
   if (!process.env['BENCH_KEEP_DATA'])
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -263,8 +281,8 @@ async function platform(): Promise<TargetResult> {
     credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
     maxAttempts: 1,
   });
+  cleanups.push(async () => kms.destroy());
   const created = await kms.send(new CreateKeyCommand({ Description: 'bench' }));
-  kms.destroy();
   const keyId = created.KeyMetadata?.KeyId;
   if (!keyId) throw new Error('CreateKey returned no KeyId');
   const processes = platformProcesses(join(dataDir, 'nats'));
@@ -276,15 +294,63 @@ async function platform(): Promise<TargetResult> {
         .filter(([n]) => n !== 'nats-server')
         .map(([, pid]) => pid)
     : [];
-  const r = await measure('platform', running.endpoint, keyId, creds, processes, services);
+  const plain = await measure('platform', running.endpoint, keyId, creds, processes, services);
+  if (interrupted) throw new Error('interrupted');
+  await attachKeyPolicy(kms, keyId, creds);
+  const withPolicy = await measure(KEY_POLICY_ROW, running.endpoint, keyId, creds, processes, services);
   if (profDir) await new Promise((r) => setTimeout(r, 2_000)); // let the services write their profiles
   await stopAll();
-  return r;
+  return [plain, withPolicy];
+}
+
+/**
+ * PutKeyPolicy with bench/policy-engine.ts's key policy for the bench principal (the platform's first user, `admin`,
+ * made by the gateway's bootstrap), then proves it is in force and decided per request: an Encrypt whose
+ * encryption context the policy does not allow must be denied (waits up to 5 s for the policy change notice to drop
+ * decisions the gateway reused under the default policy).
+ */
+async function attachKeyPolicy(
+  kms: KMSClient,
+  keyId: string,
+  creds: SigningCredentials & { accountId?: string },
+): Promise<void> {
+  if (!creds.accountId) throw new Error('the credentials file names no accountId');
+  const principal = `arn:aws:iam::${creds.accountId}:user/admin`;
+  const policy = benchKeyPolicy(creds.accountId, principal);
+  await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy }));
+  const stored = await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));
+  if (stored.Policy !== policy) throw new Error('GetKeyPolicy does not return the key policy just put');
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      await kms.send(
+        new EncryptCommand({
+          KeyId: keyId,
+          Plaintext: Buffer.from('bench'),
+          EncryptionContext: { purpose: 'not-bench', tenant: 'bench-tenant' },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name === 'AccessDeniedException') return;
+      throw e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error('the key policy is not in force: an Encrypt it does not allow still succeeds after 5 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 // ---- report ----
 
-function report(results: TargetResult[]): { ratios: Record<string, number>; met: boolean | null } {
+interface Verdicts {
+  ratios: Record<string, number>;
+  met: boolean | null;
+  keyPolicyMet: boolean | null;
+}
+
+function report(results: TargetResult[], engine: PolicyEngineResult | undefined): Verdicts {
+  if (engine) printPolicyEngine(engine);
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
     `\nEncrypt 4 KiB, SigV4, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up (${cpus().length} cores)\n`,
@@ -305,31 +371,48 @@ function report(results: TargetResult[]): { ratios: Record<string, number>; met:
     for (const c of r.cpu)
       console.log(`    ${c.process.padEnd(16)}${pad(c.corePct, 7)} %${pad(c.usPerReq, 8)} us/req`);
   }
-  const byName = (prefix: string) => results.find((r) => r.target.startsWith(prefix));
+  const byName = (name: string) => results.find((r) => r.target === name || r.target.startsWith(`${name}:`));
   const [p, a, b] = [byName('platform'), byName('baseline A'), byName('baseline B')];
+  const pk = byName(KEY_POLICY_ROW);
   const ratios: Record<string, number> = {};
   if (p && a) ratios['platform/baselineA req/s'] = round(p.reqPerSec / a.reqPerSec, 3);
   if (p && b) ratios['platform/baselineB req/s'] = round(p.reqPerSec / b.reqPerSec, 3);
   if (p && b) ratios['baselineB/platform CPU us/req'] = round(b.targetUsPerReq / p.targetUsPerReq, 3);
+  if (p && pk) ratios['platform+keyPolicy/platform req/s'] = round(pk.reqPerSec / p.reqPerSec, 3);
+  if (p && pk) ratios['platform/platform+keyPolicy CPU us/req'] = round(p.targetUsPerReq / pk.targetUsPerReq, 3);
+  if (engine) ratios['engine/cedar decisions/s'] = engine.ratio;
   console.log('');
   for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v}`);
   const met = p && b ? p.reqPerSec >= 0.5 * b.reqPerSec : null;
   if (met !== null) console.log(`target "platform >= 0.5 x one-hop": ${met ? 'MET' : 'NOT MET'}`);
-  return { ratios, met };
+  const keyPolicyMet = p && pk ? pk.reqPerSec >= KEY_POLICY_TARGET_RATIO * p.reqPerSec : null;
+  if (keyPolicyMet !== null) {
+    console.log(
+      `target "platform + key policy >= ${KEY_POLICY_TARGET_RATIO} x platform": ${keyPolicyMet ? 'MET' : 'NOT MET'}`,
+    );
+  }
+  if (engine) {
+    console.log(
+      `target "policy engine >= ${engine.targetPerSec.toLocaleString('en-US')} decisions/s": ${engine.met ? 'MET' : 'NOT MET'}`,
+    );
+  }
+  return { ratios, met, keyPolicyMet };
 }
 
 async function main(): Promise<void> {
   await assertSameAsSmithy(BASELINE_CREDENTIALS, { host: '127.0.0.1:8080', body: encryptBody('bench-key') });
-  const runs: Record<string, () => Promise<TargetResult>> = { baselineA, baselineB, platform };
+  const runs: Record<string, () => Promise<TargetResult | TargetResult[]>> = { baselineA, baselineB, platform };
   const results: TargetResult[] = [];
+  let engine: PolicyEngineResult | undefined;
   for (const name of ONLY) {
-    const run = runs[name.trim()];
-    if (!run) throw new Error(`unknown target ${name} in BENCH_TARGETS (baselineA, baselineB, platform)`);
-    console.log(`running ${name.trim()} ...`);
-    results.push(await run());
+    if (!TARGETS.includes(name)) throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
+    console.log(`running ${name} ...`);
+    // In this process, before any target is started: nothing of the bench's own competes for the core.
+    if (name === 'policyEngine') engine = runPolicyEngineBench(policyEngineOptions());
+    else results.push(...[await runs[name]!()].flat());
   }
   if (interrupted) throw new Error('interrupted');
-  const { ratios, met } = report(results);
+  const { ratios, met, keyPolicyMet } = report(results, engine);
   writeFileSync(
     RESULTS_FILE,
     JSON.stringify(
@@ -339,8 +422,11 @@ async function main(): Promise<void> {
         cores: cpus().length,
         config: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, plaintextBytes: 4096 },
         results,
+        ...(engine ? { policyEngine: engine } : {}),
         ratios,
         platformAtLeastHalfOfOneHop: met,
+        platformWithKeyPolicyAtLeast90PercentOfPlatform: keyPolicyMet,
+        policyEngineAtLeast200kDecisionsPerSec: engine ? engine.met : null,
       },
       null,
       2,

@@ -69,8 +69,109 @@ describe('parseArgs', () => {
       'create-account',
       'create-user',
       'delete-access-key',
+      'delete-user-policy',
+      'get-user-policy',
       'list-access-keys',
+      'list-user-policies',
+      'put-user-policy',
       'update-access-key',
     ]);
+    expect(USAGE).toContain('--policy-document <v>|file://<path>');
+    expect(USAGE).toContain('[--no-default-policy]');
+  });
+
+  it('should map each user-policy command to its operation and fields when all options are given', () => {
+    const doc = '{"Version":"2012-10-17","Statement":[]}';
+    const cases: [string[], string, Record<string, string>][] = [
+      [
+        ['put-user-policy', '--user-name', 'alice', '--policy-name', 'p1', '--policy-document', doc],
+        'PutUserPolicy',
+        { UserName: 'alice', PolicyName: 'p1', PolicyDocument: doc },
+      ],
+      [
+        ['get-user-policy', '--user-name', 'alice', '--policy-name', 'p1'],
+        'GetUserPolicy',
+        { UserName: 'alice', PolicyName: 'p1' },
+      ],
+      [['list-user-policies', '--user-name', 'alice'], 'ListUserPolicies', { UserName: 'alice' }],
+      [
+        ['delete-user-policy', '--user-name', 'alice', '--policy-name', 'p1'],
+        'DeleteUserPolicy',
+        { UserName: 'alice', PolicyName: 'p1' },
+      ],
+    ];
+    for (const [args, operation, body] of cases) {
+      expect(parseArgs(['admin', ...args, '--account-id', '111122223333', ...COMMON])).toEqual({
+        endpoint: 'http://127.0.0.1:4566',
+        credentialsFile: '/tmp/creds.json',
+        operation,
+        body: { AccountId: '111122223333', ...body },
+      });
+    }
+  });
+
+  it('should leave a file:// policy document to be read when it is given as a file reference', () => {
+    const parsed = parseArgs([
+      'admin',
+      'put-user-policy',
+      '--user-name=alice',
+      '--policy-name=p1',
+      '--policy-document=file://./policies/p1.json',
+      ...COMMON,
+    ]);
+    expect(parsed.body).toEqual({ UserName: 'alice', PolicyName: 'p1' });
+    expect(parsed.files).toEqual([
+      { field: 'PolicyDocument', option: 'policy-document', path: './policies/p1.json' },
+    ]);
+  });
+
+  it('should keep file:// as text when the option does not accept files', () => {
+    const parsed = parseArgs(['admin', 'create-user', '--user-name', 'file://alice', ...COMMON]);
+    expect(parsed.body).toEqual({ UserName: 'file://alice' });
+    expect(parsed.files).toBeUndefined();
+  });
+
+  it('should send AttachDefaultPolicy false when create-user is given --no-default-policy', () => {
+    expect(
+      parseArgs(['admin', 'create-user', '--no-default-policy', '--user-name', 'bob', ...COMMON]).body,
+    ).toEqual({ UserName: 'bob', AttachDefaultPolicy: false });
+    expect(
+      parseArgs(['admin', 'create-user', '--user-name', 'bob', ...COMMON, '--no-default-policy']).body,
+    ).toEqual({ UserName: 'bob', AttachDefaultPolicy: false });
+    expect(parseArgs(['admin', 'create-user', '--user-name', 'bob', ...COMMON]).body).toEqual({
+      UserName: 'bob',
+    });
+  });
+
+  it('should throw a UsageError when a user-policy option or the flag is wrong or missing', () => {
+    const put = ['admin', 'put-user-policy', '--user-name', 'a', '--policy-name', 'p'];
+    const cases: [string[], string][] = [
+      [[...put, ...COMMON], '--policy-document is required'],
+      [[...put, '--policy-document', 'file://', ...COMMON], '--policy-document file:// needs a path'],
+      [
+        ['admin', 'put-user-policy', '--user-name', 'a', '--policy-document', '{}', ...COMMON],
+        '--policy-name is required',
+      ],
+      [['admin', 'get-user-policy', '--user-name', 'a', ...COMMON], '--policy-name is required'],
+      [['admin', 'get-user-policy', '--policy-name', 'p', ...COMMON], '--user-name is required'],
+      [['admin', 'list-user-policies', ...COMMON], '--user-name is required'],
+      [['admin', 'delete-user-policy', '--user-name', 'a', ...COMMON], '--policy-name is required'],
+      [
+        ['admin', 'create-user', '--user-name', 'a', '--no-default-policy=true', ...COMMON],
+        '--no-default-policy takes no value',
+      ],
+      [
+        ['admin', 'create-user', '--user-name', 'a', '--no-default-policy', '--no-default-policy', ...COMMON],
+        '--no-default-policy given twice',
+      ],
+      [
+        ['admin', 'list-user-policies', '--user-name', 'a', '--policy-name', 'p', ...COMMON],
+        'unknown option --policy-name',
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+      expect(() => parseArgs(argv)).toThrow(message);
+    }
   });
 });

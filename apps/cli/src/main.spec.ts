@@ -1,9 +1,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { run } from './main.js';
+import { FileFieldError, readFileFields, run } from './main.js';
 
 /** A local HTTP endpoint that records requests and answers from a queue. */
 class Endpoint {
@@ -96,5 +96,176 @@ describe('run', () => {
     expect(err).toContain('--user-name is required');
     expect(err).toContain('usage: symbolon admin');
     expect(endpoint.requests).toEqual([]);
+  });
+
+  describe('user policies', () => {
+    const doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}';
+    const connect = () => ['--endpoint', endpoint.url, '--credentials', creds];
+
+    it('should send the document text when put-user-policy is given inline JSON', async () => {
+      endpoint.answers.push({ status: 200, body: {} });
+      const code = await run(
+        [
+          'admin',
+          'put-user-policy',
+          '--account-id',
+          '111122223333',
+          '--user-name',
+          'alice',
+          '--policy-name',
+          'p1',
+          '--policy-document',
+          doc,
+          ...connect(),
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual({});
+      const [req] = endpoint.requests;
+      expect(req!.headers['x-amz-target']).toBe('SymbolonAdmin.PutUserPolicy');
+      expect(JSON.parse(req!.body)).toEqual({
+        AccountId: '111122223333',
+        UserName: 'alice',
+        PolicyName: 'p1',
+        PolicyDocument: doc,
+      });
+    });
+
+    it('should send the file text when put-user-policy is given file://', async () => {
+      const file = join(dir, 'policy.json');
+      const text = `${JSON.stringify(JSON.parse(doc), null, 2)}\n`;
+      writeFileSync(file, text);
+      endpoint.answers.push({ status: 200, body: {} });
+      const code = await run(
+        [
+          'admin',
+          'put-user-policy',
+          '--user-name',
+          'alice',
+          '--policy-name',
+          'p1',
+          `--policy-document=file://${file}`,
+          ...connect(),
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      const [req] = endpoint.requests;
+      expect(JSON.parse(req!.body)).toEqual({ UserName: 'alice', PolicyName: 'p1', PolicyDocument: text });
+    });
+
+    it('should print a clear error and exit 2 without calling the platform when the file:// file is missing', async () => {
+      const missing = join(dir, 'nope.json');
+      const code = await run(
+        [
+          'admin',
+          'put-user-policy',
+          '--user-name',
+          'alice',
+          '--policy-name',
+          'p1',
+          '--policy-document',
+          `file://${missing}`,
+          ...connect(),
+        ],
+        io,
+      );
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe(`symbolon: cannot read --policy-document file://${missing}: no such file\n`);
+      expect(endpoint.requests).toEqual([]);
+    });
+
+    it('should print the reply when get-user-policy succeeds', async () => {
+      const reply = { UserName: 'alice', PolicyName: 'p1', PolicyDocument: doc };
+      endpoint.answers.push({ status: 200, body: reply });
+      const code = await run(
+        ['admin', 'get-user-policy', '--user-name', 'alice', '--policy-name', 'p1', ...connect()],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual(reply);
+      const [req] = endpoint.requests;
+      expect(req!.headers['x-amz-target']).toBe('SymbolonAdmin.GetUserPolicy');
+      expect(JSON.parse(req!.body)).toEqual({ UserName: 'alice', PolicyName: 'p1' });
+    });
+
+    it('should send the user when list-user-policies and delete-user-policy are run', async () => {
+      endpoint.answers.push({ status: 200, body: { PolicyNames: ['p1'], IsTruncated: false } });
+      endpoint.answers.push({ status: 200, body: {} });
+      expect(
+        await run(
+          [
+            'admin',
+            'list-user-policies',
+            '--account-id',
+            '111122223333',
+            '--user-name',
+            'alice',
+            ...connect(),
+          ],
+          io,
+        ),
+      ).toBe(0);
+      expect(JSON.parse(out)).toEqual({ PolicyNames: ['p1'], IsTruncated: false });
+      expect(
+        await run(
+          ['admin', 'delete-user-policy', '--user-name', 'alice', '--policy-name', 'p1', ...connect()],
+          io,
+        ),
+      ).toBe(0);
+      const [list, del] = endpoint.requests;
+      expect(list!.headers['x-amz-target']).toBe('SymbolonAdmin.ListUserPolicies');
+      expect(JSON.parse(list!.body)).toEqual({ AccountId: '111122223333', UserName: 'alice' });
+      expect(del!.headers['x-amz-target']).toBe('SymbolonAdmin.DeleteUserPolicy');
+      expect(JSON.parse(del!.body)).toEqual({ UserName: 'alice', PolicyName: 'p1' });
+    });
+
+    it('should send AttachDefaultPolicy false as a JSON boolean when create-user is given --no-default-policy', async () => {
+      endpoint.answers.push({ status: 200, body: { User: { UserName: 'bob' } } });
+      const code = await run(
+        ['admin', 'create-user', '--user-name', 'bob', '--no-default-policy', ...connect()],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(endpoint.requests[0]!.body)).toStrictEqual({
+        UserName: 'bob',
+        AttachDefaultPolicy: false,
+      });
+    });
+  });
+});
+
+describe('readFileFields', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'symbolon-cli-files-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should key each file text by its request field when the files are readable', () => {
+    writeFileSync(join(dir, 'a.json'), '{"a":1}');
+    expect(
+      readFileFields([{ field: 'PolicyDocument', option: 'policy-document', path: join(dir, 'a.json') }]),
+    ).toEqual({ PolicyDocument: '{"a":1}' });
+    expect(readFileFields([])).toEqual({});
+  });
+
+  it('should throw a FileFieldError naming the option, path and cause when the path cannot be read', () => {
+    mkdirSync(join(dir, 'sub'));
+    const cases: [string, string][] = [
+      [join(dir, 'missing.json'), 'no such file'],
+      [join(dir, 'sub'), 'it is a directory'],
+    ];
+    for (const [path, cause] of cases) {
+      const read = () => readFileFields([{ field: 'PolicyDocument', option: 'policy-document', path }]);
+      expect(read).toThrow(FileFieldError);
+      expect(read).toThrow(`cannot read --policy-document file://${path}: ${cause}`);
+    }
   });
 });

@@ -1,8 +1,8 @@
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { callAdmin, readCredentials } from './admin-client.js';
-import { USAGE, UsageError, parseArgs } from './args.js';
+import { type FileField, USAGE, UsageError, parseArgs } from './args.js';
 
 export interface Io {
   out(text: string): void;
@@ -19,13 +19,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`${e.message}\n${USAGE}\n`);
     return 2;
   }
+  let fromFiles: Record<string, string>;
+  try {
+    fromFiles = readFileFields(command.files ?? []);
+  } catch (e) {
+    if (!(e instanceof FileFieldError)) throw e;
+    io.err(`symbolon: ${e.message}\n`);
+    return 2;
+  }
   const credentials = readCredentials(command.credentialsFile);
   const res = await callAdmin({
     endpoint: command.endpoint,
     credentials,
     region: command.region ?? credentials.region ?? 'us-east-1',
     operation: command.operation,
-    body: command.body,
+    body: { ...command.body, ...fromFiles },
   });
   const text = `${JSON.stringify(res.body, null, 2)}\n`;
   if (res.status === 200) {
@@ -34,6 +42,29 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   io.err(text);
   return 1;
+}
+
+/** A `file://` option value whose file cannot be read. The message names the option, path and cause, never content. */
+export class FileFieldError extends Error {}
+
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+/** Reads each `file://` option's file as UTF-8 text, keyed by its request field (the aws cli's `file://`). */
+export function readFileFields(files: readonly FileField[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const { field, option, path } of files) {
+    try {
+      fields[field] = readFileSync(path, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new FileFieldError(`cannot read --${option} file://${path}: ${READ_FAILURES[code] ?? code}`);
+    }
+  }
+  return fields;
 }
 
 const invokedDirectly =

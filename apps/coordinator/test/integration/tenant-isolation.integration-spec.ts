@@ -95,6 +95,12 @@ describe(`tenant isolation on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
            VALUES ($1, $2, $3, $4, 'Active', now())`,
           [creds.accessKeyId, creds.accountId, principal, creds.secretAccessKey],
         );
+        // A user not yet seeded: the gateway gives it the default identity policy when it starts.
+        await client.query(
+          `INSERT INTO gateway.users (account_id, user_name, arn, is_admin, identity_seeded, created_at)
+           VALUES ($1, 'tenant-b', $2, false, false, now())`,
+          [creds.accountId, principal],
+        );
       } finally {
         await client.end();
       }
@@ -110,6 +116,11 @@ describe(`tenant isolation on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
         `INSERT INTO access_keys (access_key_id, account_id, principal_arn, secret, status, created_at)
          SELECT ?, ?, ?, ?, 'Active', created_at FROM accounts WHERE id = ?`,
       ).run(creds.accessKeyId, creds.accountId, principal, creds.secretAccessKey, creds.accountId);
+      // A user not yet seeded: the gateway gives it the default identity policy when it starts.
+      db.prepare(
+        `INSERT INTO users (account_id, user_name, arn, is_admin, identity_seeded, created_at)
+         SELECT ?, 'tenant-b', ?, 0, 0, created_at FROM accounts WHERE id = ?`,
+      ).run(creds.accountId, principal, creds.accountId);
     } finally {
       db.close();
     }
