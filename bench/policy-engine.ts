@@ -266,7 +266,13 @@ const REQUESTS: BenchRequest[] = [
     expected: 'DENY',
   },
   // DenyContractorsAllButCrypto (NotAction).
-  { principal: CONTRACTOR, action: 'kms:PutKeyPolicy', sourceIp: '10.0.0.5', secureTransport: true, expected: 'DENY' },
+  {
+    principal: CONTRACTOR,
+    action: 'kms:PutKeyPolicy',
+    sourceIp: '10.0.0.5',
+    secureTransport: true,
+    expected: 'DENY',
+  },
   // grant-batch (subset constraint).
   {
     principal: APP_BATCH,
@@ -295,7 +301,13 @@ const REQUESTS: BenchRequest[] = [
     expected: 'ALLOW',
   },
   // AllowAuditors.
-  { principal: AUDITOR, action: 'kms:DescribeKey', sourceIp: '10.0.0.8', secureTransport: true, expected: 'ALLOW' },
+  {
+    principal: AUDITOR,
+    action: 'kms:DescribeKey',
+    sourceIp: '10.0.0.8',
+    secureTransport: true,
+    expected: 'ALLOW',
+  },
   // KeyAdministrators allows, the identity policy's NeverDeleteKeys denies.
   {
     principal: ADMIN,
@@ -372,7 +384,8 @@ function actionIn(patterns: string[]): string {
   return `action in [${names.map((a) => `Action::"${a}"`).join(', ')}]`;
 }
 
-const inNets = (nets: string[]) => `(${nets.map((n) => `context.sourceIp.isInRange(ip("${n}"))`).join(' || ')})`;
+const inNets = (nets: string[]) =>
+  `(${nets.map((n) => `context.sourceIp.isInRange(ip("${n}"))`).join(' || ')})`;
 const ecIs = (key: string, test: string) => `(context has ec && context.ec has ${key} && ${test})`;
 
 /**
@@ -478,9 +491,7 @@ function cedarCall(r: BenchRequest, now: Date): cedar.StatefulAuthorizationCall 
     sourceIp: { __extn: { fn: 'ip', arg: r.sourceIp } },
     secureTransport: r.secureTransport,
     now: { __extn: { fn: 'datetime', arg: now.toISOString() } },
-    ...(r.encryptionContext
-      ? { ec: r.encryptionContext, ecKeys: Object.keys(r.encryptionContext) }
-      : {}),
+    ...(r.encryptionContext ? { ec: r.encryptionContext, ecKeys: Object.keys(r.encryptionContext) } : {}),
   };
   return {
     principal,
@@ -497,10 +508,13 @@ function cedarCall(r: BenchRequest, now: Date): cedar.StatefulAuthorizationCall 
 
 function cedarDecide(call: cedar.StatefulAuthorizationCall): 'ALLOW' | 'DENY' {
   const answer = cedar.statefulIsAuthorized(call);
-  if (answer.type !== 'success') throw new Error(`Cedar failed: ${answer.errors.map((e) => e.message).join('; ')}`);
+  if (answer.type !== 'success')
+    throw new Error(`Cedar failed: ${answer.errors.map((e) => e.message).join('; ')}`);
   const errors = answer.response.diagnostics.errors;
   if (errors.length > 0) {
-    throw new Error(`Cedar policy errors: ${errors.map((e) => `${e.policyId}: ${e.error.message}`).join('; ')}`);
+    throw new Error(
+      `Cedar policy errors: ${errors.map((e) => `${e.policyId}: ${e.error.message}`).join('; ')}`,
+    );
   }
   return answer.response.decision === 'allow' ? 'ALLOW' : 'DENY';
 }
@@ -552,7 +566,8 @@ function time(n: number, rounds: number, expectedAllows: number, decide: (i: num
   const run = (): number => {
     let allows = 0;
     for (let i = 0; i < n; i++) if (decide(i)) allows++;
-    if (allows !== expectedAllows) throw new Error(`decisions drifted: ${allows} allows, expected ${expectedAllows}`);
+    if (allows !== expectedAllows)
+      throw new Error(`decisions drifted: ${allows} allows, expected ${expectedAllows}`);
     return allows;
   };
   run();
@@ -570,7 +585,7 @@ function deciderResult(decider: string, n: number, perSec: number[]): DeciderRes
   return {
     decider,
     decisionsPerSec: Math.round(m),
-    usPerDecision: Math.round((1e8 / m)) / 100,
+    usPerDecision: Math.round(1e8 / m) / 100,
     roundsPerSec: perSec.map(Math.round),
     decisionsPerRound: n,
   };
@@ -610,10 +625,24 @@ export function runPolicyEngineBench(opts: PolicyEngineOptions): PolicyEngineRes
   const k = REQUESTS.length;
   const nEngine = opts.iterations;
   const nCedar = Math.max(k, Math.round(opts.iterations / 10));
-  const engine = time(nEngine, opts.rounds, allowsIn(nEngine), (i) => evaluate(set, engineRequests[i % k]!).effect === 'ALLOW');
-  const cedarRounds = time(nCedar, opts.rounds, allowsIn(nCedar), (i) => cedarDecide(cedarCalls[i % k]!) === 'ALLOW');
+  const engine = time(
+    nEngine,
+    opts.rounds,
+    allowsIn(nEngine),
+    (i) => evaluate(set, engineRequests[i % k]!).effect === 'ALLOW',
+  );
+  const cedarRounds = time(
+    nCedar,
+    opts.rounds,
+    allowsIn(nCedar),
+    (i) => cedarDecide(cedarCalls[i % k]!) === 'ALLOW',
+  );
   const e = deciderResult('policy engine: evaluate()', nEngine, engine);
-  const c = deciderResult(`cedar-wasm ${cedar.getCedarVersion()}: statefulIsAuthorized()`, nCedar, cedarRounds);
+  const c = deciderResult(
+    `cedar-wasm ${cedar.getCedarVersion()}: statefulIsAuthorized()`,
+    nCedar,
+    cedarRounds,
+  );
   return {
     keyPolicyStatements: keyPolicy.statements.length,
     identityPolicies: set.identityPolicies.length,
@@ -639,7 +668,9 @@ export function printPolicyEngine(r: PolicyEngineResult): void {
     `\nPolicy decisions, one core: key policy of ${r.keyPolicyStatements} conditional statements, ${r.identityPolicies} identity policy, ` +
       `${r.grants} grants; ${r.requests} requests (${r.allowed} allowed, ${r.denied} denied) round-robin; median of ${r.engine.roundsPerSec.length} rounds after a warm-up\n`,
   );
-  console.log(`${'decider'.padEnd(46)}${pad('decisions/s', 13)}${pad('us/decision', 13)}  rounds (decisions/s)`);
+  console.log(
+    `${'decider'.padEnd(46)}${pad('decisions/s', 13)}${pad('us/decision', 13)}  rounds (decisions/s)`,
+  );
   for (const d of [r.engine, r.cedar]) {
     console.log(
       `${d.decider.padEnd(46)}${pad(d.decisionsPerSec, 13)}${pad(d.usPerDecision, 13)}  ${d.roundsPerSec.join(' ')}`,

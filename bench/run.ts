@@ -335,7 +335,9 @@ async function attachKeyPolicy(
       throw e;
     }
     if (Date.now() > deadline) {
-      throw new Error('the key policy is not in force: an Encrypt it does not allow still succeeds after 5 s');
+      throw new Error(
+        'the key policy is not in force: an Encrypt it does not allow still succeeds after 5 s',
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -351,6 +353,32 @@ interface Verdicts {
 
 function report(results: TargetResult[], engine: PolicyEngineResult | undefined): Verdicts {
   if (engine) printPolicyEngine(engine);
+  if (results.length > 0) printTable(results);
+  const byName = (name: string) => results.find((r) => r.target === name || r.target.startsWith(`${name}:`));
+  const [p, a, b] = [byName('platform'), byName('baseline A'), byName('baseline B')];
+  const pk = byName(KEY_POLICY_ROW);
+  const ratios: Record<string, number> = {};
+  if (p && a) ratios['platform/baselineA req/s'] = round(p.reqPerSec / a.reqPerSec, 3);
+  if (p && b) ratios['platform/baselineB req/s'] = round(p.reqPerSec / b.reqPerSec, 3);
+  if (p && b) ratios['baselineB/platform CPU us/req'] = round(b.targetUsPerReq / p.targetUsPerReq, 3);
+  if (p && pk) ratios['platform+keyPolicy/platform req/s'] = round(pk.reqPerSec / p.reqPerSec, 3);
+  if (p && pk)
+    ratios['platform/platform+keyPolicy CPU us/req'] = round(p.targetUsPerReq / pk.targetUsPerReq, 3);
+  if (engine) ratios['engine/cedar decisions/s'] = engine.ratio;
+  console.log('');
+  for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v}`);
+  const met = p && b ? p.reqPerSec >= 0.5 * b.reqPerSec : null;
+  if (met !== null) console.log(`target "platform >= 0.5 x one-hop": ${met ? 'MET' : 'NOT MET'}`);
+  const keyPolicyMet = p && pk ? pk.reqPerSec >= KEY_POLICY_TARGET_RATIO * p.reqPerSec : null;
+  if (keyPolicyMet !== null) {
+    console.log(
+      `target "platform + key policy >= ${KEY_POLICY_TARGET_RATIO} x platform": ${keyPolicyMet ? 'MET' : 'NOT MET'}`,
+    );
+  }
+  return { ratios, met, keyPolicyMet };
+}
+
+function printTable(results: TargetResult[]): void {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
     `\nEncrypt 4 KiB, SigV4, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up (${cpus().length} cores)\n`,
@@ -371,41 +399,20 @@ function report(results: TargetResult[], engine: PolicyEngineResult | undefined)
     for (const c of r.cpu)
       console.log(`    ${c.process.padEnd(16)}${pad(c.corePct, 7)} %${pad(c.usPerReq, 8)} us/req`);
   }
-  const byName = (name: string) => results.find((r) => r.target === name || r.target.startsWith(`${name}:`));
-  const [p, a, b] = [byName('platform'), byName('baseline A'), byName('baseline B')];
-  const pk = byName(KEY_POLICY_ROW);
-  const ratios: Record<string, number> = {};
-  if (p && a) ratios['platform/baselineA req/s'] = round(p.reqPerSec / a.reqPerSec, 3);
-  if (p && b) ratios['platform/baselineB req/s'] = round(p.reqPerSec / b.reqPerSec, 3);
-  if (p && b) ratios['baselineB/platform CPU us/req'] = round(b.targetUsPerReq / p.targetUsPerReq, 3);
-  if (p && pk) ratios['platform+keyPolicy/platform req/s'] = round(pk.reqPerSec / p.reqPerSec, 3);
-  if (p && pk) ratios['platform/platform+keyPolicy CPU us/req'] = round(p.targetUsPerReq / pk.targetUsPerReq, 3);
-  if (engine) ratios['engine/cedar decisions/s'] = engine.ratio;
-  console.log('');
-  for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v}`);
-  const met = p && b ? p.reqPerSec >= 0.5 * b.reqPerSec : null;
-  if (met !== null) console.log(`target "platform >= 0.5 x one-hop": ${met ? 'MET' : 'NOT MET'}`);
-  const keyPolicyMet = p && pk ? pk.reqPerSec >= KEY_POLICY_TARGET_RATIO * p.reqPerSec : null;
-  if (keyPolicyMet !== null) {
-    console.log(
-      `target "platform + key policy >= ${KEY_POLICY_TARGET_RATIO} x platform": ${keyPolicyMet ? 'MET' : 'NOT MET'}`,
-    );
-  }
-  if (engine) {
-    console.log(
-      `target "policy engine >= ${engine.targetPerSec.toLocaleString('en-US')} decisions/s": ${engine.met ? 'MET' : 'NOT MET'}`,
-    );
-  }
-  return { ratios, met, keyPolicyMet };
 }
 
 async function main(): Promise<void> {
   await assertSameAsSmithy(BASELINE_CREDENTIALS, { host: '127.0.0.1:8080', body: encryptBody('bench-key') });
-  const runs: Record<string, () => Promise<TargetResult | TargetResult[]>> = { baselineA, baselineB, platform };
+  const runs: Record<string, () => Promise<TargetResult | TargetResult[]>> = {
+    baselineA,
+    baselineB,
+    platform,
+  };
   const results: TargetResult[] = [];
   let engine: PolicyEngineResult | undefined;
   for (const name of ONLY) {
-    if (!TARGETS.includes(name)) throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
+    if (!TARGETS.includes(name))
+      throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
     console.log(`running ${name} ...`);
     // In this process, before any target is started: nothing of the bench's own competes for the core.
     if (name === 'policyEngine') engine = runPolicyEngineBench(policyEngineOptions());

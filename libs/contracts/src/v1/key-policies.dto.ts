@@ -21,7 +21,7 @@ import { IsGrantConstraints } from './validators.js';
 /** Gateway -> coordinator: the key is named as the caller named it; the coordinator resolves and authorizes it. */
 export class PutKeyPolicyKeyRequest extends KeyScopedRequest {
   @IsString()
-  @MaxLength(32768)
+  @MaxLength(131072)
   policy!: string;
 
   @IsBoolean()

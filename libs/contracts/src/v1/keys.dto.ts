@@ -34,7 +34,7 @@ export class CreateKeyRequest extends TenantScopedRequest {
   /** The key policy; without it the key gets the default key policy. */
   @IsOptional()
   @IsString()
-  @MaxLength(32768)
+  @MaxLength(131072)
   policy?: string;
 
   @IsOptional()

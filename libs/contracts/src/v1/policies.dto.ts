@@ -33,7 +33,7 @@ class KeyPolicyTarget extends TenantScopedRequest {
 /** Store a key policy (validated, and checked against locking out its caller unless bypassLockoutCheck). */
 export class PutKeyPolicyRequest extends KeyPolicyTarget {
   @IsString()
-  @MaxLength(32768)
+  @MaxLength(131072)
   policy!: string;
 
   @IsBoolean()
@@ -64,7 +64,7 @@ export class PutIdentityPolicyRequest extends IdentityTarget {
   policyName!: string;
 
   @IsString()
-  @MaxLength(32768)
+  @MaxLength(131072)
   document!: string;
 }
 

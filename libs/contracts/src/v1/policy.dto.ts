@@ -95,7 +95,7 @@ export class EvaluatePolicyRequest extends TenantScopedRequest {
   /** For the lockout safety check: decide against this key policy instead of the stored one. */
   @IsOptional()
   @IsString()
-  @MaxLength(32768)
+  @MaxLength(131072)
   candidateKeyPolicy?: string;
 }
 /**
