@@ -11,6 +11,7 @@ import { KmsController } from './kms/kms.controller.js';
 import { Initial1764374400002 } from './migrations/1764374400002-initial.js';
 import { TenancyUsers1764460800010 } from './migrations/1764460800010-tenancy-users.js';
 import { IdentitySeeded1796000000100 } from './migrations/1796000000100-identity-seeded.js';
+import { UserTags1796000000200 } from './migrations/1796000000200-user-tags.js';
 import {
   AccessKeyChanges,
   AccessKeyRepository,
@@ -28,6 +29,7 @@ export const gatewayMigrations = [
   Initial1764374400002,
   TenancyUsers1764460800010,
   IdentitySeeded1796000000100,
+  UserTags1796000000200,
 ];
 
 @Module({})

@@ -38,8 +38,11 @@ describe('adminOperations', () => {
       'GetUserPolicy',
       'ListAccessKeys',
       'ListUserPolicies',
+      'ListUserTags',
       'ListUsers',
       'PutUserPolicy',
+      'TagUser',
+      'UntagUser',
       'UpdateAccessKey',
     ]);
   });

@@ -1,7 +1,7 @@
 import { validationError } from '../kms/aws-error.js';
 import type { Input } from '../kms/operations/input.js';
 import { ACCESS_KEY_STATUSES, type AccessKeyStatus, ACCOUNT_NAME_PATTERN } from '../tenants/tenancy-rules.js';
-import type { AccessKeyView, UserView } from '../tenants/tenancy.service.js';
+import { type AccessKeyView, MAX_USER_TAGS, type UserView } from '../tenants/tenancy.service.js';
 import type { AdminCall, AdminOperation } from './admin-operation.js';
 
 /** The account an operation is about: `AccountId` when given, else the caller's own. */
@@ -12,6 +12,9 @@ function accountId(call: AdminCall): string {
 function userName(input: Input): string {
   return input.string('UserName', { required: true, max: 64 })!;
 }
+
+/** IAM tag keys and values: letters, spaces, digits and _.:/=+-@. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** IAM policy names: 1-128 characters of [\w+=,.@-]. */
 function policyName(input: Input): string {
@@ -66,6 +69,51 @@ export const adminOperations: Record<string, AdminOperation> = {
     const withDefault = call.input.boolean('AttachDefaultPolicy') ?? true;
     call.input.done();
     return { output: { User: user(await call.tenancy.createUser(account, name, withDefault)) } };
+  },
+
+  async TagUser(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const items = call.input.objectList('Tags');
+    call.input.done();
+    if (items.length === 0 || items.length > MAX_USER_TAGS) {
+      throw validationError(
+        `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length between 1 and ${MAX_USER_TAGS}`,
+      );
+    }
+    const tags: Record<string, string> = {};
+    for (const t of items) {
+      const key = t.string('Key', { required: true, max: 128 })!;
+      const value = t.string('Value', { required: true, min: 0, max: 256 })!;
+      t.done();
+      if (!TAG_TEXT.test(key) || !TAG_TEXT.test(value) || key === '__proto__') {
+        throw validationError(
+          "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
+        );
+      }
+      tags[key] = value;
+    }
+    await call.tenancy.tagUser(account, name, tags);
+    return { output: {} };
+  },
+
+  async UntagUser(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    const tagKeys = call.input.stringList('TagKeys', { maxItems: MAX_USER_TAGS, maxLength: 128 });
+    call.input.done();
+    await call.tenancy.untagUser(account, name, tagKeys);
+    return { output: {} };
+  },
+
+  async ListUserTags(call) {
+    const account = accountId(call);
+    const name = userName(call.input);
+    call.input.done();
+    const tags = await call.tenancy.listUserTags(account, name);
+    return {
+      output: { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), IsTruncated: false },
+    };
   },
 
   async PutUserPolicy(call) {

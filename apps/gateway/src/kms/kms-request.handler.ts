@@ -141,6 +141,7 @@ export class KmsRequestHandler {
       // aws:SourceIp and aws:SecureTransport as this listener saw the request.
       sourceIp: req.ip,
       secureTransport: req.protocol === 'https',
+      ...(caller.principalTags ? { principalTags: caller.principalTags } : {}),
     };
     return target.operation({ input: Input.parse(body), scope, rpc: this.rpc, audit: call.audit });
   }

@@ -3,10 +3,11 @@ import type { DataSource } from 'typeorm';
 
 import { AccessKeyRepository } from './access-key.repository.js';
 import { AccessKeyEntity } from './account.entity.js';
+import { UserEntity } from './user.entity.js';
 
 const TTL_MS = 30_000;
 
-/** A DataSource that answers findOne on access_keys from a list of rows and counts the queries. */
+/** A DataSource that answers findOne on access_keys from a list of rows (counting those queries), and no users. */
 class FakeAccessKeyTable {
   readonly rows = new Map<string, AccessKeyEntity>();
   queries = 0;
@@ -35,7 +36,9 @@ class FakeAccessKeyTable {
     };
     return {
       getRepository: (entity: unknown) => {
-        if (entity !== AccessKeyEntity) throw new Error('FakeAccessKeyTable: only access_keys');
+        // The caller's user row is read for its tags: these users have none.
+        if (entity === UserEntity) return { findOne: async () => null };
+        if (entity !== AccessKeyEntity) throw new Error('FakeAccessKeyTable: only access_keys and users');
         return { findOne };
       },
     } as unknown as DataSource;

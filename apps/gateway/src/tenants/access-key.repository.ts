@@ -9,6 +9,8 @@ export interface Caller {
   accountId: string;
   principalArn: string;
   secret: string;
+  /** The user's tags (aws:PrincipalTag/<key>); absent when it has none. */
+  principalTags?: Record<string, string>;
 }
 
 export interface AccessKeyCacheLimits {
@@ -58,11 +60,14 @@ export class AccessKeyRepository {
       this.misses.set(accessKeyId, true);
       return undefined;
     }
-    const caller = {
+    const user = await this.ds.getRepository(UserEntity).findOne({ where: { arn: row.principalArn } });
+    const tags = user?.tags ? (JSON.parse(user.tags) as Record<string, string>) : undefined;
+    const caller: Caller = {
       accessKeyId: row.accessKeyId,
       accountId: row.accountId,
       principalArn: row.principalArn,
       secret: row.secretWrapped ? await this.unwrap(row.secret, row.accessKeyId) : row.secret,
+      ...(tags && Object.keys(tags).length > 0 ? { principalTags: tags } : {}),
     };
     this.hits.set(accessKeyId, caller);
     return caller;

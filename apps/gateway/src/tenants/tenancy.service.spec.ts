@@ -142,3 +142,42 @@ describe('TenancyService', () => {
     expect(await tenancy.isAdmin('arn:aws:iam::111122223333:user/nobody')).toBe(false);
   });
 });
+
+describe('TenancyService, user tags', () => {
+  it('should merge, list and remove user tags and drop the user access keys from the lookup cache when tags change', async () => {
+    const ds = await gatewayDatabase();
+    const changes = new AccessKeyChanges();
+    const changed: string[] = [];
+    changes.onChange((id) => changed.push(id));
+    const tenancy = new TenancyService(ds, changes, undefined);
+    try {
+      const account = await tenancy.createAccount('tags');
+      await tenancy.createUser(account.accountId, 'u');
+      const key = await tenancy.createAccessKey(account.accountId, 'u');
+      await tenancy.tagUser(account.accountId, 'u', { team: 'blue', env: 'dev' });
+      await tenancy.tagUser(account.accountId, 'u', { team: 'red' });
+      expect(await tenancy.listUserTags(account.accountId, 'u')).toEqual({ env: 'dev', team: 'red' });
+      await tenancy.untagUser(account.accountId, 'u', ['env', 'missing']);
+      expect(await tenancy.listUserTags(account.accountId, 'u')).toEqual({ team: 'red' });
+      expect(changed).toEqual([key.accessKeyId, key.accessKeyId, key.accessKeyId]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('should answer LimitExceededException when a user would carry more than 50 tags', async () => {
+    const ds = await gatewayDatabase();
+    const tenancy = new TenancyService(ds, new AccessKeyChanges(), undefined);
+    try {
+      const account = await tenancy.createAccount('tags');
+      await tenancy.createUser(account.accountId, 'u');
+      const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+      await tenancy.tagUser(account.accountId, 'u', many);
+      await expect(tenancy.tagUser(account.accountId, 'u', { one: 'more' })).rejects.toMatchObject({
+        type: 'LimitExceededException',
+      });
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

@@ -128,6 +128,42 @@ export class TenancyService {
     await this.requireIdentity().delete(caller, arn, name);
   }
 
+  /**
+   * IAM's TagUser: adds or overwrites tags, at most MAX_USER_TAGS per user (LimitExceededException). The user's
+   * access keys leave this gateway's lookup cache, so aws:PrincipalTag sees the change at the next request.
+   */
+  async tagUser(accountId: string, userName: string, tags: Record<string, string>): Promise<void> {
+    const user = await this.requireUser(accountId, userName);
+    const merged = { ...userTags(user), ...tags };
+    if (Object.keys(merged).length > MAX_USER_TAGS) {
+      throw new AwsError('LimitExceededException', `Cannot exceed quota for TagsPerUser: ${MAX_USER_TAGS}`);
+    }
+    await this.saveTags(user, merged);
+  }
+
+  async untagUser(accountId: string, userName: string, tagKeys: readonly string[]): Promise<void> {
+    const user = await this.requireUser(accountId, userName);
+    const tags = userTags(user);
+    for (const k of tagKeys) delete tags[k];
+    await this.saveTags(user, tags);
+  }
+
+  async listUserTags(accountId: string, userName: string): Promise<Record<string, string>> {
+    return userTags(await this.requireUser(accountId, userName));
+  }
+
+  private async saveTags(user: UserEntity, tags: Record<string, string>): Promise<void> {
+    const sorted = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    await this.ds
+      .getRepository(UserEntity)
+      .update(
+        { accountId: user.accountId, userName: user.userName },
+        { tags: Object.keys(sorted).length > 0 ? JSON.stringify(sorted) : null },
+      );
+    const keys = await this.ds.getRepository(AccessKeyEntity).find({ where: { principalArn: user.arn } });
+    for (const k of keys) this.changes.changed(k.accessKeyId);
+  }
+
   private requireIdentity(): IdentityPolicies {
     if (!this.identity) throw new AwsError('ServiceFailure', 'Identity policies are not available.', 500);
     return this.identity;
@@ -238,6 +274,13 @@ export class TenancyService {
     if (!key) throw noSuchEntity(`The Access Key with id ${accessKeyId} cannot be found.`);
     return key;
   }
+}
+
+/** IAM's quota of tags on a user. */
+export const MAX_USER_TAGS = 50;
+
+function userTags(user: UserEntity): Record<string, string> {
+  return user.tags ? (JSON.parse(user.tags) as Record<string, string>) : {};
 }
 
 function requireUserName(userName: string): void {

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Initial1764374400002 } from '../migrations/1764374400002-initial.js';
 import { TenancyUsers1764460800010 } from '../migrations/1764460800010-tenancy-users.js';
 import { IdentitySeeded1796000000100 } from '../migrations/1796000000100-identity-seeded.js';
+import { UserTags1796000000200 } from '../migrations/1796000000200-user-tags.js';
 import { AccessKeyEntity, AccountEntity } from './account.entity.js';
 import type { SecretWrapper } from './secret-wrapper.js';
 import { UserEntity } from './user.entity.js';
@@ -13,7 +14,7 @@ export async function gatewayDatabase(path = ':memory:'): Promise<DataSource> {
   return openDataSource(
     { type: 'sqlite', path, schema: 'gateway', migrate: true },
     [AccountEntity, AccessKeyEntity, UserEntity],
-    [Initial1764374400002, TenancyUsers1764460800010, IdentitySeeded1796000000100],
+    [Initial1764374400002, TenancyUsers1764460800010, IdentitySeeded1796000000100, UserTags1796000000200],
   );
 }
 

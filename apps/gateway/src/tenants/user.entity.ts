@@ -20,6 +20,10 @@ export class UserEntity {
   @Column({ name: 'identity_seeded', type: 'boolean', default: false })
   identitySeeded!: boolean;
 
+  /** IAM-style tags as a JSON object, or null when the user has none. */
+  @Column({ type: 'text', nullable: true })
+  tags?: string | null;
+
   @Column({ name: 'created_at', type: timestampType() })
   createdAt!: Date;
 }
