@@ -25,12 +25,6 @@ const EXPIRY = '2099-12-31T23:59:59Z';
 /** Where the bench requests come from: the loopback (the platform run) and a private network. */
 const INTERNAL_NETS = ['127.0.0.0/8', '10.0.0.0/8', '::1/128'];
 const LOOPBACK_NETS = ['127.0.0.0/8', '::1/128'];
-const GENERATE_DATA_KEY = [
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:GenerateDataKeyPair',
-  'kms:GenerateDataKeyPairWithoutPlaintext',
-];
 const ADMIN_PATTERNS = [
   'kms:Create*',
   'kms:Describe*',
