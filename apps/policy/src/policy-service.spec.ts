@@ -227,6 +227,34 @@ describe('policy service', () => {
     );
   });
 
+  it('should allow another account principal only when the key policy allows its account and its identity policy allows too', async () => {
+    await keyPolicies.put({
+      ...scope(ALICE),
+      keyArn: KEY,
+      keyAccountId: A,
+      policy: keyPolicy([
+        adminStatement,
+        {
+          Sid: 'AccountB',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${B}:root` },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        },
+      ]),
+      bypassLockoutCheck: false,
+    });
+    expect(await decide(BOB, 'kms:Decrypt')).toMatchObject({
+      effect: 'DENY',
+      reason: expect.stringMatching(
+        /^implicit deny: key policy statement "AccountB" allows account 222222222222/,
+      ) as unknown as string,
+    });
+    await identity.put({ ...scope(BOB), principalArn: BOB, policyName: 'full', document: FULL });
+    expect(await decide(BOB, 'kms:Decrypt')).toMatchObject({ effect: 'ALLOW' });
+    expect((await decide(BOB, 'kms:Encrypt')).effect).toBe('DENY');
+  });
+
   it('should let a grant allow another account principal at once and stop when it is revoked', async () => {
     expect((await decide(BOB, 'kms:Decrypt')).effect).toBe('DENY');
     const g = await grants.create({
