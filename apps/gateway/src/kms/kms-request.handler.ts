@@ -67,7 +67,12 @@ export class KmsRequestHandler {
       }
       if (status >= 500)
         logger.warn(
-          { requestId: event.requestId, type: aws.type, cause: aws.kmsError?.message },
+          // The cause stays in this log only; the caller gets the generic message.
+          {
+            requestId: event.requestId,
+            type: aws.type,
+            cause: aws.kmsError?.message ?? (e as Error)?.message,
+          },
           'request failed',
         );
     }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 
+import { serializeSqliteConnection } from './sqlite-serial.js';
+
 export type DbType = 'sqlite' | 'postgres';
 
 export interface DatabaseSettings {
@@ -68,5 +70,6 @@ export async function openDataSource(
     await ds.query(`CREATE SCHEMA IF NOT EXISTS "${settings.schema.replace(/"/g, '')}"`);
   }
   if (settings.migrate) await ds.runMigrations({ transaction: 'each' });
+  if (settings.type === 'sqlite') serializeSqliteConnection(ds);
   return ds;
 }
