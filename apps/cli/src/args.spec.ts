@@ -1,4 +1,4 @@
-import { ADMIN_COMMANDS, USAGE, UsageError, parseArgs } from './args.js';
+import { ADMIN_COMMANDS, USAGE, UsageError, parseArgs, parseTag } from './args.js';
 
 const COMMON = ['--endpoint', 'http://127.0.0.1:4566', '--credentials', '/tmp/creds.json'];
 
@@ -73,9 +73,16 @@ describe('parseArgs', () => {
       'get-user-policy',
       'list-access-keys',
       'list-user-policies',
+      'list-user-tags',
       'put-user-policy',
+      'tag-user',
+      'untag-user',
       'update-access-key',
     ]);
+    expect(USAGE).toContain(
+      'tag-user [--account-id <v>] --user-name <v> --tags Key=<k>,Value=<v> [Key=<k>,Value=<v> ...]',
+    );
+    expect(USAGE).toContain('untag-user [--account-id <v>] --user-name <v> --tag-keys <v> [<v> ...]');
     expect(USAGE).toContain('--policy-document <v>|file://<path>');
     expect(USAGE).toContain('[--no-default-policy]');
   });
@@ -172,6 +179,133 @@ describe('parseArgs', () => {
     for (const [argv, message] of cases) {
       expect(() => parseArgs(argv)).toThrow(UsageError);
       expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+
+  it('should send every Key=,Value= item as a tag when tag-user is given several after one --tags', () => {
+    expect(
+      parseArgs([
+        'admin',
+        'tag-user',
+        '--account-id',
+        '111122223333',
+        '--user-name',
+        'alice',
+        '--tags',
+        'Key=team,Value=blue',
+        'Value=prod,Key=env',
+        'Key=a=b,Value=c=d',
+        ...COMMON,
+      ]),
+    ).toEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      credentialsFile: '/tmp/creds.json',
+      operation: 'TagUser',
+      body: {
+        AccountId: '111122223333',
+        UserName: 'alice',
+        Tags: [
+          { Key: 'team', Value: 'blue' },
+          { Key: 'env', Value: 'prod' },
+          { Key: 'a=b', Value: 'c=d' },
+        ],
+      },
+    });
+  });
+
+  it('should add up the items when a list option is repeated or written --option=value', () => {
+    expect(
+      parseArgs([
+        'admin',
+        'tag-user',
+        '--user-name=alice',
+        '--tags=Key=team,Value=',
+        '--tags',
+        'Key=cost center,Value=4 2',
+        ...COMMON,
+      ]).body,
+    ).toEqual({
+      UserName: 'alice',
+      Tags: [
+        { Key: 'team', Value: '' },
+        { Key: 'cost center', Value: '4 2' },
+      ],
+    });
+    expect(
+      parseArgs(['admin', 'untag-user', '--user-name', 'alice', '--tag-keys', 'team', 'env', ...COMMON]).body,
+    ).toEqual({ UserName: 'alice', TagKeys: ['team', 'env'] });
+    expect(
+      parseArgs([
+        'admin',
+        'untag-user',
+        '--tag-keys=--odd',
+        '--user-name',
+        'alice',
+        '--tag-keys',
+        'x',
+        ...COMMON,
+      ]).body,
+    ).toEqual({ UserName: 'alice', TagKeys: ['--odd', 'x'] });
+  });
+
+  it('should map list-user-tags to ListUserTags when a user is named', () => {
+    expect(
+      parseArgs(['admin', 'list-user-tags', '--user-name', 'alice', '--account-id', '1', ...COMMON]),
+    ).toEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      credentialsFile: '/tmp/creds.json',
+      operation: 'ListUserTags',
+      body: { AccountId: '1', UserName: 'alice' },
+    });
+  });
+
+  it('should throw a UsageError when a tag option is missing, empty or not Key=,Value=', () => {
+    const tag = ['admin', 'tag-user', '--user-name', 'a'];
+    const untag = ['admin', 'untag-user', '--user-name', 'a'];
+    const cases: [string[], string][] = [
+      [[...tag, ...COMMON], '--tags is required'],
+      [[...tag, '--tags', ...COMMON], '--tags needs a value'],
+      [[...tag, ...COMMON, '--tags'], '--tags needs a value'],
+      [
+        [...tag, '--tags', 'team=blue', ...COMMON],
+        '--tags takes Key=<key>,Value=<value> (no commas in either), not team=blue',
+      ],
+      [[...untag, ...COMMON], '--tag-keys is required'],
+      [[...untag, '--tag-keys', '--endpoint', 'http://x', '--credentials', 'c'], '--tag-keys needs a value'],
+      [
+        ['admin', 'list-user-tags', '--user-name', 'a', '--tags', 'Key=a,Value=b', ...COMMON],
+        'unknown option --tags',
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+      expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+});
+
+describe('parseTag', () => {
+  it('should split at the comma and each first = when the item is Key=,Value= in either order', () => {
+    expect(parseTag('Key=k,Value=v')).toEqual({ Key: 'k', Value: 'v' });
+    expect(parseTag('Value=v,Key=k')).toEqual({ Key: 'k', Value: 'v' });
+    expect(parseTag('Key=x=y,Value==')).toEqual({ Key: 'x=y', Value: '=' });
+    expect(parseTag('Key=k,Value=')).toEqual({ Key: 'k', Value: '' });
+  });
+
+  it('should throw a UsageError when a field is missing, repeated, unknown or the item has a third part', () => {
+    for (const item of [
+      '',
+      'Key=k',
+      'Value=v',
+      'Key=,Value=v',
+      'Key=k,Key=v',
+      'key=k,value=v',
+      'Key=k,Value=v,Other=x',
+      'Key=k,Value=a,b',
+      'Key=k;Value=v',
+      'Key,Value=v',
+    ]) {
+      expect(() => parseTag(item)).toThrow(UsageError);
     }
   });
 });

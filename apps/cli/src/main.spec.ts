@@ -98,6 +98,69 @@ describe('run', () => {
     expect(endpoint.requests).toEqual([]);
   });
 
+  it('should send Tags as a list of Key/Value objects and print the tags when tag-user and list-user-tags run', async () => {
+    const connect = ['--endpoint', endpoint.url, '--credentials', creds];
+    endpoint.answers.push({ status: 200, body: {} });
+    const tagged = await run(
+      [
+        'admin',
+        'tag-user',
+        '--user-name',
+        'alice',
+        '--tags',
+        'Key=team,Value=blue',
+        'Key=env,Value=prod',
+        ...connect,
+      ],
+      io,
+    );
+    expect(tagged).toBe(0);
+    expect(endpoint.requests[0]!.headers['x-amz-target']).toBe('SymbolonAdmin.TagUser');
+    expect(JSON.parse(endpoint.requests[0]!.body)).toEqual({
+      UserName: 'alice',
+      Tags: [
+        { Key: 'team', Value: 'blue' },
+        { Key: 'env', Value: 'prod' },
+      ],
+    });
+
+    endpoint.answers.push({ status: 200, body: {} });
+    expect(
+      await run(['admin', 'untag-user', '--user-name', 'alice', '--tag-keys', 'env', ...connect], io),
+    ).toBe(0);
+    expect(endpoint.requests[1]!.headers['x-amz-target']).toBe('SymbolonAdmin.UntagUser');
+    expect(JSON.parse(endpoint.requests[1]!.body)).toEqual({ UserName: 'alice', TagKeys: ['env'] });
+
+    out = '';
+    const listing = { Tags: [{ Key: 'team', Value: 'blue' }], IsTruncated: false };
+    endpoint.answers.push({ status: 200, body: listing });
+    expect(await run(['admin', 'list-user-tags', '--user-name', 'alice', ...connect], io)).toBe(0);
+    expect(endpoint.requests[2]!.headers['x-amz-target']).toBe('SymbolonAdmin.ListUserTags');
+    expect(JSON.parse(endpoint.requests[2]!.body)).toEqual({ UserName: 'alice' });
+    expect(JSON.parse(out)).toEqual(listing);
+  });
+
+  it('should exit 2 without calling the platform when a --tags item is not Key=,Value=', async () => {
+    const code = await run(
+      [
+        'admin',
+        'tag-user',
+        '--user-name',
+        'alice',
+        '--tags',
+        'team=blue',
+        '--endpoint',
+        endpoint.url,
+        '--credentials',
+        creds,
+      ],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(err).toContain('--tags takes Key=<key>,Value=<value>');
+    expect(endpoint.requests).toEqual([]);
+  });
+
   describe('user policies', () => {
     const doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}';
     const connect = () => ['--endpoint', endpoint.url, '--credentials', creds];
