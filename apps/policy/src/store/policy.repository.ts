@@ -23,7 +23,10 @@ export class PolicyRepository {
   }
 
   async putKeyPolicy(keyArn: string, accountId: string, document: string): Promise<void> {
-    await this.ds.getRepository(KeyPolicyEntity).save({ keyArn, accountId, document, updatedAt: new Date() });
+    // One statement (INSERT ... ON CONFLICT DO UPDATE): no implicit transaction, as save() would open.
+    await this.ds
+      .getRepository(KeyPolicyEntity)
+      .upsert({ keyArn, accountId, document, updatedAt: new Date() }, ['keyArn']);
   }
 
   /** Drops a deleted key's policy and grants. */

@@ -62,3 +62,21 @@ describe('serializeSqliteConnection (through openDataSource)', () => {
     ]);
   });
 });
+
+describe('serializeSqliteConnection, transactions opened elsewhere', () => {
+  it('should refuse a transaction opened outside DataSource.transaction when a repository would open its own', async () => {
+    const ds = await openDataSource(
+      { type: 'sqlite', path: ':memory:', schema: 's', migrate: false },
+      [],
+      [],
+    );
+    try {
+      const runner = ds.createQueryRunner();
+      await expect(runner.startTransaction()).rejects.toThrow(
+        /open transactions with DataSource.transaction only/,
+      );
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

@@ -30,6 +30,20 @@ export function serializeSqliteConnection(ds: DataSource): void {
   runner.query = ((...args: unknown[]) =>
     inTransaction.getStore() ? query(...args) : exclusive(() => query(...args))) as typeof runner.query;
 
+  // A transaction opened any other way (repository.save() opens one implicitly) would escape the exclusion: refuse it
+  // loudly instead of corrupting a neighbour's transaction. Use DataSource.transaction, or insert / update / upsert.
+  const startTransaction = runner.startTransaction.bind(runner);
+  runner.startTransaction = ((...args: Parameters<typeof runner.startTransaction>) => {
+    if (!inTransaction.getStore()) {
+      return Promise.reject(
+        new Error(
+          'SQLite: open transactions with DataSource.transaction only (repository.save() opens its own)',
+        ),
+      );
+    }
+    return startTransaction(...args);
+  }) as typeof runner.startTransaction;
+
   const manager = ds.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   manager.transaction = ((...args: unknown[]) =>
