@@ -16,6 +16,7 @@ import {
 } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
+import { parseKeyId } from '../keys/key-id.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { NOT_PENDING_DELETION } from '../keys/own-key.js';
 import { PolicyClient } from '../policy/policy.client.js';
@@ -35,7 +36,7 @@ export class GrantsUseCase {
   ) {}
 
   async create(req: CreateGrantKeyRequest): Promise<CreateGrantReply & { keyArn: string }> {
-    const stored = await this.resolver.authorize(req, req.keyId, 'kms:CreateGrant', {
+    const stored = await this.resolver.authorize(req, keyIdOrArn(req.keyId), 'kms:CreateGrant', {
       grantOperations: req.operations,
     });
     KeyResolver.requireState(stored, NOT_PENDING_DELETION);
@@ -55,7 +56,7 @@ export class GrantsUseCase {
   }
 
   async list(req: ListGrantsKeyRequest): Promise<ListGrantsKeyReply> {
-    const { key } = await this.resolver.authorize(req, req.keyId, 'kms:ListGrants');
+    const { key } = await this.resolver.authorize(req, keyIdOrArn(req.keyId), 'kms:ListGrants');
     const r = await this.rpc.send<ListGrantsReply>(Subjects.policy.listGrants, {
       ...scopeOf(req),
       keyArn: key.arn,
@@ -81,7 +82,7 @@ export class GrantsUseCase {
       if (req.keyId === undefined || req.grantId === undefined) {
         throw new KmsError(ErrorCodes.VALIDATION, 'Specify GrantToken, or both KeyId and GrantId');
       }
-      const found = await this.resolver.find(req.tenantId, req.keyId);
+      const found = await this.resolver.find(req.tenantId, keyIdOrArn(req.keyId));
       if (!found.stored) throw new KmsError(ErrorCodes.NOT_FOUND, `Grant ID ${req.grantId} not found`);
       keyArn = found.stored.key.arn;
     } else if (grantIdOfToken(req.grantToken) === undefined) {
@@ -96,7 +97,7 @@ export class GrantsUseCase {
   }
 
   async revoke(req: RevokeGrantKeyRequest): Promise<{ keyArn: string }> {
-    const { key } = await this.resolver.authorize(req, req.keyId, 'kms:RevokeGrant');
+    const { key } = await this.resolver.authorize(req, keyIdOrArn(req.keyId), 'kms:RevokeGrant');
     await this.rpc.send(Subjects.policy.revokeGrant, {
       ...scopeOf(req),
       keyArn: key.arn,
@@ -105,4 +106,10 @@ export class GrantsUseCase {
     });
     return { keyArn: key.arn };
   }
+}
+
+/** Grant operations name their key by key id or key ARN only, as AWS documents: an alias is NOT_FOUND. */
+function keyIdOrArn(keyId: string): string {
+  if (parseKeyId(keyId).kind === 'alias') throw new KmsError(ErrorCodes.NOT_FOUND, `Invalid keyId ${keyId}`);
+  return keyId;
 }
