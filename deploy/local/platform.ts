@@ -1,6 +1,11 @@
 import {
+  type NatsRole,
+  ensureUserNkey,
   freePort,
+  inboxPrefix,
   initSoftHsmToken,
+  natsRoleName,
+  natsUserConfig,
   startNatsServer,
   tailFile,
   trackProcess,
@@ -76,10 +81,23 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const pinFile = join(dataDir, 'hsm-1.pin');
   writeSecretFile(pinFile, hsmPin);
 
+  // One NATS user per service with only the rights its role needs (libs/platform nats-permissions.ts); the password
+  // user is the operator's tooling (the CLI, tests), written to runtime.json.
+  const roles: Record<Service, NatsRole> = {
+    policy: 'policy',
+    hsm: { hsmNode: NODE_ID },
+    coordinator: 'coordinator',
+    audit: 'audit',
+    gateway: 'gateway',
+  };
+  const nkeys = Object.fromEntries(
+    SERVICES.map((s) => [s, ensureUserNkey(join(dataDir, 'nats', 'keys', `${natsRoleName(roles[s])}.nk`))]),
+  ) as Record<Service, { publicKey: string; seedFile: string }>;
   const nats = await startNatsServer({
     dir: join(dataDir, 'nats'),
     logFile: join(dataDir, 'logs', 'nats.log'),
     auth: { user: natsUser, password: natsPassword },
+    users: SERVICES.map((s) => natsUserConfig(roles[s], nkeys[s].publicKey)),
   });
   log(`nats: 127.0.0.1:${nats.port} (user ${natsUser})`);
   // Only a token made now may create the domain key: a token that lost it must not silently get a new one.
@@ -95,7 +113,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
   const credentialsFile = join(dataDir, 'credentials.json');
   const common: Record<string, string> = {
-    SYMBOLON_NATS_URL: nats.url,
+    SYMBOLON_NATS_URL: `nats://127.0.0.1:${nats.port}`,
     SYMBOLON_LOG_LEVEL: process.env['SYMBOLON_LOG_LEVEL'] ?? 'info',
     ...(opts.postgresUrl
       ? { SYMBOLON_DB_TYPE: 'postgres', SYMBOLON_DB_URL: opts.postgresUrl }
@@ -137,6 +155,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
         ...process.env,
         ...common,
         SYMBOLON_SERVICE: s,
+        SYMBOLON_NATS_NKEY_FILE: nkeys[s].seedFile,
+        SYMBOLON_NATS_INBOX_PREFIX: inboxPrefix(roles[s]),
         SYMBOLON_METRICS_PORT: String(metricsPorts[s]),
         ...perService[s],
       },

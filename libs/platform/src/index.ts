@@ -2,6 +2,7 @@ export * from './config/config.js';
 export * from './messaging/jetstream.js';
 export * from './messaging/nats.js';
 export * from './messaging/notices.js';
+export * from './messaging/nats-permissions.js';
 export * from './messaging/rpc-client.js';
 export * from './messaging/rpc-error.filter.js';
 export * from './messaging/validation.js';

@@ -31,7 +31,18 @@ describe('natsServerConfig', () => {
       jetstream: false,
       auth: { user: 'u', password: 'p1' },
     });
-    expect(text).toContain('authorization { user: "u", password: "p1" }');
+    expect(text).toContain('authorization {\n  users = [\n{ user: "u", password: "p1" }\n  ]\n}');
+  });
+
+  it('should list further users after the password user when users are given', () => {
+    const text = natsServerConfig({
+      dir: '/d',
+      port: 4222,
+      jetstream: false,
+      auth: { user: 'u', password: 'p1' },
+      users: ['{ nkey: "UA" }', '{ nkey: "UB" }'],
+    });
+    expect(text).toContain('  users = [\n{ user: "u", password: "p1" }\n{ nkey: "UA" }\n{ nkey: "UB" }\n  ]');
   });
 
   it('should leave the jetstream block out when jetstream is off', () => {

@@ -33,6 +33,8 @@ const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 export interface NatsServerOptions {
   /** Require this user and password from every client; the returned url then carries them. */
   auth?: NatsAuth;
+  /** More users: `authorization.users` entries (natsUserConfig), e.g. one nkey per service with its permissions. */
+  users?: string[];
   /** Folder for the config file, the JetStream store and (by default) the log. Created if missing. */
   dir: string;
   /** TCP port on 127.0.0.1; a free one if omitted. */
@@ -78,6 +80,7 @@ export function natsServerConfig(opts: {
   port: number;
   jetstream: boolean;
   auth?: NatsAuth;
+  users?: string[];
 }): string {
   const lines = [
     '# Written by @symbolon/platform startNatsServer: local development and tests only.',
@@ -85,9 +88,11 @@ export function natsServerConfig(opts: {
     'server_name: "symbolon-local"',
     // No http / http_port / https: monitoring stays off.
   ];
-  if (opts.auth) {
-    lines.push(`authorization { user: "${opts.auth.user}", password: "${opts.auth.password}" }`);
-  }
+  const users = [
+    ...(opts.auth ? [`{ user: "${opts.auth.user}", password: "${opts.auth.password}" }`] : []),
+    ...(opts.users ?? []),
+  ];
+  if (users.length > 0) lines.push('authorization {', '  users = [', ...users, '  ]', '}');
   if (opts.jetstream) {
     lines.push(
       'jetstream {',
@@ -123,7 +128,9 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (jetstream) await mkdir(join(dir, 'jetstream'), { recursive: true, mode: 0o700 });
   const configFile = join(dir, 'nats-server.conf');
-  await writeFile(configFile, natsServerConfig({ dir, port, jetstream, auth: opts.auth }), { mode: 0o600 });
+  await writeFile(configFile, natsServerConfig({ dir, port, jetstream, auth: opts.auth, users: opts.users }), {
+    mode: 0o600,
+  });
   await runCommand(binary, ['-t', '-c', configFile], { timeoutMs: 10_000 });
 
   const logOffset = await stat(logFile).then(

@@ -1,10 +1,14 @@
+import { nkeyAuthenticator } from '@nats-io/transport-node';
 import type { NatsOptions } from '@nestjs/microservices';
+import { readFileSync } from 'node:fs';
 import { Transport } from '@nestjs/microservices';
 
 /**
  * How every Symbolon process connects to NATS: reconnect forever, and noAsyncTraces (the client otherwise builds an
  * Error per request for async stack traces: 6.7 % of the gateway's CPU profile under load). The URL may carry
  * `user:password@`: they are passed as the client's user and pass (the client does not read them from the URL).
+ * SYMBOLON_NATS_NKEY_FILE (an nkey seed file) and SYMBOLON_NATS_INBOX_PREFIX, when set, replace them: the
+ * service's own NATS user and reply prefix (nats-permissions.ts).
  */
 export function natsConnectionOptions(natsUrl: string, name: string) {
   let user: string | undefined;
@@ -17,12 +21,21 @@ export function natsConnectionOptions(natsUrl: string, name: string) {
     }
     return `${url.protocol}//${url.host}`;
   });
+  // A service of a deployment with per-service NATS users (nats-permissions.ts) authenticates with its own nkey and
+  // reads replies under its own inbox prefix; both come from the environment its launcher gives it.
+  const seedFile = process.env['SYMBOLON_NATS_NKEY_FILE'];
+  const inbox = process.env['SYMBOLON_NATS_INBOX_PREFIX'];
   return {
     servers,
     name,
     maxReconnectAttempts: -1,
     noAsyncTraces: true,
-    ...(user !== undefined ? { user, pass } : {}),
+    ...(seedFile
+      ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())) }
+      : user !== undefined
+        ? { user, pass }
+        : {}),
+    ...(inbox ? { inboxPrefix: inbox } : {}),
   };
 }
 

@@ -1,0 +1,90 @@
+import { createUser } from '@nats-io/nkeys';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { natsServerConfig, natsServerPath } from '../local/nats-server.js';
+import {
+  type NatsRole,
+  inboxPrefix,
+  natsPermissions,
+  natsRoleName,
+  natsUserConfig,
+} from './nats-permissions.js';
+
+const ROLES: NatsRole[] = [
+  'gateway',
+  'coordinator',
+  'policy',
+  'audit',
+  { hsmNode: 'hsm-1' },
+  { hsmNode: 'hsm-2' },
+];
+
+describe('natsPermissions', () => {
+  it('should let only the coordinator publish to hsm subjects when the table is read', () => {
+    const publishers = ROLES.filter((r) =>
+      natsPermissions(r).publish.some((s) => s.startsWith('kms.v1.hsm.')),
+    );
+    expect(publishers).toEqual(['coordinator']);
+  });
+
+  it('should let each hsm node subscribe to its own subjects only, in the hsm queue group', () => {
+    expect(natsPermissions({ hsmNode: 'hsm-2' })).toEqual({
+      publish: [],
+      subscribe: ['kms.v1.hsm.hsm-2.> hsm'],
+      allowResponses: true,
+    });
+  });
+
+  it('should let only audit create consumers on the events stream when the table is read', () => {
+    const readers = ROLES.filter((r) =>
+      natsPermissions(r).publish.some((s) => s.startsWith('$JS.API.CONSUMER')),
+    );
+    expect(readers).toEqual(['audit']);
+  });
+
+  it('should give every role its own inbox prefix and let it subscribe to no other role inbox', () => {
+    const prefixes = ROLES.map(inboxPrefix);
+    expect(new Set(prefixes).size).toBe(ROLES.length);
+    for (const role of ROLES) {
+      for (const sub of natsPermissions(role).subscribe) {
+        if (sub.startsWith('_INBOX')) expect(sub).toBe(`${inboxPrefix(role)}.>`);
+      }
+    }
+  });
+
+  it('should tie every service subscription but notices and inboxes to the service queue group', () => {
+    for (const role of ROLES) {
+      for (const sub of natsPermissions(role).subscribe) {
+        if (sub.startsWith('_INBOX') || sub === 'kms.v1.notices.policy.changed') continue;
+        expect(sub).toMatch(/^kms\.v1\.\S+ (coordinator|policy|audit|hsm)$/);
+      }
+    }
+  });
+
+  it('should name an hsm node role after its node id and refuse an id that is not a subject token', () => {
+    expect(natsRoleName({ hsmNode: 'hsm-7' })).toBe('hsm-hsm-7');
+    expect(() => natsRoleName({ hsmNode: 'a.b' })).toThrow('invalid hsm node id');
+  });
+});
+
+describe('natsUserConfig', () => {
+  it('an nkey public key is a user key', () => {
+    expect(() => natsUserConfig('gateway', 'not-a-key')).toThrow('an nkey public key is a user key');
+    expect(() => natsUserConfig('gateway', `A${'A'.repeat(55)}`)).toThrow('an nkey public key is a user key');
+  });
+
+  it('should render a config nats-server accepts for every role when rendered with real nkeys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nats-perm-'));
+    try {
+      const users = ROLES.map((r) => natsUserConfig(r, createUser().getPublicKey()));
+      const file = join(dir, 'nats.conf');
+      writeFileSync(file, natsServerConfig({ dir, port: 4222, jetstream: false, users }));
+      expect(() => execFileSync(natsServerPath(), ['-t', '-c', file], { stdio: 'pipe' })).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { AuditStream, QueueGroups, Subjects, isValidNodeId } from '@symbolon/contracts';
+
+import { needs } from '../local/process.js';
+
+/**
+ * Who may publish and subscribe to what on NATS: the one permission table, rendered into the nats-server config of
+ * every deployment (npm start, compose, the chart). Each service connects as its own NATS user (an nkey) with only
+ * what its role needs: requesters publish their request subjects and read replies on their own inbox prefix;
+ * responders subscribe to their subjects in their queue group only and publish nothing but replies; only the
+ * coordinator publishes to hsm subjects, and each hsm node subscribes to its own subjects only; only audit reads the
+ * events stream.
+ */
+export interface NatsPermissions {
+  publish: string[];
+  /** A subject, or `<subject> <queue group>` to allow it only within that queue group. */
+  subscribe: string[];
+  /** May publish to the reply subject of a request it received (a responder). */
+  allowResponses: boolean;
+}
+
+export type NatsRole = 'gateway' | 'coordinator' | 'policy' | 'audit' | { hsmNode: string };
+
+/** A role's NATS user name and inbox prefix: `hsm-<node>` for an hsm node, the service name otherwise. */
+export function natsRoleName(role: NatsRole): string {
+  if (typeof role === 'string') return role;
+  if (!isValidNodeId(role.hsmNode)) throw new Error(`invalid hsm node id: ${JSON.stringify(role.hsmNode)}`);
+  return `hsm-${role.hsmNode}`;
+}
+
+/** Replies to a role's requests arrive under this prefix (nats.js `inboxPrefix`); nobody else may read it. */
+export function inboxPrefix(role: NatsRole): string {
+  return `_INBOX_${natsRoleName(role).replace(/-/g, '_')}`;
+}
+
+const stream = AuditStream.name;
+const consumer = AuditStream.consumer;
+/** JetStream API calls that create or look up the events stream (publisher and consumer both may create it). */
+const STREAM_SETUP = ['$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`];
+
+export function natsPermissions(role: NatsRole): NatsPermissions {
+  const inbox = `${inboxPrefix(role)}.>`;
+  if (typeof role !== 'string') {
+    return {
+      publish: [],
+      subscribe: [`kms.v1.hsm.${role.hsmNode}.> ${QueueGroups.hsm}`],
+      allowResponses: true,
+    };
+  }
+  switch (role) {
+    case 'gateway':
+      return {
+        publish: [
+          'kms.v1.keys.>',
+          'kms.v1.aliases.>',
+          'kms.v1.secrets.>',
+          'kms.v1.policy.identity.>',
+          'kms.v1.audit.>',
+          Subjects.events.requestHandled,
+          ...STREAM_SETUP,
+        ],
+        subscribe: [inbox],
+        allowResponses: false,
+      };
+    case 'coordinator':
+      return {
+        publish: [
+          Subjects.policy.evaluate,
+          'kms.v1.policy.key-policy.>',
+          'kms.v1.policy.grants.>',
+          'kms.v1.hsm.>',
+        ],
+        subscribe: [
+          `kms.v1.keys.> ${QueueGroups.coordinator}`,
+          `kms.v1.aliases.> ${QueueGroups.coordinator}`,
+          `kms.v1.secrets.> ${QueueGroups.coordinator}`,
+          Subjects.notices.policyChanged,
+          inbox,
+        ],
+        allowResponses: true,
+      };
+    case 'policy':
+      return {
+        publish: [Subjects.notices.policyChanged],
+        subscribe: [`kms.v1.policy.> ${QueueGroups.policy}`, Subjects.notices.policyChanged, inbox],
+        allowResponses: true,
+      };
+    case 'audit':
+      return {
+        publish: [
+          ...STREAM_SETUP,
+          `$JS.API.CONSUMER.CREATE.${stream}.>`,
+          `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${consumer}`,
+          `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
+          `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+          `$JS.ACK.${stream}.${consumer}.>`,
+        ],
+        subscribe: [`kms.v1.audit.> ${QueueGroups.audit}`, inbox],
+        allowResponses: true,
+      };
+  }
+}
+
+/** One `authorization.users` entry of a nats-server config: the role's nkey and its permissions. */
+export function natsUserConfig(role: NatsRole, nkeyPublic: string): string {
+  /* Precondition: an nkey public key is a user key: U and 55 base32 characters. */
+  needs(/^U[A-Z2-7]{55}$/.test(nkeyPublic), 'an nkey public key is a user key');
+  const p = natsPermissions(role);
+  const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  return [
+    `{ nkey: "${nkeyPublic}"`,
+    `  # ${natsRoleName(role)}`,
+    `  permissions: {`,
+    // Nothing to publish but replies (allow_responses): deny everything else.
+    p.publish.length > 0 ? `    publish: { allow: ${list(p.publish)} }` : `    publish: { deny: [">"] }`,
+    `    subscribe: { allow: ${list(p.subscribe)} }`,
+    ...(p.allowResponses ? ['    allow_responses: true'] : []),
+    `  } }`,
+  ].join('\n');
+}
