@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Symbolon needs on a fresh Debian machine, idempotently.
 #   scripts/ensure-deps.sh           runtime: nats-server, softhsm2, npm packages
-#   scripts/ensure-deps.sh test      also postgresql and the aws cli (Debian's awscli), for the test suites
+#   scripts/ensure-deps.sh test      also postgresql, the aws cli (awscli), boto3, docker-compose and prometheus (offline
+#                                    checks of the deployment files) and unzip (helm from an npm package), for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ fi
 
 # g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
 want=(nats-server softhsm2 g++ make)
-if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3); fi
+if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip); fi
 
 missing=()
 for p in "${want[@]}"; do
