@@ -11,5 +11,6 @@ runService(async () => {
     module: AppModule.forConfig(config),
     natsUrl: config.SYMBOLON_NATS_URL,
     httpPort: config.SYMBOLON_METRICS_PORT,
+    httpHost: config.SYMBOLON_METRICS_HOST,
   });
 });

@@ -36,5 +36,6 @@ runService(async () => {
     module: AppModule.forNode(node, hsm),
     natsUrl: config.SYMBOLON_NATS_URL,
     httpPort: config.SYMBOLON_METRICS_PORT,
+    httpHost: config.SYMBOLON_METRICS_HOST,
   });
 });

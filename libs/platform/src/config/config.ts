@@ -5,6 +5,10 @@ export const commonEnv = {
   SYMBOLON_NATS_URL: url({ default: 'nats://127.0.0.1:4222', desc: 'NATS server(s), comma-separated' }),
   SYMBOLON_LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] }),
   SYMBOLON_METRICS_PORT: port({ default: 0, desc: 'HTTP port for /metrics and /health (0: any free port)' }),
+  SYMBOLON_METRICS_HOST: str({
+    default: '127.0.0.1',
+    desc: 'address /metrics and /health listen on (0.0.0.0 in a container)',
+  }),
   SYMBOLON_RPC_TIMEOUT_MS: num({ default: 2000, desc: 'deadline of one service-to-service request' }),
   SYMBOLON_REGION: str({ default: 'us-east-1' }),
 };
