@@ -45,6 +45,18 @@ describe('natsServerConfig', () => {
     expect(text).toContain('  users = [\n{ user: "u", password: "p1" }\n{ nkey: "UA" }\n{ nkey: "UB" }\n  ]');
   });
 
+  it('should write a tls block that requires client certificates when tls with verify is given', () => {
+    const text = natsServerConfig({
+      dir: '/d',
+      port: 4222,
+      jetstream: false,
+      tls: { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem', verify: true },
+    });
+    expect(text).toContain(
+      'tls {\n  cert_file: "/c.pem"\n  key_file: "/k.pem"\n  ca_file: "/ca.pem"\n  verify: true\n}',
+    );
+  });
+
   it('should leave the jetstream block out when jetstream is off', () => {
     expect(natsServerConfig({ dir, port: 4333, jetstream: false })).not.toContain('jetstream');
   });
@@ -61,6 +73,15 @@ describe('startNatsServer', () => {
     await expect(startNatsServer({ dir: '/tmp/bad"dir' })).rejects.toThrow(
       'the nats dir has no quote, backslash or newline',
     );
+  });
+
+  it('TLS file paths have no quote, backslash or newline', async () => {
+    await expect(
+      startNatsServer({
+        dir: '/tmp/x',
+        tls: { certFile: '/tmp/a"b.pem', keyFile: '/tmp/k.pem', caFile: '/tmp/ca.pem', verify: true },
+      }),
+    ).rejects.toThrow('TLS file paths have no quote, backslash or newline');
   });
 
   it('the nats port is an integer from 1 to 65535', async () => {

@@ -30,11 +30,21 @@ export interface NatsAuth {
 
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
+export interface NatsTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** Require client certificates (mutual TLS). */
+  verify: boolean;
+}
+
 export interface NatsServerOptions {
   /** Require this user and password from every client; the returned url then carries them. */
   auth?: NatsAuth;
   /** More users: `authorization.users` entries (natsUserConfig), e.g. one nkey per service with its permissions. */
   users?: string[];
+  /** TLS for clients; with `verify`, every client must present a certificate signed by `caFile`. */
+  tls?: NatsTls;
   /** Folder for the config file, the JetStream store and (by default) the log. Created if missing. */
   dir: string;
   /** TCP port on 127.0.0.1; a free one if omitted. */
@@ -81,6 +91,7 @@ export function natsServerConfig(opts: {
   jetstream: boolean;
   auth?: NatsAuth;
   users?: string[];
+  tls?: NatsTls;
 }): string {
   const lines = [
     '# Written by @symbolon/platform startNatsServer: local development and tests only.',
@@ -93,6 +104,16 @@ export function natsServerConfig(opts: {
     ...(opts.users ?? []),
   ];
   if (users.length > 0) lines.push('authorization {', '  users = [', ...users, '  ]', '}');
+  if (opts.tls) {
+    lines.push(
+      'tls {',
+      `  cert_file: "${opts.tls.certFile}"`,
+      `  key_file: "${opts.tls.keyFile}"`,
+      `  ca_file: "${opts.tls.caFile}"`,
+      `  verify: ${opts.tls.verify}`,
+      '}',
+    );
+  }
   if (opts.jetstream) {
     lines.push(
       'jetstream {',
@@ -128,9 +149,24 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (jetstream) await mkdir(join(dir, 'jetstream'), { recursive: true, mode: 0o700 });
   const configFile = join(dir, 'nats-server.conf');
-  await writeFile(configFile, natsServerConfig({ dir, port, jetstream, auth: opts.auth, users: opts.users }), {
-    mode: 0o600,
-  });
+  /* Precondition: TLS file paths have no quote, backslash or newline (they are written into config strings). */
+  needs(
+    !opts.tls || [opts.tls.certFile, opts.tls.keyFile, opts.tls.caFile].every((f) => !/["\\\n\r]/.test(f)),
+    'TLS file paths have no quote, backslash or newline',
+  );
+  const tls = opts.tls && {
+    ...opts.tls,
+    certFile: resolve(opts.tls.certFile),
+    keyFile: resolve(opts.tls.keyFile),
+    caFile: resolve(opts.tls.caFile),
+  };
+  await writeFile(
+    configFile,
+    natsServerConfig({ dir, port, jetstream, auth: opts.auth, users: opts.users, tls }),
+    {
+      mode: 0o600,
+    },
+  );
   await runCommand(binary, ['-t', '-c', configFile], { timeoutMs: 10_000 });
 
   const logOffset = await stat(logFile).then(
@@ -192,5 +228,6 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   }
 
   const credentials = opts.auth ? `${opts.auth.user}:${opts.auth.password}@` : '';
-  return { url: `nats://${credentials}127.0.0.1:${port}`, port, pid, configFile, logFile, stop };
+  const scheme = opts.tls ? 'tls' : 'nats';
+  return { url: `${scheme}://${credentials}127.0.0.1:${port}`, port, pid, configFile, logFile, stop };
 }

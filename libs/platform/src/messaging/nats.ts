@@ -8,7 +8,7 @@ import { Transport } from '@nestjs/microservices';
  * Error per request for async stack traces: 6.7 % of the gateway's CPU profile under load). The URL may carry
  * `user:password@`: they are passed as the client's user and pass (the client does not read them from the URL).
  * SYMBOLON_NATS_NKEY_FILE (an nkey seed file) and SYMBOLON_NATS_INBOX_PREFIX, when set, replace them: the
- * service's own NATS user and reply prefix (nats-permissions.ts).
+ * service's own NATS user and reply prefix (nats-permissions.ts). SYMBOLON_NATS_TLS_* turn on TLS (natsTlsOptions).
  */
 export function natsConnectionOptions(natsUrl: string, name: string) {
   let user: string | undefined;
@@ -36,7 +36,20 @@ export function natsConnectionOptions(natsUrl: string, name: string) {
         ? { user, pass }
         : {}),
     ...(inbox ? { inboxPrefix: inbox } : {}),
+    ...natsTlsOptions(),
   };
+}
+
+/**
+ * TLS to NATS when SYMBOLON_NATS_TLS_CA_FILE is set (the CA that signed the server's certificate), with a client
+ * certificate when SYMBOLON_NATS_TLS_CERT_FILE and SYMBOLON_NATS_TLS_KEY_FILE are set too (servers that verify them).
+ */
+function natsTlsOptions(): { tls?: { caFile: string; certFile?: string; keyFile?: string } } {
+  const caFile = process.env['SYMBOLON_NATS_TLS_CA_FILE'];
+  if (!caFile) return {};
+  const certFile = process.env['SYMBOLON_NATS_TLS_CERT_FILE'];
+  const keyFile = process.env['SYMBOLON_NATS_TLS_KEY_FILE'];
+  return { tls: { caFile, ...(certFile && keyFile ? { certFile, keyFile } : {}) } };
 }
 
 /** Microservice options for a Symbolon service: NATS with its queue group so replicas share load. */
