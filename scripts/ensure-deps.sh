@@ -16,7 +16,7 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
 fi
 
 # g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
-want=(nats-server softhsm2 g++ make)
+want=(nats-server softhsm2 g++ make openssl)
 if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip); fi
 
 missing=()

@@ -1,5 +1,6 @@
 import {
   type NatsRole,
+  ensureDevTls,
   ensureUserNkey,
   freePort,
   inboxPrefix,
@@ -93,12 +94,28 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const nkeys = Object.fromEntries(
     SERVICES.map((s) => [s, ensureUserNkey(join(dataDir, 'nats', 'keys', `${natsRoleName(roles[s])}.nk`))]),
   ) as Record<Service, { publicKey: string; seedFile: string }>;
+  // SYMBOLON_NATS_TLS=true: mutual TLS to NATS with development certificates (one per service, one for tooling).
+  const tlsOn = (opts.env?.['SYMBOLON_NATS_TLS'] ?? process.env['SYMBOLON_NATS_TLS']) === 'true';
+  const tls = tlsOn
+    ? ensureDevTls(join(dataDir, 'nats', 'tls'), [...SERVICES.map((s) => natsRoleName(roles[s])), 'tooling'])
+    : undefined;
   const nats = await startNatsServer({
     dir: join(dataDir, 'nats'),
     logFile: join(dataDir, 'logs', 'nats.log'),
     auth: { user: natsUser, password: natsPassword },
     users: SERVICES.map((s) => natsUserConfig(roles[s], nkeys[s].publicKey)),
+    ...(tls
+      ? { tls: { certFile: tls.server.cert, keyFile: tls.server.key, caFile: tls.ca, verify: true } }
+      : {}),
   });
+  const tlsEnv = (name: string): Record<string, string> =>
+    tls
+      ? {
+          SYMBOLON_NATS_TLS_CA_FILE: tls.ca,
+          SYMBOLON_NATS_TLS_CERT_FILE: tls.clients[name]!.cert,
+          SYMBOLON_NATS_TLS_KEY_FILE: tls.clients[name]!.key,
+        }
+      : {};
   log(`nats: 127.0.0.1:${nats.port} (user ${natsUser})`);
   // Only a token made now may create the domain key: a token that lost it must not silently get a new one.
   const freshToken = !existsSync(join(dataDir, 'softhsm', 'softhsm2.conf'));
@@ -113,7 +130,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
   const credentialsFile = join(dataDir, 'credentials.json');
   const common: Record<string, string> = {
-    SYMBOLON_NATS_URL: `nats://127.0.0.1:${nats.port}`,
+    SYMBOLON_NATS_URL: `${tls ? 'tls' : 'nats'}://127.0.0.1:${nats.port}`,
     SYMBOLON_LOG_LEVEL: process.env['SYMBOLON_LOG_LEVEL'] ?? 'info',
     ...(opts.postgresUrl
       ? { SYMBOLON_DB_TYPE: 'postgres', SYMBOLON_DB_URL: opts.postgresUrl }
@@ -157,6 +174,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
         SYMBOLON_SERVICE: s,
         SYMBOLON_NATS_NKEY_FILE: nkeys[s].seedFile,
         SYMBOLON_NATS_INBOX_PREFIX: inboxPrefix(roles[s]),
+        ...tlsEnv(natsRoleName(roles[s])),
         SYMBOLON_METRICS_PORT: String(metricsPorts[s]),
         ...perService[s],
       },
@@ -210,7 +228,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   // 0600: the NATS URL carries the credentials.
   writeSecretFile(
     join(dataDir, 'runtime.json'),
-    JSON.stringify({ endpoint: `http://127.0.0.1:${opts.port}`, natsUrl: nats.url, metricsPorts }, null, 2),
+    JSON.stringify(
+      {
+        endpoint: `http://127.0.0.1:${opts.port}`,
+        natsUrl: nats.url,
+        ...(tls ? { natsTls: tlsEnv('tooling') } : {}),
+        metricsPorts,
+      },
+      null,
+      2,
+    ),
   );
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,

@@ -5,3 +5,4 @@ export * from './nats-server.js';
 export * from './postgres.js';
 export { signalTrackedProcesses, tailFile, trackProcess, trackedPids } from './process.js';
 export * from './softhsm.js';
+export { type DevTls, ensureDevTls } from './dev-tls.js';
