@@ -1,0 +1,331 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+import type { NatsPermissionTemplate } from '../nats/permission-template.js';
+import { COMPOSE_HSM_NODES, composeNatsUsers, nkeyFileName, renderNatsConf, setupCompose } from './setup.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
+const DOCKERFILE = join(ROOT, 'deploy', 'docker', 'Dockerfile');
+const PERMISSIONS_FILE = join(ROOT, 'deploy', 'nats', 'permissions.json');
+const PATH = `${process.env['PATH'] ?? ''}:/usr/sbin:/usr/bin`;
+const FINAL_TARGETS = ['gateway', 'coordinator', 'policy', 'audit', 'hsm', 'migrate'];
+/** Compose service -> its NATS user (permissions.json); the services that do not connect to NATS are absent. */
+const NATS_USER_OF: Record<string, string> = {
+  gateway: 'gateway',
+  coordinator: 'coordinator',
+  policy: 'policy',
+  audit: 'audit',
+  'hsm-1': 'hsm-hsm-1',
+  'hsm-2': 'hsm-hsm-2',
+};
+
+interface Service {
+  image?: string;
+  ports?: unknown[];
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
+  environment?: Record<string, string | null>;
+  volumes?: (string | { source?: string; target?: string })[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  secrets?: ({ source: string } | string)[];
+}
+interface ComposeConfig {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+}
+
+const template = JSON.parse(readFileSync(PERMISSIONS_FILE, 'utf8')) as NatsPermissionTemplate;
+let dir: string;
+let secretsDir: string;
+let natsConf: string;
+
+function composeConfig(file: string): ReturnType<typeof spawnSync> {
+  return spawnSync('docker-compose', ['-f', file, '--project-directory', ROOT, 'config'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PATH, SYMBOLON_SECRETS_DIR: secretsDir, SYMBOLON_NATS_CONF: natsConf },
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'symbolon-compose-'));
+  secretsDir = join(dir, 'secrets');
+  natsConf = join(dir, 'nats.conf');
+  setupCompose({ secretsDir, natsConfFile: natsConf, permissionsFile: PERMISSIONS_FILE });
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('setupCompose', () => {
+  it('should write every secret with mode 0600 when the secrets folder is new', () => {
+    const names = readdirSync(secretsDir).sort();
+    expect(names).toEqual(
+      [
+        ...Object.values(NATS_USER_OF).map(nkeyFileName),
+        'postgres-password',
+        'db-url',
+        ...COMPOSE_HSM_NODES.flatMap((n) => [`${n}.pin`, `${n}.so-pin`]),
+      ].sort(),
+    );
+    for (const n of names) expect(statSync(join(secretsDir, n)).mode & 0o777).toBe(0o600);
+    expect(statSync(secretsDir).mode & 0o777).toBe(0o700);
+    const password = readFileSync(join(secretsDir, 'postgres-password'), 'utf8');
+    expect(readFileSync(join(secretsDir, 'db-url'), 'utf8')).toBe(
+      `postgres://symbolon:${password}@postgres:5432/symbolon`,
+    );
+  });
+
+  it('should keep every existing secret when it runs again', () => {
+    const before = Object.fromEntries(
+      readdirSync(secretsDir).map((n) => [n, readFileSync(join(secretsDir, n), 'utf8')]),
+    );
+    const again = setupCompose({ secretsDir, natsConfFile: natsConf, permissionsFile: PERMISSIONS_FILE });
+    expect(again.created).toEqual([]);
+    expect(again.kept.sort()).toEqual(Object.keys(before).sort());
+    for (const [n, content] of Object.entries(before)) {
+      expect(readFileSync(join(secretsDir, n), 'utf8')).toBe(content);
+    }
+  });
+
+  it('should render a config that nats-server accepts when the secrets exist', () => {
+    const r = spawnSync('nats-server', ['-t', '-c', natsConf], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH },
+    });
+    expect(r.error).toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`).toContain('is valid');
+    expect(r.status).toBe(0);
+  });
+
+  it('should give every NATS user its own nkey and the permissions of permissions.json when rendered', () => {
+    const { publicKeys } = setupCompose({
+      secretsDir,
+      natsConfFile: natsConf,
+      permissionsFile: PERMISSIONS_FILE,
+    });
+    const conf = readFileSync(natsConf, 'utf8');
+    const users = composeNatsUsers(template);
+    expect(users.map((u) => u.user)).toEqual(Object.values(NATS_USER_OF));
+    expect(new Set(Object.values(publicKeys)).size).toBe(users.length);
+    for (const u of users) expect(conf).toContain(`nkey: "${publicKeys[u.user]}"`);
+    expect(conf).toContain('subscribe: { allow: ["kms.v1.hsm.hsm-2.> hsm"] }');
+    // Public keys only: no seed (S...) and no other secret reaches the config.
+    for (const n of readdirSync(secretsDir)) {
+      expect(conf).not.toContain(readFileSync(join(secretsDir, n), 'utf8'));
+    }
+  });
+
+  it('should refuse to render when a user has no public key', () => {
+    expect(() => renderNatsConf(composeNatsUsers(template), {})).toThrow(
+      'no nkey user public key for gateway',
+    );
+  });
+
+  it('should refuse an hsm node id when it is not a subject token', () => {
+    expect(() => composeNatsUsers(template, ['hsm.1'])).toThrow('invalid hsm node id');
+  });
+});
+
+describe('docker-compose.yml', () => {
+  let config: ComposeConfig;
+
+  beforeAll(() => {
+    const r = composeConfig(COMPOSE_FILE);
+    if (r.status !== 0) throw new Error(`docker-compose config failed: ${String(r.stderr)}`);
+    config = parse(String(r.stdout)) as ComposeConfig;
+  });
+
+  it('should fail docker-compose config when a key is misspelt', () => {
+    const broken = join(dir, 'broken.yml');
+    const text = readFileSync(COMPOSE_FILE, 'utf8');
+    expect(text).toContain('  read_only: true');
+    writeFileSync(broken, text.replace('  read_only: true', '  read_onlly: true'));
+    const r = composeConfig(broken);
+    expect(r.status).not.toBe(0);
+    expect(String(r.stderr)).toContain('read_onlly');
+  });
+
+  it('should define the services of the deployment when resolved', () => {
+    expect(Object.keys(config.services).sort()).toEqual(
+      ['audit', 'coordinator', 'gateway', 'hsm-1', 'hsm-2', 'migrate', 'nats', 'policy', 'postgres'].sort(),
+    );
+  });
+
+  it('should publish a port only for the gateway when resolved', () => {
+    const publishing = Object.entries(config.services)
+      .filter(([, s]) => (s.ports ?? []).length > 0)
+      .map(([name]) => name);
+    expect(publishing).toEqual(['gateway']);
+  });
+
+  it('should harden every service when resolved', () => {
+    for (const [name, s] of Object.entries(config.services)) {
+      expect({ name, readOnly: s.read_only }).toEqual({ name, readOnly: true });
+      expect({ name, capDrop: s.cap_drop }).toEqual({ name, capDrop: ['ALL'] });
+      expect({ name, securityOpt: s.security_opt }).toEqual({
+        name,
+        securityOpt: ['no-new-privileges:true'],
+      });
+    }
+  });
+
+  it('should give every long-running service a health check when resolved', () => {
+    for (const [name, s] of Object.entries(config.services)) {
+      if (name === 'migrate') continue;
+      expect({ name, test: s.healthcheck?.test?.[0] }).toEqual({ name, test: 'CMD' });
+    }
+  });
+
+  it('should keep secrets out of every environment value when resolved', () => {
+    const secrets = readdirSync(secretsDir).map((n) => readFileSync(join(secretsDir, n), 'utf8').trim());
+    for (const [name, s] of Object.entries(config.services)) {
+      for (const [key, value] of Object.entries(s.environment ?? {})) {
+        const v = value ?? '';
+        const where = `${name} ${key}`;
+        expect({ where, namesSecret: /(PASSWORD|SECRET|SEED|PIN|DB_URL)$/.test(key) }).toEqual({
+          where,
+          namesSecret: false,
+        });
+        expect({ where, credentialsInUrl: /\/\/[^/\s@]+:[^/\s@]*@/.test(v) }).toEqual({
+          where,
+          credentialsInUrl: false,
+        });
+        expect({ where, nkeySeed: /S[UNOACX][A-Z2-7]{50,}/.test(v) }).toEqual({ where, nkeySeed: false });
+        for (const secret of secrets)
+          expect({ where, leaks: v.includes(secret) }).toEqual({ where, leaks: false });
+      }
+    }
+  });
+
+  it('should read every secret from the secrets folder when resolved', () => {
+    for (const [name, s] of Object.entries(config.secrets)) {
+      expect({ name, file: s.file.startsWith(`${secretsDir}/`) }).toEqual({ name, file: true });
+    }
+  });
+
+  it('should give each hsm node its own token volume when resolved', () => {
+    const volumeOf = (svc: string) =>
+      (config.services[svc]!.volumes ?? [])
+        .map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`))
+        .filter((v) => v.includes('/var/lib/symbolon/softhsm'))
+        .map((v) => v.split(':')[0]);
+    const volumes = COMPOSE_HSM_NODES.map(volumeOf);
+    for (const v of volumes) expect(v).toHaveLength(1);
+    expect(new Set(volumes.flat()).size).toBe(COMPOSE_HSM_NODES.length);
+  });
+
+  it('should give every NATS client the inbox prefix and nkey of its permissions.json user when resolved', () => {
+    const users = Object.fromEntries(composeNatsUsers(template).map((u) => [u.user, u]));
+    for (const [name, s] of Object.entries(config.services)) {
+      const env = s.environment ?? {};
+      const user = NATS_USER_OF[name];
+      if (!user) {
+        expect({ name, nats: env['SYMBOLON_NATS_URL'] }).toEqual({ name, nats: undefined });
+        continue;
+      }
+      expect({ name, prefix: env['SYMBOLON_NATS_INBOX_PREFIX'] }).toEqual({
+        name,
+        prefix: users[user]!.inboxPrefix,
+      });
+      expect({ name, nkey: env['SYMBOLON_NATS_NKEY_FILE'] }).toEqual({
+        name,
+        nkey: `/run/secrets/nats-${user}`,
+      });
+      expect(config.secrets[`nats-${user}`]!.file).toBe(join(secretsDir, nkeyFileName(user)));
+      expect(env['SYMBOLON_NATS_URL']).toBe('nats://nats:4222');
+    }
+  });
+
+  it('should pin the third-party images to an exact version when resolved', () => {
+    for (const name of ['nats', 'postgres']) {
+      expect(config.services[name]!.image).toMatch(
+        /^[a-z0-9./-]+:\d+\.\d+(\.\d+)?(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?$/,
+      );
+    }
+  });
+});
+
+/** The Dockerfile's instructions, continuation lines joined and comments dropped, grouped by stage. */
+function dockerfileStages(text: string): { from: string; name?: string; instructions: string[] }[] {
+  const lines = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const stages: { from: string; name?: string; instructions: string[] }[] = [];
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?$/i.exec(line);
+    if (from) stages.push({ from: from[1]!, name: from[2], instructions: [] });
+    else stages.at(-1)?.instructions.push(line);
+  }
+  return stages;
+}
+
+describe('deploy/docker/Dockerfile', () => {
+  const stages = dockerfileStages(readFileSync(DOCKERFILE, 'utf8'));
+  const byName = new Map(stages.map((s) => [s.name, s]));
+
+  it('should pin every base image to an exact version when it is not an earlier stage', () => {
+    const seen = new Set<string>();
+    for (const s of stages) {
+      if (!seen.has(s.from)) {
+        expect(s.from).toMatch(/^[a-z0-9./-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?$/);
+      }
+      if (s.name) seen.add(s.name);
+    }
+  });
+
+  it('should build native modules on the same Debian release as every final stage', () => {
+    const bases = new Set(stages.filter((s) => !byName.has(s.from)).map((s) => s.from.split('@')[0]));
+    expect([...bases]).toEqual(['node:20.20.2-bookworm-slim']);
+  });
+
+  it('should run every final stage as a numeric non-root user with exec-form commands', () => {
+    for (const target of FINAL_TARGETS) {
+      const stage = byName.get(target);
+      expect({ target, defined: stage !== undefined }).toEqual({ target, defined: true });
+      const ins = stage!.instructions;
+      const user = ins.filter((i) => /^USER\s/i.test(i)).at(-1);
+      expect({ target, user }).toEqual({ target, user: 'USER 10001:10001' });
+      const commands = ins.filter((i) => /^(CMD|ENTRYPOINT)\s/i.test(i));
+      expect({ target, commands: commands.length }).toEqual({ target, commands: 2 });
+      for (const c of commands) {
+        const json = c.replace(/^(CMD|ENTRYPOINT)\s+/i, '');
+        expect({ target, execForm: Array.isArray(JSON.parse(json)) }).toEqual({ target, execForm: true });
+      }
+      for (const h of ins.filter((i) => /^HEALTHCHECK\s/i.test(i))) {
+        expect(h).toMatch(/\sCMD \[/);
+      }
+    }
+  });
+
+  it('should install SoftHSM2 and document the vendor module slot when the target is hsm', () => {
+    const hsm = byName.get('hsm')!.instructions.join('\n');
+    expect(hsm).toMatch(/apt-get install .*softhsm2=/);
+    expect(hsm).toContain('SYMBOLON_PKCS11_MODULE=');
+    expect(readFileSync(DOCKERFILE, 'utf8')).toContain('/opt/pkcs11');
+  });
+
+  it('should keep secrets and local state out of the build context when .dockerignore is read', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of [
+      'deploy/compose/secrets',
+      'deploy/compose/nats.conf',
+      '**/node_modules',
+      '.symbolon',
+    ]) {
+      expect(ignored).toContain(entry);
+    }
+  });
+});
