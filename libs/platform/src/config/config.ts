@@ -1,4 +1,5 @@
 import { bool, cleanEnv, num, port, str, url } from 'envalid';
+import { readFileSync } from 'node:fs';
 
 /** Settings every service shares; each app adds its own on top (see its config.ts). */
 export const commonEnv = {
@@ -27,7 +28,7 @@ export function loadConfig<S extends Parameters<typeof cleanEnv>[1]>(
 ) {
   // A plain copy: envalid's proxy throws on unknown properties, which Nest's provider inspection reads.
   return {
-    ...cleanEnv(env, schema, {
+    ...cleanEnv(withFileValues(env, Object.keys(schema as object)), schema, {
       reporter: ({ errors }) => {
         const problems = Object.entries(errors as Record<string, Error | undefined>);
         if (problems.length > 0) {
@@ -38,4 +39,25 @@ export function loadConfig<S extends Parameters<typeof cleanEnv>[1]>(
       },
     }),
   };
+}
+
+/**
+ * The container convention for secrets: `NAME_FILE=/run/secrets/x` gives NAME the file's content (trailing newline
+ * removed), so a secret never has to sit in the environment. NAME itself, when set, wins.
+ */
+export function withFileValues(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of names) {
+    const file = env[`${name}_FILE`];
+    if (file && env[name] === undefined) {
+      try {
+        out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        throw new Error(
+          `invalid configuration: ${name}_FILE (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+        );
+      }
+    }
+  }
+  return out;
 }
