@@ -103,7 +103,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     dir: join(dataDir, 'nats'),
     logFile: join(dataDir, 'logs', 'nats.log'),
     auth: { user: natsUser, password: natsPassword },
-    users: SERVICES.map((s) => natsUserConfig(roles[s], nkeys[s].publicKey)),
+    users: [
+      ...SERVICES.map((s) => natsUserConfig(roles[s], nkeys[s].publicKey)),
+      natsUserConfig('operator', ensureUserNkey(join(dataDir, 'nats', 'keys', 'operator.nk')).publicKey),
+    ],
     ...(tls
       ? { tls: { certFile: tls.server.cert, keyFile: tls.server.key, caFile: tls.ca, verify: true } }
       : {}),

@@ -8,6 +8,8 @@ export interface NatsPermissionTemplate {
   /** What this file is and where it comes from. */
   comment: string;
   services: Record<'gateway' | 'coordinator' | 'policy' | 'audit', NatsPermissions & { inboxPrefix: string }>;
+  /** The operators' quorum tooling (one user, its nkey held by the operators). */
+  operator: NatsPermissions & { inboxPrefix: string };
   /** One user per hsm node: replace {{node}} with its node id (in inboxPrefix with every - written as _). */
   hsmNode: NatsPermissions & { user: string; inboxPrefix: string };
 }
@@ -31,6 +33,7 @@ export function natsPermissionTemplate(): NatsPermissionTemplate {
     comment:
       'Generated from libs/platform/src/messaging/nats-permissions.ts by `npm run render:nats`; a unit test keeps it equal. Do not edit.',
     services,
+    operator: { ...natsPermissions('operator'), inboxPrefix: inboxPrefix('operator') },
     hsmNode: {
       publish: hsm.publish.map(fill),
       subscribe: hsm.subscribe.map(fill),

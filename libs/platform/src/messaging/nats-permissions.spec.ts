@@ -88,3 +88,13 @@ describe('natsUserConfig', () => {
     }
   });
 });
+
+describe('natsPermissions, operator', () => {
+  it('should let the operator tooling publish domain subjects only and read its own replies', () => {
+    expect(natsPermissions('operator')).toEqual({
+      publish: ['kms.v1.domain.>'],
+      subscribe: ['_INBOX_operator.>'],
+      allowResponses: false,
+    });
+  });
+});

@@ -18,7 +18,8 @@ export interface NatsPermissions {
   allowResponses: boolean;
 }
 
-export type NatsRole = 'gateway' | 'coordinator' | 'policy' | 'audit' | { hsmNode: string };
+/** `operator`: the quorum tooling of operators (`symbolon domain ...`), which submits signed domain changes. */
+export type NatsRole = 'gateway' | 'coordinator' | 'policy' | 'audit' | 'operator' | { hsmNode: string };
 
 /** A role's NATS user name and inbox prefix: `hsm-<node>` for an hsm node, the service name otherwise. */
 export function natsRoleName(role: NatsRole): string {
@@ -84,6 +85,9 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
         subscribe: [`kms.v1.policy.> ${QueueGroups.policy}`, Subjects.notices.policyChanged, inbox],
         allowResponses: true,
       };
+    case 'operator':
+      // Domain proposals go to the coordinator, which relays them; the tooling reads nothing else.
+      return { publish: ['kms.v1.domain.>'], subscribe: [inbox], allowResponses: false };
     case 'audit':
       return {
         publish: [
