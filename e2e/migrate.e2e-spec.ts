@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type LocalPostgres, startPostgres } from '@symbolon/platform';
 import { startTestPlatform } from '@symbolon/testing';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -51,14 +51,17 @@ async function tables(): Promise<string[]> {
 }
 
 describe('deploy/migrate', () => {
-  it('should create every service schema and then find nothing left to do when run twice', async () => {
+  it('should create every service schema and then find nothing left to do when run again with the URL in a file', async () => {
     const first = migrate({ SYMBOLON_DB_URL: url });
     expect(first).toContain('schema policy: up to date');
     const after = await tables();
     for (const t of ['gateway.users', 'coordinator.keys', 'policy.grants', 'audit.audit_records']) {
       expect(after).toContain(t);
     }
-    migrate({ SYMBOLON_DB_URL: url });
+    // The second run reads the URL from a file, as a container with a mounted secret does.
+    const urlFile = join(dir, 'db-url');
+    writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
+    expect(migrate({ SYMBOLON_DB_URL: '', SYMBOLON_DB_URL_FILE: urlFile })).toContain('schema audit: up to date');
     expect(await tables()).toEqual(after);
   });
 

@@ -1,15 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 import type { NatsPermissionTemplate } from '../nats/permission-template.js';
-import { COMPOSE_HSM_NODES, composeNatsUsers, nkeyFileName, renderNatsConf, setupCompose } from './setup.js';
+import {
+  COMPOSE_HSM_NODES,
+  COMPOSE_NATS_TLS_PATHS,
+  composeNatsUsers,
+  nkeyFileName,
+  renderNatsConf,
+  setupCompose,
+  tlsFileNames,
+} from './setup.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
+const TLS_OVERRIDE = join(ROOT, 'deploy', 'compose', 'docker-compose.tls.yml');
 const DOCKERFILE = join(ROOT, 'deploy', 'docker', 'Dockerfile');
 const PERMISSIONS_FILE = join(ROOT, 'deploy', 'nats', 'permissions.json');
 const PATH = `${process.env['PATH'] ?? ''}:/usr/sbin:/usr/bin`;
@@ -23,6 +32,8 @@ const NATS_USER_OF: Record<string, string> = {
   'hsm-1': 'hsm-hsm-1',
   'hsm-2': 'hsm-hsm-2',
 };
+/** Every NATS user of the deployment: the compose services' and the operators' quorum tooling (no compose service). */
+const ALL_NATS_USERS = ['gateway', 'coordinator', 'policy', 'audit', 'operator', 'hsm-hsm-1', 'hsm-hsm-2'];
 
 interface Service {
   image?: string;
@@ -45,12 +56,24 @@ let dir: string;
 let secretsDir: string;
 let natsConf: string;
 
-function composeConfig(file: string): ReturnType<typeof spawnSync> {
-  return spawnSync('docker-compose', ['-f', file, '--project-directory', ROOT, 'config'], {
+function composeConfig(
+  file: string | string[],
+  dirs: { secrets: string; conf: string } = { secrets: secretsDir, conf: natsConf },
+): ReturnType<typeof spawnSync> {
+  const files = (Array.isArray(file) ? file : [file]).flatMap((f) => ['-f', f]);
+  return spawnSync('docker-compose', [...files, '--project-directory', ROOT, 'config'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, PATH, SYMBOLON_SECRETS_DIR: secretsDir, SYMBOLON_NATS_CONF: natsConf },
+    env: { ...process.env, PATH, SYMBOLON_SECRETS_DIR: dirs.secrets, SYMBOLON_NATS_CONF: dirs.conf },
   });
+}
+
+function natsServerTest(conf: string): ReturnType<typeof spawnSync> {
+  return spawnSync('nats-server', ['-t', '-c', conf], { encoding: 'utf8', env: { ...process.env, PATH } });
+}
+
+function openssl(args: string[]): ReturnType<typeof spawnSync> {
+  return spawnSync('openssl', args, { encoding: 'utf8' });
 }
 
 beforeAll(() => {
@@ -69,7 +92,7 @@ describe('setupCompose', () => {
     const names = readdirSync(secretsDir).sort();
     expect(names).toEqual(
       [
-        ...Object.values(NATS_USER_OF).map(nkeyFileName),
+        ...ALL_NATS_USERS.map(nkeyFileName),
         'postgres-password',
         'db-url',
         ...COMPOSE_HSM_NODES.flatMap((n) => [`${n}.pin`, `${n}.so-pin`]),
@@ -113,10 +136,12 @@ describe('setupCompose', () => {
     });
     const conf = readFileSync(natsConf, 'utf8');
     const users = composeNatsUsers(template);
-    expect(users.map((u) => u.user)).toEqual(Object.values(NATS_USER_OF));
+    expect(users.map((u) => u.user)).toEqual(ALL_NATS_USERS);
     expect(new Set(Object.values(publicKeys)).size).toBe(users.length);
     for (const u of users) expect(conf).toContain(`nkey: "${publicKeys[u.user]}"`);
     expect(conf).toContain('subscribe: { allow: ["kms.v1.hsm.hsm-2.> hsm"] }');
+    expect(conf).toContain('publish: { allow: ["kms.v1.domain.>"] }');
+    expect(conf).not.toContain('tls {');
     // Public keys only: no seed (S...) and no other secret reaches the config.
     for (const n of readdirSync(secretsDir)) {
       expect(conf).not.toContain(readFileSync(join(secretsDir, n), 'utf8'));
@@ -131,6 +156,195 @@ describe('setupCompose', () => {
 
   it('should refuse an hsm node id when it is not a subject token', () => {
     expect(() => composeNatsUsers(template, ['hsm.1'])).toThrow('invalid hsm node id');
+  });
+});
+
+describe('setupCompose with --tls', () => {
+  let tlsDir: string;
+  let tlsSecrets: string;
+  let tlsConf: string;
+  const hostPaths = () => ({
+    certFile: join(tlsSecrets, tlsFileNames('server').cert),
+    keyFile: join(tlsSecrets, tlsFileNames('server').key),
+    caFile: join(tlsSecrets, tlsFileNames('ca').cert),
+  });
+  const setupTls = () =>
+    setupCompose({
+      secretsDir: tlsSecrets,
+      natsConfFile: tlsConf,
+      permissionsFile: PERMISSIONS_FILE,
+      tls: true,
+      // Real paths, so that nats-server -t can load the certificates.
+      natsTlsPaths: hostPaths(),
+    });
+
+  beforeAll(() => {
+    tlsDir = mkdtempSync(join(tmpdir(), 'symbolon-compose-tls-'));
+    tlsSecrets = join(tlsDir, 'secrets');
+    tlsConf = join(tlsDir, 'nats.conf');
+    setupTls();
+  });
+
+  afterAll(() => {
+    rmSync(tlsDir, { recursive: true, force: true });
+  });
+
+  it('should make a CA, a nats server certificate and one client certificate per NATS user when run', () => {
+    const ca = join(tlsSecrets, tlsFileNames('ca').cert);
+    const certs = new Set<string>();
+    for (const who of ['ca', 'server', ...ALL_NATS_USERS]) {
+      const { cert, key } = tlsFileNames(who);
+      expect({ who, key: statSync(join(tlsSecrets, key)).mode & 0o777 }).toEqual({ who, key: 0o600 });
+      expect({ who, cert: statSync(join(tlsSecrets, cert)).mode & 0o777 }).toEqual({ who, cert: 0o644 });
+      certs.add(readFileSync(join(tlsSecrets, cert), 'utf8'));
+      const verify = openssl(['verify', '-CAfile', ca, join(tlsSecrets, cert)]);
+      expect({ who, verified: verify.status }).toEqual({ who, verified: 0 });
+    }
+    expect(certs.size).toBe(2 + ALL_NATS_USERS.length);
+    const server = openssl([
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName,extendedKeyUsage',
+      '-in',
+      hostPaths().certFile,
+    ]);
+    expect(String(server.stdout)).toContain('DNS:nats');
+    expect(String(server.stdout)).toContain('TLS Web Server Authentication');
+    const gateway = openssl([
+      'x509',
+      '-noout',
+      '-subject',
+      '-ext',
+      'extendedKeyUsage',
+      '-in',
+      join(tlsSecrets, tlsFileNames('gateway').cert),
+    ]);
+    expect(String(gateway.stdout)).toContain('CN = gateway');
+    expect(String(gateway.stdout)).toContain('TLS Web Client Authentication');
+  });
+
+  it('should keep every certificate and key when it runs again', () => {
+    const before = Object.fromEntries(
+      readdirSync(tlsSecrets).map((n) => [n, readFileSync(join(tlsSecrets, n), 'utf8')]),
+    );
+    const again = setupTls();
+    expect(again.created).toEqual([]);
+    for (const [n, content] of Object.entries(before)) {
+      expect(readFileSync(join(tlsSecrets, n), 'utf8')).toBe(content);
+    }
+  });
+
+  it('should render a tls block with verify that nats-server accepts when the certificates exist', () => {
+    const conf = readFileSync(tlsConf, 'utf8');
+    const p = hostPaths();
+    expect(conf).toContain(
+      `tls {\n  cert_file: "${p.certFile}"\n  key_file: "${p.keyFile}"\n  ca_file: "${p.caFile}"\n  verify: true\n}`,
+    );
+    const r = natsServerTest(tlsConf);
+    expect(`${String(r.stdout)}${String(r.stderr)}`).toContain('is valid');
+    expect(r.status).toBe(0);
+  });
+
+  it('should fail nats-server -t when a certificate of the tls block is missing', () => {
+    const broken = join(tlsDir, 'broken.conf');
+    writeFileSync(
+      broken,
+      readFileSync(tlsConf, 'utf8').replace(hostPaths().certFile, join(tlsDir, 'missing.crt')),
+    );
+    expect(natsServerTest(broken).status).not.toBe(0);
+  });
+
+  it('should point the tls block at the compose secrets when no paths are given', () => {
+    const users = composeNatsUsers(template);
+    const keys = Object.fromEntries(users.map((u) => [u.user, `U${'A'.repeat(55)}`]));
+    const conf = renderNatsConf(users, keys, COMPOSE_NATS_TLS_PATHS);
+    expect(conf).toContain('cert_file: "/run/secrets/nats-tls-server-cert"');
+    expect(conf).toContain('ca_file: "/run/secrets/nats-tls-ca"');
+  });
+
+  it('should refuse certificates that the CA did not issue when the CA was made again', () => {
+    const other = mkdtempSync(join(tmpdir(), 'symbolon-compose-tls-ca-'));
+    try {
+      const opts = {
+        secretsDir: other,
+        natsConfFile: join(other, 'nats.conf'),
+        permissionsFile: PERMISSIONS_FILE,
+        tls: true,
+      };
+      setupCompose(opts);
+      for (const f of Object.values(tlsFileNames('ca'))) unlinkSync(join(other, f));
+      expect(() => setupCompose(opts)).toThrow('was not issued by the CA');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  describe('docker-compose.yml with deploy/compose/docker-compose.tls.yml', () => {
+    let config: ComposeConfig;
+
+    beforeAll(() => {
+      const r = composeConfig([COMPOSE_FILE, TLS_OVERRIDE], { secrets: tlsSecrets, conf: tlsConf });
+      if (r.status !== 0) throw new Error(`docker-compose config failed: ${String(r.stderr)}`);
+      config = parse(String(r.stdout)) as ComposeConfig;
+    });
+
+    const secretNames = (s: Service) => (s.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.source));
+
+    it('should give every NATS client its own client certificate and the tls:// URL when resolved', () => {
+      const seen = new Set<string>();
+      for (const [name, user] of Object.entries(NATS_USER_OF)) {
+        const s = config.services[name]!;
+        const env = s.environment ?? {};
+        expect({ name, url: env['SYMBOLON_NATS_URL'] }).toEqual({ name, url: 'tls://nats:4222' });
+        expect({ name, ca: env['SYMBOLON_NATS_TLS_CA_FILE'] }).toEqual({
+          name,
+          ca: COMPOSE_NATS_TLS_PATHS.caFile,
+        });
+        const cert = `nats-tls-${user}-cert`;
+        const key = `nats-tls-${user}-key`;
+        expect({ name, cert: env['SYMBOLON_NATS_TLS_CERT_FILE'] }).toEqual({
+          name,
+          cert: `/run/secrets/${cert}`,
+        });
+        expect({ name, key: env['SYMBOLON_NATS_TLS_KEY_FILE'] }).toEqual({
+          name,
+          key: `/run/secrets/${key}`,
+        });
+        expect(secretNames(s)).toEqual(expect.arrayContaining(['nats-tls-ca', cert, key, `nats-${user}`]));
+        expect(config.secrets[cert]!.file).toBe(join(tlsSecrets, tlsFileNames(user).cert));
+        expect(config.secrets[key]!.file).toBe(join(tlsSecrets, tlsFileNames(user).key));
+        expect(seen.has(cert)).toBe(false);
+        seen.add(cert);
+      }
+    });
+
+    it('should mount the files of the tls block into the nats service when resolved', () => {
+      const nats = secretNames(config.services['nats']!);
+      for (const path of Object.values(COMPOSE_NATS_TLS_PATHS)) {
+        expect(nats).toContain(path.replace('/run/secrets/', ''));
+      }
+      expect(config.secrets['nats-tls-server-key']!.file).toBe(hostPaths().keyFile);
+      expect(config.secrets['nats-tls-ca']!.file).toBe(hostPaths().caFile);
+    });
+
+    it('should keep the hardening and the NATS identities of the base file when resolved', () => {
+      for (const [name, s] of Object.entries(config.services)) {
+        expect({ name, readOnly: s.read_only, capDrop: s.cap_drop }).toEqual({
+          name,
+          readOnly: true,
+          capDrop: ['ALL'],
+        });
+      }
+      for (const [name, user] of Object.entries(NATS_USER_OF)) {
+        expect(config.services[name]!.environment?.['SYMBOLON_NATS_NKEY_FILE']).toBe(
+          `/run/secrets/nats-${user}`,
+        );
+      }
+      expect(Object.keys(config.services).sort()).toEqual(
+        ['audit', 'coordinator', 'gateway', 'hsm-1', 'hsm-2', 'migrate', 'nats', 'policy', 'postgres'].sort(),
+      );
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { createUser, fromSeed } from '@nats-io/nkeys';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +13,11 @@ import type { NatsPermissionTemplate } from '../nats/permission-template.js';
  * deploy/nats/permissions.json with the users' public keys. Idempotent: a secret that exists is kept, so running it
  * again never changes a password, PIN or NATS identity; the config is rendered again every time.
  *
- *   node dist/deploy/compose/setup.js [--secrets-dir DIR] [--nats-conf FILE] [--permissions FILE]
+ * With --tls also mutual TLS for deploy/compose/docker-compose.tls.yml: a development CA, a certificate for the nats
+ * service (DNS:nats) and one client certificate per NATS user, made with openssl (keys 0600, certificates 0644,
+ * kept when they exist), and a nats.conf whose `tls` block demands client certificates.
+ *
+ *   node dist/deploy/compose/setup.js [--tls] [--secrets-dir DIR] [--nats-conf FILE] [--permissions FILE]
  *
  * run from the repository root (the defaults are deploy/compose/secrets, deploy/compose/nats.conf and
  * deploy/nats/permissions.json; SYMBOLON_SECRETS_DIR and SYMBOLON_NATS_CONF, as in docker-compose.yml, also set them).
@@ -33,7 +38,25 @@ export interface ComposeSetupOptions {
   /** deploy/nats/permissions.json. */
   permissionsFile: string;
   hsmNodes?: readonly string[];
+  /** Mutual TLS to NATS: make the CA and certificates, and render nats.conf with a `tls` block. */
+  tls?: boolean;
+  /** Where the nats server finds its certificate, key and the CA (default: the compose secrets of the TLS override). */
+  natsTlsPaths?: NatsTlsPaths;
 }
+
+/** Paths, as the nats server sees them, of the files of its `tls` block. */
+export interface NatsTlsPaths {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** The compose secrets of docker-compose.tls.yml, mounted at /run/secrets/<name> in the nats container. */
+export const COMPOSE_NATS_TLS_PATHS: NatsTlsPaths = {
+  certFile: '/run/secrets/nats-tls-server-cert',
+  keyFile: '/run/secrets/nats-tls-server-key',
+  caFile: '/run/secrets/nats-tls-ca',
+};
 
 export interface ComposeSetupResult {
   /** NATS user name -> nkey public key. */
@@ -53,7 +76,10 @@ export interface ComposeNatsUser {
   allowResponses: boolean;
 }
 
-/** The NATS users of the deployment: the four services, then one per hsm node ({{node}} filled in). */
+/**
+ * The NATS users of the deployment: the four services, the operators' quorum tooling (no compose service: its seed is
+ * for the operators), then one per hsm node ({{node}} filled in).
+ */
 export function composeNatsUsers(
   template: NatsPermissionTemplate,
   hsmNodes: readonly string[] = COMPOSE_HSM_NODES,
@@ -81,13 +107,25 @@ export function composeNatsUsers(
       allowResponses: h.allowResponses,
     };
   });
-  return [...services, ...nodes];
+  const o = template.operator;
+  const operator = {
+    user: 'operator',
+    inboxPrefix: o.inboxPrefix,
+    publish: o.publish,
+    subscribe: o.subscribe,
+    allowResponses: o.allowResponses,
+  };
+  return [...services, operator, ...nodes];
 }
 
-/** The nats-server config of the compose deployment: JetStream, monitoring on loopback only, one nkey user each. */
+/**
+ * The nats-server config of the compose deployment: JetStream, monitoring on loopback only, one nkey user each; with
+ * `tls`, a client port that demands a certificate signed by the CA (verify: true).
+ */
 export function renderNatsConf(
   users: readonly ComposeNatsUser[],
   publicKeys: Record<string, string>,
+  tls?: NatsTlsPaths,
 ): string {
   const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
   const entries = users.map((u) => {
@@ -113,6 +151,17 @@ export function renderNatsConf(
     'listen: "0.0.0.0:4222"',
     '# Monitoring (/healthz for the container health check) on loopback only: not reachable from other containers.',
     'http: "127.0.0.1:8222"',
+    ...(tls
+      ? [
+          '# Mutual TLS (docker-compose.tls.yml): every client presents a certificate of the development CA.',
+          'tls {',
+          `  cert_file: ${JSON.stringify(tls.certFile)}`,
+          `  key_file: ${JSON.stringify(tls.keyFile)}`,
+          `  ca_file: ${JSON.stringify(tls.caFile)}`,
+          '  verify: true',
+          '}',
+        ]
+      : []),
     'jetstream {',
     '  store_dir: "/data/jetstream"',
     '  max_memory_store: 256MB',
@@ -130,10 +179,89 @@ export function renderNatsConf(
 /** Secret file name of a NATS user's nkey seed (docker-compose.yml mounts it as secret `nats-<user>`). */
 export const nkeyFileName = (user: string) => `nats-${user}.nk`;
 
-function writeSecret(path: string, content: string): void {
+/** Secret file names of the TLS material: the CA, the nats server (`server`) and each NATS user's client pair. */
+export const tlsFileNames = (who: string) => ({ cert: `nats-tls-${who}.crt`, key: `nats-tls-${who}.key` });
+
+function writeSecret(path: string, content: string, mode = 0o600): void {
   // 'wx': never writes into a file that exists (and might have a wider mode); the mode is set again for the umask.
-  writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeFileSync(path, content, { mode, flag: 'wx' });
+  chmodSync(path, mode);
+}
+
+function openssl(args: string[]): string {
+  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const newKey = () => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+
+/** A certificate for `keyFile` signed by the CA: a server one for DNS:nats, or a client one for a NATS user. */
+function issue(ca: { cert: string; key: string }, keyFile: string, cn: string, server: boolean): string {
+  return openssl([
+    ...['req', '-x509', '-new', '-key', keyFile, '-CA', ca.cert, '-CAkey', ca.key, '-days', '825'],
+    ...['-subj', `/CN=${cn}`, '-addext', 'basicConstraints=critical,CA:FALSE'],
+    ...['-addext', 'keyUsage=critical,digitalSignature'],
+    ...['-addext', `extendedKeyUsage=${server ? 'serverAuth' : 'clientAuth'}`],
+    ...(server ? ['-addext', 'subjectAltName=DNS:nats'] : []),
+  ]);
+}
+
+/**
+ * The development CA and the certificates of the nats server and of every NATS user, in `secretsDir`. A pair that
+ * exists is kept, as long as its certificate was issued by the CA; a new key next to an old certificate is refused.
+ */
+function ensureTls(secretsDir: string, users: readonly string[], created: string[], kept: string[]): void {
+  const pair = (who: string, make: (keyFile: string) => string) => {
+    const names = tlsFileNames(who);
+    const keyFile = join(secretsDir, names.key);
+    const certFile = join(secretsDir, names.cert);
+    const freshKey = !existsSync(keyFile);
+    if (freshKey) {
+      writeSecret(keyFile, newKey());
+      created.push(names.key);
+    } else kept.push(names.key);
+    if (existsSync(certFile)) {
+      if (freshKey) {
+        throw new Error(
+          `${names.cert} in ${secretsDir} predates a new ${names.key}: delete it and run again`,
+        );
+      }
+      kept.push(names.cert);
+      return { cert: certFile, key: keyFile, fresh: false };
+    }
+    // Certificates are public: readable by the nats container, which runs as another user.
+    writeSecret(certFile, make(keyFile), 0o644);
+    created.push(names.cert);
+    return { cert: certFile, key: keyFile, fresh: true };
+  };
+  const ca = pair('ca', (keyFile) =>
+    openssl([
+      ...[
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        keyFile,
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=Symbolon development NATS CA',
+      ],
+      ...['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    ]),
+  );
+  const leaves = [
+    pair('server', (keyFile) => issue(ca, keyFile, 'nats', true)),
+    ...users.map((u) => pair(u, (keyFile) => issue(ca, keyFile, u, false))),
+  ];
+  for (const leaf of leaves.filter((l) => !l.fresh)) {
+    try {
+      openssl(['verify', '-CAfile', ca.cert, leaf.cert]);
+    } catch {
+      throw new Error(
+        `${leaf.cert} was not issued by the CA in ${secretsDir}: delete it and its key and run again`,
+      );
+    }
+  }
 }
 
 const randomToken = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -188,10 +316,19 @@ export function setupCompose(opts: ComposeSetupOptions): ComposeSetupResult {
     ensure(`${node}.so-pin`, () => randomToken(12));
   }
 
+  if (opts.tls)
+    ensureTls(
+      secretsDir,
+      users.map((u) => u.user),
+      created,
+      kept,
+    );
+
   const natsConfFile = resolve(opts.natsConfFile);
   mkdirSync(dirname(natsConfFile), { recursive: true });
   // Public keys only; readable by the nats container, which runs as another user.
-  writeFileSync(natsConfFile, renderNatsConf(users, publicKeys), { mode: 0o644 });
+  const tlsPaths = opts.tls ? (opts.natsTlsPaths ?? COMPOSE_NATS_TLS_PATHS) : undefined;
+  writeFileSync(natsConfFile, renderNatsConf(users, publicKeys, tlsPaths), { mode: 0o644 });
   chmodSync(natsConfFile, 0o644);
   return { publicKeys, created, kept, natsConfFile };
 }
@@ -206,7 +343,10 @@ function option(args: string[], name: string): string | undefined {
 
 function main(args: string[]): void {
   const known = new Set(['--secrets-dir', '--nats-conf', '--permissions']);
-  const unknown = args.filter((a, i) => a.startsWith('--') && !known.has(a) && !known.has(args[i - 1] ?? ''));
+  const flags = new Set(['--tls']);
+  const unknown = args.filter(
+    (a, i) => a.startsWith('--') && !known.has(a) && !flags.has(a) && !known.has(args[i - 1] ?? ''),
+  );
   if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]}`);
   const result = setupCompose({
     secretsDir:
@@ -214,6 +354,7 @@ function main(args: string[]): void {
     natsConfFile:
       option(args, '--nats-conf') ?? (process.env['SYMBOLON_NATS_CONF'] || 'deploy/compose/nats.conf'),
     permissionsFile: option(args, '--permissions') ?? 'deploy/nats/permissions.json',
+    tls: args.includes('--tls'),
   });
   console.log(`secrets created: ${result.created.join(', ') || '(none)'}`);
   console.log(`secrets kept: ${result.kept.join(', ') || '(none)'}`);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Entrypoint of every Symbolon image (exec-form ENTRYPOINT; the command is the image's CMD).
 #
-# 1. SYMBOLON_DB_URL_FILE: the services read SYMBOLON_DB_URL from the environment only, and the URL holds the database
-#    password, so deployments mount it as a secret file and this script exports its content just before exec; it
-#    never appears in the image, the compose file or `docker inspect`.
+# 1. SYMBOLON_DB_URL_FILE: the URL holds the database password, so deployments mount it as a secret file; it never
+#    appears in the image, the compose file or `docker inspect`. The services read *_FILE themselves, but the
+#    migration (deploy/migrate/migrate.ts) reads SYMBOLON_DB_URL only, so this script still exports the file's content
+#    just before exec (for every image alike).
 # 2. SYMBOLON_HSM_DEV_TOKEN (hsm image, development only): `domain` or `member` initialises a SoftHSM2 token labelled
 #    SYMBOLON_HSM_TOKEN_LABEL when the token folder has none yet, with the PINs from SYMBOLON_HSM_PIN_FILE and
 #    SYMBOLON_HSM_SO_PIN_FILE. `domain` also lets a token made now create the domain key (the first token of a new

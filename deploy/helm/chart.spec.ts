@@ -52,7 +52,44 @@ const VALIDATORS: Record<string, new (data: never) => { validate(): void }> = {
 
 interface ExampleValues {
   serviceMonitor: { enabled: boolean };
+  nats: { tls: { enabled: boolean; caSecret?: string }; users: { operator?: { nkey: string } } };
   hsm: { nodes: { id: string }[] };
+}
+
+interface Volume {
+  name: string;
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  projected?: { sources: { secret?: { name: string; items: { key: string; path: string }[] } }[] };
+}
+interface ContainerSpec {
+  env: { name: string; value?: string; valueFrom?: unknown }[];
+  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+
+/** The first container and the volumes of a workload's pod. */
+function podParts(o: K8sObject): { container: ContainerSpec; volumes: Volume[] } {
+  const spec = podTemplateOf(o)!.spec as { containers: ContainerSpec[]; volumes: Volume[] };
+  return { container: spec.containers[0]!, volumes: spec.volumes };
+}
+
+function envOf(container: ContainerSpec): Record<string, string | undefined> {
+  return Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+}
+
+/** The NATS clients of a rendered release: the stateless services' Deployments and the hsm StatefulSets. */
+function natsClients(objects: K8sObject[]): K8sObject[] {
+  return objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+}
+
+const TLS_DIR = '/var/run/secrets/symbolon/nats-tls';
+
+/** The client certificate Secret a NATS client pod mounts next to the CA, or undefined without a TLS volume. */
+function clientCertSecretOf(o: K8sObject): string | undefined {
+  const { container, volumes } = podParts(o);
+  const mount = container.volumeMounts.find((m) => m.mountPath === TLS_DIR);
+  if (!mount) return undefined;
+  const sources = volumes.find((v) => v.name === mount.name)?.projected?.sources ?? [];
+  return sources.find((x) => x.secret?.items.some((i) => i.key === 'tls.key'))?.secret?.name;
 }
 
 let work: string;
@@ -425,8 +462,10 @@ describe('helm chart symbolon', () => {
       const objects = objectsOf(example);
       const cm = byKind(objects, 'ConfigMap').find((c) => nameOf(c).endsWith('-nats-authorization'))!;
       const block = (cm['data'] as Record<string, string>)['authorization.conf']!;
-      const nodes = exampleValues(example).hsm.nodes;
-      expect(block.match(/nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(4 + nodes.length);
+      const values = exampleValues(example);
+      const nodes = values.hsm.nodes;
+      const operator = values.nats.users.operator?.nkey ? 1 : 0;
+      expect(block.match(/nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(4 + nodes.length + operator);
       for (const n of nodes) expect(block).toContain(`"kms.v1.hsm.${n.id}.> hsm"`);
       expect(block).not.toContain('{{node}}');
       const dir = mkdtempSync(join(work, 'nats-'));
@@ -469,6 +508,7 @@ describe('helm chart symbolon', () => {
       `nats:\n  users:\n    gateway:\n      nkey: SU${'A'.repeat(56)}\n      existingSecret: nats-secret\n`,
       '/nats/users/gateway/nkey',
     ],
+    ['TLS on without a CA Secret', 'nats:\n  tls:\n    enabled: true\n', '/nats/tls/caSecret'],
   ])('should refuse to render when the values have %s', (defect, values, path) => {
     const base = join(chart, 'examples/values-dev.yaml');
     const r = helm(templateArgs([base, valuesFile(`bad-${defect.replace(/\W+/g, '-')}.yaml`, values)]));
@@ -485,5 +525,163 @@ describe('helm chart symbolon', () => {
     const r = helm(templateArgs([join(chart, 'examples/values-dev.yaml'), values]));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('nats.users.policy.nkey');
+  });
+
+  it('should render the operator NATS user with the domain subjects only when its public key is set', () => {
+    const block = (name: string) =>
+      (
+        byKind(objectsOf(name), 'ConfigMap').find((c) => nameOf(c).endsWith('-nats-authorization'))![
+          'data'
+        ] as Record<string, string>
+      )['authorization.conf']!;
+    const prod = block('values-prod.yaml');
+    const key = exampleValues('values-prod.yaml').nats.users.operator!.nkey;
+    // The operator's entry: from its nkey to the next user's.
+    const rest = prod.slice(prod.indexOf(`{ nkey: "${key}"`) + 1);
+    const entry = rest.slice(0, rest.indexOf('{ nkey:'));
+    expect(entry).toContain('publish: { allow: ["kms.v1.domain.>"] }');
+    expect(entry).toContain('subscribe: { allow: ["_INBOX_operator.>"] }');
+    expect(entry).not.toContain('allow_responses');
+    expect(exampleValues('values-dev.yaml').nats.users.operator).toBeUndefined();
+    expect(block('values-dev.yaml')).not.toContain('kms.v1.domain.>');
+  });
+
+  it('should mount the CA and its own client certificate in every NATS client pod when TLS is on', () => {
+    const values = exampleValues('values-prod.yaml');
+    expect(values.nats.tls.enabled).toBe(true);
+    const clients = natsClients(objectsOf('values-prod.yaml'));
+    expect(clients.length).toBe(4 + values.hsm.nodes.length);
+    for (const o of clients) {
+      const { container, volumes } = podParts(o);
+      const mount = container.volumeMounts.find((m) => m.mountPath === TLS_DIR);
+      expect({ pod: nameOf(o), readOnly: mount?.readOnly }).toEqual({ pod: nameOf(o), readOnly: true });
+      const sources = volumes.find((v) => v.name === mount!.name)!.projected!.sources;
+      expect(sources.map((x) => x.secret!.items.map((i) => i.path))).toEqual([
+        ['ca.crt'],
+        ['tls.crt', 'tls.key'],
+      ]);
+      expect(sources[0]!.secret!.name).toBe(values.nats.tls.caSecret);
+      const env = envOf(container);
+      expect({
+        pod: nameOf(o),
+        env: [env['SYMBOLON_NATS_TLS_CA_FILE'], env['SYMBOLON_NATS_TLS_CERT_FILE']],
+      }).toEqual({ pod: nameOf(o), env: [`${TLS_DIR}/ca.crt`, `${TLS_DIR}/tls.crt`] });
+      expect(env['SYMBOLON_NATS_TLS_KEY_FILE']).toBe(`${TLS_DIR}/tls.key`);
+      expect(env['SYMBOLON_NATS_URL']).toBe('tls://nats.nats.svc.cluster.local:4222');
+    }
+  });
+
+  it('should give no two NATS client pods the same client certificate Secret when TLS is on', () => {
+    const secrets = natsClients(objectsOf('values-prod.yaml')).map(clientCertSecretOf);
+    for (const s of secrets) expect(s).toMatch(/^symbolon-nats-tls-/);
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  it('should mount no TLS files and keep the nats:// URL when TLS is off', () => {
+    for (const o of natsClients(objectsOf('values-dev.yaml'))) {
+      const env = envOf(podParts(o).container);
+      expect(clientCertSecretOf(o)).toBeUndefined();
+      expect(Object.keys(env).filter((n) => n.startsWith('SYMBOLON_NATS_TLS_'))).toEqual([]);
+      expect(env['SYMBOLON_NATS_URL']).toMatch(/^nats:\/\//);
+    }
+  });
+
+  it.each(examples)(
+    'should read the database URL from the mounted database Secret in every service when rendered with %s',
+    (example) => {
+      for (const d of byKind(objectsOf(example), 'Deployment')) {
+        const { container, volumes } = podParts(d);
+        const env = envOf(container);
+        expect(container.env.map((e) => e.name)).not.toContain('SYMBOLON_DB_URL');
+        const file = env['SYMBOLON_DB_URL_FILE']!;
+        const mount = container.volumeMounts.find((m) => file.startsWith(`${m.mountPath}/`))!;
+        expect(mount.readOnly).toBe(true);
+        const volume = volumes.find((v) => v.name === mount.name)!;
+        expect(volume.secret!.secretName).toBe('symbolon-database');
+        expect(volume.secret!.items).toEqual([{ key: 'url', path: file.slice(mount.mountPath.length + 1) }]);
+      }
+    },
+  );
+
+  it('should render a tls block that nats-server accepts with the authorization block when TLS is on', () => {
+    const certs = mkdtempSync(join(work, 'nats-tls-'));
+    const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: certs, stdio: 'pipe' });
+    ssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+      ].concat(['-out', 'ca.crt', '-days', '1', '-subj', '/CN=test CA']),
+    );
+    ssl(
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tls.key']
+        .concat(['-out', 'tls.crt', '-days', '1', '-subj', '/CN=nats', '-CA', 'ca.crt', '-CAkey', 'ca.key'])
+        .concat(['-addext', 'subjectAltName=DNS:nats']),
+    );
+    const paths = valuesFile(
+      'tls-paths.yaml',
+      `nats:\n  tls:\n    server:\n      certFile: ${join(certs, 'tls.crt')}\n` +
+        `      keyFile: ${join(certs, 'tls.key')}\n      caFile: ${join(certs, 'ca.crt')}\n`,
+    );
+    const r = helm(
+      templateArgs(
+        [join(chart, 'examples/values-prod.yaml'), paths],
+        ['--api-versions', 'monitoring.coreos.com/v1'],
+      ),
+    );
+    expect(r.status).toBe(0);
+    const cm = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as K8sObject | null)
+      .find((o) => o?.kind === 'ConfigMap' && nameOf(o).endsWith('-nats-authorization'))!;
+    const data = cm['data'] as Record<string, string>;
+    expect(data['tls.conf']).toContain('verify: true');
+    expect(data['tls.conf']).toContain(`ca_file: "${join(certs, 'ca.crt')}"`);
+    writeFileSync(join(certs, 'authorization.conf'), data['authorization.conf']!);
+    writeFileSync(join(certs, 'tls.conf'), data['tls.conf']!);
+    const conf = join(certs, 'nats.conf');
+    writeFileSync(conf, 'listen: 127.0.0.1:4222\ninclude ./tls.conf\ninclude ./authorization.conf\n');
+    const ok = spawnSync('nats-server', ['-t', '-c', conf], { encoding: 'utf8' });
+    expect(ok.stdout + ok.stderr).toContain('is valid');
+    expect(ok.status).toBe(0);
+    // The same block with a certificate that is not there: nats-server loads the files, so -t fails.
+    writeFileSync(join(certs, 'tls.conf'), data['tls.conf']!.replace('tls.crt"', 'missing.crt"'));
+    expect(spawnSync('nats-server', ['-t', '-c', conf], { encoding: 'utf8' }).status).not.toBe(0);
+    expect(
+      byKind(objectsOf('values-dev.yaml'), 'ConfigMap').some((c) => 'tls.conf' in (c['data'] as object)),
+    ).toBe(false);
+  });
+
+  it('should refuse to render when TLS is on and two NATS users share a client certificate Secret', () => {
+    const values = valuesFile(
+      'shared-cert.yaml',
+      'nats:\n  users:\n    policy:\n      nkey: UBVDXOGV5BO25R5VUXZKZ4463IANOT6JOG4W7GQ4DVT57YKZRYSTXGRZ\n' +
+        '      existingSecret: symbolon-nats-policy\n      tlsSecret: symbolon-nats-tls-audit\n',
+    );
+    const r = helm(
+      templateArgs(
+        [join(chart, 'examples/values-prod.yaml'), values],
+        ['--api-versions', 'monitoring.coreos.com/v1'],
+      ),
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      'client certificate Secret symbolon-nats-tls-audit is given to two NATS users',
+    );
+  });
+
+  it('should refuse to render when TLS is on and a NATS user has no client certificate Secret', () => {
+    const values = valuesFile(
+      'no-cert.yaml',
+      'nats:\n  tls:\n    enabled: true\n    caSecret: symbolon-nats-ca\n',
+    );
+    const r = helm(templateArgs([join(chart, 'examples/values-dev.yaml'), values]));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('nats.users.gateway.tlsSecret');
   });
 });

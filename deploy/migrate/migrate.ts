@@ -5,10 +5,11 @@
  * The entities are imported only after SYMBOLON_DB_TYPE is set: their timestamp columns read it when they load.
  */
 async function main(): Promise<void> {
-  const url = process.env['SYMBOLON_DB_URL'];
+  const { openDataSource, withFileValues } = await import('@symbolon/platform');
+  // SYMBOLON_DB_URL, or SYMBOLON_DB_URL_FILE naming a file that holds it (a mounted secret).
+  const url = withFileValues(process.env, ['SYMBOLON_DB_URL'])['SYMBOLON_DB_URL'];
   if (!url) throw new Error('SYMBOLON_DB_URL (postgres://...) is required');
   process.env['SYMBOLON_DB_TYPE'] = 'postgres';
-  const { openDataSource } = await import('@symbolon/platform');
   const gateway = await import('../../apps/gateway/src/app.module.js');
   const coordinator = await import('../../apps/coordinator/src/app.module.js');
   const policy = await import('../../apps/policy/src/app.module.js');

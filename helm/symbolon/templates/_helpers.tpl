@@ -74,7 +74,7 @@ seccompProfile:
      dict "root" $ "inboxPrefix" "_INBOX_gateway". */}}
 {{- define "symbolon.commonEnv" -}}
 - name: SYMBOLON_NATS_URL
-  value: {{ .root.Values.nats.url | quote }}
+  value: {{ include "symbolon.natsUrl" .root | quote }}
 - name: SYMBOLON_NATS_NKEY_FILE
   value: /var/run/secrets/symbolon/nats/{{ .root.Values.nats.seedKey }}
 - name: SYMBOLON_NATS_INBOX_PREFIX
@@ -83,19 +83,99 @@ seccompProfile:
   value: {{ .root.Values.logLevel | quote }}
 - name: SYMBOLON_REGION
   value: {{ .root.Values.region | quote }}
+{{- if .root.Values.nats.tls.enabled }}
+- name: SYMBOLON_NATS_TLS_CA_FILE
+  value: /var/run/secrets/symbolon/nats-tls/ca.crt
+- name: SYMBOLON_NATS_TLS_CERT_FILE
+  value: /var/run/secrets/symbolon/nats-tls/tls.crt
+- name: SYMBOLON_NATS_TLS_KEY_FILE
+  value: /var/run/secrets/symbolon/nats-tls/tls.key
+{{- end }}
 {{- end -}}
 
-{{/* PostgreSQL settings of a service that owns a schema; migrations run in the hook Job. */}}
+{{/* nats.url, with the tls:// scheme when nats.tls.enabled (the client then insists on TLS). */}}
+{{- define "symbolon.natsUrl" -}}
+{{- if .Values.nats.tls.enabled -}}
+{{- regexReplaceAll "(^|,)nats://" .Values.nats.url "${1}tls://" -}}
+{{- else -}}
+{{- .Values.nats.url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Mount of the NATS TLS files (CA and the pod's own client certificate), when nats.tls.enabled. */}}
+{{- define "symbolon.natsTlsMount" -}}
+{{- if .Values.nats.tls.enabled }}
+- name: nats-tls
+  mountPath: /var/run/secrets/symbolon/nats-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* Volume of the NATS TLS files: the CA from nats.tls.caSecret and the client certificate Secret
+     (kubernetes.io/tls) of this NATS user, required: dict "root" $ "secret" "..." "who" "nats.users.gateway.tlsSecret". */}}
+{{- define "symbolon.natsTlsVolume" -}}
+{{- if .root.Values.nats.tls.enabled }}
+- name: nats-tls
+  projected:
+    defaultMode: 0440
+    sources:
+      - secret:
+          name: {{ required "nats.tls.caSecret: the Secret with the CA certificate (ca.crt) is required when nats.tls.enabled" .root.Values.nats.tls.caSecret }}
+          items:
+            - key: ca.crt
+              path: ca.crt
+      - secret:
+          name: {{ required (printf "%s: the client certificate Secret (kubernetes.io/tls) of this NATS user is required when nats.tls.enabled" .who) .secret }}
+          items:
+            - key: tls.crt
+              path: tls.crt
+            - key: tls.key
+              path: tls.key
+{{- end }}
+{{- end -}}
+
+{{/* Fails unless every NATS user of the release has its own client certificate Secret (nats.tls.enabled). */}}
+{{- define "symbolon.natsTlsDistinct" -}}
+{{- if .Values.nats.tls.enabled -}}
+{{- $seen := dict -}}
+{{- $names := list -}}
+{{- range $svc := list "gateway" "coordinator" "policy" "audit" }}{{ $names = append $names (index $.Values.nats.users $svc).tlsSecret }}{{ end -}}
+{{- range .Values.hsm.nodes }}{{ $names = append $names .nats.tlsSecret }}{{ end -}}
+{{- range $names -}}
+{{- if and . (hasKey $seen .) -}}
+{{- fail (printf "nats TLS: client certificate Secret %s is given to two NATS users; each service and hsm node needs its own" .) -}}
+{{- end -}}
+{{- $_ := set $seen (toString .) true -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* PostgreSQL settings of a service that owns a schema; migrations run in the hook Job. The URL (a secret) is read
+     from the mounted Secret file (SYMBOLON_DB_URL_FILE), never put in the environment by Kubernetes. */}}
 {{- define "symbolon.databaseEnv" -}}
 - name: SYMBOLON_DB_TYPE
   value: postgres
 - name: SYMBOLON_DB_MIGRATE
   value: "false"
-- name: SYMBOLON_DB_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ .Values.database.existingSecret }}
-      key: {{ .Values.database.urlKey }}
+- name: SYMBOLON_DB_URL_FILE
+  value: /var/run/secrets/symbolon/database/url
+{{- end -}}
+
+{{/* Mount and volume of the database URL Secret (database.existingSecret, key urlKey) as the file `url`. */}}
+{{- define "symbolon.databaseMount" -}}
+- name: database
+  mountPath: /var/run/secrets/symbolon/database
+  readOnly: true
+{{- end -}}
+
+{{- define "symbolon.databaseVolume" -}}
+- name: database
+  secret:
+    secretName: {{ .Values.database.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.database.urlKey }}
+        path: url
 {{- end -}}
 
 {{/* Metrics / health listener of a non-gateway service. */}}

@@ -43,13 +43,13 @@ export function loadConfig<S extends Parameters<typeof cleanEnv>[1]>(
 
 /**
  * The container convention for secrets: `NAME_FILE=/run/secrets/x` gives NAME the file's content (trailing newline
- * removed), so a secret never has to sit in the environment. NAME itself, when set, wins.
+ * removed), so a secret never has to sit in the environment. NAME itself, when set and not empty, wins.
  */
 export function withFileValues(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   for (const name of names) {
     const file = env[`${name}_FILE`];
-    if (file && env[name] === undefined) {
+    if (file && !env[name]) {
       try {
         out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch (e) {
