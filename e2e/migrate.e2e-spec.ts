@@ -61,7 +61,9 @@ describe('deploy/migrate', () => {
     // The second run reads the URL from a file, as a container with a mounted secret does.
     const urlFile = join(dir, 'db-url');
     writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
-    expect(migrate({ SYMBOLON_DB_URL: '', SYMBOLON_DB_URL_FILE: urlFile })).toContain('schema audit: up to date');
+    expect(migrate({ SYMBOLON_DB_URL: '', SYMBOLON_DB_URL_FILE: urlFile })).toContain(
+      'schema audit: up to date',
+    );
     expect(await tables()).toEqual(after);
   });
 
