@@ -68,6 +68,6 @@ describe('the platform on NATS with mutual TLS', () => {
     await nc.close();
     await expect(
       connect({ ...server(), tls: { caFile: tls.SYMBOLON_NATS_TLS_CA_FILE }, reconnect: false }),
-    ).rejects.toThrow(/bad certificate|ECONNRESET/); // the TLS alert, or a reset when the server closes first;
+    ).rejects.toThrow(/bad certificate|ECONNRESET/); // the TLS alert, or a reset when the server closes first
   });
 });

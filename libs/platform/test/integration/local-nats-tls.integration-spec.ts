@@ -134,6 +134,6 @@ describe('nats-server with mutual TLS', () => {
         maxReconnectAttempts: 0,
         reconnect: false,
       }),
-    ).rejects.toThrow(/bad certificate|ECONNRESET/); // the TLS alert, or a reset when the server closes first;
+    ).rejects.toThrow(/bad certificate|ECONNRESET/); // the TLS alert, or a reset when the server closes first
   });
 });
