@@ -59,7 +59,10 @@ async function nestRequest(
   return reply.json<Record<string, unknown>>();
 }
 
-/** The error the server reports for a publish, or 'allowed' when it reports none. */
+/**
+ * The error the server reports for a publish, or 'allowed' when it reports none. The server answers a PUB before the
+ * PING of the flush, so once the flush is back any violation has arrived; the short wait covers its dispatch.
+ */
 async function publishRefusal(nc: NatsConnection, subject: string): Promise<string> {
   const status = nc.status()[Symbol.asyncIterator]();
   const firstError = (async () => {
@@ -71,15 +74,16 @@ async function publishRefusal(nc: NatsConnection, subject: string): Promise<stri
   })();
   nc.publish(subject, '{}');
   await nc.flush();
-  return Promise.race([firstError, new Promise<string>((r) => setTimeout(() => r('allowed'), 1_500))]);
+  return Promise.race([firstError, new Promise<string>((r) => setTimeout(() => r('allowed'), 500))]);
 }
 
-/** How the server answers a subscription: closed with its error, or still open after a while. */
+/** How the server answers a subscription (after a flush, as for publishes): closed with its error, or still open. */
 async function subscription(nc: NatsConnection, subject: string, queue?: string): Promise<string> {
   const sub = nc.subscribe(subject, queue !== undefined ? { queue } : {});
+  await nc.flush();
   const outcome = await Promise.race([
     sub.closed.then((e) => (e instanceof Error ? e.message : 'closed')),
-    new Promise<string>((r) => setTimeout(() => r('open'), 1_500)),
+    new Promise<string>((r) => setTimeout(() => r('open'), 500)),
   ]);
   if (outcome === 'open') sub.unsubscribe();
   return outcome;
