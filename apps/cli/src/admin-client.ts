@@ -36,6 +36,8 @@ export async function callAdmin(opts: {
   region: string;
   operation: string;
   body: Record<string, unknown>;
+  /** The target prefix: `SymbolonAdmin` (platform administration, the default) or `Symbolon` (key owners' own). */
+  service?: 'SymbolonAdmin' | 'Symbolon';
 }): Promise<AdminResponse> {
   const url = new URL(opts.endpoint);
   const payload = JSON.stringify(opts.body);
@@ -48,7 +50,7 @@ export async function callAdmin(opts: {
     headers: {
       host: url.host,
       'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `SymbolonAdmin.${opts.operation}`,
+      'x-amz-target': `${opts.service ?? 'SymbolonAdmin'}.${opts.operation}`,
     },
     body: payload,
   });

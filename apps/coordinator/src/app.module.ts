@@ -21,6 +21,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
 import { KeyAdminController } from './keys/key-admin.controller.js';
+import { GetKeyUsageUseCase } from './keys/use-cases/get-key-usage/get-key-usage.use-case.js';
 import { KeyAdminRepository } from './keys/key-admin.repository.js';
 import { KeyLifecycleJob } from './jobs/key-lifecycle.job.js';
 import { KeyLifecycleController } from './keys/key-lifecycle.controller.js';
@@ -181,6 +182,7 @@ export class AppModule {
         TagResourceUseCase,
         UntagResourceUseCase,
         ListResourceTagsUseCase,
+        GetKeyUsageUseCase,
         UpdateKeyDescriptionUseCase,
         EnableKeyUseCase,
         DisableKeyUseCase,

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 
 import { ENCRYPTING_OPERATIONS, type RequestHandledEvent } from '@symbolon/contracts';
+import { registry } from '@symbolon/platform';
+import { Counter } from 'prom-client';
 import { logger } from '@symbolon/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -83,6 +85,18 @@ function problemOf(e: RequestHandledEvent): string | undefined {
  * replicas) may write to one database: the chain head is read inside the write transaction, after taking the
  * writers' lock. Records already stored (a redelivery) are skipped, so each request is recorded exactly once.
  */
+/** Encryptions counted into the usage counters, all keys together (no key or tenant labels). */
+const encryptionsCounted = new Counter({
+  name: 'kms_audit_encryptions_counted_total',
+  help: 'Encrypting operations counted into the per-key-version usage counters',
+  registers: [registry],
+});
+
+/** The account in a key ARN (arn:aws:kms:<region>:<account>:key/<id>). */
+function ownerOf(keyArn: string): string | undefined {
+  return /^arn:[^:]+:kms:[^:]*:(\d{12}):key\//.exec(keyArn)?.[1];
+}
+
 export class AuditStore {
   constructor(private readonly ds: DataSource) {}
 
@@ -150,8 +164,8 @@ export class AuditStore {
   }
 
   /** One transaction: all of the events are stored (or found stored already), or none. */
-  private write(events: readonly RequestHandledEvent[]): Promise<AppendResult[]> {
-    return this.exclusive(async (m) => {
+  private async write(events: readonly RequestHandledEvent[]): Promise<AppendResult[]> {
+    const { results, encryptions } = await this.exclusive(async (m) => {
       const head = await m
         .getRepository(AuditRecordEntity)
         .find({ select: { sequence: true, hash: true }, order: { sequence: 'DESC' }, take: 1 });
@@ -198,7 +212,8 @@ export class AuditStore {
           const u = usage.get(k) ?? {
             keyArn: e.keyArn,
             keyVersion: e.keyVersion,
-            tenantId: e.tenantId,
+            // The key's owner, also when another account encrypted under it (a grant): the counter is the key's.
+            tenantId: ownerOf(e.keyArn) ?? e.tenantId,
             n: 0,
           };
           u.n += 1;
@@ -207,8 +222,11 @@ export class AuditStore {
       }
       for (let i = 0; i < rows.length; i += 100) await m.insert(AuditRecordEntity, rows.slice(i, i + 100));
       for (const u of usage.values()) await this.bump(m, u);
-      return results;
+      return { results, encryptions: [...usage.values()].reduce((n, u) => n + u.n, 0) };
     });
+    // Counted once the transaction committed: the metric never runs ahead of the stored counters.
+    if (encryptions > 0) encryptionsCounted.inc(encryptions);
+    return results;
   }
 
   /**

@@ -177,7 +177,7 @@ describe(`AuditStore on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     expect(verifyChain(rows)).toBeUndefined();
   });
 
-  it('should count only successful Encrypt and GenerateDataKey* per key version when records are stored', async () => {
+  it('should count only successful Encrypt, GenerateDataKey* and ReEncrypt per key version when records are stored', async () => {
     const db = await newDatabase();
     const ds = await db.connect();
     const store = new AuditStore(ds);
@@ -187,10 +187,18 @@ describe(`AuditStore on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
       event({ operation: 'GenerateDataKey' }),
       event({ operation: 'GenerateDataKeyWithoutPlaintext', keyVersion: 2 }),
       event({ operation: 'Encrypt', keyArn: KEY_2 }),
+      // ReEncrypt's record names its destination key: it counts there.
+      event({ operation: 'ReEncrypt', keyArn: KEY_2 }),
+      // Another account encrypting under the key (a grant) counts for the key, under its owner.
+      event({
+        operation: 'Encrypt',
+        keyArn: KEY_2,
+        tenantId: '999999999999',
+        principal: 'arn:aws:iam::999999999999:user/bob',
+      }),
     ];
     const ignored = [
       event({ operation: 'Decrypt' }),
-      event({ operation: 'ReEncrypt' }),
       event({ operation: 'Encrypt', outcome: 'AccessDeniedException', httpStatus: 400 }),
       event({ operation: 'GenerateDataKey', outcome: 'DisabledException', httpStatus: 400 }),
       event({ operation: 'Encrypt', keyVersion: null }),
@@ -207,7 +215,7 @@ describe(`AuditStore on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     expect(usage.map((u) => [u.keyArn, u.keyVersion, u.tenantId, u.encryptions])).toEqual([
       [KEY_1, 1, TENANT, 3],
       [KEY_1, 2, TENANT, 1],
-      [KEY_2, 1, TENANT, 1],
+      [KEY_2, 1, TENANT, 3],
     ]);
   });
 

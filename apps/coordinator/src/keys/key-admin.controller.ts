@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  GetKeyUsageRequest,
   DisableKeyRequest,
   EnableKeyRequest,
   ListResourceTagsRequest,
@@ -12,6 +13,7 @@ import {
 
 import { DisableKeyUseCase } from './use-cases/disable-key/disable-key.use-case.js';
 import { EnableKeyUseCase } from './use-cases/enable-key/enable-key.use-case.js';
+import { GetKeyUsageUseCase } from './use-cases/get-key-usage/get-key-usage.use-case.js';
 import { ListResourceTagsUseCase } from './use-cases/list-resource-tags/list-resource-tags.use-case.js';
 import { TagResourceUseCase } from './use-cases/tag-resource/tag-resource.use-case.js';
 import { UntagResourceUseCase } from './use-cases/untag-resource/untag-resource.use-case.js';
@@ -24,6 +26,7 @@ export class KeyAdminController {
     @Inject(TagResourceUseCase) private readonly tagResource: TagResourceUseCase,
     @Inject(UntagResourceUseCase) private readonly untagResource: UntagResourceUseCase,
     @Inject(ListResourceTagsUseCase) private readonly listResourceTags: ListResourceTagsUseCase,
+    @Inject(GetKeyUsageUseCase) private readonly getKeyUsage: GetKeyUsageUseCase,
     @Inject(UpdateKeyDescriptionUseCase) private readonly updateDescription: UpdateKeyDescriptionUseCase,
     @Inject(EnableKeyUseCase) private readonly enableKey: EnableKeyUseCase,
     @Inject(DisableKeyUseCase) private readonly disableKey: DisableKeyUseCase,
@@ -42,6 +45,11 @@ export class KeyAdminController {
   @MessagePattern(Subjects.keys.listResourceTags)
   listTags(@Payload() req: ListResourceTagsRequest) {
     return this.listResourceTags.execute(req);
+  }
+
+  @MessagePattern(Subjects.keys.getUsage)
+  usage(@Payload() req: GetKeyUsageRequest) {
+    return this.getKeyUsage.execute(req);
   }
 
   @MessagePattern(Subjects.keys.updateDescription)

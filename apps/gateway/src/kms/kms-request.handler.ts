@@ -13,11 +13,14 @@ import { AwsError, toAwsError } from './aws-error.js';
 import { Input } from './operations/input.js';
 import { type Operation, type OperationCall, type OperationResult } from './operations/operation.js';
 import { Operations } from './operations/registry.js';
+import { symbolonOperations } from './operations/symbolon-operations.js';
 import { type RateLimiter } from './throttle/rate-limiter.js';
 
 const TARGET_PREFIX = 'TrentService.';
 /** Symbolon's own admin API on the same endpoint (accounts, users, access keys); audited as `SymbolonAdmin.<name>`. */
 const ADMIN_TARGET_PREFIX = 'SymbolonAdmin.';
+/** Symbolon's own operations for key owners (src/kms/operations/symbolon-operations.ts). */
+const SYMBOLON_TARGET_PREFIX = 'Symbolon.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /** AWS KMS's answer when a request quota is exceeded (developer guide, "Throttling AWS KMS requests"). */
@@ -195,6 +198,12 @@ function parseTarget(req: FastifyRequest): Target {
     const admin = header.slice(ADMIN_TARGET_PREFIX.length);
     if (Object.hasOwn(AdminOperations, admin)) {
       return { header, name: header, operation: undefined, admin: AdminOperations[admin] };
+    }
+  }
+  if (header?.startsWith(SYMBOLON_TARGET_PREFIX)) {
+    const own = header.slice(SYMBOLON_TARGET_PREFIX.length);
+    if (Object.hasOwn(symbolonOperations, own)) {
+      return { header, name: header, operation: symbolonOperations[own] };
     }
   }
   const name = header?.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : undefined;

@@ -30,6 +30,8 @@ export const ENCRYPTING_OPERATIONS: readonly string[] = [
   'Encrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
+  // Counted for its destination key (the record's key): it seals under that key's version.
+  'ReEncrypt',
 ];
 
 export class AuditQueryRequest {

@@ -144,3 +144,11 @@ export class GenerateRandomRequest extends TenantScopedRequest {
 export interface GenerateRandomReply {
   plaintext: string;
 }
+
+/** Symbolon's GetKeyUsage: how many encryptions each version of the caller's own key has done. */
+export class GetKeyUsageRequest extends KeyScopedRequest {}
+export interface GetKeyUsageReply {
+  keyArn: string;
+  /** Every version of the key, oldest first, with its count (0 when it never encrypted). */
+  versions: { keyVersion: number; encryptions: number }[];
+}

@@ -40,6 +40,8 @@ export const KmsActions = [
   'kms:ListRetirableGrants',
   'kms:RetireGrant',
   'kms:RevokeGrant',
+  // Symbolon's own operations (target prefix `Symbolon.`).
+  'kms:GetKeyUsage',
 ] as const;
 export type KmsAction = (typeof KmsActions)[number];
 

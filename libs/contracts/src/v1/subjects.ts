@@ -33,6 +33,7 @@ export const Subjects = {
     listRetirableGrants: 'kms.v1.keys.list-retirable-grants',
     retireGrant: 'kms.v1.keys.retire-grant',
     revokeGrant: 'kms.v1.keys.revoke-grant',
+    getUsage: 'kms.v1.keys.get-usage',
   },
   secrets: {
     wrap: 'kms.v1.secrets.wrap',

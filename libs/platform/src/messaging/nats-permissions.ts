@@ -69,6 +69,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           'kms.v1.policy.key-policy.>',
           'kms.v1.policy.grants.>',
           'kms.v1.hsm.>',
+          Subjects.audit.usage,
         ],
         subscribe: [
           `kms.v1.keys.> ${QueueGroups.coordinator}`,

@@ -7,6 +7,7 @@ import { AwsError } from '../aws-error.js';
 import { Input } from './input.js';
 import type { OperationResult } from './operation.js';
 import { Operations } from './registry.js';
+import { symbolonOperations } from './symbolon-operations.js';
 
 export const SCOPE: TenantScopedRequest = {
   requestId: 'req-1',
@@ -16,12 +17,16 @@ export const SCOPE: TenantScopedRequest = {
 export const KEY_ID = '6f1c2a48-8f0e-4f59-9d4c-0e8b5a0d6a11';
 export const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 
+/** `aws`: the TrentService operations; `symbolon`: Symbolon's own (`Symbolon.<name>`). */
+export type OperationSet = 'aws' | 'symbolon';
+
 export function run(
   name: string,
   body: Record<string, unknown>,
   rpc = new RecordingRpc(),
+  set: OperationSet = 'aws',
 ): Promise<OperationResult> {
-  const op = Operations[name];
+  const op = (set === 'aws' ? Operations : symbolonOperations)[name];
   if (!op) throw new Error(`no operation ${name}`);
   return op({ input: new Input(body), scope: SCOPE, rpc: asFake<RpcClient>(rpc), audit: {} });
 }
@@ -31,10 +36,11 @@ export async function refusal(
   name: string,
   body: Record<string, unknown>,
   rpc?: RecordingRpc,
+  set: OperationSet = 'aws',
 ): Promise<AwsError> {
   const used = rpc ?? new RecordingRpc();
   try {
-    await run(name, body, used);
+    await run(name, body, used, set);
   } catch (e) {
     if (e instanceof AwsError) {
       if (!rpc) expect(used.calls).toEqual([]);
