@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Subjects } from '@symbolon/contracts';
 import {
+  AuditPublisher,
   HealthRegistry,
   NoticeBus,
   ObservabilityModule,
@@ -24,6 +25,7 @@ import { KeyAdminController } from './keys/key-admin.controller.js';
 import { GetKeyUsageUseCase } from './keys/use-cases/get-key-usage/get-key-usage.use-case.js';
 import { KeyAdminRepository } from './keys/key-admin.repository.js';
 import { KeyLifecycleJob } from './jobs/key-lifecycle.job.js';
+import { WearOut } from './jobs/wear-out.js';
 import { KeyLifecycleController } from './keys/key-lifecycle.controller.js';
 import { KeyLifecycleRepository } from './keys/key-lifecycle.repository.js';
 import { KeyResolver } from './keys/key-resolver.js';
@@ -63,7 +65,7 @@ import { PolicyClient } from './policy/policy.client.js';
 import { SecretsController } from './secrets/secrets.controller.js';
 import { SecretsService } from './secrets/secrets.service.js';
 import { HsmRouter } from './routing/hsm-router.js';
-import { DATA_SOURCE, RPC } from './tokens.js';
+import { DATA_SOURCE, JOB_EVENTS, RPC } from './tokens.js';
 
 export const coordinatorEntities = [
   KeyEntity,
@@ -197,6 +199,23 @@ export class AppModule {
         RotateKeyOnDemandUseCase,
         ListKeyRotationsUseCase,
         ReEncryptUseCase,
+        {
+          // The lifecycle job's own actions (wear-out rotations) go to the audit chain like requests.
+          provide: JOB_EVENTS,
+          useFactory: async (): Promise<AuditPublisher> => {
+            const publisher = new AuditPublisher(Subjects.events.jobHandled, 'coordinator-audit');
+            await publisher.start(config.SYMBOLON_NATS_URL);
+            return publisher;
+          },
+        },
+        {
+          provide: 'JobEventsLifecycle',
+          inject: [JOB_EVENTS],
+          useFactory: (publisher: AuditPublisher): OnApplicationShutdown => ({
+            onApplicationShutdown: () => publisher.stop(),
+          }),
+        },
+        WearOut,
         KeyLifecycleJob,
       ],
     };

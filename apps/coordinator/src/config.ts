@@ -15,6 +15,10 @@ export const coordinatorEnv = {
   }),
   SYMBOLON_KEY_CACHE_TTL_MS: num({ default: 5000, desc: 'how long key metadata is cached' }),
   SYMBOLON_HSM_TIMEOUT_MS: num({ default: 3000 }),
+  SYMBOLON_KEY_WEAROUT_LIMIT: num({
+    default: 2 ** 30,
+    desc: 'encryptions one key version may do (AES-GCM, random nonces: well below 2^32); rotated at 90 % of it',
+  }),
   SYMBOLON_JOB_INTERVAL_MS: num({
     default: 60_000,
     desc: 'how often the key lifecycle job deletes due keys and rotates keys due for rotation',

@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/
 import { HealthRegistry, ObservabilityModule, RpcClient, logger, openDataSource } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
-import { AuditPublisher } from './audit/audit.publisher.js';
+import { AuditPublisher } from '@symbolon/platform';
 import { SigV4Verifier } from './auth/sigv4/index.js';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_RPC, type GatewayConfig } from './config.js';
 import { KmsRequestHandler } from './kms/kms-request.handler.js';

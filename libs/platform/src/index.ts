@@ -1,4 +1,5 @@
 export * from './config/config.js';
+export * from './messaging/audit-publisher.js';
 export * from './messaging/jetstream.js';
 export * from './messaging/nats.js';
 export * from './messaging/notices.js';

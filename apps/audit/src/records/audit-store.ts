@@ -80,11 +80,6 @@ function problemOf(e: RequestHandledEvent): string | undefined {
   return undefined;
 }
 
-/**
- * Appends records to the hash chain and bumps usage counters in the same transaction. Any number of stores (audit
- * replicas) may write to one database: the chain head is read inside the write transaction, after taking the
- * writers' lock. Records already stored (a redelivery) are skipped, so each request is recorded exactly once.
- */
 /** Encryptions counted into the usage counters, all keys together (no key or tenant labels). */
 const encryptionsCounted = new Counter({
   name: 'kms_audit_encryptions_counted_total',
@@ -97,6 +92,11 @@ function ownerOf(keyArn: string): string | undefined {
   return /^arn:[^:]+:kms:[^:]*:(\d{12}):key\//.exec(keyArn)?.[1];
 }
 
+/**
+ * Appends records to the hash chain and bumps usage counters in the same transaction. Any number of stores (audit
+ * replicas) may write to one database: the chain head is read inside the write transaction, after taking the
+ * writers' lock. Records already stored (a redelivery) are skipped, so each request is recorded exactly once.
+ */
 export class AuditStore {
   constructor(private readonly ds: DataSource) {}
 

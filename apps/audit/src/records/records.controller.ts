@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuditQueryRequest, Subjects, UsageRequest } from '@symbolon/contracts';
+import { AuditQueryRequest, Subjects, UsageRequest, WornVersionsRequest } from '@symbolon/contracts';
 
 import { QueryRecordsUseCase } from './use-cases/query-records.use-case.js';
 
@@ -11,6 +11,11 @@ export class RecordsController {
   @MessagePattern(Subjects.audit.query)
   records(@Payload() req: AuditQueryRequest) {
     return this.query.records(req);
+  }
+
+  @MessagePattern(Subjects.audit.worn)
+  worn(@Payload() req: WornVersionsRequest) {
+    return this.query.worn(req);
   }
 
   @MessagePattern(Subjects.audit.usage)

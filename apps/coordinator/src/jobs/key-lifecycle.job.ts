@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import {
   HsmActions,
@@ -22,6 +23,7 @@ import { KeyResolver } from '../keys/key-resolver.js';
 import { KeyRotator } from '../keys/key-rotator.js';
 import type { KeyEntity } from '../keys/key.entity.js';
 import { RPC } from '../tokens.js';
+import { WearOut } from './wear-out.js';
 
 /** Most keys of each kind handled per run; the rest wait for the next run. */
 export const JOB_BATCH = 100;
@@ -55,6 +57,8 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(RPC) private readonly rpc: RpcClient,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    /** Without it (specs of deletion and scheduled rotation) no wear-out check runs. */
+    @Optional() @Inject(WearOut) private readonly wearOut?: WearOut,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -93,6 +97,13 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
         if (await this.rotate(key, now)) run.rotated.push(key.arn);
       } catch (e) {
         logger.warn({ keyArn: key.arn, err: e }, 'automatic rotation failed; retried on the next run');
+      }
+    }
+    if (this.wearOut) {
+      try {
+        run.rotated.push(...(await this.wearOut.run(now)));
+      } catch (e) {
+        logger.warn({ err: e }, 'wear-out check failed; retried on the next run');
       }
     }
     if (run.deleted.length + run.rotated.length > 0) logger.info(run, 'key lifecycle job');

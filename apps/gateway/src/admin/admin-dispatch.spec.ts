@@ -2,7 +2,7 @@ import type { RpcClient } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
 import { InMemoryAccessKeys, RecordingRpc, asFake } from '../../../../libs/testing/src/fakes/index.js';
-import type { AuditPublisher } from '../audit/audit.publisher.js';
+import type { AuditPublisher } from '@symbolon/platform';
 import type { SigV4Verifier } from '../auth/sigv4/index.js';
 import { KmsRequestHandler } from '../kms/kms-request.handler.js';
 import {

@@ -7,7 +7,7 @@ import type { RpcClient } from '@symbolon/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { InMemoryAccessKeys, type RecordingRpc, asFake } from '../../../../libs/testing/src/fakes/index.js';
-import type { AuditPublisher } from '../audit/audit.publisher.js';
+import type { AuditPublisher } from '@symbolon/platform';
 import type { SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
 import { KmsRequestHandler } from './kms-request.handler.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { AdminOperation } from '../admin/admin-operation.js';
 import { AdminOperations } from '../admin/registry.js';
-import type { AuditPublisher } from '../audit/audit.publisher.js';
+import type { AuditPublisher } from '@symbolon/platform';
 import { SigV4Error, type SigV4Verifier } from '../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../tenants/access-key.repository.js';
 import type { TenancyService } from '../tenants/tenancy.service.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { AuditPublisher } from '../../src/audit/audit.publisher.js';
+import { AuditPublisher } from '@symbolon/platform';
 
 jest.setTimeout(60_000);
 

@@ -77,3 +77,22 @@ export class UsageRequest {
 export interface UsageReply {
   versions: { keyVersion: number; encryptions: number }[];
 }
+
+/** Key versions whose encryptions reached `atLeast` (the coordinator's wear-out check), most used first. */
+export class WornVersionsRequest {
+  @IsString()
+  @MaxLength(64)
+  requestId!: string;
+
+  @IsInt()
+  @Min(1)
+  atLeast!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+}
+export interface WornVersionsReply {
+  versions: { keyArn: string; keyVersion: number; encryptions: number }[];
+}

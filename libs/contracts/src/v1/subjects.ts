@@ -67,10 +67,13 @@ export const Subjects = {
   audit: {
     query: 'kms.v1.audit.query',
     usage: 'kms.v1.audit.usage',
+    worn: 'kms.v1.audit.worn',
   },
   events: {
     all: 'kms.v1.events.>',
     requestHandled: 'kms.v1.events.request.handled',
+    /** What the coordinator's lifecycle job did (a wear-out rotation), recorded like a request. */
+    jobHandled: 'kms.v1.events.job.handled',
   },
 } as const;
 

@@ -70,6 +70,10 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           'kms.v1.policy.grants.>',
           'kms.v1.hsm.>',
           Subjects.audit.usage,
+          Subjects.audit.worn,
+          // The lifecycle job's actions, recorded in the audit chain (never the gateway's request records).
+          Subjects.events.jobHandled,
+          ...STREAM_SETUP,
         ],
         subscribe: [
           `kms.v1.keys.> ${QueueGroups.coordinator}`,

@@ -5,8 +5,10 @@ import {
   type RequestHandledEvent,
   type UsageReply,
   UsageRequest,
+  type WornVersionsReply,
+  WornVersionsRequest,
 } from '@symbolon/contracts';
-import type { DataSource } from 'typeorm';
+import { type DataSource, MoreThanOrEqual } from 'typeorm';
 
 import { AUDIT_DATA_SOURCE } from '../../tokens.js';
 import { AuditRecordEntity, UsageCounterEntity } from '../audit-record.entity.js';
@@ -28,6 +30,16 @@ export class QueryRecordsUseCase {
       })),
       total,
     };
+  }
+
+  /** Key versions with at least `atLeast` encryptions, most used first (the coordinator's wear-out check). */
+  async worn(req: WornVersionsRequest): Promise<WornVersionsReply> {
+    const rows = await this.ds.getRepository(UsageCounterEntity).find({
+      where: { encryptions: MoreThanOrEqual(req.atLeast) },
+      order: { encryptions: 'DESC', keyArn: 'ASC', keyVersion: 'ASC' },
+      take: req.limit,
+    });
+    return { versions: rows.map((r) => ({ keyArn: r.keyArn, keyVersion: r.keyVersion, encryptions: r.encryptions })) };
   }
 
   async usage(req: UsageRequest): Promise<UsageReply> {

@@ -6,7 +6,7 @@ import { Subjects } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
 import { InMemoryAccessKeys, RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
-import type { AuditPublisher } from '../../audit/audit.publisher.js';
+import type { AuditPublisher } from '@symbolon/platform';
 import type { SigV4Verifier } from '../../auth/sigv4/index.js';
 import type { AccessKeyRepository } from '../../tenants/access-key.repository.js';
 import { RecordingAudit, RecordingReply, fakeRequest } from '../kms-http.test-helper.js';

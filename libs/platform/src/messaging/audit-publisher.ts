@@ -1,20 +1,27 @@
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, type Status, connect } from '@nats-io/transport-node';
 import { type RequestHandledEvent, Subjects } from '@symbolon/contracts';
-import { ensureEventsStream, natsConnectionOptions } from '@symbolon/platform';
+import { ensureEventsStream } from './jetstream.js';
+import { natsConnectionOptions } from './nats.js';
 
 /**
  * Publishes one record per handled request to JetStream and resolves only when the server has stored it (the
  * PubAck): the gateway answers after that, so no answered request lacks its audit record. The request id is the
- * JetStream message id, so a retried publish is stored once.
+ * JetStream message id, so a retried publish is stored once. The coordinator publishes its own actions (the
+ * lifecycle job's) the same way, on their own subject.
  */
 export class AuditPublisher {
   private nc?: NatsConnection;
   private js?: JetStreamClient;
   private readonly link = new ConnectionState();
 
+  constructor(
+    private readonly subject: string = Subjects.events.requestHandled,
+    private readonly connectionName = 'gateway-audit',
+  ) {}
+
   async start(natsUrl: string): Promise<void> {
-    this.nc = await connect(natsConnectionOptions(natsUrl, 'gateway-audit'));
+    this.nc = await connect(natsConnectionOptions(natsUrl, this.connectionName));
     this.link.watch(this.nc);
     await ensureEventsStream(await jetstreamManager(this.nc));
     this.js = jetstream(this.nc);
@@ -22,7 +29,7 @@ export class AuditPublisher {
 
   async publish(event: RequestHandledEvent): Promise<void> {
     if (!this.js) throw new Error('audit publisher not started');
-    await this.js.publish(Subjects.events.requestHandled, JSON.stringify(event), {
+    await this.js.publish(this.subject, JSON.stringify(event), {
       msgID: event.requestId,
       timeout: 5000,
     });

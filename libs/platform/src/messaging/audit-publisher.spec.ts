@@ -1,6 +1,6 @@
 import type { Status } from '@nats-io/transport-node';
 
-import { ConnectionState } from './audit.publisher.js';
+import { ConnectionState } from './audit-publisher.js';
 
 /** A NATS connection stand-in whose status events the test pushes, one status() stream. */
 class FakeConnection {
