@@ -39,7 +39,9 @@ export class QueryRecordsUseCase {
       order: { encryptions: 'DESC', keyArn: 'ASC', keyVersion: 'ASC' },
       take: req.limit,
     });
-    return { versions: rows.map((r) => ({ keyArn: r.keyArn, keyVersion: r.keyVersion, encryptions: r.encryptions })) };
+    return {
+      versions: rows.map((r) => ({ keyArn: r.keyArn, keyVersion: r.keyVersion, encryptions: r.encryptions })),
+    };
   }
 
   async usage(req: UsageRequest): Promise<UsageReply> {
