@@ -22,6 +22,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
 import { KeyAdminController } from './keys/key-admin.controller.js';
+import { ListAuditEventsUseCase } from './keys/use-cases/list-audit-events/list-audit-events.use-case.js';
 import { GetKeyUsageUseCase } from './keys/use-cases/get-key-usage/get-key-usage.use-case.js';
 import { KeyAdminRepository } from './keys/key-admin.repository.js';
 import { KeyLifecycleJob } from './jobs/key-lifecycle.job.js';
@@ -185,6 +186,7 @@ export class AppModule {
         UntagResourceUseCase,
         ListResourceTagsUseCase,
         GetKeyUsageUseCase,
+        ListAuditEventsUseCase,
         UpdateKeyDescriptionUseCase,
         EnableKeyUseCase,
         DisableKeyUseCase,

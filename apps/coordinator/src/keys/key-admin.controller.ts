@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   GetKeyUsageRequest,
+  ListAuditEventsRequest,
   DisableKeyRequest,
   EnableKeyRequest,
   ListResourceTagsRequest,
@@ -13,6 +14,7 @@ import {
 
 import { DisableKeyUseCase } from './use-cases/disable-key/disable-key.use-case.js';
 import { EnableKeyUseCase } from './use-cases/enable-key/enable-key.use-case.js';
+import { ListAuditEventsUseCase } from './use-cases/list-audit-events/list-audit-events.use-case.js';
 import { GetKeyUsageUseCase } from './use-cases/get-key-usage/get-key-usage.use-case.js';
 import { ListResourceTagsUseCase } from './use-cases/list-resource-tags/list-resource-tags.use-case.js';
 import { TagResourceUseCase } from './use-cases/tag-resource/tag-resource.use-case.js';
@@ -27,6 +29,7 @@ export class KeyAdminController {
     @Inject(UntagResourceUseCase) private readonly untagResource: UntagResourceUseCase,
     @Inject(ListResourceTagsUseCase) private readonly listResourceTags: ListResourceTagsUseCase,
     @Inject(GetKeyUsageUseCase) private readonly getKeyUsage: GetKeyUsageUseCase,
+    @Inject(ListAuditEventsUseCase) private readonly listAuditEvents: ListAuditEventsUseCase,
     @Inject(UpdateKeyDescriptionUseCase) private readonly updateDescription: UpdateKeyDescriptionUseCase,
     @Inject(EnableKeyUseCase) private readonly enableKey: EnableKeyUseCase,
     @Inject(DisableKeyUseCase) private readonly disableKey: DisableKeyUseCase,
@@ -50,6 +53,11 @@ export class KeyAdminController {
   @MessagePattern(Subjects.keys.getUsage)
   usage(@Payload() req: GetKeyUsageRequest) {
     return this.getKeyUsage.execute(req);
+  }
+
+  @MessagePattern(Subjects.keys.listAuditEvents)
+  auditEvents(@Payload() req: ListAuditEventsRequest) {
+    return this.listAuditEvents.execute(req);
   }
 
   @MessagePattern(Subjects.keys.updateDescription)

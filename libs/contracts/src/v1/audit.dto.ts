@@ -1,7 +1,7 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 import type { DecisionDto } from './keys.dto.js';
-import { ACCOUNT_ID_PATTERN } from './tenant-scoped.request.js';
+import { ACCOUNT_ID_PATTERN, TenantScopedRequest } from './tenant-scoped.request.js';
 
 /**
  * One handled request, published by the gateway to JetStream (Subjects.events.requestHandled) before it answers.
@@ -43,15 +43,38 @@ export class AuditQueryRequest {
   @Matches(ACCOUNT_ID_PATTERN)
   tenantId!: string;
 
+  /** Records of this key: every account's uses of it (the tenant must own it: the coordinator checked). */
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   keyArn?: string;
 
+  /** Up to 1000 records, plus one to tell whether there are more. */
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(1001)
   limit!: number;
+
+  /** Only records of this operation (e.g. Decrypt, Symbolon.GetKeyUsage). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  operation?: string;
+
+  /** ISO instants, inclusive: records at or after startTime, at or before endTime. */
+  @IsOptional()
+  @IsISO8601()
+  startTime?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  endTime?: string;
+
+  /** Records older than this sequence (the previous page's last): pages run newest first. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  beforeSequence?: number;
 }
 export interface AuditRecordDto extends RequestHandledEvent {
   sequence: number;
@@ -95,4 +118,40 @@ export class WornVersionsRequest {
 }
 export interface WornVersionsReply {
   versions: { keyArn: string; keyVersion: number; encryptions: number }[];
+}
+
+/** Symbolon's ListAuditEvents (gateway -> coordinator): the caller's records, or every record of one of its keys. */
+export class ListAuditEventsRequest extends TenantScopedRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  keyId?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  operation?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  startTime?: string;
+
+  @IsOptional()
+  @IsISO8601()
+  endTime?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  marker?: string;
+}
+export interface ListAuditEventsReply {
+  keyArn?: string;
+  events: AuditRecordDto[];
+  nextMarker?: string;
 }

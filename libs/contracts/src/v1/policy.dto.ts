@@ -42,6 +42,7 @@ export const KmsActions = [
   'kms:RevokeGrant',
   // Symbolon's own operations (target prefix `Symbolon.`).
   'kms:GetKeyUsage',
+  'kms:ListAuditEvents',
 ] as const;
 export type KmsAction = (typeof KmsActions)[number];
 

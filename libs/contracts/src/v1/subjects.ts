@@ -34,6 +34,7 @@ export const Subjects = {
     retireGrant: 'kms.v1.keys.retire-grant',
     revokeGrant: 'kms.v1.keys.revoke-grant',
     getUsage: 'kms.v1.keys.get-usage',
+    listAuditEvents: 'kms.v1.keys.list-audit-events',
   },
   secrets: {
     wrap: 'kms.v1.secrets.wrap',

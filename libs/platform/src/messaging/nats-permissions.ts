@@ -71,6 +71,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           'kms.v1.hsm.>',
           Subjects.audit.usage,
           Subjects.audit.worn,
+          Subjects.audit.query,
           // The lifecycle job's actions, recorded in the audit chain (never the gateway's request records).
           Subjects.events.jobHandled,
           ...STREAM_SETUP,

@@ -8,7 +8,14 @@ import {
   type WornVersionsReply,
   WornVersionsRequest,
 } from '@symbolon/contracts';
-import { type DataSource, MoreThanOrEqual } from 'typeorm';
+import {
+  Between,
+  type DataSource,
+  type FindOptionsWhere,
+  LessThan,
+  LessThanOrEqual,
+  MoreThanOrEqual,
+} from 'typeorm';
 
 import { AUDIT_DATA_SOURCE } from '../../tokens.js';
 import { AuditRecordEntity, UsageCounterEntity } from '../audit-record.entity.js';
@@ -18,8 +25,20 @@ import { AuditRecordEntity, UsageCounterEntity } from '../audit-record.entity.js
 export class QueryRecordsUseCase {
   constructor(@Inject(AUDIT_DATA_SOURCE) private readonly ds: DataSource) {}
 
+  /**
+   * Newest first. Without keyArn: the tenant's own requests. With keyArn (a key the tenant owns, as the coordinator
+   * checked): every record of that key, other accounts' uses under a grant included, as a key owner expects.
+   */
   async records(req: AuditQueryRequest): Promise<AuditQueryReply> {
-    const where = req.keyArn ? { tenantId: req.tenantId, keyArn: req.keyArn } : { tenantId: req.tenantId };
+    const where: FindOptionsWhere<AuditRecordEntity> = req.keyArn
+      ? { keyArn: req.keyArn }
+      : { tenantId: req.tenantId };
+    if (req.operation !== undefined) where.operation = req.operation;
+    if (req.beforeSequence !== undefined) where.sequence = LessThan(req.beforeSequence);
+    if (req.startTime !== undefined && req.endTime !== undefined) {
+      where.time = Between(new Date(req.startTime), new Date(req.endTime));
+    } else if (req.startTime !== undefined) where.time = MoreThanOrEqual(new Date(req.startTime));
+    else if (req.endTime !== undefined) where.time = LessThanOrEqual(new Date(req.endTime));
     const repo = this.ds.getRepository(AuditRecordEntity);
     const [rows, total] = await repo.findAndCount({ where, order: { sequence: 'DESC' }, take: req.limit });
     return {

@@ -62,6 +62,15 @@ export class Input {
     return v;
   }
 
+  /** A timestamp as the JSON 1.1 protocol sends it: epoch seconds (fractions allowed); the instant as a Date. */
+  timestamp(name: string): Date | undefined {
+    const v = this.body[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 253402300799)
+      throw serializationError(`Expected a timestamp (epoch seconds) for ${name}.`);
+    return new Date(Math.round(v * 1000));
+  }
+
   boolean(name: string): boolean | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
