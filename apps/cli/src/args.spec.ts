@@ -1,4 +1,14 @@
-import { ADMIN_COMMANDS, USAGE, UsageError, parseArgs, parseTag } from './args.js';
+import {
+  ADMIN_COMMANDS,
+  AUDIT_COMMANDS,
+  KEY_COMMANDS,
+  USAGE,
+  UsageError,
+  parseArgs,
+  parsePositiveInteger,
+  parseTag,
+  parseTime,
+} from './args.js';
 
 const COMMON = ['--endpoint', 'http://127.0.0.1:4566', '--credentials', '/tmp/creds.json'];
 
@@ -280,6 +290,178 @@ describe('parseArgs', () => {
     for (const [argv, message] of cases) {
       expect(() => parseArgs(argv)).toThrow(UsageError);
       expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+});
+
+describe('parseArgs for key and audit commands', () => {
+  it('should make a Symbolon GetKeyUsage request when key usage is given a key id', () => {
+    expect(parseArgs(['key', 'usage', '--key-id', 'alias/app', ...COMMON])).toEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      credentialsFile: '/tmp/creds.json',
+      service: 'Symbolon',
+      operation: 'GetKeyUsage',
+      body: { KeyId: 'alias/app' },
+    });
+  });
+
+  it('should send times as epoch seconds and the limit as a number when audit list is given every option', () => {
+    expect(
+      parseArgs([
+        'audit',
+        'list',
+        '--key-id',
+        'k1',
+        '--operation',
+        'Decrypt',
+        '--start-time',
+        '2024-06-10T08:00:00Z',
+        '--end-time=1718020800',
+        '--limit',
+        '50',
+        '--marker',
+        'm-1',
+        ...COMMON,
+      ]),
+    ).toStrictEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      credentialsFile: '/tmp/creds.json',
+      service: 'Symbolon',
+      operation: 'ListAuditEvents',
+      body: {
+        KeyId: 'k1',
+        Operation: 'Decrypt',
+        StartTime: 1718006400,
+        EndTime: 1718020800,
+        Limit: 50,
+        Marker: 'm-1',
+      },
+    });
+    expect(parseArgs(['audit', 'list', ...COMMON]).body).toEqual({});
+  });
+
+  it('should keep the filters and the out file apart when audit export is given both', () => {
+    expect(
+      parseArgs([
+        'audit',
+        'export',
+        '--key-id',
+        'k1',
+        '--start-time',
+        '2024-06-10',
+        '--out',
+        'events.jsonl',
+        ...COMMON,
+      ]),
+    ).toStrictEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      credentialsFile: '/tmp/creds.json',
+      service: 'Symbolon',
+      operation: 'ListAuditEvents',
+      body: { KeyId: 'k1', StartTime: 1717977600 },
+      exportTo: 'events.jsonl',
+    });
+  });
+
+  it('should leave the service out when an admin command is parsed', () => {
+    const parsed = parseArgs(['admin', 'list-access-keys', '--user-name', 'a', ...COMMON]);
+    expect(parsed.service).toBeUndefined();
+    expect(parsed.exportTo).toBeUndefined();
+  });
+
+  it('should throw a UsageError when a key or audit command, option or value is wrong or missing', () => {
+    const cases: [string[], string][] = [
+      [['key', 'rotate', ...COMMON], 'unknown key command rotate'],
+      [['audit', ...COMMON], 'unknown audit command --endpoint'],
+      [['key', 'usage', ...COMMON], '--key-id is required'],
+      [['audit', 'export', ...COMMON], '--out is required'],
+      [['audit', 'export', '--out=', ...COMMON], '--out is required'],
+      [['audit', 'export', '--out', 'a', '--out', 'b', ...COMMON], '--out given twice'],
+      [['audit', 'export', '--out', 'a', '--limit', '5', ...COMMON], 'unknown option --limit'],
+      [['audit', 'export', '--out', 'a', '--marker', 'm', ...COMMON], 'unknown option --marker'],
+      [['audit', 'list', '--out', 'a', ...COMMON], 'unknown option --out'],
+      [['audit', 'list', '--limit', '0', ...COMMON], '--limit takes a whole number of at least 1, not 0'],
+      [
+        ['audit', 'list', '--start-time', 'yesterday', ...COMMON],
+        '--start-time takes ISO 8601 (2024-06-10 or 2024-06-10T08:00:00Z) or epoch seconds, not yesterday',
+      ],
+      [['audit', 'export', '--out', 'a', '--end-time', '2024-02-30', ...COMMON], '--end-time takes ISO 8601'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+      expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+
+  it('should list every key and audit command in the usage text when it is printed', () => {
+    expect(USAGE).toMatch(/^usage: symbolon admin\|key\|audit <command> --endpoint <url>/);
+    expect(Object.keys(KEY_COMMANDS)).toEqual(['usage']);
+    expect(Object.keys(AUDIT_COMMANDS)).toEqual(['list', 'export']);
+    expect(USAGE).toContain('key commands:\n  usage --key-id <v>');
+    expect(USAGE).toContain(
+      'audit commands:\n  list [--key-id <v>] [--operation <v>] [--start-time <iso8601|epoch-seconds>] ' +
+        '[--end-time <iso8601|epoch-seconds>] [--limit <n>] [--marker <v>]',
+    );
+    expect(USAGE).toContain(
+      '  export [--key-id <v>] [--operation <v>] [--start-time <iso8601|epoch-seconds>] ' +
+        '[--end-time <iso8601|epoch-seconds>] --out <file>',
+    );
+  });
+});
+
+describe('parseTime', () => {
+  it('should give epoch seconds when the value is epoch seconds or ISO 8601 with a zone or a bare date', () => {
+    const cases: [string, number][] = [
+      ['0', 0],
+      ['1718006400', 1718006400],
+      ['1718006400.25', 1718006400.25],
+      ['2024-06-10', 1717977600],
+      ['2024-06-10T08:00:00Z', 1718006400],
+      ['2024-06-10T08:00Z', 1718006400],
+      ['2024-06-10T10:00:00.5+02:00', 1718006400.5],
+      ['2024-06-10T03:30:00-04:30', 1718006400],
+      ['2024-02-29', 1709164800],
+      ['9999-12-31T23:59:59Z', 253402300799],
+    ];
+    for (const [text, seconds] of cases) expect(parseTime('start-time', text)).toBe(seconds);
+  });
+
+  it('should throw a UsageError when the value is not a real ISO 8601 instant or epoch seconds in range', () => {
+    for (const text of [
+      '',
+      'yesterday',
+      'June 10 2024',
+      '2024-06-10T08:00:00',
+      '2024-06-10 08:00:00Z',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-13-01',
+      '2024-06-10T24:00:00Z',
+      '2024-06-10T08:60:00Z',
+      '2024-06-10T08:00:00+25:00',
+      '1969-12-31T23:59:59Z',
+      '-1',
+      '1e9',
+      '0x10',
+      '1718006400.',
+      '253402300800',
+      ' 1718006400',
+    ]) {
+      expect(() => parseTime('start-time', text)).toThrow(UsageError);
+    }
+  });
+});
+
+describe('parsePositiveInteger', () => {
+  it('should give the number when the value is a whole number of at least 1', () => {
+    expect(parsePositiveInteger('limit', '1')).toBe(1);
+    expect(parsePositiveInteger('limit', '1000')).toBe(1000);
+    expect(parsePositiveInteger('limit', '007')).toBe(7);
+  });
+
+  it('should throw a UsageError when the value is not a whole number of at least 1', () => {
+    for (const text of ['', '0', '-1', '1.5', '1e3', 'ten', '10abc', '99999999999999999999']) {
+      expect(() => parsePositiveInteger('limit', text)).toThrow(UsageError);
     }
   });
 });

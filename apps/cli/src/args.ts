@@ -1,14 +1,18 @@
-/** The `symbolon` command line: subcommands, their options and the admin request each one makes. Pure, no I/O. */
+/** The `symbolon` command line: subcommands, their options and the request each one makes. Pure, no I/O. */
 
 export interface AdminCommand {
   endpoint: string;
   credentialsFile: string;
   region?: string;
-  /** The X-Amz-Target operation name after `SymbolonAdmin.`. */
+  /** The X-Amz-Target prefix when it is not `SymbolonAdmin`: `Symbolon` for key owners' own operations. */
+  service?: 'Symbolon';
+  /** The X-Amz-Target operation name after the prefix. */
   operation: string;
   body: Record<string, RequestValue>;
   /** Request fields given as `file://<path>`: the caller reads each file and sends its text (like the aws cli). */
   files?: FileField[];
+  /** `audit export`: the file to create for the events (JSON lines); the caller follows NextMarker to the end. */
+  exportTo?: string;
 }
 
 export interface FileField {
@@ -25,15 +29,19 @@ export interface Tag {
   Value: string;
 }
 
-export type RequestValue = string | boolean | string[] | Tag[];
+export type RequestValue = string | number | boolean | string[] | Tag[];
 
 export class UsageError extends Error {}
 
-/** An option that takes a value. `fileable`: the value may be `file://<path>` instead of the text itself. */
+/**
+ * An option that takes a value. `fileable`: the value may be `file://<path>` instead of the text itself. `type`: sent as
+ * a JSON number, `time` (ISO 8601 or epoch seconds -> epoch seconds) or `integer` (a positive whole number).
+ */
 interface ValueOption {
   field: string;
   required: boolean;
   fileable?: boolean;
+  type?: 'time' | 'integer';
 }
 
 /** An option without a value: given, it sets `field` to `value`. */
@@ -53,10 +61,17 @@ interface ListOption {
   required: boolean;
 }
 
-type OptionSpec = ValueOption | FlagOption | ListOption;
+/** `--out <file>`: where the command writes its result; not a request field. Always required. */
+interface OutOption {
+  out: true;
+}
+
+type OptionSpec = ValueOption | FlagOption | ListOption | OutOption;
 
 interface CommandSpec {
   operation: string;
+  /** The X-Amz-Target prefix when it is not `SymbolonAdmin`. */
+  service?: 'Symbolon';
   /** option name -> request field. */
   options: Record<string, OptionSpec>;
 }
@@ -139,6 +154,51 @@ export const ADMIN_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   'list-user-tags': { operation: 'ListUserTags', options: { 'account-id': account, 'user-name': user } },
 };
 
+const keyId: ValueOption = { field: 'KeyId', required: true };
+const auditFilters: Record<string, ValueOption> = {
+  'key-id': { field: 'KeyId', required: false },
+  operation: { field: 'Operation', required: false },
+  'start-time': { field: 'StartTime', required: false, type: 'time' },
+  'end-time': { field: 'EndTime', required: false, type: 'time' },
+};
+
+/** Key owners' own operations on their keys (`Symbolon.<Op>`). */
+export const KEY_COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  usage: { operation: 'GetKeyUsage', service: 'Symbolon', options: { 'key-id': keyId } },
+};
+
+/** The page size `audit export` asks for: the most ListAuditEvents returns at once. */
+export const EXPORT_PAGE_SIZE = 1000;
+
+/** Key owners' audit events (`Symbolon.ListAuditEvents`). */
+export const AUDIT_COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  list: {
+    operation: 'ListAuditEvents',
+    service: 'Symbolon',
+    options: {
+      ...auditFilters,
+      limit: { field: 'Limit', required: false, type: 'integer' },
+      marker: { field: 'Marker', required: false },
+    },
+  },
+  export: {
+    operation: 'ListAuditEvents',
+    service: 'Symbolon',
+    options: { ...auditFilters, out: { out: true } },
+  },
+};
+
+/** Command groups: `symbolon <group> <command>`. */
+export const COMMAND_GROUPS: Readonly<Record<string, Readonly<Record<string, CommandSpec>>>> = {
+  admin: ADMIN_COMMANDS,
+  key: KEY_COMMANDS,
+  audit: AUDIT_COMMANDS,
+};
+
+function isOut(spec: OptionSpec): spec is OutOption {
+  return 'out' in spec;
+}
+
 function isFlag(spec: OptionSpec): spec is FlagOption {
   return 'flag' in spec;
 }
@@ -148,31 +208,43 @@ function isList(spec: OptionSpec): spec is ListOption {
 }
 
 function usageOf(option: string, spec: OptionSpec): string {
+  if (isOut(spec)) return `--${option} <file>`;
   if (isFlag(spec)) return `[--${option}]`;
   if (isList(spec)) {
     const value = spec.list === 'tags' ? 'Key=<k>,Value=<v>' : '<v>';
     return `--${option} ${value} [${value} ...]`;
   }
-  const value = spec.fileable ? `<v>|file://<path>` : '<v>';
+  const value = spec.fileable
+    ? `<v>|file://<path>`
+    : spec.type === 'time'
+      ? '<iso8601|epoch-seconds>'
+      : spec.type === 'integer'
+        ? '<n>'
+        : '<v>';
   return spec.required ? `--${option} ${value}` : `[--${option} ${value}]`;
 }
 
-export const USAGE = `usage: symbolon admin <command> --endpoint <url> --credentials <file> [--region <region>] [options]
-commands:
-${Object.entries(ADMIN_COMMANDS)
-  .map(([name, spec]) => {
-    const opts = Object.entries(spec.options).map(([o, s]) => usageOf(o, s));
-    return `  ${name} ${opts.join(' ')}`;
-  })
+export const USAGE = `usage: symbolon ${Object.keys(COMMAND_GROUPS).join('|')} <command> --endpoint <url> --credentials <file> [--region <region>] [options]
+${Object.entries(COMMAND_GROUPS)
+  .map(
+    ([group, commands]) =>
+      `${group} commands:\n${Object.entries(commands)
+        .map(([name, spec]) => {
+          const opts = Object.entries(spec.options).map(([o, s]) => usageOf(o, s));
+          return `  ${name} ${opts.join(' ')}`;
+        })
+        .join('\n')}`,
+  )
   .join('\n')}`;
 
-/** Parses `admin <command> --option value ...` (also `--option=value`; flags take no value). */
+/** Parses `<group> <command> --option value ...` (also `--option=value`; flags take no value). */
 export function parseArgs(argv: readonly string[]): AdminCommand {
   const [group, command, ...rest] = argv;
-  if (group !== 'admin') throw new UsageError(`unknown command group ${group ?? '(none)'}`);
-  const spec =
-    command !== undefined && Object.hasOwn(ADMIN_COMMANDS, command) ? ADMIN_COMMANDS[command] : undefined;
-  if (!spec) throw new UsageError(`unknown admin command ${command ?? '(none)'}`);
+  const commands =
+    group !== undefined && Object.hasOwn(COMMAND_GROUPS, group) ? COMMAND_GROUPS[group] : undefined;
+  if (!commands) throw new UsageError(`unknown command group ${group ?? '(none)'}`);
+  const spec = command !== undefined && Object.hasOwn(commands, command) ? commands[command] : undefined;
+  if (!spec) throw new UsageError(`unknown ${group} command ${command ?? '(none)'}`);
   const values = new Map<string, string | true>();
   const lists = new Map<string, string[]>();
   for (let i = 0; i < rest.length; i++) {
@@ -210,7 +282,13 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
   const region = takeText(values, 'region');
   const body: Record<string, RequestValue> = {};
   const files: FileField[] = [];
+  let exportTo: string | undefined;
   for (const [option, optionSpec] of Object.entries(spec.options)) {
+    if (isOut(optionSpec)) {
+      exportTo = takeText(values, option);
+      if (!exportTo) throw new UsageError(`--${option} is required`);
+      continue;
+    }
     if (isList(optionSpec)) {
       const items = lists.get(option);
       if (items === undefined) {
@@ -229,6 +307,10 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
       const path = value.slice(FILE_PREFIX.length);
       if (!path) throw new UsageError(`--${option} ${FILE_PREFIX} needs a path`);
       files.push({ field: optionSpec.field, option, path });
+    } else if (optionSpec.type === 'time') {
+      body[optionSpec.field] = parseTime(option, value);
+    } else if (optionSpec.type === 'integer') {
+      body[optionSpec.field] = parsePositiveInteger(option, value);
     } else {
       body[optionSpec.field] = value;
     }
@@ -241,8 +323,67 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
     operation: spec.operation,
     body,
     ...(region ? { region } : {}),
+    ...(spec.service ? { service: spec.service } : {}),
     ...(files.length > 0 ? { files } : {}),
+    ...(exportTo !== undefined ? { exportTo } : {}),
   };
+}
+
+/** The latest instant the platform takes (9999-12-31T23:59:59Z), in epoch seconds. */
+const MAX_EPOCH_SECONDS = 253402300799;
+const EPOCH_SECONDS = /^\d+(\.\d+)?$/;
+/** A calendar date, optionally with a time that then needs its zone (`Z` or `±hh:mm`): no guessing at local time. */
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/**
+ * A time option -> epoch seconds (JSON 1.1's timestamp). Takes epoch seconds (`1718000000`, fractions allowed) or
+ * ISO 8601: a date (`2024-06-10`, midnight UTC) or a date and time with its zone (`2024-06-10T08:00:00Z`,
+ * `2024-06-10T10:00:00.5+02:00`).
+ */
+export function parseTime(option: string, text: string): number {
+  let seconds: number | undefined;
+  if (EPOCH_SECONDS.test(text)) {
+    seconds = Number(text);
+  } else {
+    const m = ISO_8601.exec(text);
+    if (m && isCalendarTime(m)) {
+      const iso = m[4] === undefined ? `${text}T00:00:00Z` : text;
+      seconds = Date.parse(iso) / 1000;
+    }
+  }
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_EPOCH_SECONDS) {
+    throw new UsageError(
+      `--${option} takes ISO 8601 (2024-06-10 or 2024-06-10T08:00:00Z) or epoch seconds, not ${text}`,
+    );
+  }
+  return seconds;
+}
+
+/** Date.parse rolls 2024-02-30 over to March 1st: check each field is in its range instead. */
+function isCalendarTime(m: RegExpExecArray): boolean {
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const inRange = (v: string | undefined, max: number) => v === undefined || Number(v) <= max;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    inRange(m[4], 23) &&
+    inRange(m[5], 59) &&
+    inRange(m[6], 59) &&
+    inRange(m[7], 23) &&
+    inRange(m[8], 59)
+  );
+}
+
+/** A whole number of at least 1 (the platform checks its upper bound). */
+export function parsePositiveInteger(option: string, text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--${option} takes a whole number of at least 1, not ${text}`);
+  return n;
 }
 
 /**

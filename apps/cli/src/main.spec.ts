@@ -1,5 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -296,6 +296,201 @@ describe('run', () => {
         UserName: 'bob',
         AttachDefaultPolicy: false,
       });
+    });
+  });
+
+  describe('key and audit commands', () => {
+    const connect = () => ['--endpoint', endpoint.url, '--credentials', creds];
+    const sent = () =>
+      endpoint.requests.map((r) => ({
+        target: r.headers['x-amz-target'],
+        body: JSON.parse(r.body) as unknown,
+      }));
+    const event = (n: number) => ({ EventId: `req-${n}`, EventTime: 1718006400 + n, Operation: 'Encrypt' });
+
+    it('should send Symbolon.GetKeyUsage and print the reply when key usage runs', async () => {
+      const reply = {
+        KeyId: 'arn:aws:kms:eu-west-1:1:key/k1',
+        KeyVersions: [{ KeyVersion: 1, Encryptions: 3 }],
+      };
+      endpoint.answers.push({ status: 200, body: reply });
+      const code = await run(['key', 'usage', '--key-id', 'k1', ...connect()], io);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual(reply);
+      expect(sent()).toEqual([{ target: 'Symbolon.GetKeyUsage', body: { KeyId: 'k1' } }]);
+      expect(endpoint.requests[0]!.headers['authorization']).toMatch(/\/eu-west-1\/kms\/aws4_request/);
+    });
+
+    it('should send times and the limit as JSON numbers when audit list is given them as text', async () => {
+      const reply = { Events: [event(1)], Truncated: true, NextMarker: 'm-2' };
+      endpoint.answers.push({ status: 200, body: reply });
+      const code = await run(
+        [
+          'audit',
+          'list',
+          '--key-id',
+          'k1',
+          '--operation',
+          'Encrypt',
+          '--start-time',
+          '2024-06-10T10:00:00+02:00',
+          '--end-time',
+          '1718020800.5',
+          '--limit',
+          '2',
+          '--marker',
+          'm-1',
+          ...connect(),
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual(reply);
+      expect(endpoint.requests[0]!.body).toBe(
+        '{"KeyId":"k1","Operation":"Encrypt","StartTime":1718006400,"EndTime":1718020800.5,"Limit":2,"Marker":"m-1"}',
+      );
+      expect(sent()[0]!.target).toBe('Symbolon.ListAuditEvents');
+    });
+
+    it('should print the error on stderr and exit 1 when audit list is refused', async () => {
+      const refusal = { __type: 'AccessDeniedException', message: 'not allowed' };
+      endpoint.answers.push({ status: 400, body: refusal });
+      expect(await run(['audit', 'list', ...connect()], io)).toBe(1);
+      expect(out).toBe('');
+      expect(JSON.parse(err)).toEqual(refusal);
+      expect(sent()).toEqual([{ target: 'Symbolon.ListAuditEvents', body: {} }]);
+    });
+
+    it('should refuse with exit 2 before sending when a time or the limit is not valid', async () => {
+      const cases: [string[], string][] = [
+        [['audit', 'list', '--start-time', '2024-06-10T08:00:00'], '--start-time takes ISO 8601'],
+        [['audit', 'list', '--end-time', 'tomorrow'], '--end-time takes ISO 8601'],
+        [['audit', 'list', '--limit', 'ten'], '--limit takes a whole number of at least 1, not ten'],
+        [
+          ['audit', 'export', '--out', join(dir, 'never.jsonl'), '--start-time', '2024-02-30'],
+          '--start-time takes ISO 8601',
+        ],
+      ];
+      for (const [argv, message] of cases) {
+        err = '';
+        expect(await run([...argv, ...connect()], io)).toBe(2);
+        expect(err).toContain(message);
+        expect(err).toContain('usage: symbolon');
+      }
+      expect(out).toBe('');
+      expect(endpoint.requests).toEqual([]);
+      expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+    });
+
+    it('should follow NextMarker and write every event as a JSON line to a 0600 file when audit export runs', async () => {
+      const file = join(dir, 'events.jsonl');
+      endpoint.answers.push({
+        status: 200,
+        body: { Events: [event(1), event(2)], Truncated: true, NextMarker: 'm-2' },
+      });
+      endpoint.answers.push({ status: 200, body: { Events: [event(3)], Truncated: false } });
+      const code = await run(
+        [
+          'audit',
+          'export',
+          '--key-id',
+          'k1',
+          '--operation',
+          'Encrypt',
+          '--start-time',
+          '2024-06-10',
+          '--end-time',
+          '2024-06-11T00:00:00Z',
+          '--out',
+          file,
+          ...connect(),
+        ],
+        io,
+      );
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual({ Count: 3, Out: file });
+      const filters = { KeyId: 'k1', Operation: 'Encrypt', StartTime: 1717977600, EndTime: 1718064000 };
+      expect(sent()).toEqual([
+        { target: 'Symbolon.ListAuditEvents', body: { ...filters, Limit: 1000 } },
+        { target: 'Symbolon.ListAuditEvents', body: { ...filters, Limit: 1000, Marker: 'm-2' } },
+      ]);
+      expect(readFileSync(file, 'utf8')).toBe(
+        `${JSON.stringify(event(1))}\n${JSON.stringify(event(2))}\n${JSON.stringify(event(3))}\n`,
+      );
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    });
+
+    it('should write an empty file and print a count of 0 when there are no events', async () => {
+      const file = join(dir, 'none.jsonl');
+      endpoint.answers.push({ status: 200, body: { Events: [], Truncated: false } });
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(0);
+      expect(JSON.parse(out)).toEqual({ Count: 0, Out: file });
+      expect(sent()).toEqual([{ target: 'Symbolon.ListAuditEvents', body: { Limit: 1000 } }]);
+      expect(readFileSync(file, 'utf8')).toBe('');
+    });
+
+    it('should exit 2 without sending or touching the file when the --out file already exists', async () => {
+      const file = join(dir, 'existing.jsonl');
+      writeFileSync(file, 'keep me\n', { mode: 0o644 });
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(2);
+      expect(err).toBe(`symbolon: cannot create --out ${file}: it already exists (not overwriting)\n`);
+      expect(out).toBe('');
+      expect(endpoint.requests).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+      expect(statSync(file).mode & 0o777).toBe(0o644);
+    });
+
+    it('should exit 2 without sending when the --out folder does not exist', async () => {
+      const file = join(dir, 'missing', 'events.jsonl');
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(2);
+      expect(err).toBe(`symbolon: cannot create --out ${file}: no such file\n`);
+      expect(endpoint.requests).toEqual([]);
+    });
+
+    it('should remove the partial file and exit 1 when a later page is refused', async () => {
+      const file = join(dir, 'partial.jsonl');
+      const refusal = { __type: 'ThrottlingException', message: 'slow down' };
+      endpoint.answers.push({
+        status: 200,
+        body: { Events: [event(1)], Truncated: true, NextMarker: 'm-2' },
+      });
+      endpoint.answers.push({ status: 400, body: refusal });
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(1);
+      expect(out).toBe('');
+      expect(JSON.parse(err)).toEqual(refusal);
+      expect(endpoint.requests).toHaveLength(2);
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('should stop with an InvalidResponse and no file when a truncated page gives no new NextMarker', async () => {
+      const file = join(dir, 'loop.jsonl');
+      endpoint.answers.push({
+        status: 200,
+        body: { Events: [event(1)], Truncated: true, NextMarker: 'm-2' },
+      });
+      endpoint.answers.push({
+        status: 200,
+        body: { Events: [event(2)], Truncated: true, NextMarker: 'm-2' },
+      });
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(1);
+      expect(JSON.parse(err)).toEqual({
+        __type: 'InvalidResponse',
+        message: 'a ListAuditEvents page is truncated without a new NextMarker',
+      });
+      expect(endpoint.requests).toHaveLength(2);
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('should stop with an InvalidResponse and no file when a page has no Events list', async () => {
+      const file = join(dir, 'odd.jsonl');
+      endpoint.answers.push({ status: 200, body: { Truncated: false } });
+      expect(await run(['audit', 'export', '--out', file, ...connect()], io)).toBe(1);
+      expect(JSON.parse(err)).toEqual({
+        __type: 'InvalidResponse',
+        message: 'a ListAuditEvents page has no Events list',
+      });
+      expect(existsSync(file)).toBe(false);
     });
   });
 });

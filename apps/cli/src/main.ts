@@ -1,8 +1,9 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { callAdmin, readCredentials } from './admin-client.js';
-import { type FileField, USAGE, UsageError, parseArgs } from './args.js';
+import { type AdminResponse, callAdmin, readCredentials } from './admin-client.js';
+import { type AdminCommand, EXPORT_PAGE_SIZE, type FileField, USAGE, UsageError, parseArgs } from './args.js';
 
 export interface Io {
   out(text: string): void;
@@ -28,13 +29,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
   const credentials = readCredentials(command.credentialsFile);
-  const res = await callAdmin({
-    endpoint: command.endpoint,
-    credentials,
-    region: command.region ?? credentials.region ?? 'us-east-1',
-    operation: command.operation,
-    body: { ...command.body, ...fromFiles },
-  });
+  const send = (body: Record<string, unknown>) =>
+    callAdmin({
+      endpoint: command.endpoint,
+      credentials,
+      region: command.region ?? credentials.region ?? 'us-east-1',
+      operation: command.operation,
+      body,
+      ...(command.service ? { service: command.service } : {}),
+    });
+  if (command.exportTo !== undefined) return exportEvents(command, command.exportTo, send, io);
+  return print(await send({ ...command.body, ...fromFiles }), io);
+}
+
+function print(res: AdminResponse, io: Io): number {
   const text = `${JSON.stringify(res.body, null, 2)}\n`;
   if (res.status === 200) {
     io.out(text);
@@ -42,6 +50,74 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   io.err(text);
   return 1;
+}
+
+type Send = (body: Record<string, unknown>) => Promise<AdminResponse>;
+
+/**
+ * `audit export`: creates `file` (mode 0600, never over an existing one) before sending anything, then asks for pages
+ * of EXPORT_PAGE_SIZE events, following NextMarker until the platform says it is done, and writes each event as one
+ * line of JSON. Prints `{Count, Out}`. On an error answer the partial file is removed and the answer goes to stderr.
+ */
+async function exportEvents(command: AdminCommand, file: string, send: Send, io: Io): Promise<number> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'wx', 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+    const cause = code === 'EEXIST' ? 'it already exists (not overwriting)' : (READ_FAILURES[code] ?? code);
+    io.err(`symbolon: cannot create --out ${file}: ${cause}\n`);
+    return 2;
+  }
+  let count = 0;
+  let failure: AdminResponse | undefined;
+  let complete = false;
+  try {
+    let marker: string | undefined;
+    for (;;) {
+      const res = await send({
+        ...command.body,
+        Limit: EXPORT_PAGE_SIZE,
+        ...(marker !== undefined ? { Marker: marker } : {}),
+      });
+      const page = res.status === 200 ? readPage(res.body, marker) : undefined;
+      if (!page) {
+        failure = res.status === 200 ? invalidPage(res.body) : res;
+        break;
+      }
+      if (page.events.length > 0)
+        await handle.write(page.events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      count += page.events.length;
+      if (page.next === undefined) break;
+      marker = page.next;
+    }
+    complete = failure === undefined;
+  } finally {
+    await handle.close();
+    // No partial export left behind that could pass for a whole one.
+    if (!complete) rmSync(file, { force: true });
+  }
+  if (failure) return print(failure, io);
+  io.out(`${JSON.stringify({ Count: count, Out: file }, null, 2)}\n`);
+  return 0;
+}
+
+/** One ListAuditEvents page: its events and the marker of the next page, if any; undefined when malformed. */
+function readPage(
+  body: Record<string, unknown>,
+  marker: string | undefined,
+): { events: unknown[]; next?: string } | undefined {
+  const { Events, Truncated, NextMarker } = body;
+  if (!Array.isArray(Events)) return undefined;
+  if (Truncated !== true) return { events: Events };
+  // A truncated page must move on, or the export would loop forever.
+  if (typeof NextMarker !== 'string' || NextMarker === '' || NextMarker === marker) return undefined;
+  return { events: Events, next: NextMarker };
+}
+
+function invalidPage(body: Record<string, unknown>): AdminResponse {
+  const why = Array.isArray(body['Events']) ? 'is truncated without a new NextMarker' : 'has no Events list';
+  return { status: 0, body: { __type: 'InvalidResponse', message: `a ListAuditEvents page ${why}` } };
 }
 
 /** A `file://` option value whose file cannot be read. The message names the option, path and cause, never content. */
