@@ -11,16 +11,12 @@ import {
 
 import { validationError } from '../aws-error.js';
 import type { Input } from './input.js';
-import type { Operation, OperationCall, OperationResult } from './operation.js';
+import { type Operation, type OperationCall, type OperationResult, requiredKeyId } from './operation.js';
 
 /** UntagResource accepts at most this many tag keys in one request (a bound of ours; AWS documents none). */
 const MAX_UNTAG_KEYS = 1000;
 /** TagResource accepts at most this many tags in one request; the 50-per-key limit is the coordinator's. */
 const MAX_TAGS_IN_REQUEST = 100;
-
-function keyId(input: Input): string {
-  return input.string('KeyId', { required: true, max: 2048 })!;
-}
 
 function tags(input: Input): TagDto[] {
   if (!input.has('Tags')) {
@@ -58,13 +54,13 @@ async function keyChange(
 /** TagResource, UntagResource, ListResourceTags, UpdateKeyDescription, EnableKey, DisableKey. */
 export const keyAdminOperations: Record<string, Operation> = {
   async TagResource(call) {
-    const id = keyId(call.input);
+    const id = requiredKeyId(call.input);
     return keyChange(call, Subjects.keys.tagResource, { tags: tags(call.input) }, id);
   },
 
   async UntagResource(call) {
     const { input } = call;
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const present = input.has('TagKeys');
     const tagKeys = input.stringList('TagKeys', { maxItems: MAX_UNTAG_KEYS, maxLength: TAG_KEY_MAX_LENGTH });
     input.done();
@@ -77,7 +73,7 @@ export const keyAdminOperations: Record<string, Operation> = {
   },
 
   async ListResourceTags({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const limit = input.integer('Limit', { min: 1, max: LIST_TAGS_MAX_LIMIT }) ?? LIST_TAGS_MAX_LIMIT;
     const marker = input.string('Marker', { max: 1024 });
     input.done();
@@ -99,20 +95,20 @@ export const keyAdminOperations: Record<string, Operation> = {
 
   async UpdateKeyDescription(call) {
     const { input } = call;
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const description = input.string('Description', { required: true, min: 0, max: DESCRIPTION_MAX_LENGTH });
     input.done();
     return keyChange(call, Subjects.keys.updateDescription, { description }, id);
   },
 
   async EnableKey(call) {
-    const id = keyId(call.input);
+    const id = requiredKeyId(call.input);
     call.input.done();
     return keyChange(call, Subjects.keys.enable, {}, id);
   },
 
   async DisableKey(call) {
-    const id = keyId(call.input);
+    const id = requiredKeyId(call.input);
     call.input.done();
     return keyChange(call, Subjects.keys.disable, {}, id);
   },

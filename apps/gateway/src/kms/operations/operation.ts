@@ -78,6 +78,11 @@ export function grantTokens(input: Input): void {
   }
 }
 
+/** KeyId, which most operations require: 1 to 2048 characters. */
+export function requiredKeyId(input: Input): string {
+  return input.string('KeyId', { required: true, max: 2048 })!;
+}
+
 export function noDryRun(input: Input): void {
   if (input.boolean('DryRun')) throw unsupported('DryRun');
 }

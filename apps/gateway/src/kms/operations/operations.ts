@@ -20,6 +20,7 @@ import {
   grantTokens,
   keyMetadata,
   noDryRun,
+  requiredKeyId,
   unsupported,
 } from './operation.js';
 
@@ -36,7 +37,7 @@ function dataKeyLength(input: Input): number {
 
 async function generateDataKey(call: OperationCall, returnPlaintext: boolean): Promise<OperationResult> {
   const { input } = call;
-  const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+  const keyId = requiredKeyId(input);
   const encryptionContext = input.stringMap('EncryptionContext');
   call.audit.encryptionContext = encryptionContext;
   grantTokens(input);
@@ -102,7 +103,7 @@ export const keyOperations: Record<string, Operation> = {
   },
 
   async DescribeKey({ input, scope, rpc }) {
-    const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+    const keyId = requiredKeyId(input);
     grantTokens(input);
     input.done();
     const r = await rpc.send<DescribeKeyReply>(Subjects.keys.describe, { ...scope, keyId });
@@ -129,7 +130,7 @@ export const keyOperations: Record<string, Operation> = {
 
   async Encrypt(call) {
     const { input } = call;
-    const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+    const keyId = requiredKeyId(input);
     const plaintext = input.blob('Plaintext', { required: true, min: 1, max: 4096 })!;
     const encryptionContext = input.stringMap('EncryptionContext');
     call.audit.encryptionContext = encryptionContext;

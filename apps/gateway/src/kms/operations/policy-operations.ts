@@ -11,16 +11,12 @@ import {
 
 import { validationError } from '../aws-error.js';
 import type { Input } from './input.js';
-import { type Operation, grantTokens, noDryRun } from './operation.js';
+import { type Operation, grantTokens, noDryRun, requiredKeyId } from './operation.js';
 
 /** The API's bound on a policy document; the 32 KB limit of a key policy is the policy service's. */
 const POLICY_MAX_LENGTH = 131_072;
 const LIST_GRANTS_MAX_LIMIT = 100;
 const LIST_POLICIES_MAX_LIMIT = 1000;
-
-function keyId(input: Input): string {
-  return input.string('KeyId', { required: true, max: 2048 })!;
-}
 
 /** PolicyName is optional and, as AWS has it, can only be `default`. */
 function policyName(input: Input): void {
@@ -63,7 +59,7 @@ function grantList(r: ListGrantsReply): Record<string, unknown> {
 /** Key policies and grants (ADR 0009). */
 export const policyOperations: Record<string, Operation> = {
   async PutKeyPolicy({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const policy = input.string('Policy', { required: true, max: POLICY_MAX_LENGTH })!;
     policyName(input);
     const bypass = input.boolean('BypassPolicyLockoutSafetyCheck') ?? false;
@@ -78,7 +74,7 @@ export const policyOperations: Record<string, Operation> = {
   },
 
   async GetKeyPolicy({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     policyName(input);
     input.done();
     const r = await rpc.send<GetKeyPolicyReply & { keyArn: string }>(Subjects.keys.getKeyPolicy, {
@@ -89,7 +85,7 @@ export const policyOperations: Record<string, Operation> = {
   },
 
   async ListKeyPolicies({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     input.integer('Limit', { min: 1, max: LIST_POLICIES_MAX_LIMIT });
     input.string('Marker', { max: 320 });
     input.done();
@@ -101,7 +97,7 @@ export const policyOperations: Record<string, Operation> = {
   },
 
   async CreateGrant({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const granteePrincipal = input.string('GranteePrincipal', { required: true, max: 256 })!;
     const retiringPrincipal = input.string('RetiringPrincipal', { max: 256 });
     const operations = input.stringList('Operations', { maxItems: 20, maxLength: 64 });
@@ -138,7 +134,7 @@ export const policyOperations: Record<string, Operation> = {
   },
 
   async ListGrants({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const limit = input.integer('Limit', { min: 1, max: LIST_GRANTS_MAX_LIMIT }) ?? 50;
     const marker = input.string('Marker', { max: 1024 });
     const grantId = input.string('GrantId', { max: 128 });
@@ -186,7 +182,7 @@ export const policyOperations: Record<string, Operation> = {
   },
 
   async RevokeGrant({ input, scope, rpc }) {
-    const id = keyId(input);
+    const id = requiredKeyId(input);
     const grantId = input.string('GrantId', { required: true, max: 128 })!;
     noDryRun(input);
     input.done();

@@ -7,7 +7,7 @@ import {
 
 import { validationError } from '../aws-error.js';
 
-import type { Operation } from './operation.js';
+import { type Operation, requiredKeyId } from './operation.js';
 
 /**
  * Symbolon's own operations for key owners, beyond the AWS API: `X-Amz-Target: Symbolon.<name>`, the same SigV4, JSON
@@ -68,7 +68,7 @@ export const symbolonOperations: Record<string, Operation> = {
 
   /** How many encryptions each version of a key has done (Encrypt, GenerateDataKey*, ReEncrypt as destination). */
   async GetKeyUsage({ input, scope, rpc }) {
-    const keyId = input.string('KeyId', { required: true, max: 2048 })!;
+    const keyId = requiredKeyId(input);
     input.done();
     const r = await rpc.send<GetKeyUsageReply>(Subjects.keys.getUsage, { ...scope, keyId });
     return {
