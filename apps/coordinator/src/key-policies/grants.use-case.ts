@@ -13,6 +13,7 @@ import {
   type RevokeGrantKeyRequest,
   Subjects,
   grantIdOfToken,
+  tenantScope,
 } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
@@ -21,7 +22,6 @@ import { KeyResolver } from '../keys/key-resolver.js';
 import { NOT_PENDING_DELETION } from '../keys/own-key.js';
 import { PolicyClient } from '../policy/policy.client.js';
 import { RPC } from '../tokens.js';
-import { scopeOf } from './key-policies.use-case.js';
 
 /**
  * Grants: the key may be in another account (AWS: "Cross-account use: Yes"), so it is named by key id or ARN and
@@ -42,7 +42,7 @@ export class GrantsUseCase {
     KeyResolver.requireState(stored, NOT_PENDING_DELETION);
     const { key } = stored;
     const request: CreateGrantRequest = {
-      ...scopeOf(req),
+      ...tenantScope(req),
       keyArn: key.arn,
       keyAccountId: key.tenantId,
       granteePrincipal: req.granteePrincipal,
@@ -58,7 +58,7 @@ export class GrantsUseCase {
   async list(req: ListGrantsKeyRequest): Promise<ListGrantsKeyReply> {
     const { key } = await this.resolver.authorize(req, keyIdOrArn(req.keyId), 'kms:ListGrants');
     const r = await this.rpc.send<ListGrantsReply>(Subjects.policy.listGrants, {
-      ...scopeOf(req),
+      ...tenantScope(req),
       keyArn: key.arn,
       keyAccountId: key.tenantId,
       limit: req.limit,
@@ -89,7 +89,7 @@ export class GrantsUseCase {
       throw new KmsError(ErrorCodes.INVALID_GRANT_TOKEN, 'Invalid grant token');
     }
     await this.rpc.send(Subjects.policy.retireGrant, {
-      ...scopeOf(req),
+      ...tenantScope(req),
       ...(req.grantToken !== undefined ? { grantToken: req.grantToken } : {}),
       ...(keyArn !== undefined ? { keyArn, grantId: req.grantId } : {}),
     });
@@ -99,7 +99,7 @@ export class GrantsUseCase {
   async revoke(req: RevokeGrantKeyRequest): Promise<{ keyArn: string }> {
     const { key } = await this.resolver.authorize(req, keyIdOrArn(req.keyId), 'kms:RevokeGrant');
     await this.rpc.send(Subjects.policy.revokeGrant, {
-      ...scopeOf(req),
+      ...tenantScope(req),
       keyArn: key.arn,
       keyAccountId: key.tenantId,
       grantId: req.grantId,

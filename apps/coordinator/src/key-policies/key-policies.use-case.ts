@@ -11,6 +11,7 @@ import {
   type PutKeyPolicyRequest,
   Subjects,
   type TenantScopedRequest,
+  tenantScope,
 } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
@@ -51,7 +52,7 @@ export class KeyPoliciesUseCase {
   async get(req: GetKeyPolicyKeyRequest): Promise<GetKeyPolicyReply & { keyArn: string }> {
     const { key } = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:GetKeyPolicy');
     const r = await this.rpc.send<GetKeyPolicyReply>(Subjects.policy.getKeyPolicy, {
-      ...scopeOf(req),
+      ...tenantScope(req),
       keyArn: key.arn,
       keyAccountId: key.tenantId,
     });
@@ -64,18 +65,6 @@ export class KeyPoliciesUseCase {
   }
 }
 
-/** The request's own scope (who, from where), without the operation's fields. */
-export function scopeOf(req: TenantScopedRequest): TenantScopedRequest {
-  return {
-    requestId: req.requestId,
-    tenantId: req.tenantId,
-    principal: req.principal,
-    ...(req.sourceIp !== undefined ? { sourceIp: req.sourceIp } : {}),
-    ...(req.secureTransport !== undefined ? { secureTransport: req.secureTransport } : {}),
-    ...(req.principalTags !== undefined ? { principalTags: req.principalTags } : {}),
-  };
-}
-
 /** Has the policy service validate (MALFORMED_POLICY), check lockout unless bypassed, and store a key policy. */
 export async function storeKeyPolicy(
   rpc: RpcClient,
@@ -86,6 +75,12 @@ export async function storeKeyPolicy(
   bypassLockoutCheck: boolean,
 ): Promise<void> {
   if (policy.length === 0) throw new KmsError(ErrorCodes.MALFORMED_POLICY, 'The policy document is empty');
-  const request: PutKeyPolicyRequest = { ...scopeOf(req), keyArn, keyAccountId, policy, bypassLockoutCheck };
+  const request: PutKeyPolicyRequest = {
+    ...tenantScope(req),
+    keyArn,
+    keyAccountId,
+    policy,
+    bypassLockoutCheck,
+  };
   await rpc.send(Subjects.policy.putKeyPolicy, request);
 }

@@ -8,6 +8,7 @@ import {
   KmsError,
   Subjects,
   type TenantScopedRequest,
+  tenantScope,
 } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
@@ -67,12 +68,7 @@ export class PolicyClient {
     facts: PolicyFacts,
   ): Promise<DecisionDto> {
     const request: EvaluatePolicyRequest = {
-      requestId: req.requestId,
-      tenantId: req.tenantId,
-      principal: req.principal,
-      ...(req.sourceIp !== undefined ? { sourceIp: req.sourceIp } : {}),
-      ...(req.secureTransport !== undefined ? { secureTransport: req.secureTransport } : {}),
-      ...(req.principalTags !== undefined ? { principalTags: req.principalTags } : {}),
+      ...tenantScope(req),
       action,
       keyArn,
       keyAccountId,

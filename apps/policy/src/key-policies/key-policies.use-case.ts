@@ -6,6 +6,7 @@ import {
   type GetKeyPolicyRequest,
   KmsError,
   type PutKeyPolicyRequest,
+  tenantScope,
 } from '@symbolon/contracts';
 
 import { EvaluatePolicyUseCase, compileKeyPolicy } from '../evaluation/evaluate-policy.use-case.js';
@@ -32,12 +33,7 @@ export class KeyPoliciesUseCase {
     compileKeyPolicy(req.policy);
     if (!req.bypassLockoutCheck) {
       const { effect } = await this.evaluation.execute({
-        requestId: req.requestId,
-        tenantId: req.tenantId,
-        principal: req.principal,
-        ...(req.sourceIp !== undefined ? { sourceIp: req.sourceIp } : {}),
-        ...(req.secureTransport !== undefined ? { secureTransport: req.secureTransport } : {}),
-        ...(req.principalTags !== undefined ? { principalTags: req.principalTags } : {}),
+        ...tenantScope(req),
         action: 'kms:PutKeyPolicy',
         keyArn: req.keyArn,
         keyAccountId: req.keyAccountId,

@@ -34,3 +34,15 @@ export class TenantScopedRequest {
   @IsStringMap()
   principalTags?: Record<string, string>;
 }
+
+/** The scope of `req` alone (who asks, from where), without the fields of the operation it came with. */
+export function tenantScope(req: TenantScopedRequest): TenantScopedRequest {
+  return {
+    requestId: req.requestId,
+    tenantId: req.tenantId,
+    principal: req.principal,
+    ...(req.sourceIp !== undefined ? { sourceIp: req.sourceIp } : {}),
+    ...(req.secureTransport !== undefined ? { secureTransport: req.secureTransport } : {}),
+    ...(req.principalTags !== undefined ? { principalTags: req.principalTags } : {}),
+  };
+}
