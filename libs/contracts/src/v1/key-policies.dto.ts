@@ -1,22 +1,8 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 
-import type { GrantDto } from './policies.dto.js';
-import type { GrantConstraintsDto } from './policies.dto.js';
+import { type GrantDto, GrantSpec, GrantsPage } from './policies.dto.js';
 import { KeyScopedRequest } from './keys.dto.js';
 import { TenantScopedRequest } from './tenant-scoped.request.js';
-import { IsGrantConstraints } from './validators.js';
 
 /** Gateway -> coordinator: the key is named as the caller named it; the coordinator resolves and authorizes it. */
 export class PutKeyPolicyKeyRequest extends KeyScopedRequest {
@@ -35,54 +21,17 @@ export interface ListKeyPoliciesReply {
   policyNames: string[];
 }
 
-export class CreateGrantKeyRequest extends KeyScopedRequest {
+/** Gateway -> coordinator: the key as the caller named it. */
+export class CreateGrantKeyRequest extends GrantSpec {
   @IsString()
-  @MinLength(1)
-  @MaxLength(256)
-  granteePrincipal!: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(256)
-  retiringPrincipal?: string;
-
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  operations!: string[];
-
-  @IsOptional()
-  @IsGrantConstraints()
-  constraints?: GrantConstraintsDto;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  name?: string;
+  @MaxLength(2048)
+  keyId!: string;
 }
 
-export class ListGrantsKeyRequest extends KeyScopedRequest {
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit!: number;
-
-  @IsOptional()
+export class ListGrantsKeyRequest extends GrantsPage {
   @IsString()
-  @MaxLength(1024)
-  marker?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(128)
-  grantId?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  granteePrincipal?: string;
+  @MaxLength(2048)
+  keyId!: string;
 }
 
 export class RetireGrantKeyRequest extends TenantScopedRequest {

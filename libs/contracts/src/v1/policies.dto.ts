@@ -94,7 +94,8 @@ export interface GrantConstraintsDto {
   encryptionContextSubset?: Record<string, string>;
 }
 
-export class CreateGrantRequest extends KeyPolicyTarget {
+/** What a grant gives: who may do which operations, under which constraints (CreateGrant at either hop). */
+export class GrantSpec extends TenantScopedRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(256)
@@ -122,12 +123,23 @@ export class CreateGrantRequest extends KeyPolicyTarget {
   name?: string;
 }
 
+/** Coordinator -> policy: the key resolved to its ARN and owner. */
+export class CreateGrantRequest extends GrantSpec {
+  @IsString()
+  @MaxLength(2048)
+  keyArn!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN)
+  keyAccountId!: string;
+}
+
 export interface CreateGrantReply {
   grantId: string;
   grantToken: string;
 }
 
-export class ListGrantsRequest extends KeyPolicyTarget {
+/** One page of a key's grants, optionally only one grant or one grantee's (ListGrants at either hop). */
+export class GrantsPage extends TenantScopedRequest {
   @IsInt()
   @Min(1)
   @Max(100)
@@ -147,6 +159,15 @@ export class ListGrantsRequest extends KeyPolicyTarget {
   @IsString()
   @MaxLength(256)
   granteePrincipal?: string;
+}
+
+export class ListGrantsRequest extends GrantsPage {
+  @IsString()
+  @MaxLength(2048)
+  keyArn!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN)
+  keyAccountId!: string;
 }
 
 export class ListRetirableGrantsRequest extends TenantScopedRequest {
@@ -174,10 +195,7 @@ export interface GrantDto {
   retiringPrincipal?: string;
   issuingAccount: string;
   operations: string[];
-  constraints?: {
-    encryptionContextEquals?: Record<string, string>;
-    encryptionContextSubset?: Record<string, string>;
-  };
+  constraints?: GrantConstraintsDto;
 }
 
 export interface ListGrantsReply {
