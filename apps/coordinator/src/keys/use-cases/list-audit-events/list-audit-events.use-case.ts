@@ -13,6 +13,7 @@ import type { RpcClient } from '@symbolon/platform';
 import { PolicyClient } from '../../../policy/policy.client.js';
 import { RPC } from '../../../tokens.js';
 import { KeyResolver } from '../../key-resolver.js';
+import { decodeMarker, page } from '../../list-marker.js';
 import { authorizeOwnKey } from '../../own-key.js';
 
 /**
@@ -29,7 +30,7 @@ export class ListAuditEventsUseCase {
   ) {}
 
   async execute(req: ListAuditEventsRequest): Promise<ListAuditEventsReply> {
-    const beforeSequence = req.marker === undefined ? undefined : decodeMarker(req.marker);
+    const beforeSequence = req.marker === undefined ? undefined : sequenceOf(req.marker);
     await this.policy.authorizeAccount(req, 'kms:ListAuditEvents');
     const key =
       req.keyId === undefined
@@ -46,24 +47,19 @@ export class ListAuditEventsUseCase {
       ...(beforeSequence !== undefined ? { beforeSequence } : {}),
     };
     const r = await this.rpc.send<AuditQueryReply>(Subjects.audit.query, query);
-    const events = r.records.slice(0, req.limit);
-    const last = events[events.length - 1];
+    const { items, nextMarker } = page(r.records, req.limit, (e) => String(e.sequence));
     return {
       ...(key ? { keyArn: key.arn } : {}),
-      events,
-      ...(r.records.length > req.limit && last ? { nextMarker: encodeMarker(last.sequence) } : {}),
+      events: items,
+      ...(nextMarker !== undefined ? { nextMarker } : {}),
     };
   }
 }
 
-function encodeMarker(sequence: number): string {
-  return Buffer.from(`a1:${sequence}`).toString('base64url');
-}
-
-function decodeMarker(marker: string): number {
-  const m = /^a1:(\d{1,15})$/.exec(Buffer.from(marker, 'base64url').toString('utf8'));
-  const n = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new KmsError(ErrorCodes.INVALID_MARKER, 'The marker is not valid.');
+/** The sequence a marker (the list markers every List operation uses) continues after. */
+function sequenceOf(marker: string): number {
+  const text = decodeMarker(marker);
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1)) throw new KmsError(ErrorCodes.INVALID_MARKER, 'The marker is not valid.');
   return n;
 }
