@@ -9,6 +9,7 @@ import { type AuditPublisher, type RpcClient, logger } from '@symbolon/platform'
 import { randomUUID } from 'node:crypto';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
+import { parseKeyId } from '../keys/key-id.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { KeyRotator } from '../keys/key-rotator.js';
 import { JOB_EVENTS, RPC } from '../tokens.js';
@@ -45,9 +46,9 @@ export class WearOut {
     const worn = await this.rpc.send<WornVersionsReply>(Subjects.audit.worn, query);
     const rotated: string[] = [];
     for (const v of worn.versions) {
-      const account = /^arn:[^:]+:kms:[^:]*:(\d{12}):key\//.exec(v.keyArn)?.[1];
-      if (account === undefined) continue;
-      const { stored } = await this.resolver.find(account, v.keyArn);
+      const ref = parseKeyId(v.keyArn);
+      if (ref.kind !== 'arn') continue;
+      const { stored } = await this.resolver.find(ref.accountId, v.keyArn);
       const key = stored?.key;
       if (!key || key.keyState !== 'Enabled' || key.currentVersion !== v.keyVersion) continue;
       const requestId = `job-${randomUUID()}`;

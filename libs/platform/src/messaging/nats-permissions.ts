@@ -55,7 +55,6 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           'kms.v1.aliases.>',
           'kms.v1.secrets.>',
           'kms.v1.policy.identity.>',
-          'kms.v1.audit.>',
           Subjects.events.requestHandled,
           ...STREAM_SETUP,
         ],
