@@ -16,3 +16,4 @@ export * from './persistence/data-source.js';
 export * from './service/bootstrap.js';
 export * from './local/index.js';
 export * from './config/secret-file.js';
+export * from './cache/bounded-ttl-map.js';

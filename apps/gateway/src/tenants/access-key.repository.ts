@@ -1,3 +1,4 @@
+import { BoundedTtlMap } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
 import { AccessKeyEntity, AccountEntity } from './account.entity.js';
@@ -41,6 +42,11 @@ export class AccessKeyRepository {
       secrets?: SecretWrapper;
     } = {},
   ) {
+    /* Precondition: access key cache limits must be positive integers. */
+    needs(
+      [limits.hits, limits.misses].every((n) => Number.isInteger(n) && n > 0),
+      'access key cache limits must be positive integers',
+    );
     this.hits = new BoundedTtlMap(limits.hits, ttlMs);
     this.misses = new BoundedTtlMap(limits.misses, ttlMs);
     deps.changes?.onChange((accessKeyId) => {
@@ -107,41 +113,6 @@ export class AccessKeyChanges {
 
   changed(accessKeyId: string): void {
     for (const listener of this.listeners) listener(accessKeyId);
-  }
-}
-
-/** A Map with a TTL per entry and at most `max` entries: inserting beyond that evicts the oldest insertion. */
-class BoundedTtlMap<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
-
-  constructor(
-    private readonly max: number,
-    private readonly ttlMs: number,
-  ) {
-    /* Precondition: access key cache limits must be positive integers. */
-    needs(Number.isInteger(max) && max > 0, 'access key cache limits must be positive integers');
-  }
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires > Date.now()) return entry.value;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    while (this.entries.size >= this.max) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PolicyChangedNotice } from '@symbolon/contracts';
+import { BoundedTtlMap } from '@symbolon/platform';
 import { type CompiledPolicy, type GrantRule, compilePolicy } from '@symbolon/policy-engine';
 
 import { PolicyRepository } from './policy.repository.js';
@@ -9,38 +10,18 @@ const MAX_ENTRIES = 10_000;
 /** A safety net only: every change drops the cached copy at once, on every replica, through a notice. */
 const TTL_MS = 60_000;
 
-class BoundedCache<V> {
-  private readonly map = new Map<string, { value: V; expires: number }>();
-
-  get(key: string): V | undefined {
-    const hit = this.map.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    return undefined;
-  }
-
-  set(key: string, value: V): void {
-    if (this.map.size >= MAX_ENTRIES) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, { value, expires: Date.now() + TTL_MS });
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
-}
-
 /**
  * Compiled key policies, identity policy sets and grant lists, each compiled once and kept until a change notice
  * (or, as a safety net, a minute). Decisions then cost no database read and no parsing.
  */
 @Injectable()
 export class CompiledPolicies {
-  private readonly keyPolicies = new BoundedCache<CompiledPolicy>();
-  private readonly identities = new BoundedCache<{ name: string; policy: CompiledPolicy }[]>();
-  private readonly grants = new BoundedCache<GrantRule[]>();
+  private readonly keyPolicies = new BoundedTtlMap<CompiledPolicy>(MAX_ENTRIES, TTL_MS);
+  private readonly identities = new BoundedTtlMap<{ name: string; policy: CompiledPolicy }[]>(
+    MAX_ENTRIES,
+    TTL_MS,
+  );
+  private readonly grants = new BoundedTtlMap<GrantRule[]>(MAX_ENTRIES, TTL_MS);
 
   constructor(@Inject(PolicyRepository) private readonly repo: PolicyRepository) {}
 
