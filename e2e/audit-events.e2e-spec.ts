@@ -7,38 +7,16 @@ import { CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand } 
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type Credentials, type TestPlatform, startTestPlatform } from '@symbolon/testing';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import { type TestUser, newAccount, newUser, symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(120_000);
 
 let platform: TestPlatform;
-let tenantB: Credentials & { arn: string };
+let tenantB: TestUser;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const admin = (operation: string, body: Record<string, unknown>) =>
-    callAdmin({
-      endpoint: platform.endpoint,
-      credentials: platform.credentials,
-      region: platform.credentials.region,
-      operation,
-      body,
-    });
-  const account = (
-    (await admin('CreateAccount', { AccountName: 'audit-b' })).body['Account'] as { AccountId: string }
-  ).AccountId;
-  await admin('CreateUser', { AccountId: account, UserName: 'bob' });
-  const key = (await admin('CreateAccessKey', { AccountId: account, UserName: 'bob' })).body['AccessKey'] as {
-    AccessKeyId: string;
-    SecretAccessKey: string;
-  };
-  tenantB = {
-    accessKeyId: key.AccessKeyId,
-    secretAccessKey: key.SecretAccessKey,
-    region: platform.credentials.region,
-    accountId: account,
-    arn: `arn:aws:iam::${account}:user/bob`,
-  };
+  tenantB = await newUser(platform, 'bob', { accountId: await newAccount(platform, 'audit-b') });
 }, 240_000);
 
 afterAll(async () => {
@@ -46,14 +24,7 @@ afterAll(async () => {
 }, 240_000);
 
 const list = async (body: Record<string, unknown>, credentials: Credentials = platform.credentials) => {
-  const res = await callAdmin({
-    endpoint: platform.endpoint,
-    credentials,
-    region: platform.credentials.region,
-    operation: 'ListAuditEvents',
-    body,
-    service: 'Symbolon',
-  });
+  const res = await symbolonCall(platform, 'ListAuditEvents', body, { service: 'Symbolon', credentials });
   return { status: res.status, ...res.body } as Record<string, unknown> & {
     Events?: Record<string, unknown>[];
   };

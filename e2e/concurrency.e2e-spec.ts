@@ -6,6 +6,7 @@
 import {
   CreateGrantCommand,
   CreateKeyCommand,
+  GetKeyPolicyCommand,
   ListGrantsCommand,
   ListKeysCommand,
   PutKeyPolicyCommand,
@@ -13,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import { symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(120_000);
 
@@ -28,13 +29,7 @@ afterAll(async () => {
 }, 240_000);
 
 const admin = async (operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  const res = await callAdmin({
-    endpoint: platform.endpoint,
-    credentials: platform.credentials,
-    region: platform.credentials.region,
-    operation,
-    body,
-  });
+  const res = await symbolonCall(platform, operation, body);
   return { status: res.status, ...res.body };
 };
 
@@ -95,5 +90,8 @@ describe('concurrent writes on SQLite', () => {
     ]);
     const grants = await kms.send(new ListGrantsCommand({ KeyId: keyId, Limit: 100 }));
     expect(grants.Grants!.length).toBe(12);
+    // One of the four policies, whole: concurrent writes never mix or lose it.
+    const stored = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy!;
+    expect([0, 1, 2, 3].map((i) => policy(`S${i}`))).toContain(stored);
   });
 });

@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import { symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(120_000);
 
@@ -29,14 +29,7 @@ afterAll(async () => {
 }, 240_000);
 
 const getKeyUsage = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  const res = await callAdmin({
-    endpoint: platform.endpoint,
-    credentials: platform.credentials,
-    region: platform.credentials.region,
-    operation: 'GetKeyUsage',
-    body,
-    service: 'Symbolon',
-  });
+  const res = await symbolonCall(platform, 'GetKeyUsage', body, { service: 'Symbolon' });
   return { status: res.status, ...res.body };
 };
 
@@ -100,14 +93,7 @@ describe('Symbolon.GetKeyUsage', () => {
       __type: 'NotFoundException',
     });
     expect(await getKeyUsage({})).toMatchObject({ status: 400, __type: 'ValidationException' });
-    const unknown = await callAdmin({
-      endpoint: platform.endpoint,
-      credentials: platform.credentials,
-      region: platform.credentials.region,
-      operation: 'NoSuchThing',
-      body: {},
-      service: 'Symbolon',
-    });
+    const unknown = await symbolonCall(platform, 'NoSuchThing', {}, { service: 'Symbolon' });
     expect(unknown.body).toMatchObject({ __type: 'UnknownOperationException' });
   });
 });

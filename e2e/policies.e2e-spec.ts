@@ -20,22 +20,25 @@ import {
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { type Credentials, type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import {
+  type TestUser,
+  adminOk,
+  newAccount as newTestAccount,
+  newUser as newTestUser,
+  symbolonCall,
+} from './support/tenants.js';
 
 jest.setTimeout(60_000);
 
 const START_TIMEOUT = 240_000;
 const AUDIT_WAIT_MS = 5_000;
 
-interface User extends Credentials {
-  userName: string;
-  arn: string;
-}
+type User = TestUser;
 
 interface Failure {
   name: string;
@@ -61,51 +64,11 @@ afterAll(async () => {
   await platform?.stop();
 }, START_TIMEOUT);
 
-const admin = (operation: string, body: Record<string, unknown>) =>
-  callAdmin({
-    endpoint: platform.endpoint,
-    credentials: platform.credentials,
-    region: platform.credentials.region,
-    operation,
-    body,
-  });
-
-/** An admin call that must succeed. */
-const ok = async (operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  const res = await admin(operation, body);
-  expect({ operation, status: res.status, type: res.body['__type'] }).toEqual({
-    operation,
-    status: 200,
-    type: undefined,
-  });
-  return res.body;
-};
-
-/** A new user with an access key, in the admin's account unless told otherwise. */
-const newUser = async (opts: { accountId?: string; attachDefaultPolicy?: boolean } = {}): Promise<User> => {
-  const accountId = opts.accountId ?? accountA;
-  const userName = `user-${++userCount}`;
-  await ok('CreateUser', {
-    AccountId: accountId,
-    UserName: userName,
-    ...(opts.attachDefaultPolicy !== undefined ? { AttachDefaultPolicy: opts.attachDefaultPolicy } : {}),
-  });
-  const key = (await ok('CreateAccessKey', { AccountId: accountId, UserName: userName }))['AccessKey'] as {
-    AccessKeyId: string;
-    SecretAccessKey: string;
-  };
-  return {
-    accountId,
-    userName,
-    arn: `arn:aws:iam::${accountId}:user/${userName}`,
-    accessKeyId: key.AccessKeyId,
-    secretAccessKey: key.SecretAccessKey,
-    region: platform.credentials.region,
-  };
-};
-
-const newAccount = async (name: string): Promise<string> =>
-  ((await ok('CreateAccount', { AccountName: name }))['Account'] as { AccountId: string }).AccountId;
+const admin = (operation: string, body: Record<string, unknown>) => symbolonCall(platform, operation, body);
+const ok = (operation: string, body: Record<string, unknown>) => adminOk(platform, operation, body);
+const newUser = (opts: { accountId?: string; attachDefaultPolicy?: boolean } = {}): Promise<User> =>
+  newTestUser(platform, `user-${++userCount}`, opts);
+const newAccount = (name: string): Promise<string> => newTestAccount(platform, name);
 
 /** The error a request failed with (the SDK names it after the answer's __type); fails the test if it succeeded. */
 const failure = async (p: Promise<unknown>): Promise<Failure> => {

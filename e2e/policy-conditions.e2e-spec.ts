@@ -13,20 +13,17 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { type Credentials, type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import { randomBytes } from 'node:crypto';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import { type TestUser, adminOk, newUser as newTestUser } from './support/tenants.js';
 
 jest.setTimeout(30_000);
 
 const START_TIMEOUT = 240_000;
 const HOUR_MS = 3_600_000;
 
-interface User extends Credentials {
-  userName: string;
-  arn: string;
-}
+type User = TestUser;
 
 let platform: TestPlatform;
 /** The platform's bootstrap administrator (user/admin of the first account). */
@@ -46,40 +43,9 @@ afterAll(async () => {
   await platform?.stop();
 }, START_TIMEOUT);
 
-/** An admin call that must succeed. */
-const ok = async (operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  const res = await callAdmin({
-    endpoint: platform.endpoint,
-    credentials: platform.credentials,
-    region: platform.credentials.region,
-    operation,
-    body,
-  });
-  expect({ operation, status: res.status, type: res.body['__type'] }).toEqual({
-    operation,
-    status: 200,
-    type: undefined,
-  });
-  return res.body;
-};
-
+const ok = (operation: string, body: Record<string, unknown>) => adminOk(platform, operation, body);
 /** A new user of the admin's account with an access key. */
-const newUser = async (): Promise<User> => {
-  const userName = `cond-user-${++userCount}`;
-  await ok('CreateUser', { UserName: userName });
-  const key = (await ok('CreateAccessKey', { UserName: userName }))['AccessKey'] as {
-    AccessKeyId: string;
-    SecretAccessKey: string;
-  };
-  return {
-    accountId: accountA,
-    userName,
-    arn: `arn:aws:iam::${accountA}:user/${userName}`,
-    accessKeyId: key.AccessKeyId,
-    secretAccessKey: key.SecretAccessKey,
-    region: platform.credentials.region,
-  };
-};
+const newUser = (): Promise<User> => newTestUser(platform, `cond-user-${++userCount}`);
 
 /** How a request ended: 'allowed', or the error name it failed with. */
 const outcome = async (p: Promise<unknown>): Promise<string> => {

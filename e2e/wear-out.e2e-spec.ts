@@ -14,7 +14,7 @@ import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
-import { callAdmin } from '../apps/cli/src/admin-client.js';
+import { symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(120_000);
 
@@ -65,16 +65,9 @@ describe('wear-out rotation', () => {
     // New encryptions are sealed under the new version: its counter has the one made after the rotation.
     const usage = await until(
       async () =>
-        (
-          await callAdmin({
-            endpoint: platform.endpoint,
-            credentials: platform.credentials,
-            region: platform.credentials.region,
-            operation: 'GetKeyUsage',
-            body: { KeyId: keyId },
-            service: 'Symbolon',
-          })
-        ).body['KeyVersions'],
+        (await symbolonCall(platform, 'GetKeyUsage', { KeyId: keyId }, { service: 'Symbolon' })).body[
+          'KeyVersions'
+        ],
       (v) =>
         JSON.stringify(v) ===
         JSON.stringify([
