@@ -19,12 +19,6 @@ import { KeyResolver } from '../keys/key-resolver.js';
 import { authorizeOwnKey } from '../keys/own-key.js';
 import { RPC } from '../tokens.js';
 
-/** What the gateway audits for key-policy operations: the key they touched. */
-export interface KeyPolicyReply<T> {
-  keyArn: string;
-  result: T;
-}
-
 /**
  * PutKeyPolicy, GetKeyPolicy, ListKeyPolicies: the key in the caller's own account only (AWS: "Cross-account use:
  * No"), authorized by the key's current policy; the policy service validates, checks lockout and stores.
