@@ -1,4 +1,4 @@
-import { ErrorCodes, HsmActions, KmsError, hsmSubject } from '@symbolon/contracts';
+import { ErrorCodes, HsmActions, KmsError, Subjects, hsmSubject } from '@symbolon/contracts';
 import { type RpcClient, loadConfig } from '@symbolon/platform';
 import type { DomainState } from '@symbolon/quorum';
 
@@ -32,6 +32,11 @@ function setup() {
     current: () =>
       ({ members: NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })) }) as unknown as DomainState,
   });
+  let policyDown = false;
+  h.rpc.on(Subjects.policy.forgetKey, () => {
+    if (policyDown) throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no reply in time');
+    return {};
+  });
   const config = loadConfig(coordinatorEnv, { SYMBOLON_JOB_INTERVAL_MS: '50' });
   const job = new KeyLifecycleJob(
     h.lifecycle,
@@ -47,6 +52,7 @@ function setup() {
     job,
     destroyed,
     failOn: (node: string | undefined) => void (failing = node),
+    policyFails: () => void (policyDown = true),
     schedule: new ScheduleKeyDeletionUseCase(h.resolver, h.lifecycle, h.clock),
     enable: new EnableKeyRotationUseCase(h.resolver, h.lifecycle, h.clock),
     encrypt: new EncryptUseCase(h.resolver, h.router),
@@ -56,6 +62,28 @@ function setup() {
 
 describe('KeyLifecycleJob', () => {
   describe('deletion', () => {
+    it('should ask the policy service to drop the key policy and grants of a key it deleted, and only of it', async () => {
+      const t = setup();
+      const { key } = await t.seed(A);
+      await t.seed(A);
+      await t.schedule.execute({ ...scope(A), keyId: key.id, pendingWindowInDays: 7 });
+      t.clock.advanceDays(7);
+      await t.job.runOnce();
+      expect(t.rpc.to(Subjects.policy.forgetKey).map((c) => c.payload)).toMatchObject([
+        { tenantId: A, keyArn: key.arn, keyAccountId: A },
+      ]);
+    });
+
+    it('should still count the key deleted when the policy service cannot drop its policies', async () => {
+      const t = setup();
+      const { key } = await t.seed(A);
+      await t.schedule.execute({ ...scope(A), keyId: key.id, pendingWindowInDays: 7 });
+      t.clock.advanceDays(7);
+      t.policyFails();
+      expect(await t.job.runOnce()).toEqual({ deleted: [key.arn], rotated: [] });
+      expect(await t.store.find(A, key.id)).toBeUndefined();
+    });
+
     it('should leave a key pending deletion alone until its deletion date has passed', async () => {
       const t = setup();
       const { key } = await t.seed(A);
