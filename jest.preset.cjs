@@ -1,7 +1,7 @@
 // Shared Jest settings: ESM mode (NestJS 12 is ES-module only), SWC with decorator metadata.
 const path = require('node:path');
 const root = __dirname;
-const libs = ['contracts', 'formats', 'pkcs11', 'platform', 'policy-engine', 'quorum', 'testing'];
+const libs = ['contracts', 'evidence', 'formats', 'pkcs11', 'platform', 'policy-engine', 'quorum', 'testing'];
 module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startPlatform } from '../deploy/local/platform.js';
+import { benchAuditVerify } from './audit-verify.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
 import {
   type PolicyEngineResult,
@@ -417,6 +418,7 @@ async function main(): Promise<void> {
     // In this process, before any target is started: nothing of the bench's own competes for the core.
     if (name === 'policyEngine') engine = runPolicyEngineBench(policyEngineOptions());
     else results.push(...[await runs[name]!()].flat());
+    if (name === 'policyEngine') await benchAuditVerify(); // audit export verification (issue 6), also in process
   }
   if (interrupted) throw new Error('interrupted');
   const { ratios, met, keyPolicyMet } = report(results, engine);

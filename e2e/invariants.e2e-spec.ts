@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { verifyChain } from '../apps/audit/src/records/hash-chain.js';
+import { verifyChain } from '@symbolon/evidence';
 import {
   auditDbPath,
   copyAuditDb,

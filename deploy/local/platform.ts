@@ -41,7 +41,10 @@ export interface RunningPlatform {
   natsUrl: string;
   metricsPorts: Record<Service, number>;
   dataDir: string;
-  /** Resolves when a service exits on its own (with its name), so the caller can stop the rest. */
+  /**
+   * Resolves when a service exits on its own during the start, or keeps exiting after it (it is started again up to
+   * MAX_RESTARTS times a minute), with its name, so the caller can stop the rest.
+   */
   exited: Promise<{ service: string; code: number | null }>;
   stop(): Promise<void>;
 }
@@ -66,6 +69,10 @@ function secrets(dataDir: string): Secrets {
   if (Object.keys(kept).length !== Object.keys(s).length) writeSecretFile(file, JSON.stringify(s));
   return s;
 }
+
+/** A service that exits more than MAX_RESTARTS times within RESTART_WINDOW_MS stops the platform. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 /** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
 const STOP_ORDER: readonly Service[] = ['gateway', 'coordinator', 'policy', 'hsm', 'audit'];
@@ -166,9 +173,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
 
   const children = new Map<Service, ChildProcess>();
   let stopping = false;
+  let started = false;
+  const restarts = new Map<Service, number[]>();
   let onExit: (v: { service: string; code: number | null }) => void = () => undefined;
   const exited = new Promise<{ service: string; code: number | null }>((r) => (onExit = r));
-  for (const s of SERVICES) {
+  const spawnService = (s: Service): void => {
     const out = openSync(join(dataDir, 'logs', `${s}.log`), 'a');
     const child = spawn(process.execPath, [join(DIST, 'apps', s, 'src', 'main.js')], {
       env: {
@@ -187,12 +196,38 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     });
     closeSync(out);
     const untrack = trackProcess(child.pid!);
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       untrack();
-      if (!stopping) onExit({ service: s, code });
+      if (stopping) return;
+      // Once the platform is up, a service that dies is started again, as a supervisor (or Kubernetes) would, unless
+      // it keeps dying; during the start any exit is fatal.
+      const recent = (restarts.get(s) ?? []).filter((t) => Date.now() - t < RESTART_WINDOW_MS);
+      if (!started || recent.length >= MAX_RESTARTS) return onExit({ service: s, code });
+      restarts.set(s, [...recent, Date.now()]);
+      log(`${s} exited (${signal ?? `code ${code}`}); starting it again`);
+      spawnService(s);
+      writeRuntime();
     });
     children.set(s, child);
-  }
+  };
+  for (const s of SERVICES) spawnService(s);
+
+  /** runtime.json (0600: the NATS URL carries the credentials), rewritten when a service is started again. */
+  const writeRuntime = (): void =>
+    writeSecretFile(
+      join(dataDir, 'runtime.json'),
+      JSON.stringify(
+        {
+          endpoint: `http://127.0.0.1:${opts.port}`,
+          natsUrl: nats.url,
+          ...(tls ? { natsTls: tlsEnv('tooling') } : {}),
+          metricsPorts,
+          pids: Object.fromEntries([...children].map(([name, c]) => [name, c.pid])),
+        },
+        null,
+        2,
+      ),
+    );
 
   const stopChild = (c: ChildProcess): Promise<void> =>
     new Promise<void>((done) => {
@@ -228,20 +263,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await stop();
     throw e;
   }
-  // 0600: the NATS URL carries the credentials.
-  writeSecretFile(
-    join(dataDir, 'runtime.json'),
-    JSON.stringify(
-      {
-        endpoint: `http://127.0.0.1:${opts.port}`,
-        natsUrl: nats.url,
-        ...(tls ? { natsTls: tlsEnv('tooling') } : {}),
-        metricsPorts,
-      },
-      null,
-      2,
-    ),
-  );
+  started = true;
+  writeRuntime();
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,
     credentialsFile,

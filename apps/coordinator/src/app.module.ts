@@ -23,6 +23,13 @@ import { DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
 import { KeyAdminController } from './keys/key-admin.controller.js';
 import { ListAuditEventsUseCase } from './keys/use-cases/list-audit-events/list-audit-events.use-case.js';
+import { CustodyController } from './keys/custody.controller.js';
+import { KeyCustodyRepository } from './keys/key-custody.repository.js';
+import { ReinstateKeyUseCase } from './keys/use-cases/custody/reinstate-key.use-case.js';
+import { ShredKeyUseCase } from './keys/use-cases/custody/shred-key.use-case.js';
+import { SuspendKeyUseCase } from './keys/use-cases/custody/suspend-key.use-case.js';
+import { ExportAuditChainUseCase } from './keys/use-cases/list-audit-events/export-audit-chain.use-case.js';
+import { SigningUseCase } from './evidence/signing.use-case.js';
 import { GetKeyUsageUseCase } from './keys/use-cases/get-key-usage/get-key-usage.use-case.js';
 import { KeyAdminRepository } from './keys/key-admin.repository.js';
 import { KeyLifecycleJob } from './jobs/key-lifecycle.job.js';
@@ -58,6 +65,7 @@ import { ScheduleKeyDeletionUseCase } from './keys/use-cases/schedule-key-deleti
 import { UpdateKeyDescriptionUseCase } from './keys/use-cases/update-key-description/update-key-description.use-case.js';
 import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
+import { Custody1796100000000 } from './migrations/1796100000000-custody.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { GrantsUseCase } from './key-policies/grants.use-case.js';
 import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
@@ -79,6 +87,7 @@ export const coordinatorMigrations = [
   Initial1764374400000,
   AliasesAndTags1795915463217,
   KeyLifecycle1795916000000,
+  Custody1796100000000,
 ];
 
 @Module({})
@@ -94,6 +103,7 @@ export class AppModule {
         KeyLifecycleController,
         SecretsController,
         KeyPoliciesController,
+        CustodyController,
       ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
@@ -187,6 +197,12 @@ export class AppModule {
         ListResourceTagsUseCase,
         GetKeyUsageUseCase,
         ListAuditEventsUseCase,
+        ExportAuditChainUseCase,
+        ShredKeyUseCase,
+        SuspendKeyUseCase,
+        ReinstateKeyUseCase,
+        SigningUseCase,
+        KeyCustodyRepository,
         UpdateKeyDescriptionUseCase,
         EnableKeyUseCase,
         DisableKeyUseCase,

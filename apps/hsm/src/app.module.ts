@@ -4,6 +4,8 @@ import { HealthRegistry, ObservabilityModule } from '@symbolon/platform';
 
 import { HSM, NODE_SETTINGS, type NodeSettings } from './token/hsm.tokens.js';
 import { createTokenController } from './token/token.controller.js';
+import { CustodyUseCase } from './token/use-cases/custody.use-case.js';
+import { EvidenceUseCase } from './token/use-cases/evidence.use-case.js';
 import { TokenOperationsUseCase } from './token/use-cases/token-operations.use-case.js';
 
 @Module({})
@@ -18,6 +20,8 @@ export class AppModule {
         { provide: HSM, useValue: hsm },
         { provide: NODE_SETTINGS, useValue: node },
         TokenOperationsUseCase,
+        EvidenceUseCase,
+        CustodyUseCase,
         {
           provide: 'HsmLifecycle',
           inject: [HSM, HealthRegistry],

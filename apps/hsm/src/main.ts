@@ -26,6 +26,11 @@ runService(async () => {
     hsm.ensureDomainKey(generation);
     logger.info({ generation, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key created');
   }
+  // The domain's signing key (audit digests, shred receipts) is made with the domain; a joining token receives it
+  // with the domain key.
+  if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY && hsm.ensureSigningKey().created) {
+    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain signing key created');
+  }
   const node = {
     nodeId: config.SYMBOLON_HSM_NODE_ID,
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,

@@ -32,6 +32,12 @@ describe('HsmError mapping', () => {
     expect(codeForCkr('CKR_GENERAL_ERROR', 'encrypt')).toBe('DEVICE_ERROR');
   });
 
+  it('should map curve and domain parameter errors to UNSUPPORTED_PARAMETERS when key generation returns them', () => {
+    expect(codeForCkr('CKR_CURVE_NOT_SUPPORTED', 'generate')).toBe('UNSUPPORTED_PARAMETERS');
+    expect(codeForCkr('CKR_DOMAIN_PARAMS_INVALID', 'generate')).toBe('UNSUPPORTED_PARAMETERS');
+    expect(codeForCkr('CKR_KEY_UNEXTRACTABLE', 'wrap')).toBe('KEY_UNEXTRACTABLE');
+  });
+
   it('should give DEVICE_ERROR when the CKR value is not in the table', () => {
     expect(codeForCkr('CKR_VENDOR_DEFINED', 'encrypt')).toBe('DEVICE_ERROR');
     expect(CKR_TABLE['CKR_VENDOR_DEFINED']).toBeUndefined();

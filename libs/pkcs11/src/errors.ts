@@ -19,6 +19,8 @@ export type HsmErrorCode =
   | 'TEMPLATE_INVALID'
   | 'ENCRYPTED_DATA_INVALID'
   | 'WRAPPED_KEY_INVALID'
+  | 'PUBLIC_KEY_INVALID'
+  | 'PRIVATE_KEY_INVALID'
   | 'DATA_LEN_RANGE'
   | 'MECHANISM_INVALID'
   | 'UNSUPPORTED_PARAMETERS'
@@ -40,7 +42,8 @@ export type HsmOperation =
   | 'encrypt'
   | 'decrypt'
   | 'wrap'
-  | 'unwrap';
+  | 'unwrap'
+  | 'sign';
 
 export class HsmError extends Error {
   override readonly name = 'HsmError';
@@ -108,6 +111,8 @@ export const CKR_TABLE: Readonly<Record<string, Row>> = Object.freeze({
   CKR_DATA_LEN_RANGE: { code: 'DATA_LEN_RANGE' },
   CKR_MECHANISM_INVALID: { code: 'MECHANISM_INVALID' },
   CKR_MECHANISM_PARAM_INVALID: { code: 'UNSUPPORTED_PARAMETERS' },
+  CKR_DOMAIN_PARAMS_INVALID: { code: 'UNSUPPORTED_PARAMETERS' },
+  CKR_CURVE_NOT_SUPPORTED: { code: 'UNSUPPORTED_PARAMETERS' },
   CKR_ARGUMENTS_BAD: { code: 'INVALID_ARGUMENT' },
   CKR_GENERAL_ERROR: {
     code: 'DEVICE_ERROR',

@@ -1,4 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import {
+  constants,
+  createDecipheriv,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  verify,
+} from 'node:crypto';
 
 import { HsmError, type HsmErrorCode } from './errors.js';
 import { FakeHsm } from './fake-hsm.js';
@@ -128,5 +138,157 @@ describe('TokenHsm', () => {
     const token = {} as Pkcs11Token;
     expect(codeOf(() => new TokenHsm(token, { cacheSize: 0 }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => new TokenHsm(token, { cacheSize: 2.5 }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('FakeHsm token operations', () => {
+  const oaep = (key: KeyObject) => ({ key, oaepHash: 'sha1', padding: constants.RSA_PKCS1_OAEP_PADDING });
+  const spki = (key: KeyObject) => new Uint8Array(key.export({ format: 'der', type: 'spki' }));
+  const customer = generateKeyPairSync('rsa', { modulusLength: 3072 });
+  const pkcs8 = new Uint8Array(customer.privateKey.export({ format: 'der', type: 'pkcs8' }));
+  const iv = randomBytes(12);
+  const aad = Buffer.from('ctx');
+  const pt = Buffer.from('exported and back');
+  let hsm: FakeHsm;
+  let ref: KeyMaterialRef;
+  let sealed: Uint8Array;
+
+  beforeEach(() => {
+    hsm = new FakeHsm();
+    hsm.ensureDomainKey(1);
+    hsm.ensureDomainKey(2);
+    ref = hsm.generateKeyMaterial(1);
+    sealed = hsm.encrypt(ref, iv, pt, aad);
+  });
+
+  it('should sign verifiably with the SPKI public key when the signing key exists', () => {
+    expect(codeOf(() => hsm.signingPublicKey())).toBe('KEY_NOT_FOUND');
+    expect(codeOf(() => hsm.sign(Buffer.from('x')))).toBe('KEY_NOT_FOUND');
+    const { publicKey, created } = hsm.ensureSigningKey();
+    expect(created).toBe(true);
+    expect(publicKey).toHaveLength(44);
+    expect(hsm.ensureSigningKey()).toEqual({ publicKey, created: false });
+    expect(hsm.signingPublicKey()).toEqual(publicKey);
+    const message = Buffer.from('audit digest');
+    const signature = hsm.sign(message);
+    expect(signature).toHaveLength(64);
+    const pub = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+    expect(verify(null, message, pub, signature)).toBe(true);
+    expect(verify(null, Buffer.from('audit digesT'), pub, signature)).toBe(false);
+  });
+
+  it('a message to sign must not be empty', () => {
+    hsm.ensureSigningKey();
+    expect(codeOf(() => hsm.sign(new Uint8Array(0)))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('should round-trip key material when it is wrapped for a customer and imported back', () => {
+    const material = privateDecrypt(
+      oaep(customer.privateKey),
+      hsm.wrapForPublicKey(ref, spki(customer.publicKey)),
+    );
+    expect(material).toHaveLength(32);
+    const d = createDecipheriv('aes-256-gcm', material, iv);
+    d.setAAD(aad);
+    d.setAuthTag(sealed.subarray(sealed.length - 16));
+    expect(Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()])).toEqual(pt);
+
+    const importPub = createPublicKey({
+      key: Buffer.from(hsm.createImportKey('k-1')),
+      format: 'der',
+      type: 'spki',
+    });
+    expect(importPub.asymmetricKeyDetails).toEqual({ modulusLength: 3072, publicExponent: 65537n });
+    const imported = hsm.importKeyMaterial('k-1', publicEncrypt(oaep(importPub), material), 2);
+    expect(imported.domainGeneration).toBe(2);
+    expect(Buffer.from(hsm.decrypt(imported, iv, sealed, aad))).toEqual(pt);
+
+    const literal = hsm.importKeyMaterialWithPrivateKey(
+      pkcs8,
+      hsm.wrapForPublicKey(ref, spki(customer.publicKey)),
+      1,
+    );
+    expect(Buffer.from(hsm.decrypt(literal, iv, sealed, aad))).toEqual(pt);
+  });
+
+  it('the public key must be RSA SPKI DER of 3072 or 4096 bits with e = 65537', () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(codeOf(() => hsm.wrapForPublicKey(ref, spki(small.publicKey)))).toBe('PUBLIC_KEY_INVALID');
+    expect(codeOf(() => hsm.wrapForPublicKey(ref, randomBytes(40)))).toBe('PUBLIC_KEY_INVALID');
+  });
+
+  it('the private key must be RSA PKCS#8 DER of 3072 or 4096 bits with e = 65537', () => {
+    const wrapped = hsm.wrapForPublicKey(ref, spki(customer.publicKey));
+    expect(codeOf(() => hsm.importKeyMaterialWithPrivateKey(pkcs8.subarray(1), wrapped, 1))).toBe(
+      'PRIVATE_KEY_INVALID',
+    );
+  });
+
+  it('the unwrapped key material is not an AES-256 key', () => {
+    const importPub = createPublicKey({
+      key: Buffer.from(hsm.createImportKey('k-len')),
+      format: 'der',
+      type: 'spki',
+    });
+    const wrapped = publicEncrypt(oaep(importPub), randomBytes(31));
+    expect(codeOf(() => hsm.importKeyMaterial('k-len', wrapped, 1))).toBe('WRAPPED_KEY_INVALID');
+  });
+
+  it('should reject with WRAPPED_KEY_INVALID when imported material is garbage or not 32 bytes', () => {
+    const importPub = createPublicKey({
+      key: Buffer.from(hsm.createImportKey('k-2')),
+      format: 'der',
+      type: 'spki',
+    });
+    for (const length of [0, 16, 25, 33]) {
+      const wrapped = publicEncrypt(oaep(importPub), randomBytes(length));
+      expect(codeOf(() => hsm.importKeyMaterial('k-2', wrapped, 1))).toBe('WRAPPED_KEY_INVALID');
+    }
+    expect(codeOf(() => hsm.importKeyMaterial('k-2', randomBytes(384), 1))).toBe('WRAPPED_KEY_INVALID');
+    expect(codeOf(() => hsm.importKeyMaterialWithPrivateKey(pkcs8, randomBytes(384), 1))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+  });
+
+  it('RSA-wrapped key material must be as long as the RSA modulus', () => {
+    hsm.createImportKey('k-3');
+    expect(codeOf(() => hsm.importKeyMaterial('k-3', randomBytes(383), 1))).toBe('WRAPPED_KEY_INVALID');
+    expect(codeOf(() => hsm.importKeyMaterialWithPrivateKey(pkcs8, randomBytes(512), 1))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+  });
+
+  it('an import key id must be 1 to 64 characters of [A-Za-z0-9-]', () => {
+    for (const id of ['', 'a_b', 'x'.repeat(65)]) {
+      expect(codeOf(() => hsm.createImportKey(id))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => hsm.destroyImportKey(id))).toBe('INVALID_ARGUMENT');
+    }
+    expect(codeOf(() => hsm.createImportKey('A-z-09'))).toBe('NO_ERROR');
+  });
+
+  it('an import key id must not be in use', () => {
+    hsm.createImportKey('k-4');
+    expect(codeOf(() => hsm.createImportKey('k-4'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('should fail with KEY_NOT_FOUND when the import key was destroyed or never made', () => {
+    const importPub = createPublicKey({
+      key: Buffer.from(hsm.createImportKey('k-5')),
+      format: 'der',
+      type: 'spki',
+    });
+    const wrapped = publicEncrypt(oaep(importPub), randomBytes(32));
+    expect(hsm.destroyImportKey('k-5')).toBe(true);
+    expect(hsm.destroyImportKey('k-5')).toBe(false);
+    expect(codeOf(() => hsm.importKeyMaterial('k-5', wrapped, 1))).toBe('KEY_NOT_FOUND');
+    expect(codeOf(() => hsm.importKeyMaterial('never', wrapped, 1))).toBe('KEY_NOT_FOUND');
+  });
+
+  it('should refuse every token operation when closed', () => {
+    hsm.ensureSigningKey();
+    hsm.close();
+    expect(codeOf(() => hsm.sign(Buffer.from('x')))).toBe('SESSION_CLOSED');
+    expect(codeOf(() => hsm.createImportKey('k-6'))).toBe('SESSION_CLOSED');
+    expect(codeOf(() => hsm.wrapForPublicKey(ref, spki(customer.publicKey)))).toBe('SESSION_CLOSED');
   });
 });

@@ -7,7 +7,18 @@
  * Never use it in a running service. Its checks and error codes match TokenHsm's, so tests written
  * against it hold for the token.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  sign as nodeSign,
+} from 'node:crypto';
 
 import { HsmError, needs } from './errors.js';
 import {
@@ -18,14 +29,34 @@ import {
   type HsmHealth,
   type KeyMaterialRef,
 } from './hsm.js';
+import {
+  checkImportId,
+  checkRsaWrapped,
+  IMPORT_KEY_MODULUS_BITS,
+  parseRsaPrivateKey,
+  parseRsaPublicKey,
+  rsaPublicKeyObject,
+} from './key-formats.js';
 import { GCM_IV_LENGTH, GCM_TAG_LENGTH, MAX_RANDOM_LENGTH } from './params.js';
 
 const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
+const AES_256_KEY_LENGTH = 32;
+
+function oaepSha1(key: KeyObject): { key: KeyObject; oaepHash: string; padding: number } {
+  return { key, oaepHash: 'sha1', padding: constants.RSA_PKCS1_OAEP_PADDING };
+}
+
+function spkiOf(key: KeyObject): Uint8Array {
+  return new Uint8Array(key.export({ format: 'der', type: 'spki' }));
+}
 
 export class FakeHsm implements Hsm {
   private readonly domainKeys = new Map<number, Buffer>();
   /** Which key versions TokenHsm would hold unwrapped: those used since they were made or evicted. */
   private readonly cached = new Set<string>();
+  private signingKey: { publicKey: KeyObject; privateKey: KeyObject } | null = null;
+  /** Import key id -> its RSA-3072 private key. */
+  private readonly importKeys = new Map<string, KeyObject>();
   private closed = false;
 
   constructor(readonly tokenLabel = 'fake-hsm') {}
@@ -45,10 +76,7 @@ export class FakeHsm implements Hsm {
   }
 
   generateKeyMaterial(domainGeneration: number): KeyMaterialRef {
-    const kek = this.domainKey(domainGeneration);
-    const cipher = createCipheriv('id-aes256-wrap', kek, KW_IV);
-    const wrapped = Buffer.concat([cipher.update(randomBytes(32)), cipher.final()]);
-    return { domainGeneration, wrapped: new Uint8Array(wrapped) };
+    return this.wrapUnder(domainGeneration, randomBytes(AES_256_KEY_LENGTH));
   }
 
   encrypt(ref: KeyMaterialRef, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
@@ -106,7 +134,95 @@ export class FakeHsm implements Hsm {
     for (const k of this.domainKeys.values()) k.fill(0);
     this.domainKeys.clear();
     this.cached.clear();
+    this.signingKey = null;
+    this.importKeys.clear();
     this.closed = true;
+  }
+
+  ensureSigningKey(): { publicKey: Uint8Array; created: boolean } {
+    this.assertOpen();
+    const created = this.signingKey === null;
+    this.signingKey ??= generateKeyPairSync('ed25519');
+    return { publicKey: spkiOf(this.signingKey.publicKey), created };
+  }
+
+  signingPublicKey(): Uint8Array {
+    return spkiOf(this.requireSigningKey().publicKey);
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    needs(message.length > 0, 'a message to sign must not be empty');
+    return new Uint8Array(nodeSign(null, message, this.requireSigningKey().privateKey));
+  }
+
+  wrapForPublicKey(ref: KeyMaterialRef, publicKeySpki: Uint8Array): Uint8Array {
+    const { n, e } = parseRsaPublicKey(publicKeySpki);
+    const recipient = rsaPublicKeyObject(n, e);
+    return new Uint8Array(publicEncrypt(oaepSha1(recipient), this.unwrapValue(ref)));
+  }
+
+  createImportKey(id: string): Uint8Array {
+    this.assertOpen();
+    checkImportId(id);
+    needs(!this.importKeys.has(id), 'an import key id must not be in use');
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: IMPORT_KEY_MODULUS_BITS });
+    this.importKeys.set(id, privateKey);
+    return spkiOf(publicKey);
+  }
+
+  importKeyMaterial(id: string, wrapped: Uint8Array, domainGeneration: number): KeyMaterialRef {
+    this.assertOpen();
+    checkImportId(id);
+    const importKey = this.importKeys.get(id);
+    if (importKey === undefined) throw new HsmError('KEY_NOT_FOUND', `no import key '${id}' in the token`);
+    checkRsaWrapped(wrapped, IMPORT_KEY_MODULUS_BITS);
+    return this.importUnder(importKey, wrapped, domainGeneration);
+  }
+
+  importKeyMaterialWithPrivateKey(
+    privateKeyPkcs8: Uint8Array,
+    wrapped: Uint8Array,
+    domainGeneration: number,
+  ): KeyMaterialRef {
+    this.assertOpen();
+    checkRsaWrapped(wrapped, parseRsaPrivateKey(privateKeyPkcs8).modulusBits);
+    const customerKey = createPrivateKey({ key: Buffer.from(privateKeyPkcs8), format: 'der', type: 'pkcs8' });
+    return this.importUnder(customerKey, wrapped, domainGeneration);
+  }
+
+  destroyImportKey(id: string): boolean {
+    this.assertOpen();
+    checkImportId(id);
+    return this.importKeys.delete(id);
+  }
+
+  private requireSigningKey(): { publicKey: KeyObject; privateKey: KeyObject } {
+    this.assertOpen();
+    if (this.signingKey === null) throw new HsmError('KEY_NOT_FOUND', 'no signing key in the token');
+    return this.signingKey;
+  }
+
+  private importUnder(privateKey: KeyObject, wrapped: Uint8Array, domainGeneration: number): KeyMaterialRef {
+    this.domainKey(domainGeneration);
+    let value: Buffer;
+    try {
+      value = privateDecrypt(oaepSha1(privateKey), wrapped);
+    } catch {
+      throw new HsmError('WRAPPED_KEY_INVALID', 'the RSA-wrapped key material does not unwrap');
+    }
+    needs(
+      value.length === AES_256_KEY_LENGTH,
+      'the unwrapped key material is not an AES-256 key',
+      'WRAPPED_KEY_INVALID',
+    );
+    return this.wrapUnder(domainGeneration, value);
+  }
+
+  private wrapUnder(domainGeneration: number, value: Buffer): KeyMaterialRef {
+    const cipher = createCipheriv('id-aes256-wrap', this.domainKey(domainGeneration), KW_IV);
+    const wrapped = Buffer.concat([cipher.update(value), cipher.final()]);
+    value.fill(0);
+    return { domainGeneration, wrapped: new Uint8Array(wrapped) };
   }
 
   private assertOpen(): void {
@@ -121,14 +237,19 @@ export class FakeHsm implements Hsm {
     return key;
   }
 
+  /** The key value of `ref`, counted as cached like TokenHsm's unwrapped copies. */
   private unwrap(ref: KeyMaterialRef): Buffer {
+    const key = this.unwrapValue(ref);
+    this.cached.add(cacheKey(ref));
+    return key;
+  }
+
+  private unwrapValue(ref: KeyMaterialRef): Buffer {
     checkWrappedKeyMaterial(ref);
     const kek = this.domainKey(ref.domainGeneration);
     try {
       const decipher = createDecipheriv('id-aes256-wrap', kek, KW_IV);
-      const key = Buffer.concat([decipher.update(ref.wrapped), decipher.final()]);
-      this.cached.add(cacheKey(ref));
-      return key;
+      return Buffer.concat([decipher.update(ref.wrapped), decipher.final()]);
     } catch {
       throw new HsmError('WRAPPED_KEY_INVALID', 'the wrapped key material failed its integrity check');
     }

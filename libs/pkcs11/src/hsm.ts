@@ -6,9 +6,25 @@
  * inside the token and stored outside only as its RFC 3394 wrap under a domain key (KeyMaterialRef).
  * To use it, the wrapped value is unwrapped into a non-extractable session object, kept in a bounded LRU
  * cache (TOOLCHAIN.md: unwrap per call costs 3 to 4 times the cached path).
+ *
+ * Besides: one Ed25519 signing key pair per domain (token objects, for receipts and audit digests), and
+ * key material moved to and from customers with RSA-OAEP (SHA-1 / MGF1-SHA-1, the only OAEP SoftHSM2
+ * offers): wrapped for a customer's public key, or imported under an RSA-3072 import key of the token.
  */
 import { HsmError, needs } from './errors.js';
-import { type KeyHandle, Pkcs11Token, type Pkcs11TokenConfig } from './token.js';
+import {
+  checkImportId,
+  checkRsaWrapped,
+  ed25519Spki,
+  IMPORT_KEY_MODULUS_BITS,
+  importKeyLabel,
+  parseRsaPrivateKey,
+  parseRsaPublicKey,
+  rsaSpki,
+  SIGNING_KEY_LABEL,
+} from './key-formats.js';
+import { WRAPPED_KEY_MATERIAL_LENGTH } from './params.js';
+import { type KeyHandle, type KeyPairHandles, Pkcs11Token, type Pkcs11TokenConfig } from './token.js';
 
 /** RFC 3394 output under the domain key of that generation. */
 export interface KeyMaterialRef {
@@ -38,10 +54,28 @@ export interface Hsm {
   evict(ref: KeyMaterialRef): boolean;
   health(): HsmHealth;
   close(): void;
+  /** Creates the domain's Ed25519 signing key pair as token objects unless present (label 'symbolon-signing'); private half sensitive and not extractable, CKA_SIGN only. Returns its public key as SPKI DER. */
+  ensureSigningKey(): { publicKey: Uint8Array; created: boolean };
+  /** The signing key's public key (SPKI DER, 44 bytes for Ed25519); HsmError KEY_NOT_FOUND when there is none. */
+  signingPublicKey(): Uint8Array;
+  /** Ed25519 (CKM_EDDSA, pure) signature of `message` inside the token: 64 bytes, verifiable with node:crypto.verify(null, ...). */
+  sign(message: Uint8Array): Uint8Array;
+  /** Key material `ref` wrapped for an RSA public key (SPKI DER, 3072 or 4096 bits, e = 65537) with RSA-OAEP, SHA-1 and MGF1-SHA-1, empty label; the public key is a session object destroyed after use. Other sizes / malformed DER: HsmError PUBLIC_KEY_INVALID. */
+  wrapForPublicKey(ref: KeyMaterialRef, publicKeySpki: Uint8Array): Uint8Array;
+  /** Makes an RSA-3072 key pair as token objects labelled `symbolon-import-${id}` (id: 1..64 chars of [A-Za-z0-9-]); private half sensitive, not extractable, CKA_UNWRAP only (no decrypt, no sign). Returns the public key as SPKI DER. An id already in use: HsmError INVALID_ARGUMENT. */
+  createImportKey(id: string): Uint8Array;
+  /** Unwraps AES-256 key material sent under import key `id` (RSA-OAEP SHA-1) into the token and returns it wrapped under the domain key of `domainGeneration` (RFC 3394, like generateKeyMaterial). Unknown id: KEY_NOT_FOUND. Bytes that do not unwrap, or unwrap to anything but 32 bytes: WRAPPED_KEY_INVALID. */
+  importKeyMaterial(id: string, wrapped: Uint8Array, domainGeneration: number): KeyMaterialRef;
+  /** The same with the customer's RSA private key given as PKCS#8 DER (the weaker literal form): imported as a session object, used once, destroyed. Malformed key: PRIVATE_KEY_INVALID. */
+  importKeyMaterialWithPrivateKey(
+    privateKeyPkcs8: Uint8Array,
+    wrapped: Uint8Array,
+    domainGeneration: number,
+  ): KeyMaterialRef;
+  /** Destroys both halves of import key `id`; false when there was none. */
+  destroyImportKey(id: string): boolean;
 }
 
-/** AES-256 key material wrapped with RFC 3394: 32 bytes + 8. */
-export const WRAPPED_KEY_MATERIAL_LENGTH = 40;
 export const DEFAULT_KEY_CACHE_SIZE = 1024;
 
 export function domainKeyLabel(generation: number): string {
@@ -80,6 +114,7 @@ export class TokenHsm implements Hsm {
   /** Insertion order is recency order: the first entry is the least recently used. */
   private readonly cache = new Map<string, KeyHandle>();
   private readonly domainKeys = new Map<number, KeyHandle>();
+  private signingKey: KeyPairHandles | null = null;
 
   /** Takes ownership of `token`: close() closes it. */
   constructor(
@@ -177,7 +212,134 @@ export class TokenHsm implements Hsm {
     for (const key of this.cache.values()) this.tryDestroy(key);
     this.cache.clear();
     this.domainKeys.clear();
+    this.signingKey = null;
     this.token.close();
+  }
+
+  ensureSigningKey(): { publicKey: Uint8Array; created: boolean } {
+    let pair = this.findSigningKey();
+    const created = pair === null;
+    if (pair === null) {
+      pair = this.token.generateEd25519KeyPair({ token: true, label: SIGNING_KEY_LABEL });
+      this.signingKey = pair;
+    }
+    return { publicKey: ed25519Spki(this.token.ed25519PublicKey(pair.publicKey)), created };
+  }
+
+  signingPublicKey(): Uint8Array {
+    return ed25519Spki(this.token.ed25519PublicKey(this.requireSigningKey().publicKey));
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    return this.token.signEd25519(this.requireSigningKey().privateKey, message);
+  }
+
+  wrapForPublicKey(ref: KeyMaterialRef, publicKeySpki: Uint8Array): Uint8Array {
+    const recipient = parseRsaPublicKey(publicKeySpki);
+    checkWrappedKeyMaterial(ref);
+    const domainKey = this.requireDomainKey(ref.domainGeneration);
+    // A fresh extractable copy, never cached (the cached copies are not extractable); destroyed after use.
+    const material = this.token.unwrapAesKey(domainKey, ref.wrapped, { usage: 'aead', extractable: true });
+    try {
+      const publicKey = this.token.importRsaPublicKey(recipient);
+      try {
+        return this.token.wrapKeyRsaOaep(publicKey, material);
+      } finally {
+        this.token.destroy(publicKey);
+      }
+    } finally {
+      this.token.destroy(material);
+    }
+  }
+
+  createImportKey(id: string): Uint8Array {
+    checkImportId(id);
+    /* Precondition: an import key id must not be in use. */
+    needs(this.importKeyObjects(id).length === 0, 'an import key id must not be in use');
+    const pair = this.token.generateRsaKeyPair({
+      modulusBits: IMPORT_KEY_MODULUS_BITS,
+      token: true,
+      label: importKeyLabel(id),
+    });
+    const { n, e } = this.token.rsaPublicKey(pair.publicKey);
+    return rsaSpki(n, e);
+  }
+
+  importKeyMaterial(id: string, wrapped: Uint8Array, domainGeneration: number): KeyMaterialRef {
+    checkImportId(id);
+    const [importKey] = this.token.findKeys('private', importKeyLabel(id));
+    if (importKey === undefined) throw new HsmError('KEY_NOT_FOUND', `no import key '${id}' in the token`);
+    checkRsaWrapped(wrapped, IMPORT_KEY_MODULUS_BITS);
+    return this.importUnder(importKey, wrapped, domainGeneration, this.requireDomainKey(domainGeneration));
+  }
+
+  importKeyMaterialWithPrivateKey(
+    privateKeyPkcs8: Uint8Array,
+    wrapped: Uint8Array,
+    domainGeneration: number,
+  ): KeyMaterialRef {
+    const customerKey = parseRsaPrivateKey(privateKeyPkcs8);
+    checkRsaWrapped(wrapped, customerKey.modulusBits);
+    const domainKey = this.requireDomainKey(domainGeneration);
+    const privateKey = this.token.importRsaPrivateKey(customerKey);
+    try {
+      return this.importUnder(privateKey, wrapped, domainGeneration, domainKey);
+    } finally {
+      this.token.destroy(privateKey);
+    }
+  }
+
+  destroyImportKey(id: string): boolean {
+    checkImportId(id);
+    const found = this.importKeyObjects(id);
+    for (const key of found) this.token.destroy(key);
+    return found.length > 0;
+  }
+
+  /** Both halves of import key `id` that exist. */
+  private importKeyObjects(id: string): KeyHandle[] {
+    const label = importKeyLabel(id);
+    return [...this.token.findKeys('public', label), ...this.token.findKeys('private', label)];
+  }
+
+  /** RSA-OAEP unwrap into the token, then the RFC 3394 wrap under the domain key (cached like generateKeyMaterial). */
+  private importUnder(
+    unwrappingKey: KeyHandle,
+    wrapped: Uint8Array,
+    domainGeneration: number,
+    domainKey: KeyHandle,
+  ): KeyMaterialRef {
+    // Extractable only so that it can be wrapped under the domain key; destroyed right after wrapping.
+    const material = this.token.unwrapAesKeyRsaOaep(unwrappingKey, wrapped, {
+      usage: 'aead',
+      extractable: true,
+    });
+    let ref: KeyMaterialRef;
+    try {
+      ref = { domainGeneration, wrapped: this.token.wrapAes256OfUnknownLength(domainKey, material) };
+    } finally {
+      this.token.destroy(material);
+    }
+    this.keyFor(ref);
+    return ref;
+  }
+
+  private findSigningKey(): KeyPairHandles | null {
+    if (this.signingKey !== null) return this.signingKey;
+    const [publicKey] = this.token.findKeys('public', SIGNING_KEY_LABEL);
+    const [privateKey] = this.token.findKeys('private', SIGNING_KEY_LABEL);
+    if (publicKey === undefined && privateKey === undefined) return null;
+    if (publicKey === undefined || privateKey === undefined) {
+      throw new HsmError('DEVICE_ERROR', 'the token holds only one half of the signing key pair');
+    }
+    this.signingKey = { publicKey, privateKey };
+    return this.signingKey;
+  }
+
+  private requireSigningKey(): KeyPairHandles {
+    const pair = this.findSigningKey();
+    if (pair === null) throw new HsmError('KEY_NOT_FOUND', 'no signing key in the token');
+    return pair;
   }
 
   private findDomainKey(generation: number): KeyHandle | null {

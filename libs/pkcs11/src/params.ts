@@ -4,3 +4,5 @@ export const GCM_TAG_LENGTH = 16;
 export const AES_KEY_LENGTHS: readonly number[] = Object.freeze([16, 24, 32]);
 /** Largest single C_GenerateRandom request passed on. */
 export const MAX_RANDOM_LENGTH = 64 * 1024;
+/** AES-256 key material wrapped with RFC 3394: 32 bytes + 8. */
+export const WRAPPED_KEY_MATERIAL_LENGTH = 40;

@@ -16,7 +16,22 @@
 import pkcs11js from 'pkcs11js';
 
 import { HsmError, type HsmOperation, needs, toHsmError } from './errors.js';
-import { AES_KEY_LENGTHS, GCM_IV_LENGTH, GCM_TAG_LENGTH, MAX_RANDOM_LENGTH } from './params.js';
+import {
+  drainOpenSslErrors,
+  ED25519_EC_PARAMS,
+  ED25519_SIGNATURE_LENGTH,
+  ed25519PointFromEcPoint,
+  RSA_MODULUS_BITS,
+  type RsaPrivateComponents,
+  type RsaPublicComponents,
+} from './key-formats.js';
+import {
+  AES_KEY_LENGTHS,
+  GCM_IV_LENGTH,
+  GCM_TAG_LENGTH,
+  MAX_RANDOM_LENGTH,
+  WRAPPED_KEY_MATERIAL_LENGTH,
+} from './params.js';
 
 type P11 = InstanceType<typeof pkcs11js.PKCS11>;
 type Handle = Buffer;
@@ -24,6 +39,46 @@ type Handle = Buffer;
 export type AesKeyUsage = 'aead' | 'wrap';
 /** RFC 3394 (CKM_AES_KEY_WRAP) or RFC 5649 (CKM_AES_KEY_WRAP_PAD as SoftHSM2 implements it). */
 export type KeyWrapVariant = 'rfc3394' | 'rfc5649';
+
+/** Key object classes findKeys looks for. */
+export type KeyClass = 'secret' | 'public' | 'private';
+/** 'sign': CKA_SIGN on the private half, CKA_VERIFY on the public half; 'wrap': CKA_UNWRAP / CKA_WRAP. */
+export type KeyPairUsage = 'sign' | 'wrap';
+
+export interface KeyPairHandles {
+  publicKey: KeyHandle;
+  privateKey: KeyHandle;
+}
+
+export interface GenerateKeyPairOptions {
+  /** true: persistent token objects; false: session objects. */
+  token: boolean;
+  label?: string;
+}
+
+export interface GenerateRsaKeyPairOptions extends GenerateKeyPairOptions {
+  /** 3072 or 4096; the public exponent is 65537. */
+  modulusBits: number;
+}
+
+/** Attributes of a private key, as read back from the token. */
+export interface PrivateKeyAttributes {
+  label: string;
+  token: boolean;
+  private: boolean;
+  sensitive: boolean;
+  extractable: boolean;
+  alwaysSensitive: boolean;
+  neverExtractable: boolean;
+  decrypt: boolean;
+  sign: boolean;
+  signRecover: boolean;
+  unwrap: boolean;
+  derive: boolean;
+}
+
+/** Attributes readKeyValue can read: CKA_VALUE (secret keys) or CKA_PRIVATE_EXPONENT (RSA private keys). */
+export type KeyValueAttribute = 'value' | 'privateExponent';
 
 export interface Pkcs11TokenConfig {
   modulePath: string;
@@ -79,6 +134,36 @@ export class KeyHandle {
 
 const rawHandles = new WeakMap<KeyHandle, Handle>();
 
+// PKCS#11 3.0 values that pkcs11js 2.1.7 does not export.
+const CKK_EC_EDWARDS = 0x40;
+const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
+const CKM_EDDSA = 0x1057;
+const CKZ_DATA_SPECIFIED = 1;
+
+/** RSA-OAEP with SHA-1 and MGF1-SHA-1, empty label: the only OAEP SoftHSM2 2.6 offers (TOOLCHAIN.md). */
+const RSA_OAEP_SHA1: pkcs11js.Mechanism = {
+  mechanism: pkcs11js.CKM_RSA_PKCS_OAEP,
+  parameter: {
+    type: pkcs11js.CK_PARAMS_RSA_OAEP,
+    hashAlg: pkcs11js.CKM_SHA_1,
+    mgf: pkcs11js.CKG_MGF1_SHA1,
+    source: CKZ_DATA_SPECIFIED,
+  } as pkcs11js.RsaOAEP,
+};
+/** Largest RSA output: a 4096-bit modulus. */
+const MAX_RSA_BYTES = 512;
+
+const KEY_CLASSES: Readonly<Record<KeyClass, number>> = Object.freeze({
+  secret: pkcs11js.CKO_SECRET_KEY,
+  public: pkcs11js.CKO_PUBLIC_KEY,
+  private: pkcs11js.CKO_PRIVATE_KEY,
+});
+
+const KEY_VALUE_ATTRIBUTES: Readonly<Record<KeyValueAttribute, number>> = Object.freeze({
+  value: pkcs11js.CKA_VALUE,
+  privateExponent: pkcs11js.CKA_PRIVATE_EXPONENT,
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Module registry: a PKCS#11 library is initialised once per process, however many tokens use it.
 
@@ -95,8 +180,14 @@ function call<T>(operation: HsmOperation, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw toHsmError(err, operation);
+    throw tokenError(err, operation);
   }
+}
+
+/** toHsmError for a failed PKCS#11 call, leaving no error of the module on the OpenSSL queue. */
+function tokenError(err: unknown, operation: HsmOperation): HsmError {
+  drainOpenSslErrors();
+  return toHsmError(err, operation);
 }
 
 function acquireModule(modulePath: string): LoadedModule {
@@ -115,7 +206,7 @@ function acquireModule(modulePath: string): LoadedModule {
   try {
     p11.C_Initialize();
   } catch (err) {
-    const e = toHsmError(err, 'initialize');
+    const e = tokenError(err, 'initialize');
     if (e.ckr === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
       initializedHere = false;
     } else {
@@ -267,11 +358,16 @@ export class Pkcs11Token {
 
   /** Secret-key token objects with this CKA_LABEL. */
   findSecretKeys(label: string): KeyHandle[] {
+    return this.findKeys('secret', label);
+  }
+
+  /** Token objects of this class with this CKA_LABEL. */
+  findKeys(keyClass: KeyClass, label: string): KeyHandle[] {
     const s = this.s();
     const found: Handle[] = [];
     call('find', () => {
       this.p11.C_FindObjectsInit(s, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_CLASS, value: KEY_CLASSES[keyClass] },
         { type: pkcs11js.CKA_TOKEN, value: true },
         { type: pkcs11js.CKA_LABEL, value: label },
       ]);
@@ -289,9 +385,7 @@ export class Pkcs11Token {
   }
 
   getSecretKeyAttributes(key: KeyHandle): SecretKeyAttributes {
-    const h = this.raw(key);
-    const s = this.s();
-    const types = [
+    const v = this.attributes(key, [
       pkcs11js.CKA_LABEL,
       pkcs11js.CKA_TOKEN,
       pkcs11js.CKA_PRIVATE,
@@ -305,15 +399,7 @@ export class Pkcs11Token {
       pkcs11js.CKA_WRAP,
       pkcs11js.CKA_UNWRAP,
       pkcs11js.CKA_VALUE_LEN,
-    ];
-    const res = call('attributes', () =>
-      this.p11.C_GetAttributeValue(
-        s,
-        h,
-        types.map((type) => ({ type })),
-      ),
-    );
-    const v = new Map(res.map((a) => [a.type, a.value]));
+    ]);
     return {
       label: (v.get(pkcs11js.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
       token: bool(v.get(pkcs11js.CKA_TOKEN)),
@@ -331,15 +417,58 @@ export class Pkcs11Token {
     };
   }
 
-  /**
-   * CKA_VALUE of a non-sensitive key. For tests and the Wycheproof runner only; a sensitive key gives
-   * HsmError('ATTRIBUTE_SENSITIVE').
-   */
-  readKeyValue(key: KeyHandle): Uint8Array {
+  getPrivateKeyAttributes(key: KeyHandle): PrivateKeyAttributes {
+    const v = this.attributes(key, [
+      pkcs11js.CKA_LABEL,
+      pkcs11js.CKA_TOKEN,
+      pkcs11js.CKA_PRIVATE,
+      pkcs11js.CKA_SENSITIVE,
+      pkcs11js.CKA_EXTRACTABLE,
+      pkcs11js.CKA_ALWAYS_SENSITIVE,
+      pkcs11js.CKA_NEVER_EXTRACTABLE,
+      pkcs11js.CKA_DECRYPT,
+      pkcs11js.CKA_SIGN,
+      pkcs11js.CKA_SIGN_RECOVER,
+      pkcs11js.CKA_UNWRAP,
+      pkcs11js.CKA_DERIVE,
+    ]);
+    return {
+      label: (v.get(pkcs11js.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
+      token: bool(v.get(pkcs11js.CKA_TOKEN)),
+      private: bool(v.get(pkcs11js.CKA_PRIVATE)),
+      sensitive: bool(v.get(pkcs11js.CKA_SENSITIVE)),
+      extractable: bool(v.get(pkcs11js.CKA_EXTRACTABLE)),
+      alwaysSensitive: bool(v.get(pkcs11js.CKA_ALWAYS_SENSITIVE)),
+      neverExtractable: bool(v.get(pkcs11js.CKA_NEVER_EXTRACTABLE)),
+      decrypt: bool(v.get(pkcs11js.CKA_DECRYPT)),
+      sign: bool(v.get(pkcs11js.CKA_SIGN)),
+      signRecover: bool(v.get(pkcs11js.CKA_SIGN_RECOVER)),
+      unwrap: bool(v.get(pkcs11js.CKA_UNWRAP)),
+      derive: bool(v.get(pkcs11js.CKA_DERIVE)),
+    };
+  }
+
+  private attributes(key: KeyHandle, types: number[]): Map<number, Buffer> {
     const h = this.raw(key);
     const s = this.s();
-    const res = call('attributes', () => this.p11.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_VALUE }]));
-    const value = res[0]?.value;
+    const res = call('attributes', () =>
+      this.p11.C_GetAttributeValue(
+        s,
+        h,
+        types.map((type) => ({ type })),
+      ),
+    );
+    return new Map(res.map((a) => [a.type, a.value]));
+  }
+
+  /**
+   * CKA_VALUE of a non-sensitive secret key (or CKA_PRIVATE_EXPONENT of a non-sensitive RSA private key).
+   * For tests and the Wycheproof runner only; a sensitive key gives HsmError('ATTRIBUTE_SENSITIVE').
+   */
+  readKeyValue(key: KeyHandle, attribute: KeyValueAttribute = 'value'): Uint8Array {
+    const value = this.attributes(key, [KEY_VALUE_ATTRIBUTES[attribute]]).get(
+      KEY_VALUE_ATTRIBUTES[attribute],
+    );
     if (value === undefined) throw new HsmError('ATTRIBUTE_SENSITIVE', 'the key value is not readable');
     return new Uint8Array(value);
   }
@@ -484,7 +613,7 @@ export class Pkcs11Token {
       return new Uint8Array(out);
     } catch (err) {
       this.endOperation('encrypt');
-      throw toHsmError(err, 'encrypt');
+      throw tokenError(err, 'encrypt');
     }
   }
 
@@ -504,17 +633,22 @@ export class Pkcs11Token {
       return new Uint8Array(this.p11.C_Decrypt(s, Buffer.from(sealed), Buffer.alloc(sealed.length)));
     } catch (err) {
       this.endOperation('decrypt');
-      throw toHsmError(err, 'decrypt');
+      throw tokenError(err, 'decrypt');
     }
   }
 
-  /** SoftHSM2 keeps an operation active after some argument errors: end it so the session stays usable. */
-  private endOperation(kind: 'encrypt' | 'decrypt'): void {
+  /**
+   * SoftHSM2 keeps an operation active after some argument errors: end it so the session stays usable.
+   * A single-part EdDSA operation ignores C_SignFinal: it ends only with a C_Sign that succeeds (its
+   * signature over one zero byte is discarded).
+   */
+  private endOperation(kind: 'encrypt' | 'decrypt' | 'sign'): void {
     const s = this.session;
     if (s === null) return;
     try {
       if (kind === 'encrypt') this.p11.C_EncryptFinal(s, Buffer.alloc(64));
-      else this.p11.C_DecryptFinal(s, Buffer.alloc(64));
+      else if (kind === 'decrypt') this.p11.C_DecryptFinal(s, Buffer.alloc(64));
+      else this.p11.C_Sign(s, Buffer.alloc(1), Buffer.alloc(ED25519_SIGNATURE_LENGTH));
     } catch {
       // expected: the operation is ended (or was not active)
     }
@@ -624,6 +758,220 @@ export class Pkcs11Token {
     } finally {
       this.destroy(secret);
     }
+  }
+  // -------------------------------------------------------------------------------------------------
+  // Asymmetric keys: Ed25519 signing, RSA-OAEP wrapping
+
+  private static pairUsage(usage: KeyPairUsage): {
+    publicKey: { type: number; value: boolean }[];
+    privateKey: { type: number; value: boolean }[];
+  } {
+    return {
+      publicKey: [
+        { type: pkcs11js.CKA_ENCRYPT, value: false },
+        { type: pkcs11js.CKA_VERIFY, value: usage === 'sign' },
+        { type: pkcs11js.CKA_VERIFY_RECOVER, value: false },
+        { type: pkcs11js.CKA_WRAP, value: usage === 'wrap' },
+        { type: pkcs11js.CKA_DERIVE, value: false },
+      ],
+      privateKey: [
+        { type: pkcs11js.CKA_DECRYPT, value: false },
+        { type: pkcs11js.CKA_SIGN, value: usage === 'sign' },
+        { type: pkcs11js.CKA_SIGN_RECOVER, value: false },
+        { type: pkcs11js.CKA_UNWRAP, value: usage === 'wrap' },
+        { type: pkcs11js.CKA_DERIVE, value: false },
+      ],
+    };
+  }
+
+  /** The private half is always private, sensitive and not extractable. */
+  private generateKeyPair(
+    mechanism: number,
+    usage: KeyPairUsage,
+    opts: GenerateKeyPairOptions,
+    publicAttributes: pkcs11js.Template,
+  ): KeyPairHandles {
+    const s = this.s();
+    const label = opts.label !== undefined ? [{ type: pkcs11js.CKA_LABEL, value: opts.label }] : [];
+    const attrs = Pkcs11Token.pairUsage(usage);
+    const pair = call('generate', () =>
+      this.p11.C_GenerateKeyPair(
+        s,
+        { mechanism },
+        [
+          { type: pkcs11js.CKA_TOKEN, value: opts.token },
+          { type: pkcs11js.CKA_PRIVATE, value: false },
+          ...publicAttributes,
+          ...attrs.publicKey,
+          ...label,
+        ],
+        [
+          { type: pkcs11js.CKA_TOKEN, value: opts.token },
+          { type: pkcs11js.CKA_PRIVATE, value: true },
+          { type: pkcs11js.CKA_SENSITIVE, value: true },
+          { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+          ...attrs.privateKey,
+          ...label,
+        ],
+      ),
+    );
+    return { publicKey: this.wrapHandle(pair.publicKey), privateKey: this.wrapHandle(pair.privateKey) };
+  }
+
+  /** C_GenerateKeyPair CKM_EC_EDWARDS_KEY_PAIR_GEN on Ed25519: private half CKA_SIGN only. */
+  generateEd25519KeyPair(opts: GenerateKeyPairOptions): KeyPairHandles {
+    return this.generateKeyPair(CKM_EC_EDWARDS_KEY_PAIR_GEN, 'sign', opts, [
+      { type: pkcs11js.CKA_KEY_TYPE, value: CKK_EC_EDWARDS },
+      { type: pkcs11js.CKA_EC_PARAMS, value: ED25519_EC_PARAMS },
+    ]);
+  }
+
+  /** C_GenerateKeyPair CKM_RSA_PKCS_KEY_PAIR_GEN, e = 65537: private half CKA_UNWRAP only. */
+  generateRsaKeyPair(opts: GenerateRsaKeyPairOptions): KeyPairHandles {
+    /* Precondition: RSA keys must have 3072 or 4096 bits. */
+    needs(RSA_MODULUS_BITS.includes(opts.modulusBits), 'RSA keys must have 3072 or 4096 bits');
+    return this.generateKeyPair(pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN, 'wrap', opts, [
+      { type: pkcs11js.CKA_MODULUS_BITS, value: opts.modulusBits },
+      { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+    ]);
+  }
+
+  /** The raw 32-byte point of an Ed25519 public key object. */
+  ed25519PublicKey(publicKey: KeyHandle): Uint8Array {
+    const point = this.attributes(publicKey, [pkcs11js.CKA_EC_POINT]).get(pkcs11js.CKA_EC_POINT);
+    return ed25519PointFromEcPoint(point ?? Buffer.alloc(0));
+  }
+
+  /** CKA_MODULUS and CKA_PUBLIC_EXPONENT of an RSA public key object. */
+  rsaPublicKey(publicKey: KeyHandle): { n: Uint8Array; e: Uint8Array } {
+    const v = this.attributes(publicKey, [pkcs11js.CKA_MODULUS, pkcs11js.CKA_PUBLIC_EXPONENT]);
+    return {
+      n: new Uint8Array(v.get(pkcs11js.CKA_MODULUS) ?? Buffer.alloc(0)),
+      e: new Uint8Array(v.get(pkcs11js.CKA_PUBLIC_EXPONENT) ?? Buffer.alloc(0)),
+    };
+  }
+
+  /** An RSA public key as a session object that may only wrap. */
+  importRsaPublicKey(key: RsaPublicComponents): KeyHandle {
+    const s = this.s();
+    const h = call('create', () =>
+      this.p11.C_CreateObject(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_MODULUS, value: Buffer.from(key.n) },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(key.e) },
+        ...Pkcs11Token.pairUsage('wrap').publicKey,
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /** An RSA private key as a sensitive, non-extractable session object that may only unwrap. */
+  importRsaPrivateKey(key: RsaPrivateComponents): KeyHandle {
+    const s = this.s();
+    const h = call('create', () =>
+      this.p11.C_CreateObject(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_MODULUS, value: Buffer.from(key.n) },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(key.e) },
+        { type: pkcs11js.CKA_PRIVATE_EXPONENT, value: Buffer.from(key.d) },
+        { type: pkcs11js.CKA_PRIME_1, value: Buffer.from(key.p) },
+        { type: pkcs11js.CKA_PRIME_2, value: Buffer.from(key.q) },
+        { type: pkcs11js.CKA_EXPONENT_1, value: Buffer.from(key.dp) },
+        { type: pkcs11js.CKA_EXPONENT_2, value: Buffer.from(key.dq) },
+        { type: pkcs11js.CKA_COEFFICIENT, value: Buffer.from(key.qi) },
+        ...Pkcs11Token.pairUsage('wrap').privateKey,
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /** Pure Ed25519 (CKM_EDDSA without parameters): a 64-byte signature. */
+  signEd25519(privateKey: KeyHandle, message: Uint8Array): Uint8Array {
+    /* Precondition: a message to sign must not be empty. */
+    needs(message.length > 0, 'a message to sign must not be empty');
+    const h = this.raw(privateKey);
+    const s = this.s();
+    call('sign', () => this.p11.C_SignInit(s, { mechanism: CKM_EDDSA }, h));
+    try {
+      return new Uint8Array(this.p11.C_Sign(s, Buffer.from(message), Buffer.alloc(ED25519_SIGNATURE_LENGTH)));
+    } catch (err) {
+      this.endOperation('sign');
+      throw tokenError(err, 'sign');
+    }
+  }
+
+  /** C_WrapKey with RSA-OAEP (SHA-1, MGF1-SHA-1, empty label): as long as the modulus. */
+  wrapKeyRsaOaep(publicKey: KeyHandle, key: KeyHandle): Uint8Array {
+    const pk = this.raw(publicKey);
+    const k = this.raw(key);
+    const s = this.s();
+    return new Uint8Array(
+      call('wrap', () => this.p11.C_WrapKey(s, RSA_OAEP_SHA1, pk, k, Buffer.alloc(MAX_RSA_BYTES))),
+    );
+  }
+
+  /**
+   * C_UnwrapKey with RSA-OAEP (SHA-1, MGF1-SHA-1, empty label) into an AES session object. SoftHSM2 2.6
+   * accepts any length here and leaves CKA_VALUE_LEN at 0, so the result is of unproven length: wrap it
+   * only with wrapAes256OfUnknownLength. Bytes that do not decrypt: WRAPPED_KEY_INVALID.
+   */
+  unwrapAesKeyRsaOaep(
+    privateKey: KeyHandle,
+    wrapped: Uint8Array,
+    opts: Omit<UnwrapAesKeyOptions, 'variant'>,
+  ): KeyHandle {
+    const pk = this.raw(privateKey);
+    const s = this.s();
+    const h = call('unwrap', () =>
+      this.p11.C_UnwrapKey(s, RSA_OAEP_SHA1, pk, Buffer.from(wrapped), [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: opts.extractable },
+        ...this.usageAttributes(opts.usage),
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /**
+   * RFC 3394 wrap of an extractable 'aead' AES key whose length the token did not record (see
+   * unwrapAesKeyRsaOaep), proving that it is 32 bytes without reading it: SoftHSM2 zero-pads the input
+   * to a multiple of 8, so a 40-byte output means 25 to 32 bytes, and an AES-GCM operation succeeds
+   * only with 16, 24 or 32 bytes. Anything else: WRAPPED_KEY_INVALID.
+   */
+  wrapAes256OfUnknownLength(wrappingKey: KeyHandle, key: KeyHandle): Uint8Array {
+    const wk = this.raw(wrappingKey);
+    const k = this.raw(key);
+    const notAes256 = () =>
+      new HsmError('WRAPPED_KEY_INVALID', 'the unwrapped key material is not an AES-256 key');
+    try {
+      this.aesGcmEncrypt(key, this.generateRandom(GCM_IV_LENGTH), new Uint8Array(0), new Uint8Array(0));
+    } catch (err) {
+      if (err instanceof HsmError && err.code === 'MECHANISM_INVALID') throw notAes256();
+      throw err;
+    }
+    const s = this.s();
+    let wrapped: Buffer;
+    try {
+      wrapped = this.p11.C_WrapKey(s, Pkcs11Token.wrapMechanism('rfc3394'), wk, k, Buffer.alloc(64));
+    } catch (err) {
+      const e = tokenError(err, 'wrap');
+      // SoftHSM2: an empty key is not wrappable, a key under 8 bytes is out of range.
+      if (e.code === 'KEY_NOT_WRAPPABLE' || e.code === 'DATA_LEN_RANGE') throw notAes256();
+      throw e;
+    }
+    if (wrapped.length !== WRAPPED_KEY_MATERIAL_LENGTH) throw notAes256();
+    return new Uint8Array(wrapped);
   }
 }
 

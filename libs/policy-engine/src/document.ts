@@ -45,6 +45,13 @@ const STATEMENT_ELEMENTS = new Set([
 const ALLOWED_CHARS = /^[\t\n\r\u0020-\u00FF]*$/u;
 const ACTION = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const ACCOUNT = /^\d{12}$/;
+
+/**
+ * Actions that a key policy's Allow grants only by naming them: no wildcard (`kms:*`, `kms:Shred*`) and no NotAction
+ * reaches them, so the default key policy and every broad administrator statement leave them denied. ShredKey cannot
+ * be undone. Lower-case; a Deny still matches them by wildcard.
+ */
+export const EXPLICIT_ONLY_ACTIONS: ReadonlySet<string> = new Set(['kms:shredkey']);
 const IAM_ARN = /^arn:aws:iam::(\d{12}):(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
 
 /**
@@ -151,6 +158,8 @@ function compileStatement(
   );
   for (const a of actionPatterns) malformedUnless(ACTION.test(a), `${where}: invalid action "${a}"`);
   const actionMatchers = actionPatterns.map((a) => wildcardMatcher(a, true));
+  const explicitOnly = kind === 'key' && effect === 'Allow';
+  const named = new Set(notAction ? [] : actionPatterns.map((a) => a.toLowerCase()));
 
   malformedUnless(
     (s['Resource'] !== undefined) !== (s['NotResource'] !== undefined),
@@ -184,8 +193,10 @@ function compileStatement(
     },
     applies(req) {
       const action = req.request.action;
-      const actionHit = actionMatchers.some((m) => m(action));
-      if (actionHit === notAction) return false;
+      const lower = action.toLowerCase();
+      if (explicitOnly && EXPLICIT_ONLY_ACTIONS.has(lower)) {
+        if (!named.has(lower)) return false;
+      } else if (actionMatchers.some((m) => m(action)) === notAction) return false;
       const resourceHit = resourceMatch(req);
       if (resourceHit === notResource) return false;
       for (const c of conditions) if (!c.test(req)) return false;

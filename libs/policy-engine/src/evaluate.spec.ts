@@ -87,3 +87,47 @@ describe('evaluate, root principal', () => {
     });
   });
 });
+
+describe('evaluate, actions allowed only by name', () => {
+  const ROOT = 'arn:aws:iam::111122223333:root';
+  const keyPolicy = (statement: Record<string, unknown>) =>
+    compilePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [statement] }), 'key');
+  const shred = (policy: ReturnType<typeof compilePolicy>, principalArn = ROOT) =>
+    evaluate(
+      { keyPolicy: policy, identityPolicies: [{ name: 'full', policy: fullAccess }], grants: [] },
+      { principalArn, action: 'kms:ShredKey', resource: KEY, context: {} },
+    ).effect;
+  const root = { Principal: { AWS: ROOT }, Resource: '*' };
+
+  it.each([
+    ['the default key policy (kms:*)', { Effect: 'Allow', ...root, Action: 'kms:*' }, 'DENY'],
+    ['a wildcard that covers it', { Effect: 'Allow', ...root, Action: 'kms:Shred*' }, 'DENY'],
+    ['a NotAction that leaves it out', { Effect: 'Allow', ...root, NotAction: 'kms:Decrypt' }, 'DENY'],
+    ['its name', { Effect: 'Allow', ...root, Action: 'kms:ShredKey' }, 'ALLOW'],
+    [
+      'its name in another case',
+      { Effect: 'Allow', ...root, Action: ['kms:Encrypt', 'KMS:shredkey'] },
+      'ALLOW',
+    ],
+  ])('should decide ShredKey %s -> %s', (_name, statement, effect) => {
+    expect(shred(keyPolicy(statement))).toBe(effect);
+  });
+
+  it('should deny ShredKey when a Deny names it by wildcard even though an Allow names it', () => {
+    const policy = compilePolicy(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', ...root, Action: 'kms:ShredKey' },
+          { Effect: 'Deny', ...root, Action: 'kms:*' },
+        ],
+      }),
+      'key',
+    );
+    expect(shred(policy)).toBe('DENY');
+  });
+
+  it('should allow a user ShredKey when the key policy names it for the account and an identity policy allows kms:*', () => {
+    expect(shred(keyPolicy({ Effect: 'Allow', ...root, Action: 'kms:ShredKey' }), ALICE)).toBe('ALLOW');
+  });
+});

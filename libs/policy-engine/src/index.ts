@@ -5,6 +5,7 @@ export { OPERATOR_NAMES } from './conditions.js';
 export {
   type CompiledPolicy,
   type CompiledStatement,
+  EXPLICIT_ONLY_ACTIONS,
   MAX_POLICY_BYTES,
   type PolicyKind,
   compilePolicy,

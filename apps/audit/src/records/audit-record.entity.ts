@@ -53,3 +53,19 @@ export class UsageCounterEntity {
   @Column({ type: 'bigint', transformer: bigintToNumber })
   encryptions!: number;
 }
+
+/** A digest of the chain head signed inside a token (libs/evidence Signed<AuditDigest>, as JSON). */
+@Entity({ name: 'audit_digests' })
+export class AuditDigestEntity {
+  @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
+  sequence!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  hash!: string;
+
+  @Column({ type: timestampType() })
+  time!: Date;
+
+  @Column({ type: 'text' })
+  signed!: string;
+}

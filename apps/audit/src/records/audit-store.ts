@@ -7,7 +7,7 @@ import { logger } from '@symbolon/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { AuditRecordEntity, UsageCounterEntity } from './audit-record.entity.js';
-import { GENESIS_HASH, chainHash } from './hash-chain.js';
+import { GENESIS_HASH, chainHash } from '@symbolon/evidence';
 
 /**
  * Key of the transaction-scoped PostgreSQL advisory lock that serialises chain writers ("symbaudt" in ASCII): every
@@ -88,7 +88,7 @@ const encryptionsCounted = new Counter({
 });
 
 /** The account in a key ARN (arn:aws:kms:<region>:<account>:key/<id>). */
-function ownerOf(keyArn: string): string | undefined {
+export function ownerOf(keyArn: string): string | undefined {
   return /^arn:[^:]+:kms:[^:]*:(\d{12}):key\//.exec(keyArn)?.[1];
 }
 

@@ -1,6 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuditQueryRequest, Subjects, UsageRequest, WornVersionsRequest } from '@symbolon/contracts';
+import {
+  AuditChainRequest,
+  AuditQueryRequest,
+  Subjects,
+  UsageRequest,
+  WornVersionsRequest,
+} from '@symbolon/contracts';
 
 import { QueryRecordsUseCase } from './use-cases/query-records.use-case.js';
 
@@ -21,5 +27,10 @@ export class RecordsController {
   @MessagePattern(Subjects.audit.usage)
   usage(@Payload() req: UsageRequest) {
     return this.query.usage(req);
+  }
+
+  @MessagePattern(Subjects.audit.chain)
+  chain(@Payload() req: AuditChainRequest) {
+    return this.query.chain(req);
   }
 }

@@ -11,7 +11,7 @@ import { type LocalPostgres, logger, openDataSource, startPostgres } from '@symb
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
-import { chainHash, verifyChain } from '../../src/records/hash-chain.js';
+import { chainHash, verifyChain } from '@symbolon/evidence';
 
 /**
  * AuditStore on a real database: SQLite files by default, PostgreSQL when SYMBOLON_TEST_DB=postgres. Each test has a

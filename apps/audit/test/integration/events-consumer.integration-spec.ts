@@ -17,7 +17,7 @@ import {
 } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
 
-import { verifyChain } from '../../src/records/hash-chain.js';
+import { verifyChain } from '@symbolon/evidence';
 
 /**
  * Two audit replicas on one durable JetStream consumer and one database (SQLite, or PostgreSQL when

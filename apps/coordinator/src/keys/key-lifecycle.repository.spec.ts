@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 import { DomainStateEntity } from '../domain/domain.entity.js';
 import { Initial1764374400000 } from '../migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from '../migrations/1795916000000-keyLifecycle.js';
+import { Custody1796100000000 } from '../migrations/1796100000000-custody.js';
+import { KeyCustodyRepository } from './key-custody.repository.js';
 import { KeyLifecycleRepository } from './key-lifecycle.repository.js';
 import { KeyEntity, KeyVersionEntity } from './key.entity.js';
 import { KeyTagEntity } from './key-tag.entity.js';
@@ -23,7 +25,7 @@ beforeEach(async () => {
   ds = await openDataSource(
     { type: 'sqlite', path: ':memory:', schema: 'coordinator', migrate: true },
     [KeyEntity, KeyVersionEntity, KeyTagEntity, DomainStateEntity],
-    [Initial1764374400000, KeyLifecycle1795916000000],
+    [Initial1764374400000, KeyLifecycle1795916000000, Custody1796100000000],
   );
   // KeyRepository.find reads a key's tags: the tags table as its migration makes it.
   await ds.query('CREATE TABLE key_tags (key_id varchar, tag_key varchar, tag_value varchar)');
@@ -137,5 +139,54 @@ describe('KeyLifecycleRepository', () => {
     expect(await repo.deleteDue(early.id, NOW)).toBe(false);
     expect((await repo.versionsOf(cancelled.id)).length).toBe(1);
     expect((await repo.versionsOf(early.id)).length).toBe(1);
+  });
+});
+
+describe('KeyCustodyRepository', () => {
+  const custody = () => new KeyCustodyRepository(ds);
+
+  it('should suspend only from the expected states and current version, replacing every EKT by its check value', async () => {
+    const k = await key();
+    const checks = new Map([[1, 'Y2hlY2s=']]);
+    expect(await custody().suspend(k.id, ['Enabled'], 2, checks)).toBe(false);
+    expect(await custody().suspend(k.id, ['Disabled'], 1, checks)).toBe(false);
+    expect(await custody().suspend(k.id, ['Enabled', 'Disabled'], 1, checks)).toBe(true);
+    const stored = await keys.find(A, k.id);
+    expect(stored?.key.keyState).toBe('Suspended');
+    expect(stored?.versions.get(1)).toMatchObject({ ekt: '', suspendCheck: 'Y2hlY2s=' });
+    expect(await custody().suspend(k.id, ['Enabled', 'Disabled'], 1, checks)).toBe(false);
+  });
+
+  it('should reinstate only a suspended key, with new EKTs and no check values left', async () => {
+    const k = await key();
+    const ekts = new Map([[1, { ekt: 'Ag==', domainGeneration: 2 }]]);
+    expect(await custody().reinstate(k.id, ekts)).toBe(false);
+    await custody().suspend(k.id, ['Enabled'], 1, new Map([[1, 'Y2hlY2s=']]));
+    expect(await custody().reinstate(k.id, ekts)).toBe(true);
+    const stored = await keys.find(A, k.id);
+    expect(stored?.key.keyState).toBe('Enabled');
+    expect(stored?.versions.get(1)).toMatchObject({ ekt: 'Ag==', domainGeneration: 2, suspendCheck: null });
+  });
+
+  it('should mark a key shredded once, then keep the receipt and drop its versions and aliases', async () => {
+    const k = await key({ keyState: 'PendingDeletion', deletionDate: new Date(NOW.getTime() + DAY) });
+    await ds.query('CREATE TABLE aliases (alias_name varchar, target_key_id varchar)');
+    await ds.query('INSERT INTO aliases VALUES (?, ?)', ['alias/x', k.id]);
+    expect(await custody().markShredded(k.id, ['Enabled'])).toBe(false);
+    expect(await custody().markShredded(k.id, ['Enabled', 'PendingDeletion'])).toBe(true);
+    expect(await custody().shredReceipt(k.id)).toBeUndefined();
+    const stored = await keys.find(A, k.id);
+    expect(stored?.key).toMatchObject({ keyState: 'Shredded', deletionDate: null });
+    await custody().completeShred(
+      k.id,
+      JSON.stringify({ document: { type: 't' }, signature: 's', publicKey: 'p' }),
+    );
+    expect(await custody().shredReceipt(k.id)).toEqual({
+      document: { type: 't' },
+      signature: 's',
+      publicKey: 'p',
+    });
+    expect((await keys.find(A, k.id))?.versions.size).toBe(0);
+    expect(await ds.query('SELECT * FROM aliases')).toEqual([]);
   });
 });

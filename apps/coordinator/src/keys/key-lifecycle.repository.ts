@@ -108,16 +108,22 @@ export class KeyLifecycleRepository {
       });
       if ((r.affected ?? 0) === 0) return false;
       await m.delete(KeyVersionEntity, { keyId });
-      for (const { table, column } of DEPENDENT_TABLES) await this.deleteRows(m, table, column, keyId);
+      for (const { table, column } of DEPENDENT_TABLES) await deleteKeyRows(m, table, column, keyId);
       return true;
     });
   }
+}
 
-  private async deleteRows(m: EntityManager, table: string, column: string, keyId: string): Promise<void> {
-    if (!(await m.queryRunner!.hasTable(table))) return;
-    const driver = this.ds.driver;
-    const schema = (driver.options as { schema?: string }).schema;
-    const path = driver.buildTableName(table, schema);
-    await m.query(`DELETE FROM ${path} WHERE ${column} = ${driver.createParameter('keyId', 0)}`, [keyId]);
-  }
+/** Deletes the rows of one key from another feature's table, when that table exists. */
+export async function deleteKeyRows(
+  m: EntityManager,
+  table: string,
+  column: string,
+  keyId: string,
+): Promise<void> {
+  if (!(await m.queryRunner!.hasTable(table))) return;
+  const driver = m.connection.driver;
+  const schema = (driver.options as { schema?: string }).schema;
+  const path = driver.buildTableName(table, schema);
+  await m.query(`DELETE FROM ${path} WHERE ${column} = ${driver.createParameter('keyId', 0)}`, [keyId]);
 }

@@ -103,8 +103,14 @@ export class KeyResolver {
     const { keyState, arn } = stored.key;
     if (allowed.includes(keyState)) return;
     if (keyState === 'Disabled') throw new KmsError(ErrorCodes.DISABLED, `${arn} is disabled.`);
-    const what = keyState === 'PendingDeletion' ? 'pending deletion' : keyState;
-    throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${what}.`);
+    const what = keyState === 'PendingDeletion' ? 'pending deletion' : keyState.toLowerCase();
+    const hint =
+      keyState === 'Suspended'
+        ? ' Its key material is with its owner: ReinstateKey brings it back.'
+        : keyState === 'Shredded'
+          ? ' Its key material is destroyed.'
+          : '';
+    throw new KmsError(ErrorCodes.INVALID_STATE, `${arn} is ${what}.${hint}`);
   }
 
   /**

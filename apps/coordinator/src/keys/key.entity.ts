@@ -59,6 +59,10 @@ export class KeyEntity {
   /** When the rotation job makes the next AUTOMATIC version; set while rotation is enabled. */
   @Column({ name: 'next_rotation_date', type: timestampType(), nullable: true })
   nextRotationDate?: Date | null;
+
+  /** ShredKey's signed receipt (JSON), kept so that a repeated ShredKey answers the same receipt. */
+  @Column({ name: 'shred_receipt', type: 'text', nullable: true })
+  shredReceipt?: string | null;
 }
 
 /** One row per key version: its key material as an EKT (wrapped under a domain key generation). */
@@ -70,7 +74,7 @@ export class KeyVersionEntity {
   @PrimaryColumn({ type: 'integer' })
   version!: number;
 
-  /** libs/formats EKT, base64. Wrapped key material only; never plaintext. */
+  /** libs/formats EKT, base64. Wrapped key material only; never plaintext. Empty while the key is Suspended. */
   @Column({ type: 'text' })
   ekt!: string;
 
@@ -83,4 +87,11 @@ export class KeyVersionEntity {
   /** How the version came to be: null for the first key material, else the kind of rotation that made it. */
   @Column({ name: 'rotation_type', type: 'varchar', length: 16, nullable: true })
   rotationType?: RotationType | null;
+
+  /**
+   * While the key is Suspended: a random value sealed under this version's key material (iv || ciphertext || tag,
+   * base64), which ReinstateKey checks the returned key material against. It decrypts nothing.
+   */
+  @Column({ name: 'suspend_check', type: 'text', nullable: true })
+  suspendCheck?: string | null;
 }

@@ -24,6 +24,11 @@ export class HsmRouter {
   ) {}
 
   async call<TReply>(action: HsmAction, payload: object): Promise<TReply> {
+    return (await this.callAny<TReply>(action, payload)).reply;
+  }
+
+  /** As call(), also naming the node that answered (for state a node keeps, such as an import key). */
+  async callAny<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
     const members = this.domain.current().members;
     if (members.length === 0) throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'the domain has no hsm node');
     const start = this.next++ % members.length;
@@ -31,16 +36,29 @@ export class HsmRouter {
     for (let i = 0; i < members.length; i++) {
       const node = members[(start + i) % members.length]!;
       try {
-        return await this.rpc.send<TReply>(
-          hsmSubject(node.nodeId, action),
-          payload,
-          this.config.SYMBOLON_HSM_TIMEOUT_MS,
-        );
+        return { nodeId: node.nodeId, reply: await this.callNode<TReply>(node.nodeId, action, payload) };
       } catch (e) {
         if (!(e instanceof KmsError) || !FAILOVER.has(e.code)) throw e;
         last = e;
       }
     }
     throw last;
+  }
+
+  /** One named node, no failover: a member of the domain only. */
+  callNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
+    if (!this.domain.current().members.some((m) => m.nodeId === nodeId)) {
+      throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, `hsm node ${nodeId} is not a member of the domain`);
+    }
+    return this.rpc.send<TReply>(hsmSubject(nodeId, action), payload, this.config.SYMBOLON_HSM_TIMEOUT_MS);
+  }
+
+  /** Every node of the domain, one after another (e.g. to drop cached copies of a key); the first failure throws. */
+  async callEach<TReply>(action: HsmAction, payload: object): Promise<TReply[]> {
+    const replies: TReply[] = [];
+    for (const node of this.domain.current().members) {
+      replies.push(await this.callNode<TReply>(node.nodeId, action, payload));
+    }
+    return replies;
   }
 }

@@ -32,6 +32,12 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'InvalidCiphertextException', status: 400 };
     case ErrorCodes.INCORRECT_KEY:
       return { type: 'IncorrectKeyException', status: 400 };
+    case ErrorCodes.INCORRECT_KEY_MATERIAL:
+      return { type: 'IncorrectKeyMaterialException', status: 400 };
+    case ErrorCodes.INVALID_IMPORT_TOKEN:
+      return { type: 'InvalidImportTokenException', status: 400 };
+    case ErrorCodes.EXPIRED_IMPORT_TOKEN:
+      return { type: 'ExpiredImportTokenException', status: 400 };
     case ErrorCodes.INVALID_MARKER:
       return { type: 'InvalidMarkerException', status: 400 };
     case ErrorCodes.LIMIT_EXCEEDED:

@@ -13,6 +13,8 @@ export function toKmsError(e: unknown): unknown {
     case 'UNSUPPORTED_PARAMETERS':
     case 'INVALID_ARGUMENT':
     case 'DATA_LEN_RANGE':
+    case 'PUBLIC_KEY_INVALID':
+    case 'PRIVATE_KEY_INVALID':
       return new KmsError(ErrorCodes.VALIDATION, e.message);
     case 'WRAPPED_KEY_INVALID':
     case 'KEY_NOT_FOUND':

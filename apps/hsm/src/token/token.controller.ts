@@ -9,16 +9,28 @@ import {
   HsmGenerateKeyRequest,
   HsmGenerateRandomRequest,
   HsmReEncryptRequest,
+  HsmCreateImportKeyRequest,
+  HsmDestroyImportKeyRequest,
+  HsmReinstateRequest,
+  HsmShredRequest,
+  HsmSignAuditDigestRequest,
+  HsmSuspendRequest,
   hsmSubject,
 } from '@symbolon/contracts';
 
+import { CustodyUseCase } from './use-cases/custody.use-case.js';
+import { EvidenceUseCase } from './use-cases/evidence.use-case.js';
 import { TokenOperationsUseCase } from './use-cases/token-operations.use-case.js';
 
 /** The node id is only known at boot, so the controller is built for it: kms.v1.hsm.<node>.<action>. */
 export function createTokenController(nodeId: string): Type<unknown> {
   @Controller()
   class TokenController {
-    constructor(@Inject(TokenOperationsUseCase) private readonly ops: TokenOperationsUseCase) {}
+    constructor(
+      @Inject(TokenOperationsUseCase) private readonly ops: TokenOperationsUseCase,
+      @Inject(EvidenceUseCase) private readonly evidence: EvidenceUseCase,
+      @Inject(CustodyUseCase) private readonly custody: CustodyUseCase,
+    ) {}
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.generateKey))
     generateKey(@Payload() _req: HsmGenerateKeyRequest) {
@@ -53,6 +65,41 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.destroyKey))
     destroyKey(@Payload() req: HsmDestroyKeyRequest) {
       return this.ops.destroyKey(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.signingKey))
+    signingKey() {
+      return this.evidence.signingKey();
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.signAuditDigest))
+    signAuditDigest(@Payload() req: HsmSignAuditDigestRequest) {
+      return this.evidence.signAuditDigest(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.shred))
+    shred(@Payload() req: HsmShredRequest) {
+      return this.evidence.shred(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.suspend))
+    suspend(@Payload() req: HsmSuspendRequest) {
+      return this.custody.suspend(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.createImportKey))
+    createImportKey(@Payload() req: HsmCreateImportKeyRequest) {
+      return this.custody.createImportKey(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.destroyImportKey))
+    destroyImportKey(@Payload() req: HsmDestroyImportKeyRequest) {
+      return this.custody.destroyImportKey(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.reinstate))
+    reinstate(@Payload() req: HsmReinstateRequest) {
+      return this.custody.reinstate(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.health))

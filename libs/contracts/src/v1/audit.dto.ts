@@ -1,5 +1,6 @@
 import { IsISO8601, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
+import type { SignedDocumentDto } from './hsm.dto.js';
 import type { DecisionDto } from './keys.dto.js';
 import { ACCOUNT_ID_PATTERN, TenantScopedRequest } from './tenant-scoped.request.js';
 
@@ -154,4 +155,80 @@ export interface ListAuditEventsReply {
   keyArn?: string;
   events: AuditRecordDto[];
   nextMarker?: string;
+}
+
+/**
+ * One link of the audit chain as a tenant may see it: sequence, previous hash, hash, and the record itself only when
+ * it is the tenant's own (libs/evidence's export format).
+ */
+export interface ChainLinkDto {
+  s: number;
+  p: string;
+  h: string;
+  r?: string;
+}
+
+/** A run of the chain from fromSequence, for one tenant (own records in full) or one of its keys. */
+export class AuditChainRequest {
+  @IsString()
+  @MaxLength(64)
+  requestId!: string;
+
+  @Matches(ACCOUNT_ID_PATTERN)
+  tenantId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  keyArn?: string;
+
+  @IsInt()
+  @Min(1)
+  fromSequence!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit!: number;
+}
+export interface AuditChainReply {
+  links: ChainLinkDto[];
+  /** Signed digests whose sequence is among the links. */
+  digests: SignedDocumentDto[];
+  /** The chain's last sequence now (0 when empty). */
+  headSequence: number;
+}
+
+/** Symbolon's ExportAuditChain (gateway -> coordinator). */
+export class ExportAuditChainRequest extends TenantScopedRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  keyId?: string;
+
+  @IsInt()
+  @Min(1)
+  fromSequence!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit!: number;
+}
+export interface ExportAuditChainReply extends AuditChainReply {
+  keyArn?: string;
+}
+
+/** audit -> coordinator: sign the chain head inside a token. */
+export class SignAuditDigestRequest {
+  @IsString()
+  @MaxLength(64)
+  requestId!: string;
+
+  @IsInt()
+  @Min(1)
+  sequence!: number;
+
+  @Matches(/^[0-9a-f]{64}$/)
+  hash!: string;
 }

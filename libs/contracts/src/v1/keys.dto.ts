@@ -1,10 +1,38 @@
-import { IsBoolean, IsBase64, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBase64,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+import { type SignedDocumentDto } from './hsm.dto.js';
 
 import { TenantScopedRequest } from './tenant-scoped.request.js';
 import { IsStringMap } from './validators.js';
 
 export type EncryptionContext = Record<string, string>;
-export const KeyStates = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'] as const;
+/**
+ * AWS's key states, plus Symbolon's own: Suspended (SuspendKey handed the key material to its owner and kept no usable
+ * copy; ReinstateKey brings it back) and Shredded (ShredKey destroyed it; final).
+ */
+export const KeyStates = [
+  'Enabled',
+  'Disabled',
+  'PendingDeletion',
+  'PendingImport',
+  'Unavailable',
+  'Suspended',
+  'Shredded',
+] as const;
 export type KeyState = (typeof KeyStates)[number];
 
 /** The AWS KeyMetadata subset the walking skeleton serves. Dates are ISO strings on the wire. */
@@ -151,4 +179,72 @@ export interface GetKeyUsageReply {
   keyArn: string;
   /** Every version of the key, oldest first, with its count (0 when it never encrypted). */
   versions: { keyVersion: number; encryptions: number }[];
+}
+
+/** Symbolon's ShredKey: unusable at once, material destroyed in every token and its EKTs, a signed receipt back. */
+export class ShredKeyRequest extends KeyScopedRequest {}
+export interface ShredKeyReply {
+  keyArn: string;
+  receipt: SignedDocumentDto;
+}
+
+/** Symbolon's SuspendKey: every version wrapped for the owner's RSA public key; the provider keeps no usable copy. */
+export class SuspendKeyRequest extends KeyScopedRequest {
+  /** SPKI DER, base64 (RSA 3072 or 4096 bits). */
+  @IsBase64()
+  @MaxLength(1024)
+  publicKey!: string;
+}
+export interface SuspendKeyReply {
+  keyArn: string;
+  /** The suspend package: what ReinstateKey needs back, wrapped for the owner's key (versions oldest first). */
+  versions: { version: number; wrapped: string }[];
+}
+
+/** An RSA-3072 public key made in a token for one ReinstateKey (as AWS GetParametersForImport). */
+export class GetParametersForReinstateRequest extends KeyScopedRequest {}
+export interface GetParametersForReinstateReply {
+  keyArn: string;
+  publicKey: string;
+  importToken: string;
+  parametersValidTo: string;
+}
+
+/** How an import token names the node and the import key (opaque to callers): base64url. */
+export const IMPORT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
+
+export class ReinstateKeyRequest extends KeyScopedRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  versions!: number[];
+
+  /** versions[i]'s key material, wrapped for the import key (or, literal form, as in the suspend package). */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsBase64({}, { each: true })
+  @MaxLength(1024, { each: true })
+  wrapped!: string[];
+
+  @IsOptional()
+  @Matches(IMPORT_TOKEN_PATTERN)
+  importToken?: string;
+
+  /** The literal form: the owner's RSA private key (PKCS#8 DER, base64). Weaker: the provider sees the key. */
+  @IsOptional()
+  @IsBase64()
+  @MaxLength(4096)
+  privateKey?: string;
+}
+export interface ReinstateKeyReply {
+  keyArn: string;
+  keyState: KeyState;
+}
+
+export class GetSigningPublicKeyRequest extends TenantScopedRequest {}
+export interface GetSigningPublicKeyReply {
+  publicKey: string;
 }

@@ -43,6 +43,10 @@ export const KmsActions = [
   // Symbolon's own operations (target prefix `Symbolon.`).
   'kms:GetKeyUsage',
   'kms:ListAuditEvents',
+  /** Only an Allow that names it (no wildcard) allows it: see libs/policy-engine's EXPLICIT_ONLY_ACTIONS. */
+  'kms:ShredKey',
+  'kms:SuspendKey',
+  'kms:ReinstateKey',
 ] as const;
 export type KmsAction = (typeof KmsActions)[number];
 

@@ -35,6 +35,12 @@ export const Subjects = {
     revokeGrant: 'kms.v1.keys.revoke-grant',
     getUsage: 'kms.v1.keys.get-usage',
     listAuditEvents: 'kms.v1.keys.list-audit-events',
+    exportAuditChain: 'kms.v1.keys.export-audit-chain',
+    shred: 'kms.v1.keys.shred',
+    suspend: 'kms.v1.keys.suspend',
+    getParametersForReinstate: 'kms.v1.keys.get-parameters-for-reinstate',
+    reinstate: 'kms.v1.keys.reinstate',
+    getSigningPublicKey: 'kms.v1.keys.get-signing-public-key',
   },
   secrets: {
     wrap: 'kms.v1.secrets.wrap',
@@ -69,6 +75,11 @@ export const Subjects = {
     query: 'kms.v1.audit.query',
     usage: 'kms.v1.audit.usage',
     worn: 'kms.v1.audit.worn',
+    chain: 'kms.v1.audit.chain',
+  },
+  /** The domain's signing key in the tokens, relayed by the coordinator to a healthy hsm node. */
+  signing: {
+    auditDigest: 'kms.v1.signing.audit-digest',
   },
   events: {
     all: 'kms.v1.events.>',
@@ -89,6 +100,13 @@ export const HsmActions = {
   destroyKey: 'destroy-key',
   wrapSecret: 'wrap-secret',
   unwrapSecret: 'unwrap-secret',
+  signingKey: 'signing-key',
+  signAuditDigest: 'sign-audit-digest',
+  shred: 'shred',
+  suspend: 'suspend',
+  createImportKey: 'create-import-key',
+  reinstate: 'reinstate',
+  destroyImportKey: 'destroy-import-key',
   health: 'health',
 } as const;
 export type HsmAction = (typeof HsmActions)[keyof typeof HsmActions];

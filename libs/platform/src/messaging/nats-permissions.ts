@@ -71,6 +71,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           Subjects.audit.usage,
           Subjects.audit.worn,
           Subjects.audit.query,
+          Subjects.audit.chain,
           // The lifecycle job's actions, recorded in the audit chain (never the gateway's request records).
           Subjects.events.jobHandled,
           ...STREAM_SETUP,
@@ -79,6 +80,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           `kms.v1.keys.> ${QueueGroups.coordinator}`,
           `kms.v1.aliases.> ${QueueGroups.coordinator}`,
           `kms.v1.secrets.> ${QueueGroups.coordinator}`,
+          `${Subjects.signing.auditDigest} ${QueueGroups.coordinator}`,
           Subjects.notices.policyChanged,
           inbox,
         ],
@@ -102,6 +104,8 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
           `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
           `$JS.ACK.${stream}.${consumer}.>`,
+          // The digest job asks a token (through the coordinator) to sign the chain head.
+          Subjects.signing.auditDigest,
         ],
         subscribe: [`kms.v1.audit.> ${QueueGroups.audit}`, inbox],
         allowResponses: true,

@@ -1,7 +1,7 @@
 /**
  * INSECURE - FOR TESTS ONLY.
  *
- * A stand-in for the coordinator's HsmRouter (its one method `call(action, payload)`) that does in process what an
+ * A stand-in for the coordinator's HsmRouter (`call(action, payload)`; callAny, callNode and callEach are call on its one node) that does in process what an
  * hsm node does: EKTs are real libs/formats EKTs around random bytes, and the AES-256-GCM key of a key version is
  * SHA-256 of its EKT bytes. So encrypt -> decrypt round-trips, and a wrong AAD, IV, tag or EKT fails the tag check
  * (INVALID_CIPHERTEXT), as on a token. Wrap it with `asFake<HsmRouter>(router)` in a spec.
@@ -11,6 +11,7 @@ import { EnvelopeError, deserializeEkt, serializeEkt } from '@symbolon/formats';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 const TAG_LENGTH = 16;
+const FAKE_NODE_ID = 'fake-node';
 const IV_LENGTH = 12;
 
 export interface HsmCall {
@@ -38,6 +39,19 @@ export class FakeHsmRouter {
       throw e;
     }
     return this.answer(action, p) as TReply;
+  }
+
+  /** One node stands for the whole domain: every form of call is `call`. */
+  async callAny<TReply>(action: string, payload: object): Promise<{ nodeId: string; reply: TReply }> {
+    return { nodeId: FAKE_NODE_ID, reply: await this.call<TReply>(action, payload) };
+  }
+
+  callNode<TReply>(_nodeId: string, action: string, payload: object): Promise<TReply> {
+    return this.call<TReply>(action, payload);
+  }
+
+  async callEach<TReply>(action: string, payload: object): Promise<TReply[]> {
+    return [await this.call<TReply>(action, payload)];
   }
 
   private answer(action: string, p: Record<string, unknown>): object {

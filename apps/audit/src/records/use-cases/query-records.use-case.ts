@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type AuditChainReply,
+  AuditChainRequest,
   type AuditQueryReply,
   AuditQueryRequest,
   type RequestHandledEvent,
+  type SignedDocumentDto,
   type UsageReply,
   UsageRequest,
   type WornVersionsReply,
@@ -18,7 +21,8 @@ import {
 } from 'typeorm';
 
 import { AUDIT_DATA_SOURCE } from '../../tokens.js';
-import { AuditRecordEntity, UsageCounterEntity } from '../audit-record.entity.js';
+import { AuditDigestEntity, AuditRecordEntity, UsageCounterEntity } from '../audit-record.entity.js';
+import { ownerOf } from '../audit-store.js';
 
 /** A tenant's own records (newest first) and usage counters; never another tenant's. */
 @Injectable()
@@ -68,5 +72,39 @@ export class QueryRecordsUseCase {
       .getRepository(UsageCounterEntity)
       .find({ where: { tenantId: req.tenantId, keyArn: req.keyArn }, order: { keyVersion: 'ASC' } });
     return { versions: rows.map((r) => ({ keyVersion: r.keyVersion, encryptions: r.encryptions })) };
+  }
+
+  /**
+   * A run of the chain in order: every link's sequence and hashes, the record itself only when it is the tenant's
+   * (made by it, or on one of its keys; with keyArn, on that key), and the signed digests among the links.
+   */
+  async chain(req: AuditChainRequest): Promise<AuditChainReply> {
+    const last = req.fromSequence + req.limit - 1;
+    const rows = await this.ds.getRepository(AuditRecordEntity).find({
+      select: { sequence: true, prevHash: true, hash: true, tenantId: true, keyArn: true, record: true },
+      where: { sequence: Between(req.fromSequence, last) },
+      order: { sequence: 'ASC' },
+    });
+    const own = (r: AuditRecordEntity): boolean =>
+      req.keyArn !== undefined
+        ? r.keyArn === req.keyArn
+        : r.tenantId === req.tenantId || (r.keyArn !== null && ownerOf(r.keyArn) === req.tenantId);
+    const digests = await this.ds.getRepository(AuditDigestEntity).find({
+      where: { sequence: Between(req.fromSequence, last) },
+      order: { sequence: 'ASC' },
+    });
+    const [head] = await this.ds
+      .getRepository(AuditRecordEntity)
+      .find({ select: { sequence: true }, order: { sequence: 'DESC' }, take: 1 });
+    return {
+      links: rows.map((r) => ({
+        s: r.sequence,
+        p: r.prevHash,
+        h: r.hash,
+        ...(own(r) ? { r: r.record } : {}),
+      })),
+      digests: digests.map((d) => JSON.parse(d.signed) as SignedDocumentDto),
+      headSequence: head?.sequence ?? 0,
+    };
   }
 }

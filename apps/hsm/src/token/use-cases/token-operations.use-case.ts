@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ErrorCodes,
   type HsmDecryptReply,
   HsmDecryptRequest,
   type HsmDestroyKeyReply,
@@ -15,16 +14,15 @@ import {
   type HsmHealthReply,
   type HsmReEncryptReply,
   HsmReEncryptRequest,
-  KmsError,
   fromBase64,
   toBase64,
 } from '@symbolon/contracts';
-import { EnvelopeError, deserializeEkt, serializeEkt } from '@symbolon/formats';
+import { serializeEkt } from '@symbolon/formats';
 import type { Hsm, KeyMaterialRef } from '@symbolon/pkcs11';
 import { randomBytes } from 'node:crypto';
 
-import { toKmsError } from '../hsm-errors.js';
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../hsm.tokens.js';
+import { guard, keyRef } from './key-ref.js';
 
 const IV_LENGTH = 12;
 
@@ -46,7 +44,7 @@ export class TokenOperationsUseCase {
   }
 
   encrypt(req: HsmEncryptRequest): HsmEncryptReply {
-    const ref = this.keyRef(req.ekt);
+    const ref = keyRef(req.ekt);
     const iv = randomBytes(IV_LENGTH);
     const sealed = guard(() => this.hsm.encrypt(ref, iv, fromBase64(req.plaintext), fromBase64(req.aad)));
     return { iv: toBase64(iv), sealed: toBase64(sealed) };
@@ -54,7 +52,7 @@ export class TokenOperationsUseCase {
 
   /** A data key from the token's generator, sealed under the KMS key in the same request. */
   generateDataKey(req: HsmGenerateDataKeyRequest): HsmGenerateDataKeyReply {
-    const ref = this.keyRef(req.ekt);
+    const ref = keyRef(req.ekt);
     const dataKey = guard(() => this.hsm.generateRandom(req.length));
     const iv = randomBytes(IV_LENGTH);
     const sealed = guard(() => this.hsm.encrypt(ref, iv, dataKey, fromBase64(req.aad)));
@@ -62,7 +60,7 @@ export class TokenOperationsUseCase {
   }
 
   decrypt(req: HsmDecryptRequest): HsmDecryptReply {
-    const ref = this.keyRef(req.ekt);
+    const ref = keyRef(req.ekt);
     const plaintext = guard(() =>
       this.hsm.decrypt(ref, fromBase64(req.iv), fromBase64(req.sealed), fromBase64(req.aad)),
     );
@@ -74,8 +72,8 @@ export class TokenOperationsUseCase {
    * never answered, and its buffer is zeroed before returning.
    */
   reEncrypt(req: HsmReEncryptRequest): HsmReEncryptReply {
-    const source = this.keyRef(req.sourceEkt);
-    const destination = this.keyRef(req.destinationEkt);
+    const source = keyRef(req.sourceEkt);
+    const destination = keyRef(req.destinationEkt);
     const plaintext = guard(() =>
       this.hsm.decrypt(source, fromBase64(req.iv), fromBase64(req.sealed), fromBase64(req.sourceAad)),
     );
@@ -96,7 +94,7 @@ export class TokenOperationsUseCase {
     for (const ekt of req.ekts) {
       let ref: KeyMaterialRef;
       try {
-        ref = this.keyRef(ekt);
+        ref = keyRef(ekt);
       } catch {
         continue;
       }
@@ -118,25 +116,5 @@ export class TokenOperationsUseCase {
       domainGeneration: this.node.domainGeneration,
       cachedKeys: h.cachedKeys,
     };
-  }
-
-  private keyRef(ekt: string): KeyMaterialRef {
-    try {
-      const parsed = deserializeEkt(fromBase64(ekt));
-      return { domainGeneration: parsed.domainGeneration, wrapped: parsed.wrapped };
-    } catch (e) {
-      if (e instanceof EnvelopeError) {
-        throw new KmsError(ErrorCodes.INVALID_STATE, 'the stored key token of this key version is malformed');
-      }
-      throw e;
-    }
-  }
-}
-
-function guard<T>(op: () => T): T {
-  try {
-    return op();
-  } catch (e) {
-    throw toKmsError(e);
   }
 }

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 
+/** The prevHash of record 1. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** hash_n = SHA-256(hash_{n-1} | sequence | record JSON): changing, dropping or reordering a record breaks the chain. */
+/**
+ * hash_n = SHA-256(hash_{n-1} | sequence | record JSON), lowercase hex: changing, dropping or reordering a record
+ * breaks the chain. One update over the joined text (the same bytes as updating part by part, and faster).
+ */
 export function chainHash(prevHash: string, sequence: number, record: string): string {
   return createHash('sha256')
-    .update(prevHash)
-    .update('|')
-    .update(String(sequence))
-    .update('|')
-    .update(record)
+    .update(prevHash + '|' + String(sequence) + '|' + record)
     .digest('hex');
 }
 
