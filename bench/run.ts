@@ -17,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { callAdmin } from '../apps/cli/src/admin-client.js';
 import { startPlatform } from '../deploy/local/platform.js';
 import { benchAuditVerify } from './audit-verify.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
@@ -39,6 +40,10 @@ const ONLY = (process.env['BENCH_TARGETS'] ?? TARGETS.join(',')).split(',').map(
 /** The goal of issue 4: the platform with a conditional key policy keeps this share of its req/s without one. */
 const KEY_POLICY_TARGET_RATIO = 0.9;
 const KEY_POLICY_ROW = 'platform + key policy';
+/** The platform with its audit service stopped (SIGSTOP) during the window: no chain or counter work is done. */
+const AUDIT_PAUSED_ROW = 'platform, audit paused';
+/** Issue 6: Encrypt with the audit chain and counters on, against the same platform without that work. */
+const AUDIT_TARGET_RATIO = 0.9;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 /** Fixed credentials for the baselines (they verify nothing, but get requests signed exactly like the platform's). */
 const BASELINE_CREDENTIALS: SigningCredentials = {
@@ -297,11 +302,53 @@ async function platform(): Promise<TargetResult[]> {
     : [];
   const plain = await measure('platform', running.endpoint, keyId, creds, processes, services);
   if (interrupted) throw new Error('interrupted');
+  const usage = { endpoint: running.endpoint, credentials: creds, region: creds.region };
+  const paused = await withAuditPaused(processes['audit']!, usage, keyId, () =>
+    measure(AUDIT_PAUSED_ROW, running.endpoint, keyId, creds, processes, services),
+  );
+  if (interrupted) throw new Error('interrupted');
   await attachKeyPolicy(kms, keyId, creds);
   const withPolicy = await measure(KEY_POLICY_ROW, running.endpoint, keyId, creds, processes, services);
   if (profDir) await new Promise((r) => setTimeout(r, 2_000)); // let the services write their profiles
   await stopAll();
-  return [plain, withPolicy];
+  return [plain, paused, withPolicy];
+}
+
+/**
+ * Runs `work` with the audit process stopped (SIGSTOP): requests are still answered once their record is durable in
+ * JetStream, but no record is chained or counted until it runs again (SIGCONT). Then waits until audit has caught up
+ * (the key's usage counter stops moving), so the next row does not pay for this one's backlog.
+ */
+async function withAuditPaused<T>(
+  pid: number,
+  usage: { endpoint: string; credentials: SigningCredentials; region: string },
+  keyId: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  process.kill(pid, 'SIGSTOP');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const counted = async () => {
+    const res = await callAdmin({
+      ...usage,
+      operation: 'GetKeyUsage',
+      service: 'Symbolon',
+      body: { KeyId: keyId },
+    });
+    const versions = (res.body['KeyVersions'] ?? []) as { Encryptions: number }[];
+    return versions.reduce((n, v) => n + v.Encryptions, 0);
+  };
+  let last = -1;
+  const deadline = Date.now() + 120_000;
+  for (let n = await counted(); n !== last && Date.now() < deadline; n = await counted()) {
+    last = n;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  return result;
 }
 
 /**
@@ -365,6 +412,8 @@ function report(results: TargetResult[], engine: PolicyEngineResult | undefined)
   if (p && pk) ratios['platform+keyPolicy/platform req/s'] = round(pk.reqPerSec / p.reqPerSec, 3);
   if (p && pk)
     ratios['platform/platform+keyPolicy CPU us/req'] = round(p.targetUsPerReq / pk.targetUsPerReq, 3);
+  const ap = byName(AUDIT_PAUSED_ROW);
+  if (p && ap) ratios['platform/platform audit paused req/s'] = round(p.reqPerSec / ap.reqPerSec, 3);
   if (engine) ratios['engine/cedar decisions/s'] = engine.ratio;
   console.log('');
   for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v}`);
@@ -374,6 +423,12 @@ function report(results: TargetResult[], engine: PolicyEngineResult | undefined)
   if (keyPolicyMet !== null) {
     console.log(
       `target "platform + key policy >= ${KEY_POLICY_TARGET_RATIO} x platform": ${keyPolicyMet ? 'MET' : 'NOT MET'}`,
+    );
+  }
+  if (p && ap) {
+    const auditMet = p.reqPerSec >= AUDIT_TARGET_RATIO * ap.reqPerSec;
+    console.log(
+      `target "platform (audit chain + counters) >= ${AUDIT_TARGET_RATIO} x audit paused": ${auditMet ? 'MET' : 'NOT MET'}`,
     );
   }
   return { ratios, met, keyPolicyMet };

@@ -8,6 +8,8 @@ export interface CredentialsFile {
   accessKeyId: string;
   secretAccessKey: string;
   region?: string;
+  /** The account (12 digits) the keys belong to: what `audit export-chain` names in its header. */
+  accountId?: string;
 }
 
 export interface AdminResponse {

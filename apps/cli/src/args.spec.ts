@@ -1,5 +1,6 @@
 import {
   ADMIN_COMMANDS,
+  type AdminCommand,
   AUDIT_COMMANDS,
   KEY_COMMANDS,
   USAGE,
@@ -11,6 +12,13 @@ import {
 } from './args.js';
 
 const COMMON = ['--endpoint', 'http://127.0.0.1:4566', '--credentials', '/tmp/creds.json'];
+
+/** parseArgs for a command that sends one request (not one made of steps). */
+function parseRequest(argv: string[]): AdminCommand {
+  const parsed = parseArgs(argv);
+  if ('run' in parsed) throw new Error(`${argv.slice(0, 2).join(' ')} is made of steps`);
+  return parsed;
+}
 
 describe('parseArgs', () => {
   it('should map options to request fields when a create-access-key command is given', () => {
@@ -128,7 +136,7 @@ describe('parseArgs', () => {
   });
 
   it('should leave a file:// policy document to be read when it is given as a file reference', () => {
-    const parsed = parseArgs([
+    const parsed = parseRequest([
       'admin',
       'put-user-policy',
       '--user-name=alice',
@@ -143,7 +151,7 @@ describe('parseArgs', () => {
   });
 
   it('should keep file:// as text when the option does not accept files', () => {
-    const parsed = parseArgs(['admin', 'create-user', '--user-name', 'file://alice', ...COMMON]);
+    const parsed = parseRequest(['admin', 'create-user', '--user-name', 'file://alice', ...COMMON]);
     expect(parsed.body).toEqual({ UserName: 'file://alice' });
     expect(parsed.files).toBeUndefined();
   });
@@ -364,7 +372,7 @@ describe('parseArgs for key and audit commands', () => {
   });
 
   it('should leave the service out when an admin command is parsed', () => {
-    const parsed = parseArgs(['admin', 'list-access-keys', '--user-name', 'a', ...COMMON]);
+    const parsed = parseRequest(['admin', 'list-access-keys', '--user-name', 'a', ...COMMON]);
     expect(parsed.service).toBeUndefined();
     expect(parsed.exportTo).toBeUndefined();
   });
@@ -395,8 +403,15 @@ describe('parseArgs for key and audit commands', () => {
 
   it('should list every key and audit command in the usage text when it is printed', () => {
     expect(USAGE).toMatch(/^usage: symbolon admin\|key\|audit <command> --endpoint <url>/);
-    expect(Object.keys(KEY_COMMANDS)).toEqual(['usage']);
-    expect(Object.keys(AUDIT_COMMANDS)).toEqual(['list', 'export']);
+    expect(Object.keys(KEY_COMMANDS)).toEqual([
+      'usage',
+      'shred',
+      'verify-shred',
+      'signing-key',
+      'suspend',
+      'reinstate',
+    ]);
+    expect(Object.keys(AUDIT_COMMANDS)).toEqual(['list', 'export', 'export-chain', 'verify']);
     expect(USAGE).toContain('key commands:\n  usage --key-id <v>');
     expect(USAGE).toContain(
       'audit commands:\n  list [--key-id <v>] [--operation <v>] [--start-time <iso8601|epoch-seconds>] ' +
@@ -405,6 +420,172 @@ describe('parseArgs for key and audit commands', () => {
     expect(USAGE).toContain(
       '  export [--key-id <v>] [--operation <v>] [--start-time <iso8601|epoch-seconds>] ' +
         '[--end-time <iso8601|epoch-seconds>] --out <file>',
+    );
+  });
+});
+
+describe('parseArgs for commands made of steps', () => {
+  const connection = { endpoint: 'http://127.0.0.1:4566', credentialsFile: '/tmp/creds.json' };
+
+  it('should keep request fields and local options apart when each key command is given every option', () => {
+    expect(parseArgs(['key', 'shred', '--key-id', 'k1', '--out', 'r.json', ...COMMON])).toStrictEqual({
+      run: 'shred',
+      connection,
+      body: { KeyId: 'k1' },
+      local: { out: 'r.json' },
+    });
+    expect(parseArgs(['key', 'shred', '--key-id', 'k1', ...COMMON, '--region', 'eu-west-1'])).toStrictEqual({
+      run: 'shred',
+      connection: { ...connection, region: 'eu-west-1' },
+      body: { KeyId: 'k1' },
+      local: {},
+    });
+    expect(parseArgs(['key', 'signing-key', ...COMMON])).toStrictEqual({
+      run: 'signing-key',
+      connection,
+      body: {},
+      local: {},
+    });
+    expect(
+      parseArgs(['key', 'suspend', '--key-id', 'k1', '--public-key', 'pub.pem', '--out=pkg.json', ...COMMON]),
+    ).toStrictEqual({
+      run: 'suspend',
+      connection,
+      body: { KeyId: 'k1' },
+      local: { 'public-key': 'pub.pem', out: 'pkg.json' },
+    });
+    const reinstate = ['key', 'reinstate', '--key-id', 'k1', '--package', 'p.json', '--private-key', 'k.pem'];
+    expect(parseArgs([...reinstate, ...COMMON])).toStrictEqual({
+      run: 'reinstate',
+      connection,
+      body: { KeyId: 'k1' },
+      local: { package: 'p.json', 'private-key': 'k.pem' },
+    });
+    expect(parseArgs([...reinstate, '--literal-form', ...COMMON])).toMatchObject({
+      local: { package: 'p.json', 'private-key': 'k.pem', 'literal-form': true },
+    });
+  });
+
+  it('should need no connection when key verify-shred and audit verify are offline', () => {
+    expect(
+      parseArgs(['key', 'verify-shred', '--receipt', 'r.json', '--key-id', 'arn:k', '--public-key', 's.b64']),
+    ).toStrictEqual({
+      run: 'verify-shred',
+      body: {},
+      local: { receipt: 'r.json', 'key-id': 'arn:k', 'public-key': 's.b64' },
+    });
+    expect(parseArgs(['audit', 'verify', '--in', 'chain.jsonl'])).toStrictEqual({
+      run: 'verify-chain',
+      body: {},
+      local: { in: 'chain.jsonl' },
+    });
+  });
+
+  it('should send the key and the first sequence as request fields when audit export-chain is given them', () => {
+    expect(
+      parseArgs([
+        'audit',
+        'export-chain',
+        '--key-id',
+        'k1',
+        '--from-sequence',
+        '42',
+        '--out',
+        'c.jsonl',
+        ...COMMON,
+      ]),
+    ).toStrictEqual({
+      run: 'export-chain',
+      connection,
+      body: { KeyId: 'k1', FromSequence: 42 },
+      local: { out: 'c.jsonl' },
+    });
+    expect(parseArgs(['audit', 'export-chain', '--out', 'c.jsonl', ...COMMON])).toMatchObject({ body: {} });
+  });
+
+  it('should throw a UsageError when a command made of steps misses an option or gets a wrong one', () => {
+    const cases: [string[], string][] = [
+      [['key', 'shred', ...COMMON], '--key-id is required'],
+      [['key', 'shred', '--key-id', 'k1', '--out=', ...COMMON], '--out needs a value'],
+      [['key', 'shred', '--key-id', 'k1', '--receipt', 'r', ...COMMON], 'unknown option --receipt'],
+      [['key', 'shred', '--key-id', 'k1'], '--endpoint is required'],
+      [['key', 'verify-shred'], '--receipt is required'],
+      [
+        ['key', 'verify-shred', '--receipt', 'r', ...COMMON],
+        'key verify-shred works offline: it takes no --endpoint',
+      ],
+      [
+        ['key', 'verify-shred', '--receipt', 'r', '--credentials', 'c.json'],
+        'key verify-shred works offline: it takes no --credentials',
+      ],
+      [['key', 'verify-shred', '--receipt', 'r', '--region', 'x'], 'works offline: it takes no --region'],
+      [['key', 'verify-shred', '--receipt', 'r', '--out', 'x'], 'unknown option --out'],
+      [['key', 'signing-key', '--key-id', 'k1', ...COMMON], 'unknown option --key-id'],
+      [['key', 'suspend', '--key-id', 'k1', '--out', 'p.json', ...COMMON], '--public-key is required'],
+      [['key', 'suspend', '--key-id', 'k1', '--public-key', 'k.pem', ...COMMON], '--out is required'],
+      [['key', 'suspend', '--public-key', 'k.pem', '--out', 'p', ...COMMON], '--key-id is required'],
+      [['key', 'reinstate', '--key-id', 'k1', '--private-key', 'k.pem', ...COMMON], '--package is required'],
+      [['key', 'reinstate', '--key-id', 'k1', '--package', 'p.json', ...COMMON], '--private-key is required'],
+      [
+        [
+          'key',
+          'reinstate',
+          '--key-id',
+          'k1',
+          '--package',
+          'p',
+          '--private-key',
+          'k',
+          '--literal-form=yes',
+          ...COMMON,
+        ],
+        '--literal-form takes no value',
+      ],
+      [
+        [
+          'key',
+          'reinstate',
+          '--key-id',
+          'k1',
+          '--package',
+          'p',
+          '--private-key',
+          'k',
+          '--passphrase',
+          'x',
+          ...COMMON,
+        ],
+        'unknown option --passphrase',
+      ],
+      [['audit', 'export-chain', ...COMMON], '--out is required'],
+      [
+        ['audit', 'export-chain', '--out', 'c', '--from-sequence', '0', ...COMMON],
+        '--from-sequence takes a whole',
+      ],
+      [['audit', 'export-chain', '--out', 'c', '--limit', '5', ...COMMON], 'unknown option --limit'],
+      [['audit', 'verify'], '--in is required'],
+      [['audit', 'verify', '--in', 'c', '--endpoint', 'http://x'], 'audit verify works offline'],
+      [['audit', 'verify', '--in', 'c', '--key-id', 'k1'], 'unknown option --key-id'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+      expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+
+  it('should list every command made of steps, marking the offline ones, when the usage text is printed', () => {
+    expect(USAGE).toContain('  shred --key-id <v> [--out <file>]\n');
+    expect(USAGE).toContain(
+      '  verify-shred --receipt <file> [--key-id <v>] [--public-key <file>]  (offline: no --endpoint / --credentials)\n',
+    );
+    expect(USAGE).toContain('  signing-key [--out <file>]\n');
+    expect(USAGE).toContain('  suspend --key-id <v> --public-key <file> --out <file>\n');
+    expect(USAGE).toContain(
+      '  reinstate --key-id <v> --package <file> --private-key <file> [--literal-form]\n',
+    );
+    expect(USAGE).toContain('  export-chain [--key-id <v>] [--from-sequence <n>] --out <file>\n');
+    expect(USAGE).toMatch(
+      / {2}verify --in <file> \[--public-key <file>\] {2}\(offline: no --endpoint \/ --credentials\)$/,
     );
   });
 });

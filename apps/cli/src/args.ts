@@ -66,14 +66,56 @@ interface OutOption {
   out: true;
 }
 
-type OptionSpec = ValueOption | FlagOption | ListOption | OutOption;
+/**
+ * An option of a command's own steps, not a request field: a file it reads or writes (`file`), a value it checks
+ * locally (`text`) or a switch (`flag`, no value). Given, it lands in StepsCommand.local under the option's name.
+ */
+interface LocalOption {
+  local: 'file' | 'text' | 'flag';
+  required?: boolean;
+}
 
-interface CommandSpec {
+type OptionSpec = ValueOption | FlagOption | ListOption | OutOption | LocalOption;
+
+/** A command that sends one request made from its options. */
+interface RequestSpec {
   operation: string;
   /** The X-Amz-Target prefix when it is not `SymbolonAdmin`. */
   service?: 'Symbolon';
   /** option name -> request field. */
   options: Record<string, OptionSpec>;
+}
+
+/** The commands main.ts runs as steps of their own (several requests, local files, local crypto). */
+export type StepsName =
+  'shred' | 'verify-shred' | 'signing-key' | 'suspend' | 'reinstate' | 'export-chain' | 'verify-chain';
+
+/** A command made of steps (main.ts `STEPS[run]`); its requests are key owners' own (`Symbolon.<Op>`). */
+interface StepsSpec {
+  run: StepsName;
+  /** Works without the platform: takes no --endpoint / --credentials / --region. */
+  offline?: true;
+  options: Record<string, OptionSpec>;
+}
+
+type CommandSpec = RequestSpec | StepsSpec;
+
+/** Where a command's requests go. */
+export interface Connection {
+  endpoint: string;
+  credentialsFile: string;
+  region?: string;
+}
+
+/** A parsed command made of steps: main.ts runs `run` with the request fields and the local options. */
+export interface StepsCommand {
+  run: StepsName;
+  /** Absent for offline commands. */
+  connection?: Connection;
+  /** Request fields from the options (as AdminCommand.body). */
+  body: Record<string, RequestValue>;
+  /** Local options by option name: a file path or text, or true for a flag. */
+  local: Record<string, string | true>;
 }
 
 const FILE_PREFIX = 'file://';
@@ -162,9 +204,29 @@ const auditFilters: Record<string, ValueOption> = {
   'end-time': { field: 'EndTime', required: false, type: 'time' },
 };
 
+const requiredFile: LocalOption = { local: 'file', required: true };
+const optionalFile: LocalOption = { local: 'file' };
+
 /** Key owners' own operations on their keys (`Symbolon.<Op>`). */
 export const KEY_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   usage: { operation: 'GetKeyUsage', service: 'Symbolon', options: { 'key-id': keyId } },
+  shred: { run: 'shred', options: { 'key-id': keyId, out: optionalFile } },
+  'verify-shred': {
+    run: 'verify-shred',
+    offline: true,
+    options: { receipt: requiredFile, 'key-id': { local: 'text' }, 'public-key': optionalFile },
+  },
+  'signing-key': { run: 'signing-key', options: { out: optionalFile } },
+  suspend: { run: 'suspend', options: { 'key-id': keyId, 'public-key': requiredFile, out: requiredFile } },
+  reinstate: {
+    run: 'reinstate',
+    options: {
+      'key-id': keyId,
+      package: requiredFile,
+      'private-key': requiredFile,
+      'literal-form': { local: 'flag' },
+    },
+  },
 };
 
 /** The page size `audit export` asks for: the most ListAuditEvents returns at once. */
@@ -186,6 +248,15 @@ export const AUDIT_COMMANDS: Readonly<Record<string, CommandSpec>> = {
     service: 'Symbolon',
     options: { ...auditFilters, out: { out: true } },
   },
+  'export-chain': {
+    run: 'export-chain',
+    options: {
+      'key-id': { field: 'KeyId', required: false },
+      'from-sequence': { field: 'FromSequence', required: false, type: 'integer' },
+      out: requiredFile,
+    },
+  },
+  verify: { run: 'verify-chain', offline: true, options: { in: requiredFile, 'public-key': optionalFile } },
 };
 
 /** Command groups: `symbolon <group> <command>`. */
@@ -207,9 +278,17 @@ function isList(spec: OptionSpec): spec is ListOption {
   return 'list' in spec;
 }
 
+function isLocal(spec: OptionSpec): spec is LocalOption {
+  return 'local' in spec;
+}
+
 function usageOf(option: string, spec: OptionSpec): string {
   if (isOut(spec)) return `--${option} <file>`;
-  if (isFlag(spec)) return `[--${option}]`;
+  if (isFlag(spec) || (isLocal(spec) && spec.local === 'flag')) return `[--${option}]`;
+  if (isLocal(spec)) {
+    const text = `--${option} ${spec.local === 'file' ? '<file>' : '<v>'}`;
+    return spec.required ? text : `[${text}]`;
+  }
   if (isList(spec)) {
     const value = spec.list === 'tags' ? 'Key=<k>,Value=<v>' : '<v>';
     return `--${option} ${value} [${value} ...]`;
@@ -231,14 +310,17 @@ ${Object.entries(COMMAND_GROUPS)
       `${group} commands:\n${Object.entries(commands)
         .map(([name, spec]) => {
           const opts = Object.entries(spec.options).map(([o, s]) => usageOf(o, s));
-          return `  ${name} ${opts.join(' ')}`;
+          return `  ${name} ${opts.join(' ')}${'offline' in spec ? '  (offline: no --endpoint / --credentials)' : ''}`;
         })
         .join('\n')}`,
   )
   .join('\n')}`;
 
-/** Parses `<group> <command> --option value ...` (also `--option=value`; flags take no value). */
-export function parseArgs(argv: readonly string[]): AdminCommand {
+/**
+ * Parses `<group> <command> --option value ...` (also `--option=value`; flags take no value): a request to send as it
+ * is (AdminCommand), or a command made of steps (StepsCommand, which has `run`).
+ */
+export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand {
   const [group, command, ...rest] = argv;
   const commands =
     group !== undefined && Object.hasOwn(COMMAND_GROUPS, group) ? COMMAND_GROUPS[group] : undefined;
@@ -265,7 +347,7 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
       continue;
     }
     let value: string | true | undefined;
-    if (option && isFlag(option)) {
+    if (option && (isFlag(option) || (isLocal(option) && option.local === 'flag'))) {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       value = true;
     } else {
@@ -275,15 +357,35 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
     if (values.has(name)) throw new UsageError(`--${name} given twice`);
     values.set(name, value);
   }
-  const endpoint = takeText(values, 'endpoint');
-  const credentialsFile = takeText(values, 'credentials');
-  if (!endpoint) throw new UsageError('--endpoint is required');
-  if (!credentialsFile) throw new UsageError('--credentials is required');
-  const region = takeText(values, 'region');
+  let connection: Connection | undefined;
+  if ('offline' in spec) {
+    for (const name of ['endpoint', 'credentials', 'region']) {
+      if (values.has(name)) throw new UsageError(`${group} ${command} works offline: it takes no --${name}`);
+    }
+  } else {
+    const endpoint = takeText(values, 'endpoint');
+    const credentialsFile = takeText(values, 'credentials');
+    if (!endpoint) throw new UsageError('--endpoint is required');
+    if (!credentialsFile) throw new UsageError('--credentials is required');
+    const region = takeText(values, 'region');
+    connection = { endpoint, credentialsFile, ...(region ? { region } : {}) };
+  }
   const body: Record<string, RequestValue> = {};
+  const local: Record<string, string | true> = {};
   const files: FileField[] = [];
   let exportTo: string | undefined;
   for (const [option, optionSpec] of Object.entries(spec.options)) {
+    if (isLocal(optionSpec)) {
+      if (optionSpec.local === 'flag') {
+        if (values.delete(option)) local[option] = true;
+        continue;
+      }
+      const value = takeText(values, option);
+      if (value) local[option] = value;
+      else if (optionSpec.required) throw new UsageError(`--${option} is required`);
+      else if (value === '') throw new UsageError(`--${option} needs a value`);
+      continue;
+    }
     if (isOut(optionSpec)) {
       exportTo = takeText(values, option);
       if (!exportTo) throw new UsageError(`--${option} is required`);
@@ -317,6 +419,8 @@ export function parseArgs(argv: readonly string[]): AdminCommand {
   }
   const unknown = [...values.keys()];
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
+  if ('run' in spec) return { run: spec.run, ...(connection ? { connection } : {}), body, local };
+  const { endpoint, credentialsFile, region } = connection!;
   return {
     endpoint,
     credentialsFile,

@@ -495,6 +495,83 @@ describe('run', () => {
   });
 });
 
+describe('run for commands made of steps', () => {
+  let dir: string;
+  let creds: string;
+  let endpoint: Endpoint;
+  let out: string;
+  let err: string;
+  const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+
+  beforeEach(async () => {
+    out = '';
+    err = '';
+    dir = mkdtempSync(join(tmpdir(), 'symbolon-cli-steps-'));
+    creds = join(dir, 'credentials.json');
+    writeFileSync(
+      creds,
+      JSON.stringify({
+        accessKeyId: 'AKIACLITEST000000000',
+        secretAccessKey: 'cli-secret',
+        region: 'eu-west-1',
+        accountId: '123456789012',
+      }),
+    );
+    endpoint = new Endpoint();
+    await endpoint.start();
+  });
+
+  afterEach(async () => {
+    await endpoint.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should send a signed Symbolon request when key signing-key runs', async () => {
+    const publicKey = 'MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
+    endpoint.answers.push({ status: 200, body: { PublicKey: publicKey } });
+    const code = await run(['key', 'signing-key', '--endpoint', endpoint.url, '--credentials', creds], io);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      PublicKey: publicKey,
+      Fingerprint: 'SHA256:BuP9j9opu2CrWVV95h7bCuzbIxE0vjDnW0Vfjht5L6k',
+    });
+    const [req] = endpoint.requests;
+    expect(req!.headers['x-amz-target']).toBe('Symbolon.GetSigningPublicKey');
+    expect(req!.headers['authorization']).toMatch(/Credential=AKIACLITEST000000000\/\d{8}\/eu-west-1\/kms\//);
+    expect(JSON.parse(req!.body)).toEqual({});
+  });
+
+  it('should name the credentials account in the header when audit export-chain runs', async () => {
+    const link = { s: 1, p: '0'.repeat(64), h: 'a'.repeat(64) };
+    endpoint.answers.push({ status: 200, body: { Links: [link], Digests: [], HeadSequence: 1 } });
+    const file = join(dir, 'chain.jsonl');
+    const code = await run(
+      ['audit', 'export-chain', '--out', file, '--endpoint', endpoint.url, '--credentials', creds],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(endpoint.requests[0]!.headers['x-amz-target']).toBe('Symbolon.ExportAuditChain');
+    expect(JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!)).toMatchObject({
+      tenantId: '123456789012',
+      keyArn: null,
+      fromSequence: 1,
+      toSequence: 1,
+    });
+  });
+
+  it('should run an offline command without an endpoint and refuse one when it is given', async () => {
+    const receipt = join(dir, 'missing.json');
+    expect(await run(['key', 'verify-shred', '--receipt', receipt], io)).toBe(2);
+    expect(err).toBe(`symbolon: cannot read --receipt ${receipt}: no such file\n`);
+    err = '';
+    expect(await run(['audit', 'verify', '--in', receipt, '--endpoint', endpoint.url], io)).toBe(2);
+    expect(err).toContain('audit verify works offline: it takes no --endpoint');
+    expect(err).toContain('usage: symbolon');
+    expect(endpoint.requests).toEqual([]);
+  });
+});
+
 describe('readFileFields', () => {
   let dir: string;
 

@@ -3,12 +3,32 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 import { type AdminResponse, callAdmin, readCredentials } from './admin-client.js';
-import { type AdminCommand, EXPORT_PAGE_SIZE, type FileField, USAGE, UsageError, parseArgs } from './args.js';
+import {
+  type AdminCommand,
+  EXPORT_PAGE_SIZE,
+  type FileField,
+  type StepsCommand,
+  type StepsName,
+  USAGE,
+  UsageError,
+  parseArgs,
+} from './args.js';
+import { exportChain, verifyChain } from './audit-chain.js';
+import { reinstate, shred, signingKey, suspend, verifyShred } from './key-commands.js';
+import { type Io, LocalError, READ_FAILURES, Refused, type StepContext, type Steps } from './steps.js';
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { Io } from './steps.js';
+
+/** The commands made of steps, by the name their CommandSpec gives as `run`. */
+const STEPS: Readonly<Record<StepsName, Steps>> = {
+  shred,
+  'verify-shred': verifyShred,
+  'signing-key': signingKey,
+  suspend,
+  reinstate,
+  'export-chain': exportChain,
+  'verify-chain': verifyChain,
+};
 
 /** Runs `symbolon <argv>`; prints the answer as JSON (errors on stderr) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -20,6 +40,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`${e.message}\n${USAGE}\n`);
     return 2;
   }
+  if ('run' in command) return runSteps(command, stepContext(command, io));
   let fromFiles: Record<string, string>;
   try {
     fromFiles = readFileFields(command.files ?? []);
@@ -40,6 +61,48 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     });
   if (command.exportTo !== undefined) return exportEvents(command, command.exportTo, send, io);
   return print(await send({ ...command.body, ...fromFiles }), io);
+}
+
+/** Requests signed with the command's credentials; offline commands get a `call` that refuses. */
+function stepContext(command: StepsCommand, io: Io): StepContext {
+  const { connection } = command;
+  if (!connection) {
+    return { io, call: () => Promise.reject(new Error(`an offline command tried to send a request`)) };
+  }
+  const credentials = readCredentials(connection.credentialsFile);
+  return {
+    io,
+    call: (operation, body) =>
+      callAdmin({
+        endpoint: connection.endpoint,
+        credentials,
+        region: connection.region ?? credentials.region ?? 'us-east-1',
+        service: 'Symbolon',
+        operation,
+        body,
+      }),
+    ...(typeof credentials.accountId === 'string' ? { accountId: credentials.accountId } : {}),
+  };
+}
+
+/**
+ * Runs a command made of steps with `ctx` (tests pass a fake `call`): a platform refusal is printed as JSON on stderr
+ * (exit 1), a local problem as `symbolon: <message>` (its exit code).
+ */
+export async function runSteps(command: StepsCommand, ctx: StepContext): Promise<number> {
+  try {
+    return await STEPS[command.run](command, ctx);
+  } catch (e) {
+    if (e instanceof Refused) {
+      ctx.io.err(`${JSON.stringify(e.body, null, 2)}\n`);
+      return 1;
+    }
+    if (e instanceof LocalError) {
+      ctx.io.err(`symbolon: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
 }
 
 function print(res: AdminResponse, io: Io): number {
@@ -122,12 +185,6 @@ function invalidPage(body: Record<string, unknown>): AdminResponse {
 
 /** A `file://` option value whose file cannot be read. The message names the option, path and cause, never content. */
 export class FileFieldError extends Error {}
-
-const READ_FAILURES: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'it is a directory',
-};
 
 /** Reads each `file://` option's file as UTF-8 text, keyed by its request field (the aws cli's `file://`). */
 export function readFileFields(files: readonly FileField[]): Record<string, string> {
