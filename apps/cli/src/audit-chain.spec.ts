@@ -190,27 +190,44 @@ describe('audit export-chain', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('should remove the file and exit 1 with an InvalidResponse when the chain ends before its HeadSequence', async () => {
+  /** `audit verify` of `out` (offline): its exit code and report. */
+  async function verifyOut(): Promise<{ code: number; report: Record<string, unknown> }> {
+    const v = new FakePlatform({});
+    const code = await runSteps(steps(['audit', 'verify', '--in', out]), v.context());
+    return { code, report: JSON.parse(v.out) as Record<string, unknown> };
+  }
+
+  it('should export what the platform holds when the chain ends before its HeadSequence, for verify to name', async () => {
     const p = chainPlatform(chain.slice(0, 15_000), [], () => 25_000);
     expect(
       await runSteps(steps(['audit', 'export-chain', '--out', out, ...CONNECT]), p.context(ACCOUNT)),
-    ).toBe(1);
-    expect(JSON.parse(p.err)).toEqual({
-      __type: 'InvalidResponse',
-      message: 'ExportAuditChain ended at 15000, before its HeadSequence 25000',
-    });
-    expect(existsSync(out)).toBe(false);
+    ).toBe(0);
+    expect(p.requests.length).toBe(3);
+    const { code, report } = await verifyOut();
+    expect(code).toBe(1);
+    expect(report['FirstBreak']).toMatchObject({ Sequence: 15_001 });
   });
 
-  it('should remove the file and exit 1 with an InvalidResponse when a page skips a link or has a bad hash', async () => {
+  it('should export a page with a record missing, for verify to name it', async () => {
     const gap = [...chain.slice(0, 5), ...chain.slice(6, 10)];
     const p = chainPlatform(gap, [], () => 10);
     expect(
       await runSteps(steps(['audit', 'export-chain', '--out', out, ...CONNECT]), p.context(ACCOUNT)),
+    ).toBe(0);
+    const { code, report } = await verifyOut();
+    expect(code).toBe(1);
+    expect(report['FirstBreak']).toMatchObject({ Sequence: 6, Reason: 'record 6 is missing' });
+  });
+
+  it('should remove the file and exit 1 with an InvalidResponse when a page is out of order or has a bad hash', async () => {
+    const reordered = [chain[1]!, chain[0]!];
+    const p = chainPlatform(reordered, [], () => 2);
+    expect(
+      await runSteps(steps(['audit', 'export-chain', '--out', out, ...CONNECT]), p.context(ACCOUNT)),
     ).toBe(1);
     expect(JSON.parse(p.err)).toEqual({
       __type: 'InvalidResponse',
-      message: 'an ExportAuditChain page asked from 1 has a malformed link at position 5',
+      message: 'an ExportAuditChain page asked from 1 has a malformed link at position 1',
     });
     expect(existsSync(out)).toBe(false);
 
