@@ -1,5 +1,5 @@
 import { type SignAuditDigestRequest, type SignedDocumentDto, Subjects } from '@symbolon/contracts';
-import { AUDIT_DIGEST_TYPE, type AuditDigest, type Signed, verifySigned } from '@symbolon/evidence';
+import { type AuditDigest, type Signed, verifyAuditDigest } from '@symbolon/evidence';
 import { type RpcClient, logger } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -62,7 +62,7 @@ export class DigestJob {
     };
     const signed = await this.rpc.send<SignedDocumentDto>(Subjects.signing.auditDigest, req);
     const doc = signed.document as unknown as AuditDigest;
-    const check = verifySigned(signed as unknown as Signed<AuditDigest>, AUDIT_DIGEST_TYPE);
+    const check = verifyAuditDigest(signed as unknown as Signed<AuditDigest>);
     if (!check.ok || doc.sequence !== head.sequence || doc.hash !== head.hash) {
       throw new Error(
         `the signed digest does not match the chain head (${check.ok ? 'other head' : check.reason})`,
