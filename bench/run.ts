@@ -160,6 +160,8 @@ interface CpuShare {
 interface TargetResult extends LoadResult {
   target: string;
   warmupNon2xx: number;
+  /** 2xx answers during the warm-up. */
+  warmupOk: number;
   /** CPU time of the target's own processes (load generator excluded) per answered request. */
   targetUsPerReq: number;
   machineBusyPct: number;
@@ -210,6 +212,7 @@ async function measure(
     target,
     ...r,
     warmupNon2xx: warm.non2xx + warm.errors,
+    warmupOk: warm.ok,
     targetUsPerReq,
     machineBusyPct: round(busyPct, 1),
     otherLoadPct: round(Math.max(0, busyPct - oursPct), 1),
@@ -316,22 +319,16 @@ async function platform(): Promise<TargetResult[]> {
 
 /**
  * Runs `work` with the audit process stopped (SIGSTOP): requests are still answered once their record is durable in
- * JetStream, but no record is chained or counted until it runs again (SIGCONT). Then waits until audit has caught up
- * (the key's usage counter stops moving), so the next row does not pay for this one's backlog.
+ * JetStream, but no record is chained or counted until it runs again (SIGCONT). Then waits until audit has counted
+ * every Encrypt of the paused row (its smoke request, warm-up and window), so the next row does not pay for this
+ * row's backlog.
  */
-async function withAuditPaused<T>(
+async function withAuditPaused(
   pid: number,
   usage: { endpoint: string; credentials: SigningCredentials; region: string },
   keyId: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  process.kill(pid, 'SIGSTOP');
-  let result: T;
-  try {
-    result = await work();
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
+  work: () => Promise<TargetResult>,
+): Promise<TargetResult> {
   const counted = async () => {
     const res = await callAdmin({
       ...usage,
@@ -342,12 +339,29 @@ async function withAuditPaused<T>(
     const versions = (res.body['KeyVersions'] ?? []) as { Encryptions: number }[];
     return versions.reduce((n, v) => n + v.Encryptions, 0);
   };
-  let last = -1;
-  const deadline = Date.now() + 120_000;
-  for (let n = await counted(); n !== last && Date.now() < deadline; n = await counted()) {
-    last = n;
-    await new Promise((r) => setTimeout(r, 2_000));
+  const caughtUp = async (atLeast: number) => {
+    const deadline = Date.now() + 180_000;
+    let n = await counted();
+    // Without a known figure (before the pause): until the counter stops moving.
+    for (
+      let last = -1;
+      (atLeast < 0 ? n !== last : n < atLeast) && Date.now() < deadline;
+      n = await counted()
+    ) {
+      last = n;
+      await new Promise((r) => setTimeout(r, atLeast < 0 ? 2_000 : 250));
+    }
+    return n;
+  };
+  const before = await caughtUp(-1);
+  process.kill(pid, 'SIGSTOP');
+  let result: TargetResult;
+  try {
+    result = await work();
+  } finally {
+    process.kill(pid, 'SIGCONT');
   }
+  await caughtUp(before + 1 + result.warmupOk + result.ok);
   return result;
 }
 
