@@ -124,5 +124,41 @@ describe('Symbolon.ListAuditEvents', () => {
     expect(await list({ StartTime: 2000, EndTime: 1000 })).toMatchObject({ __type: 'ValidationException' });
     expect(await list({ Limit: 0 })).toMatchObject({ __type: 'ValidationException' });
     expect(await list({ StartTime: 'now' })).toMatchObject({ __type: 'SerializationException' });
+    expect(await list({ Limit: 1001 })).toMatchObject({ __type: 'ValidationException' });
+    expect(await list({ Operation: 'x'.repeat(65) })).toMatchObject({ __type: 'ValidationException' });
+  });
+});
+
+describe('Symbolon.ExportAuditChain', () => {
+  const exportChain = async (
+    body: Record<string, unknown>,
+    credentials: Credentials = platform.credentials,
+  ) => {
+    const res = await symbolonCall(platform, 'ExportAuditChain', body, { service: 'Symbolon', credentials });
+    return { status: res.status, ...res.body } as Record<string, unknown> & {
+      Links?: { s: number; r?: string }[];
+    };
+  };
+
+  it('should give another tenant only hashes of a tenant records, and refuse its keys', async () => {
+    const keyArn = (await platform.kms().send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await settled({ KeyId: keyArn }, 1);
+    const seen = await exportChain({ Limit: 10000 }, tenantB);
+    expect(seen.status).toBe(200);
+    expect(seen.Links!.length).toBeGreaterThan(0);
+    for (const link of seen.Links!) {
+      if (link.r !== undefined) expect(JSON.parse(link.r)).toMatchObject({ tenantId: tenantB.accountId });
+    }
+    expect(JSON.stringify(seen)).not.toContain(keyArn);
+    expect(await exportChain({ KeyId: keyArn }, tenantB)).toMatchObject({ __type: 'AccessDeniedException' });
+  });
+
+  it('should answer the AWS error shape for bad ranges and fields', async () => {
+    expect(await exportChain({ FromSequence: 0 })).toMatchObject({ __type: 'ValidationException' });
+    expect(await exportChain({ Limit: 10001 })).toMatchObject({ __type: 'ValidationException' });
+    expect(await exportChain({ Limit: 'all' })).toMatchObject({ __type: 'SerializationException' });
+    expect(await exportChain({ KeyId: 'alias/none' })).toMatchObject({ __type: 'NotFoundException' });
+    const beyond = await exportChain({ FromSequence: 1_000_000_000 });
+    expect(beyond).toMatchObject({ status: 200, Links: [], Digests: [] });
   });
 });

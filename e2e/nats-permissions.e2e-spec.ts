@@ -125,6 +125,9 @@ describe('NATS permissions of the running platform', () => {
     ['the coordinator', '$JS.API.CONSUMER.MSG.NEXT.KMS_EVENTS.audit', 'coordinator' as NatsRole],
     ['the policy service', '$JS.API.STREAM.PURGE.KMS_EVENTS', 'policy' as NatsRole],
     ['the audit service', '$JS.API.STREAM.DELETE.KMS_EVENTS', 'audit' as NatsRole],
+    // Audit answers only in the coordinator's inbox for audit queries, never in the one for hsm or policy replies.
+    ['the audit service', '_INBOX_coordinator.NUIDNUIDNUIDNUID.1', 'audit' as NatsRole],
+    ['the audit service', '_INBOX_gateway.NUIDNUIDNUIDNUID.1', 'audit' as NatsRole],
   ])('should refuse %s publishing to %s when its role does not call it', async (_who, subject, role) => {
     const nc = await as(role);
     expect(await publishRefusal(nc, subject)).toBe(`Permissions Violation for Publish to "${subject}"`);

@@ -5,6 +5,7 @@ import {
   HealthRegistry,
   NoticeBus,
   ObservabilityModule,
+  AUDIT_REPLY_INBOX,
   RpcClient,
   openDataSource,
 } from '@symbolon/platform';
@@ -74,7 +75,7 @@ import { PolicyClient } from './policy/policy.client.js';
 import { SecretsController } from './secrets/secrets.controller.js';
 import { SecretsService } from './secrets/secrets.service.js';
 import { HsmRouter } from './routing/hsm-router.js';
-import { DATA_SOURCE, JOB_EVENTS, RPC } from './tokens.js';
+import { AUDIT_RPC, DATA_SOURCE, JOB_EVENTS, RPC } from './tokens.js';
 
 export const coordinatorEntities = [
   KeyEntity,
@@ -140,13 +141,32 @@ export class AppModule {
           useFactory: (ds: DataSource) => new KeyRepository(ds),
         },
         {
+          provide: AUDIT_RPC,
+          useFactory: async () => {
+            const rpc = new RpcClient(
+              config.SYMBOLON_NATS_URL,
+              'coordinator-audit-client',
+              config.SYMBOLON_RPC_TIMEOUT_MS,
+              { inboxToken: AUDIT_REPLY_INBOX },
+            );
+            await rpc.connect();
+            return rpc;
+          },
+        },
+        {
           provide: 'CoordinatorLifecycle',
-          inject: [DATA_SOURCE, RPC, HealthRegistry],
-          useFactory: (ds: DataSource, rpc: RpcClient, health: HealthRegistry): OnApplicationShutdown => {
+          inject: [DATA_SOURCE, RPC, AUDIT_RPC, HealthRegistry],
+          useFactory: (
+            ds: DataSource,
+            rpc: RpcClient,
+            auditRpc: RpcClient,
+            health: HealthRegistry,
+          ): OnApplicationShutdown => {
             health.register('database', async () => (await ds.query('SELECT 1')).length === 1);
             return {
               onApplicationShutdown: async () => {
                 await rpc.close();
+                await auditRpc.close();
                 await ds.destroy();
               },
             };

@@ -12,7 +12,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { parseKeyId } from '../keys/key-id.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { KeyRotator } from '../keys/key-rotator.js';
-import { JOB_EVENTS, RPC } from '../tokens.js';
+import { JOB_EVENTS, AUDIT_RPC } from '../tokens.js';
 
 /** A version is rotated away from once it has done this share of the wear-out limit: well before the limit. */
 export const ROTATE_AT_SHARE = 0.9;
@@ -29,7 +29,7 @@ export class WearOut {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
     @Inject(KeyRotator) private readonly rotator: KeyRotator,
-    @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(AUDIT_RPC) private readonly rpc: RpcClient,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @Inject(JOB_EVENTS) private readonly events: Pick<AuditPublisher, 'publish'>,
   ) {}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { natsServerConfig, natsServerPath } from '../local/nats-server.js';
 import {
   type NatsRole,
+  auditReplyInboxPrefix,
   inboxPrefix,
   natsPermissions,
   natsRoleName,
@@ -96,5 +97,15 @@ describe('natsPermissions, operator', () => {
       subscribe: ['_INBOX_operator.>'],
       allowResponses: false,
     });
+  });
+});
+
+describe('natsPermissions, audit', () => {
+  it('should let audit answer only in the coordinator inbox for audit queries, without allow_responses', () => {
+    const audit = natsPermissions('audit');
+    expect(audit.allowResponses).toBe(false);
+    const replies = audit.publish.filter((p) => p.startsWith('_INBOX'));
+    expect(replies).toEqual([`${auditReplyInboxPrefix()}.>`]);
+    expect(auditReplyInboxPrefix()).toBe('_INBOX_coordinator.audit');
   });
 });

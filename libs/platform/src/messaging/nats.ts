@@ -10,7 +10,7 @@ import { Transport } from '@nestjs/microservices';
  * SYMBOLON_NATS_NKEY_FILE (an nkey seed file) and SYMBOLON_NATS_INBOX_PREFIX, when set, replace them: the
  * service's own NATS user and reply prefix (nats-permissions.ts). SYMBOLON_NATS_TLS_* turn on TLS (natsTlsOptions).
  */
-export function natsConnectionOptions(natsUrl: string, name: string) {
+export function natsConnectionOptions(natsUrl: string, name: string, opts: ConnectionOptions = {}) {
   let user: string | undefined;
   let pass: string | undefined;
   const servers = natsUrl.split(',').map((server) => {
@@ -24,7 +24,8 @@ export function natsConnectionOptions(natsUrl: string, name: string) {
   // A service of a deployment with per-service NATS users (nats-permissions.ts) authenticates with its own nkey and
   // reads replies under its own inbox prefix; both come from the environment its launcher gives it.
   const seedFile = process.env['SYMBOLON_NATS_NKEY_FILE'];
-  const inbox = process.env['SYMBOLON_NATS_INBOX_PREFIX'];
+  const base = process.env['SYMBOLON_NATS_INBOX_PREFIX'];
+  const inbox = base && opts.inboxToken ? `${base}.${opts.inboxToken}` : base;
   return {
     servers,
     name,
@@ -38,6 +39,14 @@ export function natsConnectionOptions(natsUrl: string, name: string) {
     ...(inbox ? { inboxPrefix: inbox } : {}),
     ...natsTlsOptions(),
   };
+}
+
+export interface ConnectionOptions {
+  /**
+   * Replies under `<inbox prefix>.<inboxToken>`: a sub-inbox a callee may be allowed to publish to without reaching
+   * the rest of this service's replies (see auditReplyInboxPrefix).
+   */
+  inboxToken?: string;
 }
 
 /**
@@ -57,6 +66,6 @@ export function natsMicroserviceOptions(natsUrl: string, queue: string, name: st
   return { transport: Transport.NATS, options: { ...natsConnectionOptions(natsUrl, name), queue } };
 }
 
-export function natsClientOptions(natsUrl: string, name: string): NatsOptions {
-  return { transport: Transport.NATS, options: natsConnectionOptions(natsUrl, name) };
+export function natsClientOptions(natsUrl: string, name: string, opts: ConnectionOptions = {}): NatsOptions {
+  return { transport: Transport.NATS, options: natsConnectionOptions(natsUrl, name, opts) };
 }

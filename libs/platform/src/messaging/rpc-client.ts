@@ -3,7 +3,7 @@ import { ClientProxyFactory } from '@nestjs/microservices';
 import { ErrorCodes, KmsError } from '@symbolon/contracts';
 import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 
-import { natsClientOptions } from './nats.js';
+import { type ConnectionOptions, natsClientOptions } from './nats.js';
 
 /** Request/reply over NATS with a deadline; failures come back as KmsError. */
 export class RpcClient {
@@ -13,8 +13,9 @@ export class RpcClient {
     natsUrl: string,
     name: string,
     private readonly defaultTimeoutMs: number,
+    opts: ConnectionOptions = {},
   ) {
-    this.proxy = ClientProxyFactory.create(natsClientOptions(natsUrl, name)) as ClientProxy;
+    this.proxy = ClientProxyFactory.create(natsClientOptions(natsUrl, name, opts)) as ClientProxy;
   }
 
   async connect(): Promise<void> {

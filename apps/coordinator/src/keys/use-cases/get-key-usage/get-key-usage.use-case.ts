@@ -8,7 +8,7 @@ import {
 } from '@symbolon/contracts';
 import type { RpcClient } from '@symbolon/platform';
 
-import { RPC } from '../../../tokens.js';
+import { AUDIT_RPC } from '../../../tokens.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { authorizeOwnKey } from '../../own-key.js';
 
@@ -20,7 +20,7 @@ import { authorizeOwnKey } from '../../own-key.js';
 export class GetKeyUsageUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
-    @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(AUDIT_RPC) private readonly rpc: RpcClient,
   ) {}
 
   async execute(req: GetKeyUsageRequest): Promise<GetKeyUsageReply> {

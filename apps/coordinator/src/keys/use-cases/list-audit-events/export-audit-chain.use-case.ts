@@ -9,7 +9,7 @@ import {
 import type { RpcClient } from '@symbolon/platform';
 
 import { PolicyClient } from '../../../policy/policy.client.js';
-import { RPC } from '../../../tokens.js';
+import { AUDIT_RPC } from '../../../tokens.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { authorizeOwnKey } from '../../own-key.js';
 
@@ -23,7 +23,7 @@ export class ExportAuditChainUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
     @Inject(PolicyClient) private readonly policy: PolicyClient,
-    @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(AUDIT_RPC) private readonly rpc: RpcClient,
   ) {}
 
   async execute(req: ExportAuditChainRequest): Promise<ExportAuditChainReply> {

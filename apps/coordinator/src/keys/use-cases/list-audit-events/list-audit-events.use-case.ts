@@ -11,7 +11,7 @@ import {
 import type { RpcClient } from '@symbolon/platform';
 
 import { PolicyClient } from '../../../policy/policy.client.js';
-import { RPC } from '../../../tokens.js';
+import { AUDIT_RPC } from '../../../tokens.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { decodeMarker, page } from '../../list-marker.js';
 import { authorizeOwnKey } from '../../own-key.js';
@@ -26,7 +26,7 @@ export class ListAuditEventsUseCase {
   constructor(
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
     @Inject(PolicyClient) private readonly policy: PolicyClient,
-    @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(AUDIT_RPC) private readonly rpc: RpcClient,
   ) {}
 
   async execute(req: ListAuditEventsRequest): Promise<ListAuditEventsReply> {
