@@ -13,7 +13,7 @@ import { ensureEventsStream, logger, natsConnectionOptions } from '@symbolon/pla
 import type { AppendResult, AuditStore } from './audit-store.js';
 
 const MAX_BATCH = 500;
-const BATCH_WINDOW_MS = 20;
+const BATCH_WINDOW_MS = 100;
 const FIRST_REDELIVERY_DELAY_MS = 1000;
 const MAX_REDELIVERY_DELAY_MS = 60_000;
 
