@@ -43,7 +43,8 @@ export type HsmOperation =
   | 'decrypt'
   | 'wrap'
   | 'unwrap'
-  | 'sign';
+  | 'sign'
+  | 'verify';
 
 export class HsmError extends Error {
   override readonly name = 'HsmError';

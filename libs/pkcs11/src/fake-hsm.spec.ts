@@ -292,3 +292,75 @@ describe('FakeHsm token operations', () => {
     expect(codeOf(() => hsm.wrapForPublicKey(ref, spki(customer.publicKey)))).toBe('SESSION_CLOSED');
   });
 });
+
+describe('FakeHsm state key', () => {
+  let hsm: FakeHsm;
+  const state = Buffer.from('{"epoch":3,"members":["hsm-1","hsm-2","hsm-3"],"quorum":2}');
+
+  beforeEach(() => {
+    hsm = new FakeHsm();
+  });
+
+  it('should fail with KEY_NOT_FOUND when there is no state key yet', () => {
+    expect(codeOf(() => hsm.macState(state))).toBe('KEY_NOT_FOUND');
+    expect(codeOf(() => hsm.verifyStateMac(state, new Uint8Array(32)))).toBe('KEY_NOT_FOUND');
+  });
+
+  it('should create one key when ensureStateKey is called twice', () => {
+    expect(hsm.ensureStateKey()).toEqual({ created: true });
+    const mac = hsm.macState(state);
+    expect(hsm.ensureStateKey()).toEqual({ created: false });
+    expect(Buffer.from(hsm.macState(state))).toEqual(Buffer.from(mac));
+  });
+
+  it('should give a 32-byte MAC that verifies when the data is unchanged', () => {
+    hsm.ensureStateKey();
+    const mac = hsm.macState(state);
+    expect(mac).toHaveLength(32);
+    expect(hsm.verifyStateMac(state, mac)).toBe(true);
+  });
+
+  it('should answer false when a byte of the data or of the MAC is changed', () => {
+    hsm.ensureStateKey();
+    const mac = hsm.macState(state);
+    expect(hsm.verifyStateMac(flip(state, 0), mac)).toBe(false);
+    expect(hsm.verifyStateMac(flip(state, state.length - 1), mac)).toBe(false);
+    expect(hsm.verifyStateMac(state, flip(mac, 0))).toBe(false);
+    expect(hsm.verifyStateMac(state, flip(mac, 31))).toBe(false);
+    expect(hsm.verifyStateMac(state, mac)).toBe(true);
+  });
+
+  it('should answer false when the MAC is truncated, extended or empty', () => {
+    hsm.ensureStateKey();
+    const mac = hsm.macState(state);
+    expect(hsm.verifyStateMac(state, mac.subarray(0, 31))).toBe(false);
+    expect(hsm.verifyStateMac(state, Buffer.concat([mac, Buffer.alloc(1)]))).toBe(false);
+    expect(hsm.verifyStateMac(state, new Uint8Array(0))).toBe(false);
+  });
+
+  it('should MAC and verify empty data when the state is empty', () => {
+    hsm.ensureStateKey();
+    const empty = hsm.macState(new Uint8Array(0));
+    expect(empty).toHaveLength(32);
+    expect(hsm.verifyStateMac(new Uint8Array(0), empty)).toBe(true);
+    expect(hsm.verifyStateMac(new Uint8Array(1), empty)).toBe(false);
+  });
+
+  it('should give a different MAC on another instance when the data is the same', () => {
+    const other = new FakeHsm('fake-hsm-2');
+    hsm.ensureStateKey();
+    other.ensureStateKey();
+    const mac = hsm.macState(state);
+    expect(Buffer.from(other.macState(state)).equals(Buffer.from(mac))).toBe(false);
+    expect(other.verifyStateMac(state, mac)).toBe(false);
+  });
+
+  it('should refuse the state key operations when closed', () => {
+    hsm.ensureStateKey();
+    const mac = hsm.macState(state);
+    hsm.close();
+    expect(codeOf(() => hsm.ensureStateKey())).toBe('SESSION_CLOSED');
+    expect(codeOf(() => hsm.macState(state))).toBe('SESSION_CLOSED');
+    expect(codeOf(() => hsm.verifyStateMac(state, mac))).toBe('SESSION_CLOSED');
+  });
+});

@@ -11,6 +11,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createHmac,
   createPrivateKey,
   generateKeyPairSync,
   type KeyObject,
@@ -18,6 +19,7 @@ import {
   publicEncrypt,
   randomBytes,
   sign as nodeSign,
+  timingSafeEqual,
 } from 'node:crypto';
 
 import { HsmError, needs } from './errors.js';
@@ -37,7 +39,7 @@ import {
   parseRsaPublicKey,
   rsaPublicKeyObject,
 } from './key-formats.js';
-import { GCM_IV_LENGTH, GCM_TAG_LENGTH, MAX_RANDOM_LENGTH } from './params.js';
+import { GCM_IV_LENGTH, GCM_TAG_LENGTH, HMAC_SHA256_LENGTH, MAX_RANDOM_LENGTH } from './params.js';
 
 const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 const AES_256_KEY_LENGTH = 32;
@@ -57,6 +59,8 @@ export class FakeHsm implements Hsm {
   private signingKey: { publicKey: KeyObject; privateKey: KeyObject } | null = null;
   /** Import key id -> its RSA-3072 private key. */
   private readonly importKeys = new Map<string, KeyObject>();
+  /** The HMAC-SHA256 state key (32 bytes). */
+  private stateKey: Buffer | null = null;
   private closed = false;
 
   constructor(readonly tokenLabel = 'fake-hsm') {}
@@ -136,6 +140,8 @@ export class FakeHsm implements Hsm {
     this.cached.clear();
     this.signingKey = null;
     this.importKeys.clear();
+    this.stateKey?.fill(0);
+    this.stateKey = null;
     this.closed = true;
   }
 
@@ -194,6 +200,28 @@ export class FakeHsm implements Hsm {
     this.assertOpen();
     checkImportId(id);
     return this.importKeys.delete(id);
+  }
+
+  ensureStateKey(): { created: boolean } {
+    this.assertOpen();
+    if (this.stateKey !== null) return { created: false };
+    this.stateKey = randomBytes(HMAC_SHA256_LENGTH);
+    return { created: true };
+  }
+
+  macState(data: Uint8Array): Uint8Array {
+    return new Uint8Array(createHmac('sha256', this.requireStateKey()).update(data).digest());
+  }
+
+  verifyStateMac(data: Uint8Array, mac: Uint8Array): boolean {
+    const expected = createHmac('sha256', this.requireStateKey()).update(data).digest();
+    return mac.length === HMAC_SHA256_LENGTH && timingSafeEqual(expected, mac);
+  }
+
+  private requireStateKey(): Buffer {
+    this.assertOpen();
+    if (this.stateKey === null) throw new HsmError('KEY_NOT_FOUND', 'no state key in the token');
+    return this.stateKey;
   }
 
   private requireSigningKey(): { publicKey: KeyObject; privateKey: KeyObject } {

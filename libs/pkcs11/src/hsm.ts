@@ -7,7 +7,9 @@
  * To use it, the wrapped value is unwrapped into a non-extractable session object, kept in a bounded LRU
  * cache (TOOLCHAIN.md: unwrap per call costs 3 to 4 times the cached path).
  *
- * Besides: one Ed25519 signing key pair per domain (token objects, for receipts and audit digests), and
+ * Besides: one Ed25519 signing key pair per domain (token objects, for receipts and audit digests), one
+ * HMAC-SHA256 state key per token (a never-extractable token object that authenticates the node's
+ * domain-state file, so that the file is bound to this token and cannot be edited or moved), and
  * key material moved to and from customers with RSA-OAEP (SHA-1 / MGF1-SHA-1, the only OAEP SoftHSM2
  * offers): wrapped for a customer's public key, or imported under an RSA-3072 import key of the token.
  */
@@ -22,6 +24,7 @@ import {
   parseRsaPublicKey,
   rsaSpki,
   SIGNING_KEY_LABEL,
+  STATE_KEY_LABEL,
 } from './key-formats.js';
 import { WRAPPED_KEY_MATERIAL_LENGTH } from './params.js';
 import { type KeyHandle, type KeyPairHandles, Pkcs11Token, type Pkcs11TokenConfig } from './token.js';
@@ -74,6 +77,12 @@ export interface Hsm {
   ): KeyMaterialRef;
   /** Destroys both halves of import key `id`; false when there was none. */
   destroyImportKey(id: string): boolean;
+  /** Creates the token's state-authentication key unless present: a generic secret (CKK_GENERIC_SECRET, 32 bytes) token object labelled 'symbolon-state-mac', sensitive, never extractable, CKA_SIGN and CKA_VERIFY only. More than one such key in the token: HsmError DEVICE_ERROR (here and below). */
+  ensureStateKey(): { created: boolean };
+  /** HMAC-SHA256 (CKM_SHA256_HMAC) of `data` (may be empty) inside the token: 32 bytes. KEY_NOT_FOUND when there is no state key. */
+  macState(data: Uint8Array): Uint8Array;
+  /** True when `mac` is the token's HMAC-SHA256 of `data` (C_Verify; a wrong MAC is false, not an error; a MAC of the wrong length is false). KEY_NOT_FOUND when there is no state key. */
+  verifyStateMac(data: Uint8Array, mac: Uint8Array): boolean;
 }
 
 export const DEFAULT_KEY_CACHE_SIZE = 1024;
@@ -115,6 +124,7 @@ export class TokenHsm implements Hsm {
   private readonly cache = new Map<string, KeyHandle>();
   private readonly domainKeys = new Map<number, KeyHandle>();
   private signingKey: KeyPairHandles | null = null;
+  private stateKey: KeyHandle | null = null;
 
   /** Takes ownership of `token`: close() closes it. */
   constructor(
@@ -213,6 +223,7 @@ export class TokenHsm implements Hsm {
     this.cache.clear();
     this.domainKeys.clear();
     this.signingKey = null;
+    this.stateKey = null;
     this.token.close();
   }
 
@@ -294,6 +305,35 @@ export class TokenHsm implements Hsm {
     const found = this.importKeyObjects(id);
     for (const key of found) this.token.destroy(key);
     return found.length > 0;
+  }
+
+  ensureStateKey(): { created: boolean } {
+    if (this.findStateKey() !== null) return { created: false };
+    this.stateKey = this.token.generateHmacKey({ token: true, label: STATE_KEY_LABEL });
+    return { created: true };
+  }
+
+  macState(data: Uint8Array): Uint8Array {
+    return this.token.hmacSha256(this.requireStateKey(), data);
+  }
+
+  verifyStateMac(data: Uint8Array, mac: Uint8Array): boolean {
+    return this.token.verifyHmacSha256(this.requireStateKey(), data, mac);
+  }
+
+  /** The state key; two keys with its label would make the MAC depend on which one is found: refused. */
+  private findStateKey(): KeyHandle | null {
+    if (this.stateKey !== null) return this.stateKey;
+    const found = this.token.findSecretKeys(STATE_KEY_LABEL);
+    if (found.length > 1) throw new HsmError('DEVICE_ERROR', 'the token holds more than one state key');
+    this.stateKey = found[0] ?? null;
+    return this.stateKey;
+  }
+
+  private requireStateKey(): KeyHandle {
+    const key = this.findStateKey();
+    if (key === null) throw new HsmError('KEY_NOT_FOUND', 'no state key in the token');
+    return key;
   }
 
   /** Both halves of import key `id` that exist. */

@@ -25,17 +25,20 @@ export {
   type RsaPrivateComponents,
   type RsaPublicComponents,
   SIGNING_KEY_LABEL,
+  STATE_KEY_LABEL,
 } from './key-formats.js';
 export {
   AES_KEY_LENGTHS,
   GCM_IV_LENGTH,
   GCM_TAG_LENGTH,
+  HMAC_SHA256_LENGTH,
   MAX_RANDOM_LENGTH,
   WRAPPED_KEY_MATERIAL_LENGTH,
 } from './params.js';
 export {
   type AesKeyUsage,
   type GenerateAesKeyOptions,
+  type GenerateHmacKeyOptions,
   type GenerateKeyPairOptions,
   type GenerateRsaKeyPairOptions,
   type KeyClass,
@@ -48,5 +51,6 @@ export {
   type Pkcs11TokenConfig,
   type PrivateKeyAttributes,
   type SecretKeyAttributes,
+  type SecretKeyType,
   type UnwrapAesKeyOptions,
 } from './token.js';

@@ -14,6 +14,8 @@ export const IMPORT_KEY_MODULUS_BITS = 3072;
 export const RSA_PUBLIC_EXPONENT = 65537n;
 
 export const SIGNING_KEY_LABEL = 'symbolon-signing';
+/** The HMAC-SHA256 key that authenticates the node's domain-state file (one per token). */
+export const STATE_KEY_LABEL = 'symbolon-state-mac';
 /** Ed25519 signatures are 64 bytes; public keys 32 raw, 44 as SPKI DER. */
 export const ED25519_SIGNATURE_LENGTH = 64;
 export const ED25519_PUBLIC_KEY_LENGTH = 32;

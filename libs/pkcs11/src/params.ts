@@ -6,3 +6,5 @@ export const AES_KEY_LENGTHS: readonly number[] = Object.freeze([16, 24, 32]);
 export const MAX_RANDOM_LENGTH = 64 * 1024;
 /** AES-256 key material wrapped with RFC 3394: 32 bytes + 8. */
 export const WRAPPED_KEY_MATERIAL_LENGTH = 40;
+/** HMAC-SHA256 output, and the length of the state-authentication key (CKK_GENERIC_SECRET). */
+export const HMAC_SHA256_LENGTH = 32;

@@ -29,6 +29,7 @@ import {
   AES_KEY_LENGTHS,
   GCM_IV_LENGTH,
   GCM_TAG_LENGTH,
+  HMAC_SHA256_LENGTH,
   MAX_RANDOM_LENGTH,
   WRAPPED_KEY_MATERIAL_LENGTH,
 } from './params.js';
@@ -86,9 +87,13 @@ export interface Pkcs11TokenConfig {
   pin: string;
 }
 
+/** CKA_KEY_TYPE of a secret key: CKK_AES, CKK_GENERIC_SECRET (HMAC keys) or anything else. */
+export type SecretKeyType = 'aes' | 'generic-secret' | 'other';
+
 /** Attributes of a secret key, as read back from the token. */
 export interface SecretKeyAttributes {
   label: string;
+  keyType: SecretKeyType;
   token: boolean;
   private: boolean;
   sensitive: boolean;
@@ -100,7 +105,16 @@ export interface SecretKeyAttributes {
   decrypt: boolean;
   wrap: boolean;
   unwrap: boolean;
+  sign: boolean;
+  verify: boolean;
+  derive: boolean;
   valueLength: number;
+}
+
+export interface GenerateHmacKeyOptions {
+  /** true: a persistent token object; false: a session object. */
+  token: boolean;
+  label?: string;
 }
 
 export interface GenerateAesKeyOptions {
@@ -150,6 +164,13 @@ const RSA_OAEP_SHA1: pkcs11js.Mechanism = {
     source: CKZ_DATA_SPECIFIED,
   } as pkcs11js.RsaOAEP,
 };
+const HMAC_SHA256: pkcs11js.Mechanism = { mechanism: pkcs11js.CKM_SHA256_HMAC };
+/** What C_Verify answers for a MAC that does not match: the answer false, not a failure. */
+const MAC_MISMATCH_CKRS: readonly string[] = Object.freeze([
+  'CKR_SIGNATURE_INVALID',
+  'CKR_SIGNATURE_LEN_RANGE',
+]);
+
 /** Largest RSA output: a 4096-bit modulus. */
 const MAX_RSA_BYTES = 512;
 
@@ -387,6 +408,7 @@ export class Pkcs11Token {
   getSecretKeyAttributes(key: KeyHandle): SecretKeyAttributes {
     const v = this.attributes(key, [
       pkcs11js.CKA_LABEL,
+      pkcs11js.CKA_KEY_TYPE,
       pkcs11js.CKA_TOKEN,
       pkcs11js.CKA_PRIVATE,
       pkcs11js.CKA_SENSITIVE,
@@ -398,10 +420,20 @@ export class Pkcs11Token {
       pkcs11js.CKA_DECRYPT,
       pkcs11js.CKA_WRAP,
       pkcs11js.CKA_UNWRAP,
+      pkcs11js.CKA_SIGN,
+      pkcs11js.CKA_VERIFY,
+      pkcs11js.CKA_DERIVE,
       pkcs11js.CKA_VALUE_LEN,
     ]);
+    const keyType = ulong(v.get(pkcs11js.CKA_KEY_TYPE));
     return {
       label: (v.get(pkcs11js.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
+      keyType:
+        keyType === pkcs11js.CKK_AES
+          ? 'aes'
+          : keyType === pkcs11js.CKK_GENERIC_SECRET
+            ? 'generic-secret'
+            : 'other',
       token: bool(v.get(pkcs11js.CKA_TOKEN)),
       private: bool(v.get(pkcs11js.CKA_PRIVATE)),
       sensitive: bool(v.get(pkcs11js.CKA_SENSITIVE)),
@@ -413,6 +445,9 @@ export class Pkcs11Token {
       decrypt: bool(v.get(pkcs11js.CKA_DECRYPT)),
       wrap: bool(v.get(pkcs11js.CKA_WRAP)),
       unwrap: bool(v.get(pkcs11js.CKA_UNWRAP)),
+      sign: bool(v.get(pkcs11js.CKA_SIGN)),
+      verify: bool(v.get(pkcs11js.CKA_VERIFY)),
+      derive: bool(v.get(pkcs11js.CKA_DERIVE)),
       valueLength: ulong(v.get(pkcs11js.CKA_VALUE_LEN)),
     };
   }
@@ -569,6 +604,64 @@ export class Pkcs11Token {
     return this.wrapHandle(h);
   }
 
+  /** Usage of an HMAC key: CKA_SIGN and CKA_VERIFY, nothing else. */
+  private static hmacUsage(): { type: number; value: boolean }[] {
+    return [
+      { type: pkcs11js.CKA_SIGN, value: true },
+      { type: pkcs11js.CKA_VERIFY, value: true },
+      { type: pkcs11js.CKA_ENCRYPT, value: false },
+      { type: pkcs11js.CKA_DECRYPT, value: false },
+      { type: pkcs11js.CKA_WRAP, value: false },
+      { type: pkcs11js.CKA_UNWRAP, value: false },
+      { type: pkcs11js.CKA_DERIVE, value: false },
+    ];
+  }
+
+  /**
+   * C_GenerateKey CKM_GENERIC_SECRET_KEY_GEN: a 32-byte CKK_GENERIC_SECRET for HMAC-SHA256, private,
+   * sensitive and never extractable (it can be neither read nor wrapped), CKA_SIGN and CKA_VERIFY only.
+   */
+  generateHmacKey(opts: GenerateHmacKeyOptions): KeyHandle {
+    const s = this.s();
+    const h = call('generate', () =>
+      this.p11.C_GenerateKey(s, { mechanism: pkcs11js.CKM_GENERIC_SECRET_KEY_GEN }, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+        { type: pkcs11js.CKA_VALUE_LEN, value: HMAC_SHA256_LENGTH },
+        { type: pkcs11js.CKA_TOKEN, value: opts.token },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        ...Pkcs11Token.hmacUsage(),
+        ...(opts.label !== undefined ? [{ type: pkcs11js.CKA_LABEL, value: opts.label }] : []),
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
+  /**
+   * Imports a known HMAC key value as a non-extractable CKK_GENERIC_SECRET session object.
+   * FOR TESTS ONLY (interoperability with node:crypto): the state key is generated inside the token.
+   */
+  importHmacKey(value: Uint8Array): KeyHandle {
+    /* Precondition: an HMAC key must not be empty. */
+    needs(value.length > 0, 'an HMAC key must not be empty', 'DATA_LEN_RANGE');
+    const s = this.s();
+    const h = call('create', () =>
+      this.p11.C_CreateObject(s, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
+        ...Pkcs11Token.hmacUsage(),
+      ]),
+    );
+    return this.wrapHandle(h);
+  }
+
   /** C_GenerateRandom. */
   generateRandom(length: number): Uint8Array {
     /* Precondition: random requests must be 1 to 65536 bytes. */
@@ -637,18 +730,72 @@ export class Pkcs11Token {
     }
   }
 
+  // -------------------------------------------------------------------------------------------------
+  // HMAC-SHA256
+  //
+  // SoftHSM2 2.6.1 answers C_Sign, C_Verify and C_*Update with an empty input buffer with
+  // CKR_ARGUMENTS_BAD and leaves the operation active (every later C_*Init of the session then fails
+  // with CKR_OPERATION_ACTIVE). C_SignFinal / C_VerifyFinal right after the Init are the HMAC of no
+  // bytes, so empty data takes that path. An empty MAC in C_Verify does the same: MACs of any length
+  // but 32 bytes are answered false before the token is called.
+
+  /** HMAC-SHA256 (CKM_SHA256_HMAC) of `data` (may be empty) inside the token: 32 bytes. */
+  hmacSha256(key: KeyHandle, data: Uint8Array): Uint8Array {
+    const h = this.raw(key);
+    const s = this.s();
+    call('sign', () => this.p11.C_SignInit(s, HMAC_SHA256, h));
+    let mac: Buffer;
+    try {
+      mac =
+        data.length === 0
+          ? this.p11.C_SignFinal(s, Buffer.alloc(HMAC_SHA256_LENGTH))
+          : this.p11.C_Sign(s, Buffer.from(data), Buffer.alloc(HMAC_SHA256_LENGTH));
+    } catch (err) {
+      this.endOperation('sign');
+      throw tokenError(err, 'sign');
+    }
+    if (mac.length !== HMAC_SHA256_LENGTH) {
+      throw new HsmError('DEVICE_ERROR', 'the token returned an HMAC-SHA256 of the wrong length');
+    }
+    return new Uint8Array(mac);
+  }
+
+  /**
+   * True when `mac` is the HMAC-SHA256 of `data` (may be empty) under `key`, checked by the token
+   * (C_Verify). A MAC that does not match, or is not 32 bytes long, is false; the session stays usable.
+   */
+  verifyHmacSha256(key: KeyHandle, data: Uint8Array, mac: Uint8Array): boolean {
+    const h = this.raw(key);
+    const s = this.s();
+    if (mac.length !== HMAC_SHA256_LENGTH) return false;
+    call('verify', () => this.p11.C_VerifyInit(s, HMAC_SHA256, h));
+    try {
+      return data.length === 0
+        ? this.p11.C_VerifyFinal(s, Buffer.from(mac))
+        : this.p11.C_Verify(s, Buffer.from(data), Buffer.from(mac));
+    } catch (err) {
+      const e = tokenError(err, 'verify');
+      // SoftHSM2 ends the operation when it answers a mismatch.
+      if (e.ckr !== undefined && MAC_MISMATCH_CKRS.includes(e.ckr)) return false;
+      this.endOperation('verify');
+      throw e;
+    }
+  }
+
   /**
    * SoftHSM2 keeps an operation active after some argument errors: end it so the session stays usable.
    * A single-part EdDSA operation ignores C_SignFinal: it ends only with a C_Sign that succeeds (its
-   * signature over one zero byte is discarded).
+   * signature over one zero byte is discarded); HMAC signing ends the same way. A verification ends
+   * with a C_Verify of one zero byte against a zero MAC (answered CKR_SIGNATURE_INVALID).
    */
-  private endOperation(kind: 'encrypt' | 'decrypt' | 'sign'): void {
+  private endOperation(kind: 'encrypt' | 'decrypt' | 'sign' | 'verify'): void {
     const s = this.session;
     if (s === null) return;
     try {
       if (kind === 'encrypt') this.p11.C_EncryptFinal(s, Buffer.alloc(64));
       else if (kind === 'decrypt') this.p11.C_DecryptFinal(s, Buffer.alloc(64));
-      else this.p11.C_Sign(s, Buffer.alloc(1), Buffer.alloc(ED25519_SIGNATURE_LENGTH));
+      else if (kind === 'sign') this.p11.C_Sign(s, Buffer.alloc(1), Buffer.alloc(ED25519_SIGNATURE_LENGTH));
+      else this.p11.C_Verify(s, Buffer.alloc(1), Buffer.alloc(HMAC_SHA256_LENGTH));
     } catch {
       // expected: the operation is ended (or was not active)
     }

@@ -1,46 +1,55 @@
-import { developmentDomain, ruleSatisfied, thresholdRule } from './domain-state.js';
-
-describe('ruleSatisfied', () => {
-  it('should accept when a sufficient set has signed', () => {
-    expect(ruleSatisfied(thresholdRule(['a', 'b', 'c'], 2), ['c', 'a'])).toBe(true);
-  });
-
-  it('should refuse when fewer than the threshold have signed', () => {
-    expect(ruleSatisfied(thresholdRule(['a', 'b', 'c'], 2), ['b'])).toBe(false);
-  });
-
-  it('should refuse when the signers are not in the rule', () => {
-    expect(ruleSatisfied({ anyOf: [['a', 'd']] }, ['a', 'x', 'y'])).toBe(false);
-  });
-
-  it('should refuse when the rule has only an empty set', () => {
-    expect(ruleSatisfied({ anyOf: [[]] }, ['a'])).toBe(false);
-  });
-});
-
-describe('thresholdRule', () => {
-  it('should list every k-subset when given n ids', () => {
-    expect(thresholdRule(['a', 'b', 'c'], 2).anyOf).toEqual([
-      ['a', 'b'],
-      ['a', 'c'],
-      ['b', 'c'],
-    ]);
-  });
-
-  it('should throw when k is out of range', () => {
-    expect(() => thresholdRule(['a'], 2)).toThrow('out of range');
-  });
-});
+import { developmentDomain, upgradeDomainState } from './domain-state.js';
+import { ChangeKinds, checkRules, ruleSatisfied } from './rules.js';
 
 describe('developmentDomain', () => {
+  const d = developmentDomain('dom', [{ nodeId: 'hsm-1', tokenLabel: 't' }], { id: 'op-1', publicKey: 'pk' });
+
   it('should make a 1-of-1 domain at epoch 1 when created', () => {
-    const d = developmentDomain('dom', [{ nodeId: 'hsm-1', tokenLabel: 't' }], {
-      id: 'op-1',
-      publicKey: 'pk',
-    });
     expect(d.epoch).toBe(1);
+    for (const kind of ChangeKinds) {
+      expect(ruleSatisfied(d.rules[kind], ['op-1'])).toBe(true);
+      expect(ruleSatisfied(d.rules[kind], [])).toBe(false);
+    }
+  });
+
+  it('should make generation 1 the active one when created', () => {
     expect(d.generation).toBe(1);
-    expect(ruleSatisfied(d.rules['rotate-domain-key'], ['op-1'])).toBe(true);
-    expect(ruleSatisfied(d.rules['add-member'], [])).toBe(false);
+    expect(d.generations).toEqual([{ generation: 1, state: 'active' }]);
+  });
+
+  it('should keep the members and the operator when given them', () => {
+    expect(d.members).toEqual([{ nodeId: 'hsm-1', tokenLabel: 't' }]);
+    expect(d.operators).toEqual([{ id: 'op-1', publicKey: 'pk' }]);
+  });
+});
+
+describe('upgradeDomainState', () => {
+  it('should turn anyOf sets into all-of alternatives, rename the old kinds and make the generation active', () => {
+    const legacy = {
+      domainId: 'domain-1',
+      epoch: 1,
+      generation: 1,
+      members: [{ nodeId: 'hsm-1', tokenLabel: 'symbolon-hsm-1' }],
+      operators: [{ id: 'operator-1', publicKey: 'AAAA' }],
+      rules: Object.fromEntries(
+        ['add-member', 'remove-member', 'rotate-domain-key', 'change-operators', 'change-rules'].map((k) => [
+          k,
+          { anyOf: [['operator-1']] },
+        ]),
+      ),
+    };
+    const up = upgradeDomainState(legacy);
+    expect(up.generations).toEqual([{ generation: 1, state: 'active' }]);
+    expect(Object.keys(up.rules).sort()).toEqual([...ChangeKinds].sort());
+    expect(up.rules['set-rules']).toEqual({ alternatives: [{ operators: ['operator-1'], threshold: 1 }] });
+    expect(checkRules(up.rules, up.operators)).toEqual([]);
+  });
+
+  it('should leave a current state as it is', () => {
+    const state = developmentDomain('d', [{ nodeId: 'hsm-1', tokenLabel: 't' }], {
+      id: 'o',
+      publicKey: 'AAAA',
+    });
+    expect(upgradeDomainState(state)).toEqual(state);
   });
 });

@@ -1,16 +1,10 @@
-/**
- * Domain state: the tokens that share domain keys, the operators, and the quorum rules for each kind of change.
- * The epoch only increases; every change is a proposal signed by a quorum (DESIGN.md, "Domains and quorum").
- */
-export const ChangeKinds = [
-  'add-member',
-  'remove-member',
-  'rotate-domain-key',
-  'change-operators',
-  'change-rules',
-] as const;
-export type ChangeKind = (typeof ChangeKinds)[number];
+import { type QuorumRule, type QuorumRules, thresholdRule, uniformRules } from './rules.js';
 
+/**
+ * Domain state: the tokens that share domain keys, the domain-key generations, the operators, and the quorum rules
+ * for each kind of change. The epoch only increases; every change is a proposal signed by a quorum (DESIGN.md,
+ * "Domains and quorum").
+ */
 export interface Operator {
   id: string;
   /** Ed25519 public key, SPKI DER base64. */
@@ -20,54 +14,84 @@ export interface Operator {
 export interface Member {
   nodeId: string;
   tokenLabel: string;
+  /** The node's identity public key, SPKI DER base64. */
+  identityPublicKey?: string;
+  /** Placement labels, e.g. `{ region: 'eu-west', jurisdiction: 'DE' }`. */
+  labels?: Record<string, string>;
 }
 
-/** Any one of the listed operator sets suffices, e.g. [[A,B],[A,C],[B,C]] is 2 of {A,B,C}. */
-export interface QuorumRule {
-  anyOf: string[][];
+export const GenerationStates = ['active', 'retiring', 'destroyed'] as const;
+export type GenerationState = (typeof GenerationStates)[number];
+
+/** A domain-key generation: `active` wraps new EKTs, `retiring` still unwraps old ones, `destroyed` is gone. */
+export interface Generation {
+  generation: number;
+  state: GenerationState;
 }
 
 export interface DomainState {
   domainId: string;
+  /** Version of this state; each applied change adds one. */
   epoch: number;
-  /** Domain key generation that wraps new EKTs. */
+  /** The domain-key generation that wraps new EKTs (the one `active` in `generations`). */
   generation: number;
+  generations: Generation[];
   members: Member[];
   operators: Operator[];
-  rules: Record<ChangeKind, QuorumRule>;
+  rules: QuorumRules;
 }
 
-/** True when the set of operators who signed contains one of the rule's sufficient sets. */
-export function ruleSatisfied(rule: QuorumRule, signers: Iterable<string>): boolean {
-  const signed = new Set(signers);
-  return rule.anyOf.some((set) => set.length > 0 && set.every((id) => signed.has(id)));
-}
-
-/** k of n operators as a rule: every k-subset of ids. */
-export function thresholdRule(ids: readonly string[], k: number): QuorumRule {
-  if (!Number.isInteger(k) || k < 1 || k > ids.length)
-    throw new Error(`threshold ${k} out of range 1..${ids.length}`);
-  const sets: string[][] = [];
-  const pick = (start: number, chosen: string[]): void => {
-    if (chosen.length === k) {
-      sets.push([...chosen]);
-      return;
-    }
-    for (let i = start; i < ids.length; i++) pick(i + 1, [...chosen, ids[i]!]);
-  };
-  pick(0, []);
-  return { anyOf: sets };
-}
-
-/** The development domain made on first start: one token, one operator, 1-of-1 for every change. */
+/**
+ * The development domain made on first start: the given tokens, one operator, 1-of-1 for every change, epoch 1,
+ * domain-key generation 1 active.
+ */
 export function developmentDomain(domainId: string, members: Member[], operator: Operator): DomainState {
-  const rule = thresholdRule([operator.id], 1);
   return {
     domainId,
     epoch: 1,
     generation: 1,
+    generations: [{ generation: 1, state: 'active' }],
     members,
     operators: [operator],
-    rules: Object.fromEntries(ChangeKinds.map((k) => [k, rule])) as Record<ChangeKind, QuorumRule>,
+    rules: uniformRules(thresholdRule([operator.id], 1)),
   };
+}
+
+/**
+ * A domain state as stored before proposals existed (rules as `anyOf` operator sets, no `generations`), brought to the
+ * current shape: each set becomes an alternative that needs all of its operators, and the one generation is active.
+ * A current state is returned as it is.
+ */
+export function upgradeDomainState(stored: DomainState | LegacyDomainState): DomainState {
+  const rules = Object.fromEntries(
+    Object.entries(stored.rules).map(([kind, rule]) => [
+      kind,
+      'anyOf' in rule
+        ? { alternatives: rule.anyOf.map((set: string[]) => ({ operators: set, threshold: set.length })) }
+        : rule,
+    ]),
+  ) as Partial<QuorumRules>;
+  for (const [from, to] of [
+    ['change-operators', 'set-operators'],
+    ['change-rules', 'set-rules'],
+  ] as const) {
+    const legacy = (rules as Record<string, QuorumRule | undefined>)[from];
+    if (legacy && !rules[to]) rules[to] = legacy;
+    delete (rules as Record<string, unknown>)[from];
+  }
+  rules['destroy-generation'] ??= rules['rotate-domain-key'];
+  return {
+    ...stored,
+    rules: rules as QuorumRules,
+    generations:
+      'generations' in stored && stored.generations
+        ? stored.generations
+        : [{ generation: stored.generation, state: 'active' }],
+  };
+}
+
+/** The stored shape before proposals (see upgradeDomainState). */
+export interface LegacyDomainState extends Omit<DomainState, 'rules' | 'generations'> {
+  rules: Record<string, QuorumRule | { anyOf: string[][] }>;
+  generations?: undefined;
 }

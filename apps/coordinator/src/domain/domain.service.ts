@@ -1,6 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { logger, writeSecretFile } from '@symbolon/platform';
-import { type DomainState, type Member, developmentDomain } from '@symbolon/quorum';
+import {
+  type DomainState,
+  type LegacyDomainState,
+  type Member,
+  developmentDomain,
+  upgradeDomainState,
+} from '@symbolon/quorum';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
@@ -25,7 +31,7 @@ export class DomainService implements OnModuleInit {
     const repo = this.ds.getRepository(DomainStateEntity);
     const latest = await repo.find({ order: { epoch: 'DESC' }, take: 1 });
     if (latest[0]) {
-      this.state = JSON.parse(latest[0].state) as DomainState;
+      this.state = upgradeDomainState(JSON.parse(latest[0].state) as DomainState | LegacyDomainState);
       return;
     }
     const { state, operatorKeyPem } = this.developmentDomain();

@@ -11,14 +11,15 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Subjects } from '@symbolon/contracts';
-import { RpcClient, freePort } from '@symbolon/platform';
+import { freePort } from '@symbolon/platform';
 import { REPO_ROOT, type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { callAdmin } from '../../../cli/src/admin-client.js';
 
 jest.setTimeout(240_000);
 
@@ -282,21 +283,17 @@ describe('Grafana dashboard on a real Prometheus', () => {
     await expect(kms.send(new DescribeKeyCommand({ KeyId: randomUUID() }))).rejects.toThrow();
     kms.destroy();
 
-    // The audit service only counts its own subjects (queries); ask it once, as the operator tooling does.
-    const natsUrl = (
-      JSON.parse(readFileSync(join(platform!.dataDir, 'runtime.json'), 'utf8')) as { natsUrl: string }
-    ).natsUrl;
-    const rpc = new RpcClient(natsUrl, 'prometheus-test', 10_000);
-    await rpc.connect();
-    try {
-      await rpc.send(Subjects.audit.query, {
-        requestId: randomUUID(),
-        tenantId: platform!.credentials.accountId,
-        limit: 1,
-      });
-    } finally {
-      await rpc.close();
-    }
+    // The audit service only counts its own subjects (queries): a key owner's ListAuditEvents reaches it through the
+    // coordinator (audit answers nobody else).
+    const listed = await callAdmin({
+      endpoint: platform!.endpoint,
+      credentials: platform!.credentials,
+      region: platform!.credentials.region,
+      operation: 'ListAuditEvents',
+      service: 'Symbolon',
+      body: { Limit: 1 },
+    });
+    expect(listed.status).toBe(200);
 
     const names = async (): Promise<string[]> => promGet<string[]>(promBase, '/api/v1/label/__name__/values');
     // Scrapes run every second: wait for the series the requests created, then compare once more for the report.

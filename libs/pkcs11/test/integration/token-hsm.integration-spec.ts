@@ -89,6 +89,7 @@ describe('TokenHsm', () => {
     const attrs = token.getSecretKeyAttributes(found[0]!);
     expect(attrs).toEqual({
       label: 'symbolon-domain-1',
+      keyType: 'aes',
       token: true,
       private: true,
       sensitive: true,
@@ -100,6 +101,9 @@ describe('TokenHsm', () => {
       decrypt: false,
       wrap: true,
       unwrap: true,
+      sign: false,
+      verify: false,
+      derive: false,
       valueLength: 32,
     });
   });
