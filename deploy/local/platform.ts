@@ -156,6 +156,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       SYMBOLON_HSM_TOKEN_LABEL: TOKEN_LABEL,
       SYMBOLON_HSM_PIN_FILE: pinFile,
       SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken),
+      SYMBOLON_HSM_STATE_FILE: join(dataDir, 'softhsm', `${NODE_ID}.domain-state.json`),
     },
     coordinator: {
       SYMBOLON_DB_PATH: join(dataDir, 'db', 'coordinator.sqlite'),

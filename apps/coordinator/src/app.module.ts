@@ -20,7 +20,9 @@ import { ListAliasesUseCase } from './aliases/use-cases/list-aliases/list-aliase
 import { UpdateAliasUseCase } from './aliases/use-cases/update-alias/update-alias.use-case.js';
 import { CLOCK, systemClock } from './clock.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
-import { DomainStateEntity } from './domain/domain.entity.js';
+import { DomainChangesUseCase } from './domain/domain-changes.use-case.js';
+import { DomainController } from './domain/domain.controller.js';
+import { DomainProposalEntity, DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
 import { KeyAdminController } from './keys/key-admin.controller.js';
 import { ListAuditEventsUseCase } from './keys/use-cases/list-audit-events/list-audit-events.use-case.js';
@@ -67,6 +69,7 @@ import { UpdateKeyDescriptionUseCase } from './keys/use-cases/update-key-descrip
 import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
 import { Custody1796100000000 } from './migrations/1796100000000-custody.js';
+import { DomainProposals1796200000000 } from './migrations/1796200000000-domainProposals.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { GrantsUseCase } from './key-policies/grants.use-case.js';
 import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
@@ -81,6 +84,7 @@ export const coordinatorEntities = [
   KeyEntity,
   KeyVersionEntity,
   DomainStateEntity,
+  DomainProposalEntity,
   AliasEntity,
   KeyTagEntity,
 ];
@@ -89,6 +93,7 @@ export const coordinatorMigrations = [
   AliasesAndTags1795915463217,
   KeyLifecycle1795916000000,
   Custody1796100000000,
+  DomainProposals1796200000000,
 ];
 
 @Module({})
@@ -105,6 +110,7 @@ export class AppModule {
         SecretsController,
         KeyPoliciesController,
         CustodyController,
+        DomainController,
       ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
@@ -183,6 +189,7 @@ export class AppModule {
           useFactory: (ds: DataSource) => new KeyAdminRepository(ds),
         },
         DomainService,
+        DomainChangesUseCase,
         PolicyClient,
         {
           // Policy changes (any replica of policy) drop this replica's reused decisions before the change is acked.

@@ -18,6 +18,10 @@ export const hsmEnv = {
     desc: 'create the domain key when the token has none (first token of a new development domain only)',
   }),
   SYMBOLON_HSM_KEY_CACHE_SIZE: num({ default: 1024, desc: 'unwrapped keys kept as session objects' }),
+  SYMBOLON_HSM_STATE_FILE: str({
+    default: 'domain-state.json',
+    desc: "this node's copy of the domain state, authenticated under a key in its token",
+  }),
 };
 
 export type HsmConfig = ReturnType<typeof hsmConfig>;

@@ -3,6 +3,7 @@ import { Pkcs11Token, TokenHsm } from '@symbolon/pkcs11';
 import { bootstrapService, logger, runService } from '@symbolon/platform';
 
 import { AppModule } from './app.module.js';
+import { DomainStateStore } from './domain/domain-state.store.js';
 import { hsmConfig, readPin } from './config.js';
 
 runService(async () => {
@@ -31,6 +32,10 @@ runService(async () => {
   if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY && hsm.ensureSigningKey().created) {
     logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain signing key created');
   }
+  // The key that authenticates this node's domain-state file never leaves the token: a file edited or copied from
+  // another node is refused below.
+  hsm.ensureStateKey();
+  const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
   const node = {
     nodeId: config.SYMBOLON_HSM_NODE_ID,
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,
@@ -38,7 +43,7 @@ runService(async () => {
   };
   await bootstrapService({
     service: QueueGroups.hsm,
-    module: AppModule.forNode(node, hsm),
+    module: AppModule.forNode(node, hsm, domainStore),
     natsUrl: config.SYMBOLON_NATS_URL,
     httpPort: config.SYMBOLON_METRICS_PORT,
     httpHost: config.SYMBOLON_METRICS_HOST,

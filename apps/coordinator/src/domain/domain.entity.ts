@@ -17,3 +17,28 @@ export class DomainStateEntity {
   @Column({ name: 'created_at', type: timestampType() })
   createdAt!: Date;
 }
+
+/** The domain's open proposal and the ones before it (one open at a time per domain), for `symbolon domain status`. */
+@Entity({ name: 'domain_proposals' })
+export class DomainProposalEntity {
+  /** The proposal's nonce (base64 of 16 random bytes). */
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  nonce!: string;
+
+  @Column({ name: 'domain_id', type: 'varchar', length: 64 })
+  domainId!: string;
+
+  /** JSON of libs/quorum DomainProposal, as the operators signed it. */
+  @Column({ type: 'text' })
+  proposal!: string;
+
+  @Column({ name: 'opened_at', type: timestampType() })
+  openedAt!: Date;
+
+  @Column({ name: 'expires_at', type: timestampType() })
+  expiresAt!: Date;
+
+  /** null while open; then 'applied', 'cancelled' or the refusal code. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  outcome!: string | null;
+}

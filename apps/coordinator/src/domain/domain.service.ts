@@ -49,6 +49,18 @@ export class DomainService implements OnModuleInit {
     logger.info({ domainId: state.domainId, members: state.members.length }, 'development domain created');
   }
 
+  /** A state every member applied (epoch + 1): kept as the domain's next row, then served. */
+  async adopt(next: DomainState): Promise<void> {
+    const state = upgradeDomainState(next);
+    await this.ds.getRepository(DomainStateEntity).insert({
+      domainId: state.domainId,
+      epoch: state.epoch,
+      state: JSON.stringify(state),
+      createdAt: new Date(),
+    });
+    this.state = state;
+  }
+
   current(): DomainState {
     if (!this.state) throw new Error('domain state not loaded');
     return this.state;

@@ -29,6 +29,7 @@ function setup() {
   }
   const domain = asFake<DomainService>({
     onModuleInit: async () => undefined,
+    adopt: async () => undefined,
     current: () =>
       ({ members: NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })) }) as unknown as DomainState,
   });

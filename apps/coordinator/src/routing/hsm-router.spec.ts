@@ -21,6 +21,7 @@ function setup(nodeIds: string[]) {
   for (const nodeId of nodeIds) rpc.on(subjectOf(nodeId), () => ({ answeredBy: nodeId }));
   const domainService = asFake<DomainService>({
     onModuleInit: async () => {},
+    adopt: async () => {},
     current: () => domain,
   });
   const config = loadConfig(coordinatorEnv, { SYMBOLON_HSM_TIMEOUT_MS: String(TIMEOUT_MS) });

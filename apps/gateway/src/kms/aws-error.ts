@@ -38,6 +38,8 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'InvalidImportTokenException', status: 400 };
     case ErrorCodes.EXPIRED_IMPORT_TOKEN:
       return { type: 'ExpiredImportTokenException', status: 400 };
+    case ErrorCodes.QUORUM_REFUSED:
+      return { type: 'AccessDeniedException', status: 400 };
     case ErrorCodes.INVALID_MARKER:
       return { type: 'InvalidMarkerException', status: 400 };
     case ErrorCodes.LIMIT_EXCEEDED:

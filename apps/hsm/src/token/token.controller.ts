@@ -10,6 +10,8 @@ import {
   HsmGenerateRandomRequest,
   HsmReEncryptRequest,
   HsmCreateImportKeyRequest,
+  HsmDomainApplyRequest,
+  HsmDomainGenesisRequest,
   HsmDestroyImportKeyRequest,
   HsmReinstateRequest,
   HsmShredRequest,
@@ -18,6 +20,7 @@ import {
   hsmSubject,
 } from '@symbolon/contracts';
 
+import { DomainUseCase } from '../domain/domain.use-case.js';
 import { CustodyUseCase } from './use-cases/custody.use-case.js';
 import { EvidenceUseCase } from './use-cases/evidence.use-case.js';
 import { TokenOperationsUseCase } from './use-cases/token-operations.use-case.js';
@@ -30,6 +33,7 @@ export function createTokenController(nodeId: string): Type<unknown> {
       @Inject(TokenOperationsUseCase) private readonly ops: TokenOperationsUseCase,
       @Inject(EvidenceUseCase) private readonly evidence: EvidenceUseCase,
       @Inject(CustodyUseCase) private readonly custody: CustodyUseCase,
+      @Inject(DomainUseCase) private readonly domain: DomainUseCase,
     ) {}
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.generateKey))
@@ -100,6 +104,21 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.reinstate))
     reinstate(@Payload() req: HsmReinstateRequest) {
       return this.custody.reinstate(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainState))
+    domainState() {
+      return this.domain.state();
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainGenesis))
+    domainGenesis(@Payload() req: HsmDomainGenesisRequest) {
+      return this.domain.genesis(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainApply))
+    domainApply(@Payload() req: HsmDomainApplyRequest) {
+      return this.domain.apply(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.health))

@@ -10,6 +10,8 @@ export const ErrorCodes = {
   INCORRECT_KEY_MATERIAL: 'INCORRECT_KEY_MATERIAL',
   INVALID_IMPORT_TOKEN: 'INVALID_IMPORT_TOKEN',
   EXPIRED_IMPORT_TOKEN: 'EXPIRED_IMPORT_TOKEN',
+  /** A domain change a node refused (libs/quorum refusal code first in the message). */
+  QUORUM_REFUSED: 'QUORUM_REFUSED',
   INVALID_MARKER: 'INVALID_MARKER',
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   TAG: 'TAG',

@@ -1,6 +1,7 @@
 export * from './aliases.dto.js';
 export * from './audit.dto.js';
 export * from './base64.js';
+export * from './domain.dto.js';
 export * from './error-codes.js';
 export * from './grant-token.js';
 export * from './hsm.dto.js';

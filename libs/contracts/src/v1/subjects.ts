@@ -77,6 +77,13 @@ export const Subjects = {
     worn: 'kms.v1.audit.worn',
     chain: 'kms.v1.audit.chain',
   },
+  /** Domain changes from the operators' tooling (NATS role `operator`), relayed by the coordinator to every member. */
+  domain: {
+    status: 'kms.v1.domain.status',
+    open: 'kms.v1.domain.open',
+    submit: 'kms.v1.domain.submit',
+    cancel: 'kms.v1.domain.cancel',
+  },
   /** The domain's signing key in the tokens, relayed by the coordinator to a healthy hsm node. */
   signing: {
     auditDigest: 'kms.v1.signing.audit-digest',
@@ -107,6 +114,9 @@ export const HsmActions = {
   createImportKey: 'create-import-key',
   reinstate: 'reinstate',
   destroyImportKey: 'destroy-import-key',
+  domainGenesis: 'domain-genesis',
+  domainApply: 'domain-apply',
+  domainState: 'domain-state',
   health: 'health',
 } as const;
 export type HsmAction = (typeof HsmActions)[keyof typeof HsmActions];

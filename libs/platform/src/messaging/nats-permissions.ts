@@ -92,6 +92,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           `kms.v1.aliases.> ${QueueGroups.coordinator}`,
           `kms.v1.secrets.> ${QueueGroups.coordinator}`,
           `${Subjects.signing.auditDigest} ${QueueGroups.coordinator}`,
+          `kms.v1.domain.> ${QueueGroups.coordinator}`,
           Subjects.notices.policyChanged,
           inbox,
         ],

@@ -1,0 +1,204 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  CancelProposalRequest,
+  type DomainStatusReply,
+  ErrorCodes,
+  HsmActions,
+  type HsmDomainApplyReply,
+  type HsmDomainStateReply,
+  KmsError,
+  OpenProposalRequest,
+  type RequestHandledEvent,
+  SubmitProposalRequest,
+  type SubmitProposalReply,
+} from '@symbolon/contracts';
+import { type AuditPublisher, logger } from '@symbolon/platform';
+import { type DomainProposal, type DomainState, describeRule } from '@symbolon/quorum';
+import { randomUUID } from 'node:crypto';
+import { type DataSource, IsNull } from 'typeorm';
+
+import { CLOCK, type Clock } from '../clock.js';
+import { HsmRouter } from '../routing/hsm-router.js';
+import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
+import { DomainProposalEntity } from './domain.entity.js';
+import { DomainService } from './domain.service.js';
+
+/**
+ * Relays domain changes from the operators' tooling to every member and tracks them; it decides nothing. Each hsm
+ * node checks a proposal against its own copy of the domain (libs/quorum), so a change the coordinator made up, or
+ * relayed with too few signatures, is refused by the nodes. One proposal is open per domain at a time. Every submit,
+ * applied or refused, is recorded in the audit chain (`Symbolon.DomainChange`).
+ */
+@Injectable()
+export class DomainChangesUseCase implements OnApplicationBootstrap {
+  constructor(
+    @Inject(DomainService) private readonly domain: DomainService,
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(JOB_EVENTS) private readonly events: Pick<AuditPublisher, 'publish'>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.installGenesis();
+    } catch (e) {
+      logger.warn(
+        { err: (e as Error).message },
+        'domain genesis not installed yet; retried on the next domain request',
+      );
+    }
+  }
+
+  /** A member with no domain state of its own gets the domain's first state (epoch 1 only). */
+  async installGenesis(): Promise<void> {
+    const current = this.domain.current();
+    for (const { nodeId } of current.members) {
+      const r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
+        requestId: `genesis-${randomUUID()}`,
+      });
+      if (r.state !== null || current.epoch !== 1) continue;
+      await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
+        requestId: `genesis-${randomUUID()}`,
+        state: current,
+      });
+      logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
+    }
+  }
+
+  async status(): Promise<DomainStatusReply> {
+    await this.onApplicationBootstrap();
+    const state = this.domain.current();
+    const open = await this.openProposal(state.domainId);
+    if (!open) return { state: state as unknown as Record<string, unknown> };
+    const proposal = JSON.parse(open.proposal) as DomainProposal;
+    return {
+      state: state as unknown as Record<string, unknown>,
+      open: {
+        proposal: proposal as unknown as Record<string, unknown>,
+        openedAt: open.openedAt.toISOString(),
+        rule: describeRule(state.rules[proposal.change.kind]),
+      },
+    };
+  }
+
+  async open(req: OpenProposalRequest): Promise<DomainStatusReply> {
+    const state = this.domain.current();
+    const p = req.proposal as Partial<DomainProposal>;
+    const expires = typeof p.expiresAt === 'string' ? Date.parse(p.expiresAt) : NaN;
+    if (
+      p.domainId !== state.domainId ||
+      p.epoch !== state.epoch ||
+      typeof p.nonce !== 'string' ||
+      p.nonce.length > 32 ||
+      typeof p.change?.kind !== 'string' ||
+      !(expires > this.clock.now().getTime())
+    ) {
+      throw new KmsError(
+        ErrorCodes.VALIDATION,
+        `not a proposal for domain ${state.domainId} at epoch ${state.epoch}, unexpired`,
+      );
+    }
+    const open = await this.openProposal(state.domainId);
+    if (open && open.nonce !== p.nonce) {
+      throw new KmsError(
+        ErrorCodes.CONFLICT,
+        `proposal ${open.nonce} is open until ${open.expiresAt.toISOString()}: submit or cancel it first`,
+      );
+    }
+    if (!open) {
+      await this.ds.getRepository(DomainProposalEntity).insert({
+        nonce: p.nonce,
+        domainId: state.domainId,
+        proposal: JSON.stringify(req.proposal),
+        openedAt: this.clock.now(),
+        expiresAt: new Date(expires),
+        outcome: null,
+      });
+    }
+    return this.status();
+  }
+
+  async cancel(req: CancelProposalRequest): Promise<{ cancelled: boolean }> {
+    const r = await this.ds
+      .getRepository(DomainProposalEntity)
+      .update({ nonce: req.nonce, outcome: IsNull() }, { outcome: 'cancelled' });
+    return { cancelled: (r.affected ?? 0) > 0 };
+  }
+
+  /**
+   * Sends the proposal and its signatures to every member, one after another. All applied: the coordinator adopts
+   * the state the first member now holds. A refusal stops the relay and is answered with the node's reason.
+   */
+  async submit(req: SubmitProposalRequest): Promise<SubmitProposalReply> {
+    await this.installGenesis();
+    const state = this.domain.current();
+    const kind = String((req.proposal as Partial<DomainProposal>).change?.kind ?? 'unknown').slice(0, 32);
+    const applied: { nodeId: string; epoch: number }[] = [];
+    let signers: string[] = [];
+    try {
+      for (const { nodeId } of state.members) {
+        const r = await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
+          requestId: req.requestId,
+          proposal: req.proposal,
+          signatures: req.signatures,
+        });
+        applied.push({ nodeId, epoch: r.epoch });
+        signers = r.signers;
+      }
+    } catch (e) {
+      const code = e instanceof KmsError ? e.message.split(':')[0]!.slice(0, 32) : 'FAILED';
+      await this.record(req, kind, code, e instanceof Error ? e.message : String(e), applied);
+      if (applied.length > 0) {
+        logger.error({ applied, refusedBy: state.members[applied.length]?.nodeId }, 'members out of step');
+      }
+      throw e;
+    }
+    const held = await this.hsm.callNode<HsmDomainStateReply>(applied[0]!.nodeId, HsmActions.domainState, {
+      requestId: req.requestId,
+    });
+    await this.domain.adopt(held.state as unknown as DomainState);
+    await this.record(req, kind, 'ok', `applied by ${signers.join(', ')}`, applied);
+    return { epoch: applied[0]!.epoch, members: applied, signers };
+  }
+
+  private openProposal(domainId: string): Promise<DomainProposalEntity | null> {
+    return this.ds.getRepository(DomainProposalEntity).findOne({ where: { domainId, outcome: IsNull() } });
+  }
+
+  /** Closes the open proposal (when it is the one submitted) and records the outcome in the audit chain. */
+  private async record(
+    req: SubmitProposalRequest,
+    kind: string,
+    outcome: string,
+    reason: string,
+    applied: { nodeId: string }[],
+  ): Promise<void> {
+    const nonce = (req.proposal as Partial<DomainProposal>).nonce;
+    if (typeof nonce === 'string' && outcome === 'ok') {
+      await this.ds
+        .getRepository(DomainProposalEntity)
+        .update({ nonce, outcome: IsNull() }, { outcome: 'applied' });
+    }
+    const event: RequestHandledEvent = {
+      requestId: req.requestId,
+      time: this.clock.now().toISOString(),
+      tenantId: null,
+      principal: 'operators',
+      accessKeyId: null,
+      sourceIp: 'coordinator',
+      operation: 'Symbolon.DomainChange',
+      keyArn: null,
+      keyVersion: null,
+      encryptionContext: { change: kind, members: applied.map((a) => a.nodeId).join(',') },
+      decision: { effect: outcome === 'ok' ? 'ALLOW' : 'DENY', reason: reason.slice(0, 512) },
+      outcome,
+      httpStatus: 0,
+    };
+    try {
+      await this.events.publish(event);
+    } catch (e) {
+      logger.error({ err: (e as Error).message, outcome }, 'domain change not recorded in the audit chain');
+    }
+  }
+}

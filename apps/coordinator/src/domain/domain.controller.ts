@@ -1,0 +1,37 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  CancelProposalRequest,
+  DomainStatusRequest,
+  OpenProposalRequest,
+  Subjects,
+  SubmitProposalRequest,
+} from '@symbolon/contracts';
+
+import { DomainChangesUseCase } from './domain-changes.use-case.js';
+
+/** The operators' tooling (NATS role `operator`): domain status, and proposals relayed to every member. */
+@Controller()
+export class DomainController {
+  constructor(@Inject(DomainChangesUseCase) private readonly changes: DomainChangesUseCase) {}
+
+  @MessagePattern(Subjects.domain.status)
+  status(@Payload() _req: DomainStatusRequest) {
+    return this.changes.status();
+  }
+
+  @MessagePattern(Subjects.domain.open)
+  open(@Payload() req: OpenProposalRequest) {
+    return this.changes.open(req);
+  }
+
+  @MessagePattern(Subjects.domain.submit)
+  submit(@Payload() req: SubmitProposalRequest) {
+    return this.changes.submit(req);
+  }
+
+  @MessagePattern(Subjects.domain.cancel)
+  cancel(@Payload() req: CancelProposalRequest) {
+    return this.changes.cancel(req);
+  }
+}
