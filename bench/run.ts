@@ -305,7 +305,8 @@ async function platform(): Promise<TargetResult[]> {
     : [];
   const plain = await measure('platform', running.endpoint, keyId, creds, processes, services);
   if (interrupted) throw new Error('interrupted');
-  const defaultPolicy = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy!;
+  const defaultPolicy = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' })))
+    .Policy!;
   await attachKeyPolicy(kms, keyId, creds);
   const withPolicy = await measure(KEY_POLICY_ROW, running.endpoint, keyId, creds, processes, services);
   if (interrupted) throw new Error('interrupted');

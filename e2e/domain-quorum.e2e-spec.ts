@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { HsmActions, type HsmDomainStateReply, KmsError, Subjects, hsmSubject } from '@symbolon/contracts';
-import { RpcClient } from '@symbolon/platform';
+import type { RpcClient } from '@symbolon/platform';
 import {
   type DomainChange,
   type DomainProposal,
@@ -21,9 +21,10 @@ import {
 } from '@symbolon/quorum';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
-import { type KeyObject, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { type KeyObject, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+
+import { developmentOperator, operatorClient, toolingClient } from './support/operators.js';
 
 jest.setTimeout(120_000);
 
@@ -49,22 +50,8 @@ const [A, B, C, E] = ['A', 'B', 'C', 'E'].map(op) as [Op, Op, Op, Op];
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const runtime = JSON.parse(readFileSync(join(platform.dataDir, 'runtime.json'), 'utf8')) as {
-    natsUrl: string;
-  };
-  tooling = new RpcClient(runtime.natsUrl, 'quorum-e2e-tooling', 10_000);
-  await tooling.connect();
-  // The operator connects with its own nkey and inbox, as `symbolon domain` does.
-  const url = new URL(runtime.natsUrl);
-  process.env['SYMBOLON_NATS_NKEY_FILE'] = join(platform.dataDir, 'nats', 'keys', 'operator.nk');
-  process.env['SYMBOLON_NATS_INBOX_PREFIX'] = '_INBOX_operator';
-  try {
-    operator = new RpcClient(`${url.protocol}//${url.host}`, 'quorum-e2e-operator', 10_000);
-    await operator.connect();
-  } finally {
-    delete process.env['SYMBOLON_NATS_NKEY_FILE'];
-    delete process.env['SYMBOLON_NATS_INBOX_PREFIX'];
-  }
+  tooling = await toolingClient(platform);
+  operator = await operatorClient(platform);
 }, 240_000);
 
 afterAll(async () => {
@@ -116,8 +103,7 @@ describe('domain changes under a 2-of-3 quorum', () => {
     // The coordinator installs the genesis in a member that has none (at its start, and on every domain request).
     expect((await coordinatorState()).epoch).toBe(1);
     expect((await nodeState()).epoch).toBe(1);
-    const developer = createPrivateKey(readFileSync(join(platform.dataDir, 'operator-1.key.pem')));
-    const dev = { id: 'operator-1', privateKey: developer } as Op;
+    const dev = developmentOperator(platform) as Op;
     const state = await nodeState();
     const toABC = await proposal({
       kind: 'set-operators',

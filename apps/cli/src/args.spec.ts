@@ -402,7 +402,7 @@ describe('parseArgs for key and audit commands', () => {
   });
 
   it('should list every key and audit command in the usage text when it is printed', () => {
-    expect(USAGE).toMatch(/^usage: symbolon admin\|key\|audit <command> --endpoint <url>/);
+    expect(USAGE).toMatch(/^usage: symbolon admin\|key\|audit\|operator\|domain <command> --endpoint <url>/);
     expect(Object.keys(KEY_COMMANDS)).toEqual([
       'usage',
       'shred',
@@ -584,9 +584,231 @@ describe('parseArgs for commands made of steps', () => {
       '  reinstate --key-id <v> --package <file> --private-key <file> [--literal-form]\n',
     );
     expect(USAGE).toContain('  export-chain [--key-id <v>] [--from-sequence <n>] --out <file>\n');
-    expect(USAGE).toMatch(
-      / {2}verify --in <file> \[--public-key <file>\] {2}\(offline: no --endpoint \/ --credentials\)$/,
+    expect(USAGE).toContain(
+      '  verify --in <file> [--public-key <file>]  (offline: no --endpoint / --credentials)\n',
     );
+  });
+});
+
+describe('parseArgs for operator and domain commands', () => {
+  const runtime = ['--runtime', '/data/runtime.json'];
+
+  it('should keep the id and files as local options and need no connection when operator keygen is parsed', () => {
+    expect(
+      parseArgs(['operator', 'keygen', '--id', 'alice.ops-1_x', '--out', 'a.pem', '--public-out', 'a.json']),
+    ).toEqual({
+      run: 'operator-keygen',
+      body: {},
+      local: { id: 'alice.ops-1_x', out: 'a.pem', 'public-out': 'a.json' },
+    });
+    expect(parseArgs(['operator', 'keygen', '--id', 'a'.repeat(64), '--out', 'a.pem'])).toMatchObject({
+      local: { id: 'a'.repeat(64), out: 'a.pem' },
+    });
+  });
+
+  it('should take --runtime as the NATS target and --signatures as a list when domain status is parsed', () => {
+    expect(parseArgs(['domain', 'status', ...runtime])).toEqual({
+      run: 'domain-status',
+      nats: { runtimeFile: '/data/runtime.json' },
+      body: {},
+      local: {},
+    });
+    expect(
+      parseArgs([
+        'domain',
+        'status',
+        '--signatures',
+        'a.json',
+        'b.json',
+        ...runtime,
+        '--proposal',
+        'p.json',
+        '--signatures=c.json',
+      ]),
+    ).toMatchObject({ local: { signatures: ['a.json', 'b.json', 'c.json'], proposal: 'p.json' } });
+  });
+
+  it('should take the URL, nkey file and TLS files when a deployment connection is given explicitly', () => {
+    expect(
+      parseArgs([
+        'domain',
+        'cancel',
+        '--proposal',
+        'p.json',
+        '--nats-url',
+        'tls://nats-0:4222,tls://nats-1:4222',
+        '--nkey-file',
+        'op.nk',
+        '--nats-ca',
+        'ca.pem',
+        '--nats-cert',
+        'c.pem',
+        '--nats-key',
+        'c.key',
+      ]),
+    ).toEqual({
+      run: 'domain-cancel',
+      nats: {
+        natsUrl: 'tls://nats-0:4222,tls://nats-1:4222',
+        nkeyFile: 'op.nk',
+        tls: { caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'c.key' },
+      },
+      body: {},
+      local: { proposal: 'p.json' },
+    });
+    expect(
+      parseArgs(['domain', 'status', '--nats-url', 'nats://h:4222', '--nkey-file', 'op.nk']),
+    ).toMatchObject({
+      nats: { natsUrl: 'nats://h:4222', nkeyFile: 'op.nk' },
+    });
+  });
+
+  it('should keep each option of propose, sign and submit where its step reads it', () => {
+    expect(
+      parseArgs(['domain', 'propose', ...runtime, '--change', 'c.json', '--ttl', '168', '--out', 'p.json']),
+    ).toEqual({
+      run: 'domain-propose',
+      nats: { runtimeFile: '/data/runtime.json' },
+      body: {},
+      local: { change: 'c.json', ttl: '168', out: 'p.json' },
+    });
+    expect(
+      parseArgs(['domain', 'propose', ...runtime, '--change', 'c.json', '--out', 'p.json']),
+    ).toMatchObject({
+      local: { change: 'c.json', out: 'p.json' },
+    });
+    expect(
+      parseArgs([
+        'domain',
+        'sign',
+        '--proposal',
+        'p.json',
+        '--key',
+        'a.pem',
+        '--operator-id',
+        'alice',
+        '--out',
+        's.json',
+      ]),
+    ).toEqual({
+      run: 'domain-sign',
+      body: {},
+      local: { proposal: 'p.json', key: 'a.pem', 'operator-id': 'alice', out: 's.json' },
+    });
+    expect(
+      parseArgs(['domain', 'submit', ...runtime, '--proposal', 'p.json', '--signatures', 'a.json', 'b.json']),
+    ).toEqual({
+      run: 'domain-submit',
+      nats: { runtimeFile: '/data/runtime.json' },
+      body: {},
+      local: { proposal: 'p.json', signatures: ['a.json', 'b.json'] },
+    });
+  });
+
+  it('should throw a UsageError when an operator or domain command gets a bad, missing or foreign option', () => {
+    const sign = ['domain', 'sign', '--proposal', 'p', '--key', 'k', '--out', 's'];
+    const cases: [string[], string][] = [
+      [['operator', 'keygen', '--out', 'a.pem'], '--id is required'],
+      [['operator', 'keygen', '--id', 'alice', '--public-out', 'a.json'], '--out is required'],
+      [['operator', 'keygen', '--id', 'al ice', '--out', 'a'], '--id takes 1..64 of A-Z a-z 0-9 - _ .'],
+      [['operator', 'keygen', '--id', 'a'.repeat(65), '--out', 'a'], '--id takes 1..64'],
+      [['operator', 'keygen', '--id', 'al/ice', '--out', 'a'], '--id takes 1..64'],
+      [
+        ['operator', 'keygen', '--id', 'a', '--out', 'a', ...runtime],
+        'operator keygen works offline: it takes no --runtime',
+      ],
+      [
+        ['operator', 'keygen', '--id', 'a', '--out', 'a', '--endpoint', 'http://x'],
+        'works offline: it takes no --endpoint',
+      ],
+      [[...sign], '--operator-id is required'],
+      [[...sign, '--operator-id', 'bob!'], '--operator-id takes 1..64'],
+      [
+        [...sign, '--operator-id', 'bob', '--nats-url', 'nats://h:1'],
+        'domain sign works offline: it takes no --nats-url',
+      ],
+      [['domain', 'status'], '--runtime <runtime.json>, or --nats-url and --nkey-file, is required'],
+      [
+        ['domain', 'status', ...runtime, '--nats-url', 'nats://h:1'],
+        '--runtime gives the NATS connection: it takes no --nats-url',
+      ],
+      [
+        ['domain', 'status', ...runtime, '--nats-ca', 'ca'],
+        '--runtime gives the NATS connection: it takes no --nats-ca',
+      ],
+      [['domain', 'status', '--nats-url', 'nats://h:1'], '--nkey-file is required with --nats-url'],
+      [['domain', 'status', '--nkey-file', 'k'], '--nats-url is required with --nkey-file'],
+      [
+        ['domain', 'status', '--nats-url', 'http://h:1', '--nkey-file', 'k'],
+        '--nats-url takes nats://<host>:<port>',
+      ],
+      [['domain', 'status', '--nats-url', 'nats://h:1,', '--nkey-file', 'k'], '--nats-url takes nats://'],
+      [
+        ['domain', 'status', '--nats-url', 'nats://h:1', '--nkey-file', 'k', '--nats-cert', 'c'],
+        '--nats-cert and --nats-key go together',
+      ],
+      [
+        [
+          'domain',
+          'status',
+          '--nats-url',
+          'nats://h:1',
+          '--nkey-file',
+          'k',
+          '--nats-cert',
+          'c',
+          '--nats-key',
+          'k',
+        ],
+        '--nats-cert needs --nats-ca',
+      ],
+      [['domain', 'status', '--runtime', ''], '--runtime needs a value'],
+      [['domain', 'status', ...runtime, '--endpoint', 'http://x'], 'unknown option --endpoint'],
+      [['domain', 'status', ...runtime, '--signatures'], '--signatures needs a value'],
+      [['domain', 'status', ...runtime, '--signatures='], '--signatures needs a value'],
+      [
+        ['domain', 'propose', ...runtime, '--change', 'c', '--out', 'p', '--ttl', '0'],
+        '--ttl takes whole hours in 1..168, not 0',
+      ],
+      [['domain', 'propose', ...runtime, '--change', 'c', '--out', 'p', '--ttl', '169'], 'not 169'],
+      [['domain', 'propose', ...runtime, '--change', 'c', '--out', 'p', '--ttl', '1.5'], 'not 1.5'],
+      [['domain', 'propose', ...runtime, '--change', 'c', '--out', 'p', '--ttl', '24h'], 'not 24h'],
+      [['domain', 'propose', ...runtime, '--out', 'p'], '--change is required'],
+      [['domain', 'propose', ...runtime, '--change', 'c'], '--out is required'],
+      [['domain', 'submit', ...runtime, '--proposal', 'p'], '--signatures is required'],
+      [['domain', 'submit', ...runtime, '--signatures', 's'], '--proposal is required'],
+      [['domain', 'cancel', ...runtime], '--proposal is required'],
+      [['domain', 'approve', ...runtime], 'unknown domain command approve'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+      expect(() => parseArgs(argv)).toThrow(message);
+    }
+  });
+
+  it('should never echo the NATS URL when it is refused', () => {
+    let message = '';
+    try {
+      parseArgs(['domain', 'status', '--nats-url', 'http://u:s3cret@h', '--nkey-file', 'k']);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('--nats-url takes');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('should list the operator and domain commands with their NATS options when the usage text is printed', () => {
+    expect(USAGE).toContain(
+      'operator commands:\n  keygen --id <v> --out <file> [--public-out <file>]  (offline: no --endpoint / --credentials)\n',
+    );
+    expect(USAGE).toContain(
+      '  status [--signatures <file> [<file> ...]] [--proposal <file>]  (NATS: --runtime <runtime.json> | ' +
+        '--nats-url <url> --nkey-file <file> [--nats-ca <file> [--nats-cert <file> --nats-key <file>]])\n',
+    );
+    expect(USAGE).toContain('  propose --change <file> [--ttl <v>] --out <file>  (NATS: ');
+    expect(USAGE).toContain('  sign --proposal <file> --key <file> --operator-id <v> --out <file>  (offline');
+    expect(USAGE).toContain('  submit --proposal <file> --signatures <file> [<file> ...]  (NATS: ');
+    expect(USAGE).toMatch(/ {2}cancel --proposal <file> {2}\(NATS: [^\n]*$/);
   });
 });
 

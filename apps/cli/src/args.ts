@@ -67,12 +67,14 @@ interface OutOption {
 }
 
 /**
- * An option of a command's own steps, not a request field: a file it reads or writes (`file`), a value it checks
- * locally (`text`) or a switch (`flag`, no value). Given, it lands in StepsCommand.local under the option's name.
+ * An option of a command's own steps, not a request field: a file it reads or writes (`file`), files it reads (`files`:
+ * one or more, taken as a list option's values), a value it checks locally (`text`) or a switch (`flag`, no value).
+ * Given, it lands in StepsCommand.local under the option's name. `check` refuses a bad `text` value (UsageError).
  */
 interface LocalOption {
-  local: 'file' | 'text' | 'flag';
+  local: 'file' | 'files' | 'text' | 'flag';
   required?: boolean;
+  check?: (option: string, value: string) => void;
 }
 
 type OptionSpec = ValueOption | FlagOption | ListOption | OutOption | LocalOption;
@@ -88,13 +90,30 @@ interface RequestSpec {
 
 /** The commands main.ts runs as steps of their own (several requests, local files, local crypto). */
 export type StepsName =
-  'shred' | 'verify-shred' | 'signing-key' | 'suspend' | 'reinstate' | 'export-chain' | 'verify-chain';
+  | 'shred'
+  | 'verify-shred'
+  | 'signing-key'
+  | 'suspend'
+  | 'reinstate'
+  | 'export-chain'
+  | 'verify-chain'
+  | 'operator-keygen'
+  | 'domain-status'
+  | 'domain-propose'
+  | 'domain-sign'
+  | 'domain-submit'
+  | 'domain-cancel';
 
-/** A command made of steps (main.ts `STEPS[run]`); its requests are key owners' own (`Symbolon.<Op>`). */
+/**
+ * A command made of steps (main.ts `STEPS[run]`); its requests are key owners' own (`Symbolon.<Op>`) through the
+ * gateway, or with `via: 'nats'` the operators' `kms.v1.domain.*` requests over NATS (StepsCommand.nats).
+ */
 interface StepsSpec {
   run: StepsName;
-  /** Works without the platform: takes no --endpoint / --credentials / --region. */
+  /** Works without the platform: takes no connection options at all. */
   offline?: true;
+  /** Talks to the coordinator over NATS as the `operator` user: --runtime, or --nats-url and --nkey-file. */
+  via?: 'nats';
   options: Record<string, OptionSpec>;
 }
 
@@ -107,15 +126,30 @@ export interface Connection {
   region?: string;
 }
 
+/** TLS to NATS: the CA of the server's certificate, and a client certificate when the server verifies them. */
+export interface NatsTls {
+  caFile: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * Where the operators' NATS requests go: `npm start`'s runtime.json (its natsUrl and natsTls, and the operator's nkey
+ * seed in <its folder>/nats/keys/operator.nk), or a deployment's URL and nkey seed file given explicitly.
+ */
+export type NatsTarget = { runtimeFile: string } | { natsUrl: string; nkeyFile: string; tls?: NatsTls };
+
 /** A parsed command made of steps: main.ts runs `run` with the request fields and the local options. */
 export interface StepsCommand {
   run: StepsName;
-  /** Absent for offline commands. */
+  /** Present for commands that go through the gateway. */
   connection?: Connection;
+  /** Present for commands that go over NATS (`via: 'nats'`). */
+  nats?: NatsTarget;
   /** Request fields from the options (as AdminCommand.body). */
   body: Record<string, RequestValue>;
-  /** Local options by option name: a file path or text, or true for a flag. */
-  local: Record<string, string | true>;
+  /** Local options by option name: a file path or text, true for a flag, the paths of a `files` option. */
+  local: Record<string, string | true | string[]>;
 }
 
 const FILE_PREFIX = 'file://';
@@ -259,12 +293,84 @@ export const AUDIT_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   verify: { run: 'verify-chain', offline: true, options: { in: requiredFile, 'public-key': optionalFile } },
 };
 
+/** An operator's id in a domain: 1..64 of A-Z a-z 0-9 - _ . */
+export const OPERATOR_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function checkOperatorId(option: string, value: string): void {
+  if (!OPERATOR_ID.test(value)) {
+    throw new UsageError(`--${option} takes 1..64 of A-Z a-z 0-9 - _ . , not ${value.slice(0, 80)}`);
+  }
+}
+
+/** How long a proposal stays valid, in hours: the default, and the most libs/quorum accepts (7 days). */
+export const DEFAULT_TTL_HOURS = 24;
+export const MAX_TTL_HOURS = 168;
+
+export function checkTtlHours(option: string, value: string): void {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= MAX_TTL_HOURS)) {
+    throw new UsageError(`--${option} takes whole hours in 1..${MAX_TTL_HOURS}, not ${value}`);
+  }
+}
+
+/** Operators' own tooling, offline. */
+export const OPERATOR_COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  keygen: {
+    run: 'operator-keygen',
+    offline: true,
+    options: {
+      id: { local: 'text', required: true, check: checkOperatorId },
+      out: requiredFile,
+      'public-out': optionalFile,
+    },
+  },
+};
+
+const signatureFiles: LocalOption = { local: 'files' };
+
+/** Quorum-approved domain changes: proposals, offline signatures, submission (kms.v1.domain.* over NATS). */
+export const DOMAIN_COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  status: {
+    run: 'domain-status',
+    via: 'nats',
+    options: { signatures: signatureFiles, proposal: optionalFile },
+  },
+  propose: {
+    run: 'domain-propose',
+    via: 'nats',
+    options: { change: requiredFile, ttl: { local: 'text', check: checkTtlHours }, out: requiredFile },
+  },
+  sign: {
+    run: 'domain-sign',
+    offline: true,
+    options: {
+      proposal: requiredFile,
+      key: requiredFile,
+      'operator-id': { local: 'text', required: true, check: checkOperatorId },
+      out: requiredFile,
+    },
+  },
+  submit: {
+    run: 'domain-submit',
+    via: 'nats',
+    options: { proposal: requiredFile, signatures: { ...signatureFiles, required: true } },
+  },
+  cancel: { run: 'domain-cancel', via: 'nats', options: { proposal: requiredFile } },
+};
+
 /** Command groups: `symbolon <group> <command>`. */
 export const COMMAND_GROUPS: Readonly<Record<string, Readonly<Record<string, CommandSpec>>>> = {
   admin: ADMIN_COMMANDS,
   key: KEY_COMMANDS,
   audit: AUDIT_COMMANDS,
+  operator: OPERATOR_COMMANDS,
+  domain: DOMAIN_COMMANDS,
 };
+
+/** The options that say where a `via: 'nats'` command connects (not in its spec: every such command takes them). */
+const NATS_OPTIONS = ['runtime', 'nats-url', 'nkey-file', 'nats-ca', 'nats-cert', 'nats-key'] as const;
+const NATS_USAGE =
+  '--runtime <runtime.json> | --nats-url <url> --nkey-file <file> [--nats-ca <file> [--nats-cert <file> --nats-key <file>]]';
 
 function isOut(spec: OptionSpec): spec is OutOption {
   return 'out' in spec;
@@ -282,11 +388,17 @@ function isLocal(spec: OptionSpec): spec is LocalOption {
   return 'local' in spec;
 }
 
+/** Options whose values are every following argument up to the next `--option`. */
+function takesList(spec: OptionSpec): boolean {
+  return isList(spec) || (isLocal(spec) && spec.local === 'files');
+}
+
 function usageOf(option: string, spec: OptionSpec): string {
   if (isOut(spec)) return `--${option} <file>`;
   if (isFlag(spec) || (isLocal(spec) && spec.local === 'flag')) return `[--${option}]`;
   if (isLocal(spec)) {
-    const text = `--${option} ${spec.local === 'file' ? '<file>' : '<v>'}`;
+    const value = { file: '<file>', files: '<file> [<file> ...]', text: '<v>', flag: '' }[spec.local];
+    const text = `--${option} ${value}`;
     return spec.required ? text : `[${text}]`;
   }
   if (isList(spec)) {
@@ -310,7 +422,13 @@ ${Object.entries(COMMAND_GROUPS)
       `${group} commands:\n${Object.entries(commands)
         .map(([name, spec]) => {
           const opts = Object.entries(spec.options).map(([o, s]) => usageOf(o, s));
-          return `  ${name} ${opts.join(' ')}${'offline' in spec ? '  (offline: no --endpoint / --credentials)' : ''}`;
+          const note =
+            'offline' in spec
+              ? '  (offline: no --endpoint / --credentials)'
+              : 'via' in spec
+                ? `  (NATS: ${NATS_USAGE})`
+                : '';
+          return `  ${name} ${opts.join(' ')}${note}`;
         })
         .join('\n')}`,
   )
@@ -335,7 +453,7 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     const option = Object.hasOwn(spec.options, name) ? spec.options[name] : undefined;
-    if (option && isList(option)) {
+    if (option && takesList(option)) {
       const items = lists.get(name) ?? [];
       if (eq > 0) items.push(arg.slice(eq + 1));
       else {
@@ -358,10 +476,13 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
     values.set(name, value);
   }
   let connection: Connection | undefined;
+  let nats: NatsTarget | undefined;
   if ('offline' in spec) {
-    for (const name of ['endpoint', 'credentials', 'region']) {
+    for (const name of ['endpoint', 'credentials', 'region', ...NATS_OPTIONS]) {
       if (values.has(name)) throw new UsageError(`${group} ${command} works offline: it takes no --${name}`);
     }
+  } else if ('via' in spec) {
+    nats = parseNatsTarget(values);
   } else {
     const endpoint = takeText(values, 'endpoint');
     const credentialsFile = takeText(values, 'credentials');
@@ -371,7 +492,7 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
     connection = { endpoint, credentialsFile, ...(region ? { region } : {}) };
   }
   const body: Record<string, RequestValue> = {};
-  const local: Record<string, string | true> = {};
+  const local: StepsCommand['local'] = {};
   const files: FileField[] = [];
   let exportTo: string | undefined;
   for (const [option, optionSpec] of Object.entries(spec.options)) {
@@ -380,9 +501,19 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
         if (values.delete(option)) local[option] = true;
         continue;
       }
+      if (optionSpec.local === 'files') {
+        const items = lists.get(option);
+        if (items === undefined) {
+          if (optionSpec.required) throw new UsageError(`--${option} is required`);
+        } else if (items.some((item) => item === '')) throw new UsageError(`--${option} needs a value`);
+        else local[option] = items;
+        continue;
+      }
       const value = takeText(values, option);
-      if (value) local[option] = value;
-      else if (optionSpec.required) throw new UsageError(`--${option} is required`);
+      if (value) {
+        optionSpec.check?.(option, value);
+        local[option] = value;
+      } else if (optionSpec.required) throw new UsageError(`--${option} is required`);
       else if (value === '') throw new UsageError(`--${option} needs a value`);
       continue;
     }
@@ -419,7 +550,8 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
   }
   const unknown = [...values.keys()];
   if (unknown.length > 0) throw new UsageError(`unknown option --${unknown[0]}`);
-  if ('run' in spec) return { run: spec.run, ...(connection ? { connection } : {}), body, local };
+  if ('run' in spec)
+    return { run: spec.run, ...(connection ? { connection } : {}), ...(nats ? { nats } : {}), body, local };
   const { endpoint, credentialsFile, region } = connection!;
   return {
     endpoint,
@@ -431,6 +563,47 @@ export function parseArgs(argv: readonly string[]): AdminCommand | StepsCommand 
     ...(files.length > 0 ? { files } : {}),
     ...(exportTo !== undefined ? { exportTo } : {}),
   };
+}
+
+/**
+ * The NATS target of a `via: 'nats'` command: --runtime alone, or --nats-url and --nkey-file (with --nats-ca, and
+ * --nats-cert with --nats-key, for TLS). The URL is checked here (nats:// or tls://, comma-separated); files are read
+ * when the command connects.
+ */
+function parseNatsTarget(values: Map<string, string | true>): NatsTarget {
+  const [runtimeFile, natsUrl, nkeyFile, caFile, certFile, keyFile] = NATS_OPTIONS.map((name) => {
+    const value = takeText(values, name);
+    if (value === '') throw new UsageError(`--${name} needs a value`);
+    return value;
+  });
+  if (runtimeFile !== undefined) {
+    const extra = NATS_OPTIONS.slice(1).find((_, i) => [natsUrl, nkeyFile, caFile, certFile, keyFile][i]);
+    if (extra) throw new UsageError(`--runtime gives the NATS connection: it takes no --${extra}`);
+    return { runtimeFile };
+  }
+  if (natsUrl === undefined && nkeyFile === undefined) {
+    throw new UsageError('--runtime <runtime.json>, or --nats-url and --nkey-file, is required');
+  }
+  if (natsUrl === undefined) throw new UsageError('--nats-url is required with --nkey-file');
+  if (nkeyFile === undefined) throw new UsageError('--nkey-file is required with --nats-url');
+  for (const server of natsUrl.split(',')) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(server).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'nats:' && protocol !== 'tls:') {
+      throw new UsageError(`--nats-url takes nats://<host>:<port> or tls://<host>:<port> (comma-separated)`);
+    }
+  }
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError('--nats-cert and --nats-key go together');
+  }
+  if (certFile !== undefined && caFile === undefined) throw new UsageError('--nats-cert needs --nats-ca');
+  const tls: NatsTls | undefined =
+    caFile !== undefined ? { caFile, ...(certFile && keyFile ? { certFile, keyFile } : {}) } : undefined;
+  return { natsUrl, nkeyFile, ...(tls ? { tls } : {}) };
 }
 
 /** The latest instant the platform takes (9999-12-31T23:59:59Z), in epoch seconds. */

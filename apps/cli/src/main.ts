@@ -14,7 +14,16 @@ import {
   parseArgs,
 } from './args.js';
 import { exportChain, verifyChain } from './audit-chain.js';
+import {
+  domainCancel,
+  domainPropose,
+  domainSign,
+  domainStatus,
+  domainSubmit,
+  operatorKeygen,
+} from './domain-commands.js';
 import { reinstate, shred, signingKey, suspend, verifyShred } from './key-commands.js';
+import { lazyDomainCall } from './nats-client.js';
 import { type Io, LocalError, READ_FAILURES, Refused, type StepContext, type Steps } from './steps.js';
 
 export type { Io } from './steps.js';
@@ -28,6 +37,12 @@ const STEPS: Readonly<Record<StepsName, Steps>> = {
   reinstate,
   'export-chain': exportChain,
   'verify-chain': verifyChain,
+  'operator-keygen': operatorKeygen,
+  'domain-status': domainStatus,
+  'domain-propose': domainPropose,
+  'domain-sign': domainSign,
+  'domain-submit': domainSubmit,
+  'domain-cancel': domainCancel,
 };
 
 /** Runs `symbolon <argv>`; prints the answer as JSON (errors on stderr) and resolves to the exit code. */
@@ -40,7 +55,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`${e.message}\n${USAGE}\n`);
     return 2;
   }
-  if ('run' in command) return runSteps(command, stepContext(command, io));
+  if ('run' in command) {
+    if (!command.nats) return runSteps(command, stepContext(command, io));
+    // The operators' commands go over NATS: connected on the first request, closed when the command is done.
+    const nats = lazyDomainCall(command.nats);
+    try {
+      return await runSteps(command, { io, call: offlineCall, domain: nats.call });
+    } finally {
+      await nats.close();
+    }
+  }
   let fromFiles: Record<string, string>;
   try {
     fromFiles = readFileFields(command.files ?? []);
@@ -63,12 +87,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   return print(await send({ ...command.body, ...fromFiles }), io);
 }
 
+const offlineCall = () => Promise.reject(new Error(`an offline command tried to send a request`));
+
 /** Requests signed with the command's credentials; offline commands get a `call` that refuses. */
 function stepContext(command: StepsCommand, io: Io): StepContext {
   const { connection } = command;
-  if (!connection) {
-    return { io, call: () => Promise.reject(new Error(`an offline command tried to send a request`)) };
-  }
+  if (!connection) return { io, call: offlineCall };
   const credentials = readCredentials(connection.credentialsFile);
   return {
     io,

@@ -14,12 +14,20 @@ export interface Io {
 /** One `Symbolon.<operation>` request, signed with the command's credentials. */
 export type Call = (operation: string, body: Record<string, unknown>) => Promise<AdminResponse>;
 
+/**
+ * One `kms.v1.domain.*` request over NATS (nats-client.ts): resolves to the reply; throws Refused for an error answer,
+ * LocalError when nothing answers.
+ */
+export type DomainCall = (subject: string, request: Record<string, unknown>) => Promise<unknown>;
+
 export interface StepContext {
   io: Io;
   /** Sends requests; offline commands get one that refuses. */
   call: Call;
   /** The credentials file's accountId, when it has one (the tenant an audit export names). */
   accountId?: string;
+  /** Sends the operators' domain requests; present for commands that go over NATS. */
+  domain?: DomainCall;
 }
 
 /** A command made of steps: prints its result and resolves to the exit code; throws Refused or LocalError. */

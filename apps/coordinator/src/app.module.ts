@@ -21,6 +21,7 @@ import { UpdateAliasUseCase } from './aliases/use-cases/update-alias/update-alia
 import { CLOCK, systemClock } from './clock.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { DomainChangesUseCase } from './domain/domain-changes.use-case.js';
+import { Rewrap } from './jobs/rewrap.js';
 import { DomainController } from './domain/domain.controller.js';
 import { DomainProposalEntity, DomainStateEntity } from './domain/domain.entity.js';
 import { DomainService } from './domain/domain.service.js';
@@ -190,6 +191,7 @@ export class AppModule {
         },
         DomainService,
         DomainChangesUseCase,
+        Rewrap,
         PolicyClient,
         {
           // Policy changes (any replica of policy) drop this replica's reused decisions before the change is acked.

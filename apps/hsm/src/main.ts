@@ -14,7 +14,13 @@ runService(async () => {
     pin: readPin(config),
   });
   const hsm = new TokenHsm(token, { cacheSize: config.SYMBOLON_HSM_KEY_CACHE_SIZE });
-  const generation = config.SYMBOLON_HSM_DOMAIN_GENERATION;
+  // The key that authenticates this node's domain-state file never leaves the token: a file edited or copied from
+  // another node is refused here.
+  hsm.ensureStateKey();
+  const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
+  // The domain's active generation, once the node holds the domain state (rotations change it); until then the
+  // configured one.
+  const generation = domainStore.load()?.state.generation ?? config.SYMBOLON_HSM_DOMAIN_GENERATION;
   if (!hsm.hasDomainKey(generation)) {
     // A token joins an existing domain only through a quorum-approved change that copies the domain key into it.
     if (!config.SYMBOLON_HSM_CREATE_DOMAIN_KEY) {
@@ -32,10 +38,6 @@ runService(async () => {
   if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY && hsm.ensureSigningKey().created) {
     logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain signing key created');
   }
-  // The key that authenticates this node's domain-state file never leaves the token: a file edited or copied from
-  // another node is refused below.
-  hsm.ensureStateKey();
-  const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
   const node = {
     nodeId: config.SYMBOLON_HSM_NODE_ID,
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,

@@ -83,6 +83,18 @@ export class FakeHsm implements Hsm {
     return this.wrapUnder(domainGeneration, randomBytes(AES_256_KEY_LENGTH));
   }
 
+  rewrapKeyMaterial(ref: KeyMaterialRef, toGeneration: number): KeyMaterialRef {
+    this.domainKey(toGeneration);
+    return this.wrapUnder(toGeneration, this.unwrapValue(ref));
+  }
+
+  destroyDomainKey(generation: number): boolean {
+    this.assertOpen();
+    checkGeneration(generation);
+    for (const id of [...this.cached]) if (id.startsWith(`${generation}:`)) this.cached.delete(id);
+    return this.domainKeys.delete(generation);
+  }
+
   encrypt(ref: KeyMaterialRef, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
     const key = this.unwrap(ref);
     checkIv(iv);

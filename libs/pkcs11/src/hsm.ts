@@ -48,6 +48,16 @@ export interface Hsm {
   ensureDomainKey(generation: number): { created: boolean };
   /** New AES-256 key material generated inside the token, returned wrapped under the domain key. */
   generateKeyMaterial(domainGeneration: number): KeyMaterialRef;
+  /**
+   * The same key material wrapped under the domain key of `toGeneration` instead (domain-key rotation): unwrapped
+   * inside the token as an extractable session object, wrapped again, destroyed. The material never leaves the token.
+   */
+  rewrapKeyMaterial(ref: KeyMaterialRef, toGeneration: number): KeyMaterialRef;
+  /**
+   * Destroys the domain key of `generation` and every cached key unwrapped under it: EKTs of that generation can never
+   * be unwrapped in this token again. False when there was none.
+   */
+  destroyDomainKey(generation: number): boolean;
   /** AES-256-GCM; returns ciphertext || 16-byte tag. */
   encrypt(ref: KeyMaterialRef, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** AES-256-GCM over ciphertext || 16-byte tag; a failed tag gives ENCRYPTED_DATA_INVALID. */
@@ -182,6 +192,32 @@ export class TokenHsm implements Hsm {
     // Cache a non-extractable copy: this also proves the wrapped value unwraps.
     this.keyFor(ref);
     return ref;
+  }
+
+  rewrapKeyMaterial(ref: KeyMaterialRef, toGeneration: number): KeyMaterialRef {
+    checkWrappedKeyMaterial(ref);
+    const to = this.requireDomainKey(toGeneration);
+    const from = this.requireDomainKey(ref.domainGeneration);
+    const material = this.token.unwrapAesKey(from, ref.wrapped, { usage: 'aead', extractable: true });
+    try {
+      return { domainGeneration: toGeneration, wrapped: this.token.wrapAes256OfUnknownLength(to, material) };
+    } finally {
+      this.token.destroy(material);
+    }
+  }
+
+  destroyDomainKey(generation: number): boolean {
+    checkGeneration(generation);
+    const found = this.token.findSecretKeys(domainKeyLabel(generation));
+    for (const [id, key] of [...this.cache]) {
+      if (id.startsWith(`${generation}:`)) {
+        this.cache.delete(id);
+        this.tryDestroy(key);
+      }
+    }
+    this.domainKeys.delete(generation);
+    for (const key of found) this.token.destroy(key);
+    return found.length > 0;
   }
 
   encrypt(ref: KeyMaterialRef, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {

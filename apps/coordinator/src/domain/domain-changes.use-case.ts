@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource, IsNull } from 'typeorm';
 
 import { CLOCK, type Clock } from '../clock.js';
+import { Rewrap } from '../jobs/rewrap.js';
 import { HsmRouter } from '../routing/hsm-router.js';
 import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
 import { DomainProposalEntity } from './domain.entity.js';
@@ -37,6 +38,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(JOB_EVENTS) private readonly events: Pick<AuditPublisher, 'publish'>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(Rewrap) private readonly rewrap: Rewrap,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -70,10 +72,12 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     await this.onApplicationBootstrap();
     const state = this.domain.current();
     const open = await this.openProposal(state.domainId);
-    if (!open) return { state: state as unknown as Record<string, unknown> };
+    const rewrapRemaining = await this.rewrap.remaining();
+    if (!open) return { state: state as unknown as Record<string, unknown>, rewrapRemaining };
     const proposal = JSON.parse(open.proposal) as DomainProposal;
     return {
       state: state as unknown as Record<string, unknown>,
+      rewrapRemaining,
       open: {
         proposal: proposal as unknown as Record<string, unknown>,
         openedAt: open.openedAt.toISOString(),
@@ -133,7 +137,18 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
   async submit(req: SubmitProposalRequest): Promise<SubmitProposalReply> {
     await this.installGenesis();
     const state = this.domain.current();
-    const kind = String((req.proposal as Partial<DomainProposal>).change?.kind ?? 'unknown').slice(0, 32);
+    const change = (req.proposal as Partial<DomainProposal>).change;
+    const kind = String(change?.kind ?? 'unknown').slice(0, 32);
+    // A relay's one refusal of its own: destroying a generation that still wraps live EKTs would lose those keys.
+    if (change?.kind === 'destroy-generation' && typeof change.generation === 'number') {
+      const left = await this.rewrap.under(change.generation);
+      if (left > 0) {
+        throw new KmsError(
+          ErrorCodes.VALIDATION,
+          `${left} key versions are still wrapped under generation ${change.generation}: wait for the re-wrap`,
+        );
+      }
+    }
     const applied: { nodeId: string; epoch: number }[] = [];
     let signers: string[] = [];
     try {

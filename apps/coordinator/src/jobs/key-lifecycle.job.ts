@@ -23,6 +23,7 @@ import { KeyResolver } from '../keys/key-resolver.js';
 import { KeyRotator } from '../keys/key-rotator.js';
 import type { KeyEntity } from '../keys/key.entity.js';
 import { RPC } from '../tokens.js';
+import { Rewrap } from './rewrap.js';
 import { WearOut } from './wear-out.js';
 
 /** Most keys of each kind handled per run; the rest wait for the next run. */
@@ -42,7 +43,8 @@ export interface JobRun {
  * drops any cached unwrapped copy of the key's versions, then the key row, its versions (EKTs), aliases and tags go
  * in one transaction; a node that cannot be reached leaves the key for the next run; (b) gives Enabled keys whose next
  * rotation date has passed a new AUTOMATIC version (older versions keep decrypting). Replicas may run it at the same
- * time: deletions and rotations are guarded in the database, so each happens once.
+ * time: deletions and rotations are guarded in the database, so each happens once. (c) after a domain-key rotation,
+ * re-wraps the EKTs still under an older generation (Rewrap).
  */
 @Injectable()
 export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -59,6 +61,8 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     /** Without it (specs of deletion and scheduled rotation) no wear-out check runs. */
     @Optional() @Inject(WearOut) private readonly wearOut?: WearOut,
+    /** Without it no EKT is re-wrapped after a domain-key rotation. */
+    @Optional() @Inject(Rewrap) private readonly rewrap?: Rewrap,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -104,6 +108,16 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
         run.rotated.push(...(await this.wearOut.run(now)));
       } catch (e) {
         logger.warn({ err: e }, 'wear-out check failed; retried on the next run');
+      }
+    }
+    if (this.rewrap) {
+      try {
+        await this.rewrap.run();
+      } catch (e) {
+        logger.warn(
+          { err: (e as Error).message },
+          're-wrap after a domain-key rotation failed; retried on the next run',
+        );
       }
     }
     if (run.deleted.length + run.rotated.length > 0) logger.info(run, 'key lifecycle job');

@@ -160,6 +160,13 @@ export class KeyResolver {
   }
 
   /** Drops a cached key after it changed, so this replica sees the change at once (others within the TTL). */
+  /** Drops cached metadata of these keys whatever account cached them (their EKTs changed: domain-key rotation). */
+  forgetKeys(keyIds: ReadonlySet<string>): void {
+    for (const cacheKey of [...this.cache.keys()]) {
+      if (keyIds.has(cacheKey.slice(cacheKey.indexOf('/') + 1))) this.cache.delete(cacheKey);
+    }
+  }
+
   forget(accountId: string, keyId: string): void {
     this.cache.delete(`${accountId}/${keyId}`);
   }

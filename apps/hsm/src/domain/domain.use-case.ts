@@ -7,10 +7,18 @@ import {
   type HsmDomainStateReply,
   KmsError,
 } from '@symbolon/contracts';
-import { type DomainProposal, type DomainState, checkProposal, checkRules } from '@symbolon/quorum';
+import type { Hsm } from '@symbolon/pkcs11';
+import {
+  type DomainChange,
+  type DomainProposal,
+  type DomainState,
+  checkProposal,
+  checkRules,
+} from '@symbolon/quorum';
 import { logger } from '@symbolon/platform';
 
-import { NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
+import { toKmsError } from '../token/hsm-errors.js';
+import { HSM, NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
 import { DOMAIN_STORE } from './domain.tokens.js';
 import type { DomainStateStore, NodeDomain } from './domain-state.store.js';
 
@@ -26,8 +34,11 @@ export class DomainUseCase {
   constructor(
     @Inject(DOMAIN_STORE) private readonly store: DomainStateStore,
     @Inject(NODE_SETTINGS) private readonly node: NodeSettings,
+    @Inject(HSM) private readonly hsm: Hsm,
   ) {
     this.domain = store.load();
+    // New key material is wrapped under the generation the domain names active.
+    if (this.domain) this.node.domainGeneration = this.domain.state.generation;
   }
 
   state(): HsmDomainStateReply {
@@ -77,6 +88,7 @@ export class DomainUseCase {
       throw new KmsError(ErrorCodes.QUORUM_REFUSED, `${result.code}: ${result.message}`);
     }
     const proposal = req.proposal as unknown as DomainProposal;
+    this.inToken(proposal.change, result.next);
     this.domain = {
       state: result.next,
       nonces: [...nonces, { nonce: proposal.nonce, expiresAt: proposal.expiresAt }],
@@ -87,5 +99,30 @@ export class DomainUseCase {
       'domain change applied',
     );
     return { nodeId: this.node.nodeId, epoch: result.next.epoch, signers: result.signers };
+  }
+
+  /**
+   * What an approved change does inside this token, before the new state is kept: a rotation makes the new
+   * generation's domain key here (one token per domain: a domain of several tokens rotates by transporting the new key
+   * between members, which is not built yet, so it is refused), a destruction destroys the generation's key and every
+   * copy unwrapped under it.
+   */
+  private inToken(change: DomainChange, next: DomainState): void {
+    try {
+      if (change.kind === 'rotate-domain-key') {
+        if (next.members.length > 1) {
+          throw new KmsError(
+            ErrorCodes.INVALID_STATE,
+            'a domain of several tokens cannot rotate its domain key yet: the new key would differ between members',
+          );
+        }
+        this.hsm.ensureDomainKey(change.generation);
+        this.node.domainGeneration = next.generation;
+      } else if (change.kind === 'destroy-generation') {
+        this.hsm.destroyDomainKey(change.generation);
+      }
+    } catch (e) {
+      throw toKmsError(e);
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   HsmGenerateKeyRequest,
   HsmGenerateRandomRequest,
   HsmReEncryptRequest,
+  HsmRewrapRequest,
   HsmCreateImportKeyRequest,
   HsmDomainApplyRequest,
   HsmDomainGenesisRequest,
@@ -64,6 +65,11 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.reEncrypt))
     reEncrypt(@Payload() req: HsmReEncryptRequest) {
       return this.ops.reEncrypt(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.rewrap))
+    rewrap(@Payload() req: HsmRewrapRequest) {
+      return this.ops.rewrap(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.destroyKey))

@@ -43,6 +43,8 @@ export class DomainStatusRequest extends DomainRequest {}
 export interface DomainStatusReply {
   /** libs/quorum DomainState as the coordinator holds it (every member holds its own copy). */
   state: Record<string, unknown>;
+  /** Key versions whose EKT is not yet under the active generation (after a rotation; 0 when done). */
+  rewrapRemaining: number;
   open?: {
     proposal: Record<string, unknown>;
     openedAt: string;

@@ -260,3 +260,18 @@ export class HsmReinstateRequest extends HsmRequest {
 export interface HsmReinstateReply {
   ekts: string[];
 }
+
+/** Domain-key rotation: these EKTs wrapped again under the node's active generation (the material stays in the token). */
+export class HsmRewrapRequest extends HsmRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsBase64({}, { each: true })
+  @MaxLength(1024, { each: true })
+  ekts!: string[];
+}
+export interface HsmRewrapReply {
+  /** In the request's order, each under `domainGeneration`. */
+  ekts: string[];
+  domainGeneration: number;
+}

@@ -117,6 +117,7 @@ export const HsmActions = {
   domainGenesis: 'domain-genesis',
   domainApply: 'domain-apply',
   domainState: 'domain-state',
+  rewrap: 'rewrap',
   health: 'health',
 } as const;
 export type HsmAction = (typeof HsmActions)[keyof typeof HsmActions];

@@ -251,6 +251,27 @@ describe('TokenHsm', () => {
     );
   });
 
+  it('should re-wrap key material under a new generation, and lose the old EKTs once that generation is destroyed', () => {
+    const ref = hsm.generateKeyMaterial(1);
+    const sealed = hsm.encrypt(ref, iv, Buffer.from('rotated'), aad);
+    expect(hsm.ensureDomainKey(7).created).toBe(true);
+    const moved = hsm.rewrapKeyMaterial(ref, 7);
+    expect(moved.domainGeneration).toBe(7);
+    expect(Buffer.from(moved.wrapped).equals(Buffer.from(ref.wrapped))).toBe(false);
+    expect(Buffer.from(hsm.decrypt(moved, iv, sealed, aad)).toString()).toBe('rotated');
+    // Generation 7 stands in for a retiring generation here: destroy it, and what it wrapped is gone, cached or not.
+    const again = hsm.rewrapKeyMaterial(moved, 1);
+    expect(hsm.destroyDomainKey(7)).toBe(true);
+    expect(hsm.hasDomainKey(7)).toBe(false);
+    expect(codeOf(() => hsm.decrypt(moved, iv, sealed, aad))).toBe('KEY_NOT_FOUND');
+    expect(codeOf(() => hsm.rewrapKeyMaterial(again, 7))).toBe('KEY_NOT_FOUND');
+    expect(Buffer.from(hsm.decrypt(again, iv, sealed, aad)).toString()).toBe('rotated');
+    expect(hsm.destroyDomainKey(7)).toBe(false);
+    // RFC 3394 is deterministic: back under generation 1 it is the original EKT.
+    expect(Buffer.from(again.wrapped).equals(Buffer.from(ref.wrapped))).toBe(true);
+    hsm.generateKeyMaterial(1); // leaves the cache full again for the tests below
+  });
+
   it('should return fresh random bytes when generateRandom is called', () => {
     const a = hsm.generateRandom(32);
     const b = hsm.generateRandom(32);

@@ -14,6 +14,8 @@ import {
   type HsmHealthReply,
   type HsmReEncryptReply,
   HsmReEncryptRequest,
+  HsmRewrapRequest,
+  type HsmRewrapReply,
   fromBase64,
   toBase64,
 } from '@symbolon/contracts';
@@ -101,6 +103,19 @@ export class TokenOperationsUseCase {
       if (guard(() => this.hsm.evict(ref))) evicted++;
     }
     return { evicted };
+  }
+
+  /** Every EKT under the active generation (those already there unchanged), for domain-key rotation. */
+  rewrap(req: HsmRewrapRequest): HsmRewrapReply {
+    const to = this.node.domainGeneration;
+    const ekts = req.ekts.map((ekt) => {
+      const ref = keyRef(ekt);
+      if (ref.domainGeneration === to) return ekt;
+      const moved = guard(() => this.hsm.rewrapKeyMaterial(ref, to));
+      guard(() => this.hsm.evict(ref));
+      return toBase64(serializeEkt({ domainGeneration: moved.domainGeneration, wrapped: moved.wrapped }));
+    });
+    return { ekts, domainGeneration: to };
   }
 
   generateRandom(req: HsmGenerateRandomRequest): HsmGenerateRandomReply {

@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HsmActions, type HsmRewrapReply, fromBase64 } from '@symbolon/contracts';
+import { deserializeEkt } from '@symbolon/formats';
+import { logger, registry } from '@symbolon/platform';
+import { randomUUID } from 'node:crypto';
+import { Gauge } from 'prom-client';
+import { type DataSource, Not } from 'typeorm';
+
+import { DomainService } from '../domain/domain.service.js';
+import { KeyResolver } from '../keys/key-resolver.js';
+import { KeyVersionEntity } from '../keys/key.entity.js';
+import { HsmRouter } from '../routing/hsm-router.js';
+import { DATA_SOURCE } from '../tokens.js';
+
+/** EKTs per hsm request (the contract's bound). */
+export const REWRAP_BATCH = 1000;
+
+const remainingGauge = new Gauge({
+  name: 'kms_domain_rewrap_remaining',
+  help: 'Key versions whose EKT is still wrapped under a generation other than the active one',
+  registers: [registry],
+});
+
+/**
+ * Domain-key rotation's second half: every EKT wrapped under an older generation is wrapped again under the active one
+ * inside a token, in batches, while traffic continues. Each row is updated only if it still holds the EKT that was
+ * re-wrapped (a concurrent rotation of the key, a shred or a suspension wins). Once nothing remains under a retiring
+ * generation, the operators can approve its destruction.
+ */
+@Injectable()
+export class Rewrap {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(DomainService) private readonly domain: DomainService,
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
+    @Inject(KeyResolver) private readonly resolver: KeyResolver,
+  ) {}
+
+  /** Key versions still under `generation` (a destruction must wait for none). */
+  under(generation: number): Promise<number> {
+    return this.ds
+      .getRepository(KeyVersionEntity)
+      .count({ where: { domainGeneration: generation, ekt: Not('') } });
+  }
+
+  /** Key versions still under another generation than the active one (suspended keys, which have no EKT, excluded). */
+  async remaining(): Promise<number> {
+    const active = this.domain.current().generation;
+    const n = await this.ds
+      .getRepository(KeyVersionEntity)
+      .count({ where: { domainGeneration: Not(active), ekt: Not('') } });
+    remainingGauge.set(n);
+    return n;
+  }
+
+  /** Re-wraps until nothing is left; returns how many key versions moved. */
+  async run(): Promise<number> {
+    const active = this.domain.current().generation;
+    const versions = this.ds.getRepository(KeyVersionEntity);
+    let moved = 0;
+    for (;;) {
+      const batch = await versions.find({
+        select: { keyId: true, version: true, ekt: true },
+        where: { domainGeneration: Not(active), ekt: Not('') },
+        take: REWRAP_BATCH,
+      });
+      if (batch.length === 0) break;
+      const r = await this.hsm.call<HsmRewrapReply>(HsmActions.rewrap, {
+        requestId: `rewrap-${randomUUID()}`,
+        ekts: batch.map((v) => v.ekt),
+      });
+      if (r.domainGeneration !== active) {
+        throw new Error(
+          `the hsm node re-wraps under generation ${r.domainGeneration}, the domain's is ${active}`,
+        );
+      }
+      let updated = 0;
+      await this.ds.transaction(async (m) => {
+        for (const [i, v] of batch.entries()) {
+          const ekt = r.ekts[i]!;
+          const res = await m.update(
+            KeyVersionEntity,
+            { keyId: v.keyId, version: v.version, ekt: v.ekt },
+            { ekt, domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration },
+          );
+          updated += res.affected ?? 0;
+        }
+      });
+      // This replica's cached EKTs are the old ones now; other replicas' expire within the key cache TTL.
+      this.resolver.forgetKeys(new Set(batch.map((v) => v.keyId)));
+      moved += updated;
+      if (updated === 0) break; // every row changed under us: the next run looks again
+    }
+    if (moved > 0) logger.info({ moved, generation: active }, 'EKTs re-wrapped under the active generation');
+    await this.remaining();
+    return moved;
+  }
+}
