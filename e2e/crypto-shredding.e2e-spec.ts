@@ -18,7 +18,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { symbolonCall } from './support/tenants.js';
+import { run } from '../apps/cli/src/main.js';
 import { developmentOperator, operatorClient } from './support/operators.js';
 
 jest.setTimeout(240_000);
@@ -60,6 +60,17 @@ async function approve(change: DomainChange): Promise<number> {
     signatures: [signProposal(p, dev.id, dev.privateKey)],
   });
   return r.epoch;
+}
+
+/** `symbolon <args>` (with the platform's endpoint unless offline). */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const offline = args[1] === 'verify-shred';
+  const connection = offline
+    ? []
+    : ['--endpoint', platform.endpoint, '--credentials', platform.credentialsFile];
+  const code = await run([...args, ...connection], { out: (t) => (out += t), err: () => undefined });
+  return { code, out };
 }
 
 /** Labels of the domain keys in the development token, read through PKCS#11 from this process. */
@@ -109,9 +120,13 @@ describe('crypto-shredding through domain-key rotation', () => {
     await live.backup(backup);
     live.close();
 
-    expect(
-      (await symbolonCall(platform, 'ShredKey', { KeyId: shredded }, { service: 'Symbolon' })).status,
-    ).toBe(200);
+    const receiptFile = join(backupDir, 'receipt.json');
+    const shred = await cli('key', 'shred', '--key-id', shredded, '--out', receiptFile);
+    expect(JSON.parse(shred.out)).toMatchObject({ KeyState: 'Shredded', Final: false });
+    expect(JSON.parse((await cli('key', 'verify-shred', '--receipt', receiptFile)).out)).toMatchObject({
+      PendingGenerations: [1],
+      Final: false,
+    });
     expect(domainKeysInToken()).toEqual(['symbolon-domain-1']);
 
     // Rotation: a new generation in the token; the job re-wraps the kept key's EKT while the platform serves.
@@ -127,6 +142,20 @@ describe('crypto-shredding through domain-key rotation', () => {
     // The old generation destroyed in the token: only generation 2 is left.
     expect(await approve({ kind: 'destroy-generation', generation: 1 })).toBe(3);
     expect(domainKeysInToken()).toEqual(['symbolon-domain-2']);
+    // Now the receipt can be completed: asked again, ShredKey adds the token's signed completion.
+    const finalFile = join(backupDir, 'receipt-final.json');
+    expect(
+      JSON.parse((await cli('key', 'shred', '--key-id', shredded, '--out', finalFile)).out),
+    ).toMatchObject({
+      Final: true,
+    });
+    expect(
+      JSON.parse((await cli('key', 'verify-shred', '--receipt', finalFile, '--key-id', shredded)).out),
+    ).toMatchObject({
+      Valid: true,
+      Final: true,
+      PendingGenerations: [],
+    });
     const plain = async (blob: Uint8Array) =>
       Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString();
     expect([await plain(safe), await plain(fresh)]).toEqual(['kept', 'after']);

@@ -74,6 +74,7 @@ describe('key shred', () => {
       KeyState: 'Shredded',
       Receipt: out,
       Signer: publicKeyFingerprint(signer.publicKey),
+      Final: false,
     });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(receipt);
     expect(statSync(out).mode & 0o777).toBe(0o600);

@@ -1,7 +1,13 @@
 /** `symbolon key shred | verify-shred | signing-key | suspend | reinstate`: commands made of steps. */
 import { type KeyObject, createPublicKey } from 'node:crypto';
 
-import { type ShredReceipt, type Signed, publicKeyFingerprint, verifyShredReceipt } from '@symbolon/evidence';
+import {
+  type ShredCompletion,
+  type ShredReceipt,
+  type Signed,
+  publicKeyFingerprint,
+  verifyShredReceipt,
+} from '@symbolon/evidence';
 
 import {
   type PackageVersion,
@@ -39,8 +45,11 @@ export const shred: Steps = async (command, { io, call }) => {
   const file = outPath !== undefined ? await NewFile.create('out', outPath, 0o600) : undefined;
   try {
     const reply = answer(await call('ShredKey', { KeyId: command.body['KeyId'] }));
-    const receipt = reply['Receipt'];
-    if (typeof receipt !== 'object' || receipt === null) throw invalidResponse('ShredKey gave no Receipt');
+    const given = reply['Receipt'];
+    if (typeof given !== 'object' || given === null) throw invalidResponse('ShredKey gave no Receipt');
+    // Once the shred is final the platform adds the token's signed completion: kept in the receipt file with it.
+    const completion = reply['Completion'];
+    const receipt = typeof completion === 'object' && completion !== null ? { ...given, completion } : given;
     if (file) {
       await file.write(json(receipt));
       await file.commit();
@@ -59,6 +68,7 @@ export const shred: Steps = async (command, { io, call }) => {
         KeyState: reply['KeyState'],
         Receipt: file ? file.path : receipt,
         Signer: signer,
+        Final: receipt !== given,
       }),
     );
     return 0;
@@ -69,11 +79,14 @@ export const shred: Steps = async (command, { io, call }) => {
 
 /**
  * `key verify-shred`, offline: checks a receipt's fields, signature and (when given) key and pinned signing key. A
- * `--key-id` that is not an ARN matches the receipt's ARN by its key id. Never final: see README.
+ * `--key-id` that is not an ARN matches the receipt's ARN by its key id. Final when the file holds the token's signed
+ * completion (every generation the receipt left pending destroyed) and it verifies against the same key.
  */
 export const verifyShred: Steps = async (command, { io }) => {
   const receiptPath = requiredLocal(command, 'receipt');
-  const signed = readJsonFile('receipt', receiptPath) as Signed<ShredReceipt>;
+  const { completion, ...signed } = readJsonFile('receipt', receiptPath) as Signed<ShredReceipt> & {
+    completion?: Signed<ShredCompletion>;
+  };
   const keyId = optionalLocal(command, 'key-id');
   const pinned = optionalLocal(command, 'public-key');
   const publicKey = pinned !== undefined ? readPinnedKey('public-key', pinned) : undefined;
@@ -86,6 +99,7 @@ export const verifyShred: Steps = async (command, { io }) => {
   const verdict = verifyShredReceipt(signed, {
     ...(keyArn !== undefined ? { keyArn } : {}),
     ...(publicKey !== undefined ? { publicKey } : {}),
+    ...(completion !== undefined ? { completion } : {}),
   });
   if (!verdict.ok) throw new LocalError(`the receipt in ${receiptPath} is not valid: ${verdict.reason}`);
   io.out(

@@ -5,11 +5,15 @@ import { canonicalJson, signingBytes } from './canonical.js';
 import {
   AUDIT_DIGEST_TYPE,
   type AuditDigest,
+  SHRED_COMPLETION_TYPE,
   SHRED_RECEIPT_TYPE,
+  type ShredCompletion,
   type ShredReceipt,
   type Signed,
   auditDigest,
   publicKeyFingerprint,
+  receiptSha256,
+  shredCompletion,
   shredReceipt,
   verifyAuditDigest,
   verifyShredReceipt,
@@ -360,7 +364,7 @@ describe('verifyShredReceipt', () => {
   const other = signer();
   const genuine = key.sign(shredReceipt(receiptFields()));
 
-  it('should accept, never as final, and list the pending generations when the receipt is genuine', () => {
+  it('should accept, not as final without a completion, and list the pending generations when the receipt is genuine', () => {
     expect(verifyShredReceipt(genuine, { keyArn: ARN, publicKey: key.publicKey })).toEqual({
       ok: true,
       fingerprint: publicKeyFingerprint(key.publicKey),
@@ -396,6 +400,93 @@ describe('verifyShredReceipt', () => {
     ['another key is pinned', genuine, { publicKey: other.publicKey }, 'not the pinned key'],
   ])('should refuse when %s', (_name, signed, opts, reason) => {
     const r = verifyShredReceipt(signed, opts);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain(reason);
+  });
+});
+
+describe('shredCompletion', () => {
+  const fields = (): Omit<ShredCompletion, 'type'> => ({
+    keyArn: ARN,
+    receiptSha256: receiptSha256(shredReceipt(receiptFields())),
+    destroyedGenerations: [1, 2],
+    completedAt: '2025-03-01T00:00:00.000Z',
+    nodeId: 'hsm-1',
+  });
+  const refused = (change: Partial<ShredCompletion>, message: string) =>
+    expect(() => shredCompletion({ ...fields(), ...change })).toThrow(message);
+
+  it('should build the document with its type when every field is valid', () => {
+    expect(shredCompletion(fields())).toEqual({ type: SHRED_COMPLETION_TYPE, ...fields() });
+  });
+
+  it('shred completion keyArn must be a key ARN', () => {
+    refused({ keyArn: 'alias/x' }, 'shred completion keyArn must be a key ARN');
+  });
+
+  it('shred completion receiptSha256 must be 64 lowercase hex digits', () => {
+    refused(
+      { receiptSha256: 'AB'.repeat(32) },
+      'shred completion receiptSha256 must be 64 lowercase hex digits',
+    );
+  });
+
+  it('shred completion destroyedGenerations must be sorted unique safe integers of at least 1', () => {
+    refused(
+      { destroyedGenerations: [2, 1] },
+      'shred completion destroyedGenerations must be sorted unique safe integers of at least 1',
+    );
+  });
+
+  it('shred completion completedAt must be an ISO 8601 UTC time', () => {
+    refused({ completedAt: 'yesterday' }, 'shred completion completedAt must be an ISO 8601 UTC time');
+  });
+
+  it('shred completion nodeId must be a non-empty string of at most 256 characters', () => {
+    refused({ nodeId: '' }, 'shred completion nodeId must be a non-empty string of at most 256 characters');
+  });
+});
+
+describe('verifyShredReceipt with a completion', () => {
+  const key = signer();
+  const other = signer();
+  const receipt = key.sign(shredReceipt(receiptFields()));
+  const completion = (change: Partial<ShredCompletion> = {}, by = key) =>
+    by.sign(
+      shredCompletion({
+        keyArn: ARN,
+        receiptSha256: receiptSha256(receipt.document),
+        destroyedGenerations: [1, 2],
+        completedAt: '2025-03-01T00:00:00.000Z',
+        nodeId: 'hsm-1',
+        ...change,
+      }),
+    );
+
+  it('should call the shred final when a completion by the same key covers every pending generation', () => {
+    expect(verifyShredReceipt(receipt, { keyArn: ARN, completion: completion() })).toEqual({
+      ok: true,
+      fingerprint: publicKeyFingerprint(key.publicKey),
+      final: true,
+      pendingGenerations: [],
+    });
+  });
+
+  it.each<[string, Signed<ShredCompletion>, string]>([
+    ['it completes another receipt', completion({ receiptSha256: 'cd'.repeat(32) }), 'another receipt'],
+    [
+      'a pending generation is left out',
+      completion({ destroyedGenerations: [1] }),
+      'generation 2 undestroyed',
+    ],
+    ['another key signed it', completion({}, other), 'completion: not the pinned key'],
+    [
+      'it was changed after signing',
+      { ...completion(), document: { ...completion().document, destroyedGenerations: [1, 2, 3] } },
+      'completion: bad signature',
+    ],
+  ])('should refuse when %s', (_name, c, reason) => {
+    const r = verifyShredReceipt(receipt, { completion: c });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toContain(reason);
   });

@@ -49,9 +49,65 @@ export interface Signed<T> {
   publicKey: string;
 }
 
+export const SHRED_COMPLETION_TYPE = 'symbolon.shred-completion.v1';
+
+/**
+ * Signed by a token once every generation a shred receipt left pending is destroyed in it: from then on no copy of
+ * the key's material, in any backup, can be unwrapped there.
+ */
+export interface ShredCompletion {
+  type: typeof SHRED_COMPLETION_TYPE;
+  keyArn: string;
+  /** SHA-256 (hex) of the receipt's signing bytes: the receipt this completes. */
+  receiptSha256: string;
+  destroyedGenerations: number[];
+  completedAt: string;
+  nodeId: string;
+}
+
+export function shredCompletion(fields: Omit<ShredCompletion, 'type'>): ShredCompletion {
+  /* Precondition: a completion names the key by its full KMS ARN. */
+  needs(
+    typeof fields.keyArn === 'string' && KEY_ARN.test(fields.keyArn),
+    'shred completion keyArn must be a key ARN',
+  );
+  /* Precondition: a completion names its receipt by hash. */
+  needs(
+    typeof fields.receiptSha256 === 'string' && HASH_HEX.test(fields.receiptSha256),
+    'shred completion receiptSha256 must be 64 lowercase hex digits',
+  );
+  /* Precondition: destroyed generations are listed once each, in order. */
+  needs(
+    Array.isArray(fields.destroyedGenerations) &&
+      fields.destroyedGenerations.every((g) => isCount(g, 1)) &&
+      isSortedUnique(fields.destroyedGenerations),
+    'shred completion destroyedGenerations must be sorted unique safe integers of at least 1',
+  );
+  /* Precondition: the completion time is an ISO 8601 UTC instant. */
+  needs(isIsoUtc(fields.completedAt), 'shred completion completedAt must be an ISO 8601 UTC time');
+  /* Precondition: the signing node is named. */
+  needs(
+    isText(fields.nodeId),
+    'shred completion nodeId must be a non-empty string of at most 256 characters',
+  );
+  return {
+    type: SHRED_COMPLETION_TYPE,
+    keyArn: fields.keyArn,
+    receiptSha256: fields.receiptSha256,
+    destroyedGenerations: [...fields.destroyedGenerations],
+    completedAt: fields.completedAt,
+    nodeId: fields.nodeId,
+  };
+}
+
+/** The hash a completion names: SHA-256 of the receipt document's signing bytes, hex. */
+export function receiptSha256(receipt: ShredReceipt): string {
+  return createHash('sha256').update(signingBytes(receipt)).digest('hex');
+}
+
 export type VerifyResult = { ok: true; fingerprint: string } | { ok: false; reason: string };
 export type ShredReceiptVerifyResult =
-  | { ok: true; fingerprint: string; final: false; pendingGenerations: number[] }
+  | { ok: true; fingerprint: string; final: boolean; pendingGenerations: number[] }
   | { ok: false; reason: string };
 
 const ED25519_SIGNATURE_BYTES = 64;
@@ -258,7 +314,7 @@ export function verifyAuditDigest(signed: Signed<AuditDigest>, pinnedPublicKey?:
  */
 export function verifyShredReceipt(
   signed: Signed<ShredReceipt>,
-  opts: { keyArn?: string; publicKey?: string },
+  opts: { keyArn?: string; publicKey?: string; completion?: Signed<ShredCompletion> },
 ): ShredReceiptVerifyResult {
   const s: unknown = signed;
   if (!isObject(s) || !isObject(s['document'])) return { ok: false, reason: 'malformed: no document' };
@@ -274,10 +330,29 @@ export function verifyShredReceipt(
   }
   const r = verifySigned(signed, SHRED_RECEIPT_TYPE, opts.publicKey);
   if (!r.ok) return r;
-  return {
-    ok: true,
-    fingerprint: r.fingerprint,
-    final: false,
-    pendingGenerations: [...signed.document.pendingGenerations],
-  };
+  const pendingGenerations = [...signed.document.pendingGenerations];
+  if (opts.completion === undefined)
+    return { ok: true, fingerprint: r.fingerprint, final: false, pendingGenerations };
+  const c: unknown = opts.completion;
+  if (!isObject(c) || !isObject(c['document']))
+    return { ok: false, reason: 'malformed completion: no document' };
+  const cdoc = c['document'];
+  if (cdoc['type'] !== SHRED_COMPLETION_TYPE) return wrongType(SHRED_COMPLETION_TYPE, cdoc['type']);
+  const cproblem = fieldsProblem(() => shredCompletion(cdoc as unknown as ShredCompletion));
+  if (cproblem) return { ok: false, reason: `malformed completion: ${cproblem}` };
+  const completion = opts.completion.document;
+  if (
+    completion.receiptSha256 !== receiptSha256(signed.document) ||
+    completion.keyArn !== signed.document.keyArn
+  ) {
+    return { ok: false, reason: 'the completion is for another receipt' };
+  }
+  const missing = pendingGenerations.filter((g) => !completion.destroyedGenerations.includes(g));
+  if (missing.length > 0) {
+    return { ok: false, reason: `the completion leaves generation ${missing.join(', ')} undestroyed` };
+  }
+  // Signed by the same key as the receipt (the domain's signing key), or the pinned one.
+  const cr = verifySigned(opts.completion, SHRED_COMPLETION_TYPE, opts.publicKey ?? signed.publicKey);
+  if (!cr.ok) return { ok: false, reason: `completion: ${cr.reason}` };
+  return { ok: true, fingerprint: r.fingerprint, final: true, pendingGenerations: [] };
 }

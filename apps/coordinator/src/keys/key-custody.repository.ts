@@ -86,11 +86,24 @@ export class KeyCustodyRepository {
     });
   }
 
-  /** The receipt of a finished ShredKey, if there is one. */
-  async shredReceipt(keyId: string): Promise<SignedDocumentDto | undefined> {
+  /** The receipt of a finished ShredKey (and its completion, once signed), if there is one. */
+  async shredReceipt(
+    keyId: string,
+  ): Promise<{ receipt: SignedDocumentDto; completion?: SignedDocumentDto } | undefined> {
     const key = await this.ds
       .getRepository(KeyEntity)
       .findOne({ where: { id: keyId }, select: { id: true, shredReceipt: true } });
-    return key?.shredReceipt ? (JSON.parse(key.shredReceipt) as SignedDocumentDto) : undefined;
+    if (!key?.shredReceipt) return undefined;
+    const kept = JSON.parse(key.shredReceipt) as
+      { receipt: SignedDocumentDto; completion?: SignedDocumentDto } | SignedDocumentDto;
+    // Receipts kept before completions existed are the signed receipt itself.
+    return 'receipt' in kept ? kept : { receipt: kept };
+  }
+
+  /** Keeps the receipt with its completion. */
+  async keepCompletion(keyId: string, kept: string): Promise<void> {
+    await this.ds
+      .getRepository(KeyEntity)
+      .update({ id: keyId, keyState: 'Shredded' }, { shredReceipt: kept });
   }
 }

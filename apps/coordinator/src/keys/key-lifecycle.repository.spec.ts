@@ -182,9 +182,7 @@ describe('KeyCustodyRepository', () => {
       JSON.stringify({ document: { type: 't' }, signature: 's', publicKey: 'p' }),
     );
     expect(await custody().shredReceipt(k.id)).toEqual({
-      document: { type: 't' },
-      signature: 's',
-      publicKey: 'p',
+      receipt: { document: { type: 't' }, signature: 's', publicKey: 'p' },
     });
     expect((await keys.find(A, k.id))?.versions.size).toBe(0);
     expect(await ds.query('SELECT * FROM aliases')).toEqual([]);

@@ -10,6 +10,7 @@ import {
   HsmGenerateRandomRequest,
   HsmReEncryptRequest,
   HsmRewrapRequest,
+  HsmCompleteShredRequest,
   HsmCreateImportKeyRequest,
   HsmDomainApplyRequest,
   HsmDomainGenesisRequest,
@@ -90,6 +91,11 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.shred))
     shred(@Payload() req: HsmShredRequest) {
       return this.evidence.shred(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.completeShred))
+    completeShred(@Payload() req: HsmCompleteShredRequest) {
+      return this.evidence.completeShred(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.suspend))

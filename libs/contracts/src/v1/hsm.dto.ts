@@ -4,6 +4,7 @@ import {
   IsArray,
   IsBase64,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -275,3 +276,10 @@ export interface HsmRewrapReply {
   ekts: string[];
   domainGeneration: number;
 }
+
+/** A shred receipt this domain signed: the node signs its completion once every pending generation is destroyed here. */
+export class HsmCompleteShredRequest extends HsmRequest {
+  @IsObject()
+  receipt!: Record<string, unknown>;
+}
+export type HsmCompleteShredReply = SignedDocumentDto;

@@ -186,6 +186,8 @@ export class ShredKeyRequest extends KeyScopedRequest {}
 export interface ShredKeyReply {
   keyArn: string;
   receipt: SignedDocumentDto;
+  /** Once every generation the receipt left pending is destroyed: the token's signed completion (the shred is final). */
+  completion?: SignedDocumentDto;
 }
 
 /** Symbolon's SuspendKey: every version wrapped for the owner's RSA public key; the provider keeps no usable copy. */

@@ -110,6 +110,7 @@ export const HsmActions = {
   signingKey: 'signing-key',
   signAuditDigest: 'sign-audit-digest',
   shred: 'shred',
+  completeShred: 'complete-shred',
   suspend: 'suspend',
   createImportKey: 'create-import-key',
   reinstate: 'reinstate',

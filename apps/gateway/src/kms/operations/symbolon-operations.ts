@@ -89,13 +89,22 @@ export const symbolonOperations: Record<string, Operation> = {
 
   /**
    * Makes the key unusable at once and destroys its material in every token and its EKTs; answers the receipt signed
-   * in a token (libs/evidence ShredReceipt). Only a key policy statement that names kms:ShredKey allows it.
+   * in a token (libs/evidence ShredReceipt). Only a key policy statement that names kms:ShredKey allows it. Asked again
+   * once the receipt's pending generations are destroyed, it also answers the token's signed Completion (final).
    */
   async ShredKey({ input, scope, rpc }) {
     const keyId = requiredKeyId(input);
     input.done();
     const r = await rpc.send<ShredKeyReply>(Subjects.keys.shred, { ...scope, keyId });
-    return { output: { KeyId: r.keyArn, KeyState: 'Shredded', Receipt: r.receipt }, keyArn: r.keyArn };
+    return {
+      output: {
+        KeyId: r.keyArn,
+        KeyState: 'Shredded',
+        Receipt: r.receipt,
+        ...(r.completion ? { Completion: r.completion } : {}),
+      },
+      keyArn: r.keyArn,
+    };
   },
 
   /** Hands every version's key material to the owner, wrapped for its RSA public key; the key becomes Suspended. */

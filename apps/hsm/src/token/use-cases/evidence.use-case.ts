@@ -1,13 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  HsmCompleteShredRequest,
   HsmShredRequest,
+  ErrorCodes,
+  KmsError,
   type HsmShredReply,
   HsmSignAuditDigestRequest,
   type HsmSigningKeyReply,
   type SignedDocumentDto,
   toBase64,
 } from '@symbolon/contracts';
-import { auditDigest, shredReceipt, signingBytes } from '@symbolon/evidence';
+import {
+  type ShredReceipt,
+  type Signed,
+  auditDigest,
+  receiptSha256,
+  shredCompletion,
+  shredReceipt,
+  signingBytes,
+  verifyShredReceipt,
+} from '@symbolon/evidence';
 import type { Hsm } from '@symbolon/pkcs11';
 
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../hsm.tokens.js';
@@ -64,6 +76,33 @@ export class EvidenceUseCase {
         tokenLabel: this.node.tokenLabel,
         evictedCopies,
         pendingGenerations: generations,
+      }),
+    );
+  }
+
+  /**
+   * Completes a receipt this domain signed, once every generation it left pending is destroyed in this token: the
+   * EKTs in any backup can no longer be unwrapped here.
+   */
+  completeShred(req: HsmCompleteShredRequest): SignedDocumentDto {
+    const receipt = req.receipt as unknown as Signed<ShredReceipt>;
+    const publicKey = toBase64(guard(() => this.hsm.signingPublicKey()));
+    const check = verifyShredReceipt(receipt, { publicKey });
+    if (!check.ok) throw new KmsError(ErrorCodes.VALIDATION, `not a receipt of this domain: ${check.reason}`);
+    const alive = check.pendingGenerations.filter((g) => guard(() => this.hsm.hasDomainKey(g)));
+    if (alive.length > 0) {
+      throw new KmsError(
+        ErrorCodes.INVALID_STATE,
+        `generation ${alive.join(', ')} still exists in token ${this.node.tokenLabel}: the shred is not final yet`,
+      );
+    }
+    return this.sign(
+      shredCompletion({
+        keyArn: receipt.document.keyArn,
+        receiptSha256: receiptSha256(receipt.document),
+        destroyedGenerations: check.pendingGenerations,
+        completedAt: new Date().toISOString(),
+        nodeId: this.node.nodeId,
       }),
     );
   }

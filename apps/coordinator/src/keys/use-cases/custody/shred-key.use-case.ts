@@ -3,6 +3,7 @@ import {
   ErrorCodes,
   HsmActions,
   type HsmDestroyKeyReply,
+  type HsmCompleteShredReply,
   type HsmShredReply,
   type KeyState,
   KmsError,
@@ -54,8 +55,8 @@ export class ShredKeyUseCase {
         ),
       );
     }
-    const receipt = await this.custody.shredReceipt(key.id);
-    if (receipt !== undefined) return { keyArn: key.arn, receipt };
+    const kept = await this.custody.shredReceipt(key.id);
+    if (kept !== undefined) return { keyArn: key.arn, ...(await this.completed(req, key.id, kept)) };
 
     const versions = await this.lifecycle.versionsOf(key.id);
     if (versions.length === 0) {
@@ -69,8 +70,32 @@ export class ShredKeyUseCase {
       versions: versions.map((v) => v.version),
       ekts,
     });
-    await this.custody.completeShred(key.id, JSON.stringify(signed));
+    await this.custody.completeShred(key.id, JSON.stringify({ receipt: signed }));
     this.resolver.forget(key.tenantId, key.id);
     return { keyArn: key.arn, receipt: signed as SignedDocumentDto };
+  }
+
+  /**
+   * A shredded key's receipt, with its completion once every generation it left pending is destroyed: asked of a
+   * token the first time that holds, then kept.
+   */
+  private async completed(
+    req: ShredKeyRequest,
+    keyId: string,
+    kept: { receipt: SignedDocumentDto; completion?: SignedDocumentDto },
+  ): Promise<{ receipt: SignedDocumentDto; completion?: SignedDocumentDto }> {
+    if (kept.completion) return kept;
+    let completion: SignedDocumentDto;
+    try {
+      completion = await this.hsm.call<HsmCompleteShredReply>(HsmActions.completeShred, {
+        requestId: req.requestId,
+        receipt: kept.receipt,
+      });
+    } catch (e) {
+      if (e instanceof KmsError && e.code === ErrorCodes.INVALID_STATE) return kept; // generations still alive
+      throw e;
+    }
+    await this.custody.keepCompletion(keyId, JSON.stringify({ ...kept, completion }));
+    return { ...kept, completion };
   }
 }
