@@ -1,5 +1,5 @@
 /** NATS clients of a running platform for the domain suites: the tooling user and the operators' user. */
-import { RpcClient } from '@symbolon/platform';
+import { RpcClient, inboxPrefix } from '@symbolon/platform';
 import type { TestPlatform } from '@symbolon/testing';
 import { type KeyObject, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,16 +20,12 @@ export async function toolingClient(platform: TestPlatform): Promise<RpcClient> 
 /** The operators' user (NATS role `operator`, kms.v1.domain.> only), with its own nkey and inbox as `symbolon domain`. */
 export async function operatorClient(platform: TestPlatform): Promise<RpcClient> {
   const url = new URL(natsUrl(platform));
-  process.env['SYMBOLON_NATS_NKEY_FILE'] = join(platform.dataDir, 'nats', 'keys', 'operator.nk');
-  process.env['SYMBOLON_NATS_INBOX_PREFIX'] = '_INBOX_operator';
-  try {
-    const rpc = new RpcClient(`${url.protocol}//${url.host}`, 'e2e-operator', 10_000);
-    await rpc.connect();
-    return rpc;
-  } finally {
-    delete process.env['SYMBOLON_NATS_NKEY_FILE'];
-    delete process.env['SYMBOLON_NATS_INBOX_PREFIX'];
-  }
+  const rpc = new RpcClient(`${url.protocol}//${url.host}`, 'e2e-operator', 10_000, {
+    nkeySeedFile: join(platform.dataDir, 'nats', 'keys', 'operator.nk'),
+    inboxPrefix: inboxPrefix('operator'),
+  });
+  await rpc.connect();
+  return rpc;
 }
 
 /** The development domain's operator (1-of-1 for every change), whose key `npm start` keeps in the data folder. */

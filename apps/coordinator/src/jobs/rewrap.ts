@@ -12,8 +12,12 @@ import { KeyVersionEntity } from '../keys/key.entity.js';
 import { HsmRouter } from '../routing/hsm-router.js';
 import { DATA_SOURCE } from '../tokens.js';
 
-/** EKTs per hsm request (the contract's bound). */
-export const REWRAP_BATCH = 1000;
+/**
+ * EKTs per hsm request. The token works through a batch without serving anything else, so a smaller batch keeps
+ * Encrypt going during a re-wrap at the cost of speed (bench: 1,000 gave 9,700 keys/s with Encrypt at 0.38 of its rate,
+ * 250 gave 6,800 keys/s with Encrypt at 0.62).
+ */
+export const REWRAP_BATCH = 250;
 
 const remainingGauge = new Gauge({
   name: 'kms_domain_rewrap_remaining',
@@ -53,6 +57,43 @@ export class Rewrap {
     return n;
   }
 
+  /**
+   * Writes a batch back in one statement: each row takes its new EKT only if it still holds the one that was re-wrapped.
+   * `UPDATE ... FROM (VALUES ...) RETURNING` reads the same on SQLite (3.35+) and PostgreSQL; VALUES columns are
+   * column1.. in both. Returns how many rows changed.
+   */
+  private async store(batch: readonly KeyVersionEntity[], ekts: readonly string[]): Promise<number> {
+    const { driver } = this.ds;
+    const table = driver.buildTableName('key_versions', (driver.options as { schema?: string }).schema);
+    const params: unknown[] = [];
+    const slot = (v: unknown) => {
+      params.push(v);
+      return driver.createParameter(`p${params.length - 1}`, params.length - 1);
+    };
+    const rows = batch.map((v, i) => {
+      const ekt = ekts[i]!;
+      const generation = deserializeEkt(fromBase64(ekt)).domainGeneration;
+      return `(${slot(v.keyId)}, ${slot(v.version)}, ${slot(v.ekt)}, ${slot(ekt)}, ${slot(generation)})`;
+    });
+    const result: unknown = await this.ds.query(
+      `UPDATE ${table} SET ekt = v.column4, domain_generation = CAST(v.column5 AS integer)
+       FROM (VALUES ${rows.join(', ')}) AS v
+       WHERE ${table}.key_id = v.column1 AND ${table}.version = CAST(v.column2 AS integer) AND ${table}.ekt = v.column3
+       RETURNING 1 AS changed`,
+      params,
+    );
+    // TypeORM answers an UPDATE on PostgreSQL as [rows, rowCount]; on SQLite as the RETURNING rows.
+    if (
+      Array.isArray(result) &&
+      result.length === 2 &&
+      Array.isArray(result[0]) &&
+      typeof result[1] === 'number'
+    ) {
+      return result[1];
+    }
+    return (result as unknown[]).length;
+  }
+
   /** Re-wraps until nothing is left; returns how many key versions moved. */
   async run(): Promise<number> {
     const active = this.domain.current().generation;
@@ -74,18 +115,7 @@ export class Rewrap {
           `the hsm node re-wraps under generation ${r.domainGeneration}, the domain's is ${active}`,
         );
       }
-      let updated = 0;
-      await this.ds.transaction(async (m) => {
-        for (const [i, v] of batch.entries()) {
-          const ekt = r.ekts[i]!;
-          const res = await m.update(
-            KeyVersionEntity,
-            { keyId: v.keyId, version: v.version, ekt: v.ekt },
-            { ekt, domainGeneration: deserializeEkt(fromBase64(ekt)).domainGeneration },
-          );
-          updated += res.affected ?? 0;
-        }
-      });
+      const updated = await this.store(batch, r.ekts);
       // This replica's cached EKTs are the old ones now; other replicas' expire within the key cache TTL.
       this.resolver.forgetKeys(new Set(batch.map((v) => v.keyId)));
       moved += updated;

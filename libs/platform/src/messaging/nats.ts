@@ -23,8 +23,8 @@ export function natsConnectionOptions(natsUrl: string, name: string, opts: Conne
   });
   // A service of a deployment with per-service NATS users (nats-permissions.ts) authenticates with its own nkey and
   // reads replies under its own inbox prefix; both come from the environment its launcher gives it.
-  const seedFile = process.env['SYMBOLON_NATS_NKEY_FILE'];
-  const base = process.env['SYMBOLON_NATS_INBOX_PREFIX'];
+  const seedFile = opts.nkeySeedFile ?? process.env['SYMBOLON_NATS_NKEY_FILE'];
+  const base = opts.inboxPrefix ?? process.env['SYMBOLON_NATS_INBOX_PREFIX'];
   const inbox = base && opts.inboxToken ? `${base}.${opts.inboxToken}` : base;
   return {
     servers,
@@ -42,6 +42,10 @@ export function natsConnectionOptions(natsUrl: string, name: string, opts: Conne
 }
 
 export interface ConnectionOptions {
+  /** Connect as this NATS user (an nkey seed file) instead of the process's own (tooling, tests, the bench). */
+  nkeySeedFile?: string;
+  /** With nkeySeedFile: that user's inbox prefix (nats-permissions.ts inboxPrefix). */
+  inboxPrefix?: string;
   /**
    * Replies under `<inbox prefix>.<inboxToken>`: a sub-inbox a callee may be allowed to publish to without reaching
    * the rest of this service's replies (see auditReplyInboxPrefix).

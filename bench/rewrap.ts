@@ -1,0 +1,181 @@
+/**
+ * Domain-key rotation under load (issue 5): how fast the coordinator's job re-wraps the EKTs of 100,000 key versions
+ * under a new generation inside the token, and Encrypt throughput while it does, next to Encrypt throughput on the
+ * same platform just before. Also alone: `node dist/bench/rewrap.js`.
+ *
+ * The key versions are rows written straight into the coordinator's database, each holding a copy of one real EKT
+ * made by the token: the token unwraps and wraps every one of them, as for distinct keys.
+ */
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { Subjects } from '@symbolon/contracts';
+import { RpcClient, freePort, inboxPrefix } from '@symbolon/platform';
+import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
+import Database from 'better-sqlite3';
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startPlatform } from '../deploy/local/platform.js';
+import { type LoadResult, runLoad } from './load.js';
+import type { SigningCredentials } from './sign.js';
+
+const KEYS = Number(process.env['BENCH_REWRAP_KEYS'] ?? 100_000);
+const CONNECTIONS = 64;
+const DURATION_S = 10;
+const RATE_TARGET = 10_000;
+const LOAD_TARGET = 0.8;
+
+export interface RewrapResult {
+  keys: number;
+  seconds: number;
+  keysPerSec: number;
+  encryptBefore: LoadResult;
+  encryptDuring: LoadResult;
+  ratio: number;
+}
+
+/** Key rows (and one version each, holding `ekt`) for `n` keys of `account`, in one transaction. */
+function insertKeys(dbFile: string, account: string, ekt: string, n: number): void {
+  const db = new Database(dbFile);
+  db.pragma('busy_timeout = 10000');
+  const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  const key = db.prepare(
+    `INSERT INTO keys (id, tenant_id, arn, description, key_state, key_usage, key_spec, origin, current_version, created_at)
+     VALUES (?, ?, ?, 'rewrap bench', 'Enabled', 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', 1, ?)`,
+  );
+  const version = db.prepare(
+    'INSERT INTO key_versions (key_id, version, ekt, domain_generation, created_at) VALUES (?, 1, ?, 1, ?)',
+  );
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const id = randomUUID();
+      key.run(id, account, `arn:aws:kms:us-east-1:${account}:key/${id}`, now);
+      version.run(id, ekt, now);
+    }
+  })();
+  db.close();
+}
+
+async function operatorClient(dataDir: string, natsUrl: string): Promise<RpcClient> {
+  const url = new URL(natsUrl);
+  const rpc = new RpcClient(`${url.protocol}//${url.host}`, 'bench-operator', 30_000, {
+    nkeySeedFile: join(dataDir, 'nats', 'keys', 'operator.nk'),
+    inboxPrefix: inboxPrefix('operator'),
+  });
+  await rpc.connect();
+  return rpc;
+}
+
+export async function benchRewrap(): Promise<RewrapResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'symbolon-bench-rewrap-'));
+  const running = await startPlatform({
+    dataDir,
+    port: await freePort(),
+    env: { SYMBOLON_JOB_INTERVAL_MS: '200' },
+  });
+  let operator: RpcClient | undefined;
+  try {
+    const creds = JSON.parse(readFileSync(running.credentialsFile, 'utf8')) as SigningCredentials & {
+      accountId: string;
+    };
+    const kms = new KMSClient({
+      endpoint: running.endpoint,
+      region: creds.region,
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+      maxAttempts: 1,
+    });
+    const loadKey = (await kms.send(new CreateKeyCommand({ Description: 'rewrap bench load' }))).KeyMetadata!
+      .KeyId!;
+    kms.destroy();
+    const dbFile = join(dataDir, 'db', 'coordinator.sqlite');
+    const read = new Database(dbFile, { readonly: true });
+    const { ekt } = read.prepare('SELECT ekt FROM key_versions WHERE key_id = ?').get(loadKey) as {
+      ekt: string;
+    };
+    read.close();
+    insertKeys(dbFile, creds.accountId, ekt, KEYS);
+
+    const load = (durationS: number) =>
+      runLoad({
+        url: running.endpoint,
+        keyId: loadKey,
+        credentials: creds,
+        connections: CONNECTIONS,
+        durationS,
+      });
+    await load(2);
+    const encryptBefore = await load(DURATION_S);
+
+    operator = await operatorClient(dataDir, running.natsUrl);
+    const rpc = operator;
+    const status = () =>
+      rpc.send<{ state: DomainState; rewrapRemaining: number }>(Subjects.domain.status, {
+        requestId: randomUUID(),
+      });
+    const { state } = await status();
+    const proposal = newProposal(
+      state,
+      { kind: 'rotate-domain-key', generation: state.generation + 1 },
+      {
+        ttlMs: 3_600_000,
+        now: new Date(),
+      },
+    );
+    const key = createPrivateKey(readFileSync(join(dataDir, 'operator-1.key.pem')));
+    const t0 = process.hrtime.bigint();
+    await rpc.send(Subjects.domain.submit, {
+      requestId: randomUUID(),
+      proposal,
+      signatures: [signProposal(proposal, 'operator-1', key)],
+    });
+    const during = load(DURATION_S);
+    let remaining = KEYS;
+    while (remaining > 0) {
+      await new Promise((r) => setTimeout(r, 250));
+      remaining = (await status()).rewrapRemaining;
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const encryptDuring = await during;
+    return {
+      keys: KEYS,
+      seconds,
+      keysPerSec: KEYS / seconds,
+      encryptBefore,
+      encryptDuring,
+      ratio: encryptDuring.reqPerSec / encryptBefore.reqPerSec,
+    };
+  } finally {
+    await operator?.close();
+    await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function printRewrap(r: RewrapResult): void {
+  console.log('');
+  console.log(`Domain-key rotation: ${r.keys.toLocaleString('en')} key versions re-wrapped in the token`);
+  console.log(`  re-wrap                    ${Math.round(r.keysPerSec)} keys/s (${r.seconds.toFixed(1)} s)`);
+  console.log(`  Encrypt before             ${Math.round(r.encryptBefore.reqPerSec)} req/s`);
+  console.log(
+    `  Encrypt during the re-wrap ${Math.round(r.encryptDuring.reqPerSec)} req/s (window ${DURATION_S} s; the re-wrap took ${r.seconds.toFixed(1)} s)`,
+  );
+  console.log(`during/before req/s: ${r.ratio.toFixed(3)}`);
+  console.log(
+    `target "re-wrap >= ${RATE_TARGET.toLocaleString('en')} keys/s": ${r.keysPerSec >= RATE_TARGET ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(
+    `target "Encrypt during re-wrap >= ${LOAD_TARGET} x before": ${r.ratio >= LOAD_TARGET ? 'MET' : 'NOT MET'}`,
+  );
+  const failed =
+    r.encryptBefore.non2xx + r.encryptBefore.errors + r.encryptDuring.non2xx + r.encryptDuring.errors;
+  if (failed > 0) throw new Error(`${failed} Encrypt requests failed around the rotation`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchRewrap().then(printRewrap, (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
