@@ -305,3 +305,30 @@ describe('TokenOperationsUseCase', () => {
     });
   });
 });
+
+describe('TokenOperationsUseCase.rewrap', () => {
+  it('should move every EKT of an older generation to the active one, leave the others, and keep them decrypting', async () => {
+    const hsm = new FakeHsm('fake-token');
+    hsm.ensureDomainKey(1);
+    hsm.ensureDomainKey(2);
+    const node: NodeSettings = { ...NODE, domainGeneration: 1 };
+    const ops = new TokenOperationsUseCase(hsm, node);
+    const old = Array.from({ length: 60 }, () => ops.generateKey().ekt);
+    const sealed = ops.encrypt({ requestId: 'r', ekt: old[0]!, plaintext: PLAINTEXT, aad: AAD });
+    node.domainGeneration = 2;
+    const current = ops.generateKey().ekt;
+
+    const r = await ops.rewrap({ requestId: 'r', ekts: [...old, current] });
+
+    expect(r.domainGeneration).toBe(2);
+    expect(r.ekts.map((e) => deserializeEkt(Buffer.from(e, 'base64')).domainGeneration)).toEqual(
+      Array.from({ length: 61 }, () => 2),
+    );
+    expect(r.ekts[60]).toBe(current);
+    hsm.destroyDomainKey(1);
+    expect(ops.decrypt({ requestId: 'r', ekt: r.ekts[0]!, ...sealed, aad: AAD }).plaintext).toBe(PLAINTEXT);
+    expect(kmsError(() => ops.decrypt({ requestId: 'r', ekt: old[0]!, ...sealed, aad: AAD })).code).toBe(
+      ErrorCodes.INVALID_STATE,
+    );
+  });
+});

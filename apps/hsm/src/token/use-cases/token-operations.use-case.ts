@@ -27,6 +27,8 @@ import { HSM, NODE_SETTINGS, type NodeSettings } from '../hsm.tokens.js';
 import { guard, keyRef } from './key-ref.js';
 
 const IV_LENGTH = 12;
+/** EKTs re-wrapped between two turns of the event loop. */
+const REWRAP_SLICE = 25;
 
 /**
  * Everything this node does with key material. Keys arrive as EKTs and are unwrapped inside the token; plaintext
@@ -105,16 +107,24 @@ export class TokenOperationsUseCase {
     return { evicted };
   }
 
-  /** Every EKT under the active generation (those already there unchanged), for domain-key rotation. */
-  rewrap(req: HsmRewrapRequest): HsmRewrapReply {
+  /**
+   * Every EKT under the active generation (those already there unchanged), for domain-key rotation. The token calls
+   * are synchronous: every REWRAP_SLICE EKTs the node lets the requests waiting meanwhile (Encrypt, Decrypt) through.
+   */
+  async rewrap(req: HsmRewrapRequest): Promise<HsmRewrapReply> {
     const to = this.node.domainGeneration;
-    const ekts = req.ekts.map((ekt) => {
+    const ekts: string[] = [];
+    for (const [i, ekt] of req.ekts.entries()) {
+      if (i > 0 && i % REWRAP_SLICE === 0) await new Promise((r) => setImmediate(r));
       const ref = keyRef(ekt);
-      if (ref.domainGeneration === to) return ekt;
+      if (ref.domainGeneration === to) {
+        ekts.push(ekt);
+        continue;
+      }
       const moved = guard(() => this.hsm.rewrapKeyMaterial(ref, to));
       guard(() => this.hsm.evict(ref));
-      return toBase64(serializeEkt({ domainGeneration: moved.domainGeneration, wrapped: moved.wrapped }));
-    });
+      ekts.push(toBase64(serializeEkt({ domainGeneration: moved.domainGeneration, wrapped: moved.wrapped })));
+    }
     return { ekts, domainGeneration: to };
   }
 
