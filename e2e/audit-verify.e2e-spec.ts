@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { run } from '../apps/cli/src/main.js';
+import { symbolon } from './support/cli.js';
 import { newAccount, newUser } from './support/tenants.js';
 
 jest.setTimeout(180_000);
@@ -32,22 +32,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 240_000);
 
-async function cli(args: string[], online = true): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const connection = online
-    ? ['--endpoint', platform.endpoint, '--credentials', platform.credentialsFile]
-    : [];
-  const code = await run([...args, ...connection], { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const cli = (args: string[]) => symbolon(platform, ...args);
 
 /** Exports the whole chain for the platform's admin account and verifies it with the pinned signing key. */
 async function exportAndVerify(): Promise<{ code: number; report: Record<string, unknown>; file: string }> {
   const file = join(dir, `export-${++n}.jsonl`);
   const exported = await cli(['audit', 'export-chain', '--out', file]);
   expect({ code: exported.code, err: exported.err }).toEqual({ code: 0, err: '' });
-  const v = await cli(['audit', 'verify', '--in', file, '--public-key', join(dir, 'signing.pub')], false);
+  const v = await cli(['audit', 'verify', '--in', file, '--public-key', join(dir, 'signing.pub')]);
   return { code: v.code, report: JSON.parse(v.out) as Record<string, unknown>, file };
 }
 

@@ -18,7 +18,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { run } from '../apps/cli/src/main.js';
+import { symbolon } from './support/cli.js';
 import { developmentOperator, operatorClient } from './support/operators.js';
 
 jest.setTimeout(240_000);
@@ -62,16 +62,7 @@ async function approve(change: DomainChange): Promise<number> {
   return r.epoch;
 }
 
-/** `symbolon <args>` (with the platform's endpoint unless offline). */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const offline = args[1] === 'verify-shred';
-  const connection = offline
-    ? []
-    : ['--endpoint', platform.endpoint, '--credentials', platform.credentialsFile];
-  const code = await run([...args, ...connection], { out: (t) => (out += t), err: () => undefined });
-  return { code, out };
-}
+const cli = (...args: string[]) => symbolon(platform, ...args);
 
 /** Labels of the domain keys in the development token, read through PKCS#11 from this process. */
 function domainKeysInToken(): string[] {

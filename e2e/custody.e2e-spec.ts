@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { run } from '../apps/cli/src/main.js';
+import { symbolon } from './support/cli.js';
 import { symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(180_000);
@@ -43,18 +43,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 240_000);
 
-/** `symbolon <args>` against the platform; its exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const online = ['--endpoint', platform.endpoint, '--credentials', platform.credentialsFile];
-  const offline = args.includes('verify-shred') || (args[0] === 'audit' && args[1] === 'verify');
-  const code = await run(offline ? args : [...args, ...online], {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-  });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => symbolon(platform, ...args);
 
 const call = (op: string, body: Record<string, unknown>) =>
   symbolonCall(platform, op, body, { service: 'Symbolon' });

@@ -1,0 +1,25 @@
+/** `symbolon <args>` in process against a running platform, as the e2e suites use the CLI. */
+import type { TestPlatform } from '@symbolon/testing';
+
+import { COMMAND_GROUPS } from '../../apps/cli/src/args.js';
+import { run } from '../../apps/cli/src/main.js';
+
+/** Whether `symbolon <group> <command>` runs offline (it then refuses --endpoint and --credentials). */
+function offline(group: string | undefined, command: string | undefined): boolean {
+  const spec = group && command ? COMMAND_GROUPS[group]?.[command] : undefined;
+  return spec !== undefined && 'offline' in spec && spec.offline === true;
+}
+
+/** Runs the CLI with the platform's endpoint and credentials (unless the command is offline); exit code and output. */
+export async function symbolon(
+  platform: TestPlatform,
+  ...args: string[]
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const connection = offline(args[0], args[1])
+    ? []
+    : ['--endpoint', platform.endpoint, '--credentials', platform.credentialsFile];
+  const code = await run([...args, ...connection], { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
