@@ -8,7 +8,7 @@
  */
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { Subjects } from '@symbolon/contracts';
-import { RpcClient, freePort, inboxPrefix } from '@symbolon/platform';
+import { type RpcClient, freePort } from '@symbolon/platform';
 import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import Database from 'better-sqlite3';
 import { createPrivateKey, randomUUID } from 'node:crypto';
@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { operatorClient } from '../deploy/local/operator-client.js';
 import { startPlatform } from '../deploy/local/platform.js';
 import { type LoadResult, runLoad } from './load.js';
 import type { SigningCredentials } from './sign.js';
@@ -56,16 +57,6 @@ function insertKeys(dbFile: string, account: string, ekt: string, n: number): vo
     }
   })();
   db.close();
-}
-
-async function operatorClient(dataDir: string, natsUrl: string): Promise<RpcClient> {
-  const url = new URL(natsUrl);
-  const rpc = new RpcClient(`${url.protocol}//${url.host}`, 'bench-operator', 30_000, {
-    nkeySeedFile: join(dataDir, 'nats', 'keys', 'operator.nk'),
-    inboxPrefix: inboxPrefix('operator'),
-  });
-  await rpc.connect();
-  return rpc;
 }
 
 export async function benchRewrap(): Promise<RewrapResult> {
@@ -108,7 +99,7 @@ export async function benchRewrap(): Promise<RewrapResult> {
     await load(2);
     const encryptBefore = await load(DURATION_S);
 
-    operator = await operatorClient(dataDir, running.natsUrl);
+    operator = await operatorClient(dataDir, 'bench-operator', 30_000);
     const rpc = operator;
     const status = () =>
       rpc.send<{ state: DomainState; rewrapRemaining: number }>(Subjects.domain.status, {

@@ -1,9 +1,11 @@
 /** NATS clients of a running platform for the domain suites: the tooling user and the operators' user. */
-import { RpcClient, inboxPrefix } from '@symbolon/platform';
+import { RpcClient } from '@symbolon/platform';
 import type { TestPlatform } from '@symbolon/testing';
 import { type KeyObject, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { operatorClient as connectOperator } from '../../deploy/local/operator-client.js';
 
 function natsUrl(platform: TestPlatform): string {
   return (JSON.parse(readFileSync(join(platform.dataDir, 'runtime.json'), 'utf8')) as { natsUrl: string })
@@ -18,14 +20,8 @@ export async function toolingClient(platform: TestPlatform): Promise<RpcClient> 
 }
 
 /** The operators' user (NATS role `operator`, kms.v1.domain.> only), with its own nkey and inbox as `symbolon domain`. */
-export async function operatorClient(platform: TestPlatform): Promise<RpcClient> {
-  const url = new URL(natsUrl(platform));
-  const rpc = new RpcClient(`${url.protocol}//${url.host}`, 'e2e-operator', 10_000, {
-    nkeySeedFile: join(platform.dataDir, 'nats', 'keys', 'operator.nk'),
-    inboxPrefix: inboxPrefix('operator'),
-  });
-  await rpc.connect();
-  return rpc;
+export function operatorClient(platform: TestPlatform): Promise<RpcClient> {
+  return connectOperator(platform.dataDir, 'e2e-operator');
 }
 
 /** The development domain's operator (1-of-1 for every change), whose key `npm start` keeps in the data folder. */
