@@ -32,6 +32,9 @@ import { DomainService } from './domain.service.js';
  */
 @Injectable()
 export class DomainChangesUseCase implements OnApplicationBootstrap {
+  /** Members known to hold a domain state: never asked again. */
+  private readonly holding = new Set<string>();
+
   constructor(
     @Inject(DomainService) private readonly domain: DomainService,
     @Inject(HsmRouter) private readonly hsm: HsmRouter,
@@ -52,18 +55,24 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     }
   }
 
-  /** A member with no domain state of its own gets the domain's first state (epoch 1 only). */
+  /**
+   * A member with no domain state of its own gets the domain's first state (epoch 1 only). Each member is asked until
+   * it holds a state; after that it keeps its own.
+   */
   async installGenesis(): Promise<void> {
     const current = this.domain.current();
     for (const { nodeId } of current.members) {
+      if (this.holding.has(nodeId)) continue;
       const r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
         requestId: `genesis-${randomUUID()}`,
       });
+      if (r.state !== null) this.holding.add(nodeId);
       if (r.state !== null || current.epoch !== 1) continue;
       await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
         requestId: `genesis-${randomUUID()}`,
         state: current,
       });
+      this.holding.add(nodeId);
       logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
     }
   }

@@ -47,8 +47,17 @@ export class Rewrap {
       .count({ where: { domainGeneration: generation, ekt: Not('') } });
   }
 
+  /** Whether a rotation left a generation to move away from (the job looks at the table only then). */
+  private rotating(): boolean {
+    return this.domain.current().generations.some((g) => g.state === 'retiring');
+  }
+
   /** Key versions still under another generation than the active one (suspended keys, which have no EKT, excluded). */
   async remaining(): Promise<number> {
+    if (!this.rotating()) {
+      remainingGauge.set(0);
+      return 0;
+    }
     const active = this.domain.current().generation;
     const n = await this.ds
       .getRepository(KeyVersionEntity)
@@ -96,6 +105,7 @@ export class Rewrap {
 
   /** Re-wraps until nothing is left; returns how many key versions moved. */
   async run(): Promise<number> {
+    if (!this.rotating()) return 0;
     const active = this.domain.current().generation;
     const versions = this.ds.getRepository(KeyVersionEntity);
     let moved = 0;

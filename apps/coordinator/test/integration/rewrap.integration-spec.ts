@@ -112,7 +112,15 @@ describe(`Rewrap on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     });
     const rewrap = new Rewrap(
       ds,
-      stand<DomainServiceType>({ current: () => ({ generation: ACTIVE }) }),
+      stand<DomainServiceType>({
+        current: () => ({
+          generation: ACTIVE,
+          generations: [
+            { generation: 1, state: 'retiring' },
+            { generation: ACTIVE, state: 'active' },
+          ],
+        }),
+      }),
       hsm,
       stand<KeyResolverType>({
         forgetKeys: (ids: ReadonlySet<string>) => ids.forEach((id) => forgotten.add(id)),
@@ -120,6 +128,16 @@ describe(`Rewrap on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     );
 
     expect(await rewrap.remaining()).toBe(n - 1);
+    // Without a retiring generation there is nothing to move: the table is not read.
+    const idle = new Rewrap(
+      stand<DataSource>({}),
+      stand<DomainServiceType>({
+        current: () => ({ generation: ACTIVE, generations: [{ generation: ACTIVE, state: 'active' }] }),
+      }),
+      hsm,
+      stand<KeyResolverType>({}),
+    );
+    expect([await idle.remaining(), await idle.run()]).toEqual([0, 0]);
     const moved = await rewrap.run();
     // The changed row was skipped in its batch and moved in a later one.
     expect(moved).toBe(n - 1);
