@@ -20,12 +20,16 @@ export class DomainStateTamperedError extends Error {
  * not verify and is refused. Writes go to a temporary file renamed over the old one (mode 0600).
  */
 export class DomainStateStore {
+  /** What this process last read or wrote: the file is read (and its MAC checked in the token) once. */
+  private held?: NodeDomain;
+
   constructor(
     private readonly hsm: Hsm,
     private readonly file: string,
   ) {}
 
   load(): NodeDomain | undefined {
+    if (this.held) return this.held;
     if (!existsSync(this.file)) return undefined;
     let parsed: { domain?: NodeDomain; mac?: string };
     try {
@@ -42,6 +46,7 @@ export class DomainStateStore {
         `${this.file} was not written by this token: changed outside the node, or copied from another one`,
       );
     }
+    this.held = parsed.domain;
     return parsed.domain;
   }
 
@@ -50,6 +55,7 @@ export class DomainStateStore {
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify({ domain, mac }, null, 2), { mode: 0o600 });
     renameSync(tmp, this.file);
+    this.held = domain;
   }
 
   private bytes(domain: NodeDomain): Buffer {
