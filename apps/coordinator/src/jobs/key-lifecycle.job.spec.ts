@@ -10,6 +10,7 @@ import { DecryptUseCase } from '../keys/use-cases/decrypt/decrypt.use-case.js';
 import { EnableKeyRotationUseCase } from '../keys/use-cases/enable-key-rotation/enable-key-rotation.use-case.js';
 import { EncryptUseCase } from '../keys/use-cases/encrypt/encrypt.use-case.js';
 import { ScheduleKeyDeletionUseCase } from '../keys/use-cases/schedule-key-deletion/schedule-key-deletion.use-case.js';
+import { HsmRouter } from '../routing/hsm-router.js';
 import { KeyLifecycleJob } from './key-lifecycle.job.js';
 
 const A = '111111111111';
@@ -43,7 +44,7 @@ function setup() {
     h.lifecycle,
     h.rotator,
     h.resolver,
-    domain,
+    new HsmRouter(asFake<RpcClient>(h.rpc), domain, config),
     asFake<RpcClient>(h.rpc),
     h.clock,
     config,

@@ -5,19 +5,13 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import {
-  HsmActions,
-  type HsmDestroyKeyReply,
-  ROTATION_PERIOD_DAYS,
-  Subjects,
-  hsmSubject,
-} from '@symbolon/contracts';
+import { HsmActions, type HsmDestroyKeyReply, ROTATION_PERIOD_DAYS, Subjects } from '@symbolon/contracts';
 import { type RpcClient, logger } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 
 import { CLOCK, type Clock, addDays } from '../clock.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
-import { DomainService } from '../domain/domain.service.js';
+import { HsmRouter } from '../routing/hsm-router.js';
 import { KeyLifecycleRepository } from '../keys/key-lifecycle.repository.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { KeyRotator } from '../keys/key-rotator.js';
@@ -55,7 +49,7 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(KeyLifecycleRepository) private readonly lifecycle: KeyLifecycleRepository,
     @Inject(KeyRotator) private readonly rotator: KeyRotator,
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
-    @Inject(DomainService) private readonly domain: DomainService,
+    @Inject(HsmRouter) private readonly hsm: HsmRouter,
     @Inject(RPC) private readonly rpc: RpcClient,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
@@ -127,14 +121,11 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
   private async deleteKey(key: KeyEntity, now: Date): Promise<boolean> {
     const ekts = (await this.lifecycle.versionsOf(key.id)).map((v) => v.ekt);
     const requestId = `job-${randomUUID()}`;
-    for (const node of this.domain.current().members) {
-      for (let i = 0; i < ekts.length; i += EKTS_PER_REQUEST) {
-        await this.rpc.send<HsmDestroyKeyReply>(
-          hsmSubject(node.nodeId, HsmActions.destroyKey),
-          { requestId, ekts: ekts.slice(i, i + EKTS_PER_REQUEST) },
-          this.config.SYMBOLON_HSM_TIMEOUT_MS,
-        );
-      }
+    for (let i = 0; i < ekts.length; i += EKTS_PER_REQUEST) {
+      await this.hsm.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, {
+        requestId,
+        ekts: ekts.slice(i, i + EKTS_PER_REQUEST),
+      });
     }
     const deleted = await this.lifecycle.deleteDue(key.id, now);
     this.resolver.forget(key.tenantId, key.id);
