@@ -1,4 +1,5 @@
 /** `symbolon key shred | verify-shred | signing-key | suspend | reinstate`: commands made of steps. */
+import { SUSPEND_WRAPPING_ALGORITHM } from '@symbolon/contracts';
 import { type KeyObject, createPublicKey } from 'node:crypto';
 
 import {
@@ -11,7 +12,6 @@ import {
 
 import {
   type PackageVersion,
-  WRAPPING_ALGORITHM,
   readRsaPrivateKey,
   readRsaPublicKey,
   readSuspendPackage,
@@ -169,7 +169,7 @@ export const suspend: Steps = async (command, { io, call }) => {
 
 /** The import key of GetParametersForReinstate: base64 SPKI DER of an RSA key. */
 function importKeyOf(reply: Record<string, unknown>): KeyObject {
-  if (reply['WrappingAlgorithm'] !== undefined && reply['WrappingAlgorithm'] !== WRAPPING_ALGORITHM) {
+  if (reply['WrappingAlgorithm'] !== undefined && reply['WrappingAlgorithm'] !== SUSPEND_WRAPPING_ALGORITHM) {
     throw invalidResponse(`GetParametersForReinstate asks for ${String(reply['WrappingAlgorithm'])}`);
   }
   if (typeof reply['ImportToken'] !== 'string' || reply['ImportToken'] === '') {

@@ -1,3 +1,4 @@
+import { SUSPEND_WRAPPING_ALGORITHM } from '@symbolon/contracts';
 import {
   constants,
   createPublicKey,
@@ -8,7 +9,6 @@ import {
 } from 'node:crypto';
 
 import {
-  WRAPPING_ALGORITHM,
   readRsaPrivateKey,
   readRsaPublicKey,
   readSuspendPackage,
@@ -117,7 +117,7 @@ describe('readSuspendPackage', () => {
   const wrapped = Buffer.alloc(384, 7).toString('base64');
   const good = {
     KeyId: 'arn:aws:kms:us-east-1:123456789012:key/k1',
-    WrappingAlgorithm: WRAPPING_ALGORITHM,
+    WrappingAlgorithm: SUSPEND_WRAPPING_ALGORITHM,
     Versions: [{ Version: 1, WrappedKeyMaterial: wrapped }],
   };
 

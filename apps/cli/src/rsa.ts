@@ -2,6 +2,7 @@
  * The owner's RSA keys for SuspendKey / ReinstateKey, and the local unwrap and re-wrap of a suspend package. Key
  * material is RSAES-OAEP with SHA-1 and MGF1-SHA-1 (what SoftHSM2 offers: ADR 0011), for RSA 3072 or 4096 keys.
  */
+import { SUSPEND_WRAPPING_ALGORITHM } from '@symbolon/contracts';
 import {
   type KeyObject,
   constants,
@@ -15,9 +16,6 @@ import { LocalError, strictBase64 } from './steps.js';
 
 /** The key sizes SuspendKey accepts. */
 export const RSA_KEY_BITS: readonly number[] = [3072, 4096];
-
-/** The platform's name for the wrapping, in the suspend package and GetParametersForReinstate. */
-export const WRAPPING_ALGORITHM = 'RSAES_OAEP_SHA_1';
 
 /** Bytes of one version's key material (AES-256). */
 export const KEY_MATERIAL_BYTES = 32;
@@ -111,8 +109,8 @@ export function readSuspendPackage(value: unknown, what: string): SuspendPackage
   if (typeof p !== 'object' || p === null || Array.isArray(p))
     throw new LocalError(`${what} is not a JSON object`);
   if (typeof p.KeyId !== 'string' || p.KeyId === '') throw new LocalError(`${what} has no KeyId`);
-  if (p.WrappingAlgorithm !== WRAPPING_ALGORITHM) {
-    throw new LocalError(`${what}: WrappingAlgorithm must be ${WRAPPING_ALGORITHM}`);
+  if (p.WrappingAlgorithm !== SUSPEND_WRAPPING_ALGORITHM) {
+    throw new LocalError(`${what}: WrappingAlgorithm must be ${SUSPEND_WRAPPING_ALGORITHM}`);
   }
   if (!Array.isArray(p.Versions) || p.Versions.length === 0) {
     throw new LocalError(`${what} has no Versions`);

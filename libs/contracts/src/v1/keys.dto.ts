@@ -190,6 +190,12 @@ export interface ShredKeyReply {
   completion?: SignedDocumentDto;
 }
 
+/**
+ * How key material is wrapped for its owner (SuspendKey) and for an import key (ReinstateKey), in AWS's name:
+ * RSA-OAEP with SHA-1 and MGF1-SHA-1, all SoftHSM2 2.6.1 offers (ADR 0011).
+ */
+export const SUSPEND_WRAPPING_ALGORITHM = 'RSAES_OAEP_SHA_1';
+
 /** Symbolon's SuspendKey: every version wrapped for the owner's RSA public key; the provider keeps no usable copy. */
 export class SuspendKeyRequest extends KeyScopedRequest {
   /** SPKI DER, base64 (RSA 3072 or 4096 bits). */

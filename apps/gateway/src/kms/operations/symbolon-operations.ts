@@ -7,6 +7,7 @@ import {
   type ListAuditEventsReply,
   type ReinstateKeyReply,
   type ShredKeyReply,
+  SUSPEND_WRAPPING_ALGORITHM,
   Subjects,
   type SuspendKeyReply,
 } from '@symbolon/contracts';
@@ -117,7 +118,7 @@ export const symbolonOperations: Record<string, Operation> = {
       output: {
         KeyId: r.keyArn,
         KeyState: 'Suspended',
-        WrappingAlgorithm: WRAPPING_ALGORITHM,
+        WrappingAlgorithm: SUSPEND_WRAPPING_ALGORITHM,
         Versions: r.versions.map((v) => ({ Version: v.version, WrappedKeyMaterial: v.wrapped })),
       },
       keyArn: r.keyArn,
@@ -138,7 +139,7 @@ export const symbolonOperations: Record<string, Operation> = {
         PublicKey: r.publicKey,
         ImportToken: r.importToken,
         ParametersValidTo: Date.parse(r.parametersValidTo) / 1000,
-        WrappingAlgorithm: WRAPPING_ALGORITHM,
+        WrappingAlgorithm: SUSPEND_WRAPPING_ALGORITHM,
         WrappingKeySpec: 'RSA_3072',
       },
       keyArn: r.keyArn,
@@ -208,9 +209,6 @@ export const symbolonOperations: Record<string, Operation> = {
     };
   },
 };
-
-/** How key material is wrapped for its owner and for an import key (SoftHSM2 offers OAEP only with SHA-1: ADR 0011). */
-const WRAPPING_ALGORITHM = 'RSAES_OAEP_SHA_1';
 
 /** ReinstateKey's Versions: [{ Version, WrappedKeyMaterial }], 1 to 1000 of them. */
 function packageVersions(input: Input): { version: number; wrapped: string }[] {
