@@ -1,54 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { jest } from '@jest/globals';
 import type { RequestHandledEvent } from '@symbolon/contracts';
-import { type LocalPostgres, logger, openDataSource, startPostgres } from '@symbolon/platform';
+import { logger } from '@symbolon/platform';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { chainHash, verifyChain } from '@symbolon/evidence';
 
+import { TENANT, auditDatabases, onPostgres, requestEvent } from './audit-databases.test-helper.js';
+
 /**
  * AuditStore on a real database: SQLite files by default, PostgreSQL when SYMBOLON_TEST_DB=postgres. Each test has a
  * database of its own, opened (and migrated) the way the service opens it.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
-const previousDbType = process.env['SYMBOLON_DB_TYPE'];
-// The entities' timestamp column type is chosen from this when their module loads: set it before importing them.
-process.env['SYMBOLON_DB_TYPE'] = onPostgres ? 'postgres' : 'sqlite';
-const { auditEntities, auditMigrations } = await import('../../src/app.module.js');
 const { AuditRecordEntity, UsageCounterEntity } = await import('../../src/records/audit-record.entity.js');
 const { AuditStore, CHAIN_LOCK_KEY } = await import('../../src/records/audit-store.js');
 
 jest.setTimeout(60_000);
 
-const TENANT = '111122223333';
 const KEY_1 = `arn:aws:kms:us-east-1:${TENANT}:key/00000000-0000-4000-8000-000000000001`;
 const KEY_2 = `arn:aws:kms:us-east-1:${TENANT}:key/00000000-0000-4000-8000-000000000002`;
 
-function event(overrides: Partial<RequestHandledEvent> = {}): RequestHandledEvent {
-  return {
-    requestId: randomUUID(),
-    time: new Date().toISOString(),
-    tenantId: TENANT,
-    principal: `arn:aws:iam::${TENANT}:user/alice`,
-    accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
-    sourceIp: '127.0.0.1',
-    operation: 'Encrypt',
-    keyArn: KEY_1,
-    keyVersion: 1,
-    encryptionContext: { purpose: 'integration' },
-    decision: null,
-    outcome: 'ok',
-    httpStatus: 200,
-    ...overrides,
-  };
-}
+const event = requestEvent;
 
 /**
  * A successful Encrypt whose key version the database refuses on both engines (not an integer), when the usage
@@ -59,54 +35,15 @@ function refusedByTheDatabase(): RequestHandledEvent {
 }
 
 describe(`AuditStore on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'symbolon-audit-'));
-  const pgDir = mkdtempSync(join('/tmp', 'symbolon-pg-'));
-  let postgres: LocalPostgres | undefined;
-  let databases = 0;
-  const opened: DataSource[] = [];
+  const dbs = auditDatabases('audit');
+  const newDatabase = () => dbs.newDatabase();
 
-  beforeAll(async () => {
-    // Directly under /tmp: the unix socket path must stay short.
-    if (onPostgres) postgres = await startPostgres({ dir: pgDir });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const ds of opened) if (ds.isInitialized) await ds.destroy();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(pgDir, { recursive: true, force: true });
-    if (previousDbType === undefined) delete process.env['SYMBOLON_DB_TYPE'];
-    else process.env['SYMBOLON_DB_TYPE'] = previousDbType;
-  }, 60_000);
+  beforeAll(() => dbs.start(), 120_000);
+  afterAll(() => dbs.stop(), 60_000);
 
   afterEach(() => {
     jest.restoreAllMocks();
   });
-
-  interface Database {
-    /** A new connection (pool) to the database, as another audit replica would open it. */
-    connect(): Promise<DataSource>;
-    /** SQLite file, or PostgreSQL URL. */
-    location: string;
-  }
-
-  async function newDatabase(): Promise<Database> {
-    databases += 1;
-    const name = `audit_${databases}`;
-    const location = postgres ? await postgres.createDatabase(name) : join(dir, `${name}.sqlite`);
-    const connect = async (): Promise<DataSource> => {
-      const ds = await openDataSource(
-        postgres
-          ? { type: 'postgres', url: location, schema: 'audit', migrate: true }
-          : { type: 'sqlite', path: location, schema: 'audit', migrate: true },
-        auditEntities,
-        auditMigrations,
-      );
-      opened.push(ds);
-      return ds;
-    };
-    return { connect, location };
-  }
 
   async function chain(ds: DataSource): Promise<InstanceType<typeof AuditRecordEntity>[]> {
     return ds.getRepository(AuditRecordEntity).find({ order: { sequence: 'ASC' } });

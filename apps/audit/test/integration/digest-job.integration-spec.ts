@@ -1,13 +1,12 @@
-import { randomUUID, sign as edSign, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { sign as edSign, generateKeyPairSync } from 'node:crypto';
 
 import { jest } from '@jest/globals';
-import type { RequestHandledEvent, SignAuditDigestRequest, SignedDocumentDto } from '@symbolon/contracts';
+import type { SignAuditDigestRequest, SignedDocumentDto } from '@symbolon/contracts';
 import { auditDigest, signingBytes, verifyAuditDigest } from '@symbolon/evidence';
-import { type LocalPostgres, type RpcClient, openDataSource, startPostgres } from '@symbolon/platform';
+import type { RpcClient } from '@symbolon/platform';
 import type { DataSource } from 'typeorm';
+
+import { auditDatabases, onPostgres, requestEvent } from './audit-databases.test-helper.js';
 
 /**
  * DigestJob on a real database (SQLite, or PostgreSQL when SYMBOLON_TEST_DB=postgres): it signs the chain head once,
@@ -15,17 +14,12 @@ import type { DataSource } from 'typeorm';
  * head. The token is played by an Ed25519 key in this process (the hsm side is covered by libs/pkcs11's and the e2e
  * suites); the records are real AuditStore appends.
  */
-const onPostgres = process.env['SYMBOLON_TEST_DB'] === 'postgres';
-const previousDbType = process.env['SYMBOLON_DB_TYPE'];
-process.env['SYMBOLON_DB_TYPE'] = onPostgres ? 'postgres' : 'sqlite';
-const { auditEntities, auditMigrations } = await import('../../src/app.module.js');
 const { AuditDigestEntity, AuditRecordEntity } = await import('../../src/records/audit-record.entity.js');
 const { AuditStore } = await import('../../src/records/audit-store.js');
 const { DigestJob } = await import('../../src/records/digest.job.js');
 
 jest.setTimeout(60_000);
 
-const TENANT = '111122223333';
 const token = generateKeyPairSync('ed25519');
 const PUBLIC_KEY = token.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
@@ -51,59 +45,17 @@ function signer(lie = false): { rpc: RpcClient; asked: SignAuditDigestRequest[] 
   return { rpc: rpc as unknown as RpcClient, asked };
 }
 
-function event(): RequestHandledEvent {
-  return {
-    requestId: randomUUID(),
-    time: new Date().toISOString(),
-    tenantId: TENANT,
-    principal: `arn:aws:iam::${TENANT}:user/alice`,
-    accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
-    sourceIp: '127.0.0.1',
-    operation: 'Decrypt',
-    keyArn: null,
-    keyVersion: null,
-    encryptionContext: null,
-    decision: null,
-    outcome: 'ok',
-    httpStatus: 200,
-  };
-}
+/** A Decrypt: recorded in the chain, counted nowhere. */
+const event = () =>
+  requestEvent({ operation: 'Decrypt', keyArn: null, keyVersion: null, encryptionContext: null });
 
 describe(`DigestJob on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'symbolon-digest-'));
-  const pgDir = mkdtempSync(join('/tmp', 'symbolon-pg-'));
-  let postgres: LocalPostgres | undefined;
-  let databases = 0;
-  const opened: DataSource[] = [];
+  const dbs = auditDatabases('digest');
+  /** Opens a new database; each call of what it returns is another connection to it (another replica). */
+  const database = async () => (await dbs.newDatabase()).connect;
 
-  beforeAll(async () => {
-    if (onPostgres) postgres = await startPostgres({ dir: pgDir });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const ds of opened) if (ds.isInitialized) await ds.destroy();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(pgDir, { recursive: true, force: true });
-    if (previousDbType === undefined) delete process.env['SYMBOLON_DB_TYPE'];
-    else process.env['SYMBOLON_DB_TYPE'] = previousDbType;
-  }, 60_000);
-
-  async function database(): Promise<() => Promise<DataSource>> {
-    const name = `digest_${++databases}`;
-    const location = postgres ? await postgres.createDatabase(name) : join(dir, `${name}.sqlite`);
-    return async () => {
-      const ds = await openDataSource(
-        postgres
-          ? { type: 'postgres', url: location, schema: 'audit', migrate: true }
-          : { type: 'sqlite', path: location, schema: 'audit', migrate: true },
-        auditEntities,
-        auditMigrations,
-      );
-      opened.push(ds);
-      return ds;
-    };
-  }
+  beforeAll(() => dbs.start(), 120_000);
+  afterAll(() => dbs.stop(), 60_000);
 
   const head = async (ds: DataSource) =>
     (await ds.getRepository(AuditRecordEntity).find({ order: { sequence: 'DESC' }, take: 1 }))[0]!;
