@@ -79,6 +79,7 @@ import { PolicyClient } from './policy/policy.client.js';
 import { SecretsController } from './secrets/secrets.controller.js';
 import { SecretsService } from './secrets/secrets.service.js';
 import { HsmRouter } from './routing/hsm-router.js';
+import { NodeHealth } from './routing/node-health.js';
 import { AUDIT_RPC, DATA_SOURCE, JOB_EVENTS, RPC } from './tokens.js';
 
 export const coordinatorEntities = [
@@ -208,6 +209,7 @@ export class AppModule {
         KeyPoliciesUseCase,
         GrantsUseCase,
         HsmRouter,
+        NodeHealth,
         KeyResolver,
         CreateKeyUseCase,
         DescribeKeyUseCase,

@@ -15,6 +15,10 @@ export const coordinatorEnv = {
   }),
   SYMBOLON_KEY_CACHE_TTL_MS: num({ default: 5000, desc: 'how long key metadata is cached' }),
   SYMBOLON_HSM_TIMEOUT_MS: num({ default: 3000 }),
+  SYMBOLON_HSM_HEALTH_INTERVAL_MS: num({
+    default: 2000,
+    desc: 'how often every hsm node is asked for its health (0: never; a failed request still holds a node back)',
+  }),
   SYMBOLON_KEY_WEAROUT_LIMIT: num({
     default: 2 ** 30,
     desc: 'encryptions one key version may do (AES-GCM, random nonces: well below 2^32); rotated at 90 % of it',

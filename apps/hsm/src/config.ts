@@ -12,6 +12,10 @@ export const hsmEnv = {
   SYMBOLON_HSM_TOKEN_LABEL: str({ default: 'symbolon-hsm-1' }),
   SYMBOLON_HSM_PIN: str({ default: '', desc: 'user PIN (secret); prefer SYMBOLON_HSM_PIN_FILE' }),
   SYMBOLON_HSM_PIN_FILE: str({ default: '', desc: 'file holding the user PIN (secret)' }),
+  SYMBOLON_HSM_SO_PIN_FILE: str({
+    default: '',
+    desc: "file holding the token's security officer PIN (secret): to trust a new member's identity key",
+  }),
   SYMBOLON_HSM_DOMAIN_GENERATION: num({ default: 1, desc: 'domain key generation this node serves' }),
   SYMBOLON_HSM_CREATE_DOMAIN_KEY: bool({
     default: false,
@@ -26,6 +30,13 @@ export const hsmEnv = {
 
 export type HsmConfig = ReturnType<typeof hsmConfig>;
 export const hsmConfig = () => loadConfig(hsmEnv);
+
+/** The SO PIN, when configured: a node without it can receive domain keys but not send them. */
+export function readSoPin(config: HsmConfig): string | undefined {
+  return config.SYMBOLON_HSM_SO_PIN_FILE
+    ? readFileSync(config.SYMBOLON_HSM_SO_PIN_FILE, 'utf8').trim()
+    : undefined;
+}
 
 /** The PIN comes from a mounted file in production, from the environment in development. */
 export function readPin(config: HsmConfig): string {

@@ -4,7 +4,7 @@ import { bootstrapService, logger, runService } from '@symbolon/platform';
 
 import { AppModule } from './app.module.js';
 import { DomainStateStore } from './domain/domain-state.store.js';
-import { hsmConfig, readPin } from './config.js';
+import { hsmConfig, readPin, readSoPin } from './config.js';
 
 runService(async () => {
   const config = hsmConfig();
@@ -13,30 +13,37 @@ runService(async () => {
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,
     pin: readPin(config),
   });
-  const hsm = new TokenHsm(token, { cacheSize: config.SYMBOLON_HSM_KEY_CACHE_SIZE });
+  const hsm = new TokenHsm(token, {
+    cacheSize: config.SYMBOLON_HSM_KEY_CACHE_SIZE,
+    soPin: readSoPin(config),
+  });
   // The key that authenticates this node's domain-state file never leaves the token: a file edited or copied from
-  // another node is refused here.
+  // another node is refused here. The identity key receives domain keys from other members; the signing key signs
+  // this node's receipts and digests.
   hsm.ensureStateKey();
+  if (hsm.ensureIdentityKey().created)
+    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'identity key created');
+  if (hsm.ensureSigningKey().created)
+    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'signing key created');
   const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
+  const held = domainStore.load()?.state;
   // The domain's active generation, once the node holds the domain state (rotations change it); until then the
   // configured one.
-  const generation = domainStore.load()?.state.generation ?? config.SYMBOLON_HSM_DOMAIN_GENERATION;
+  const generation = held?.generation ?? config.SYMBOLON_HSM_DOMAIN_GENERATION;
   if (!hsm.hasDomainKey(generation)) {
-    // A token joins an existing domain only through a quorum-approved change that copies the domain key into it.
-    if (!config.SYMBOLON_HSM_CREATE_DOMAIN_KEY) {
+    if (held) {
       hsm.close();
       throw new Error(
-        `token ${config.SYMBOLON_HSM_TOKEN_LABEL} holds no domain key of generation ${generation}; ` +
-          'set SYMBOLON_HSM_CREATE_DOMAIN_KEY=true only for the first token of a new development domain',
+        `token ${config.SYMBOLON_HSM_TOKEN_LABEL} lost the domain key of generation ${generation} that its state names`,
       );
     }
-    hsm.ensureDomainKey(generation);
-    logger.info({ generation, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key created');
-  }
-  // The domain's signing key (audit digests, shred receipts) is made with the domain; a joining token receives it
-  // with the domain key.
-  if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY && hsm.ensureSigningKey().created) {
-    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain signing key created');
+    if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY) {
+      hsm.ensureDomainKey(generation);
+      logger.info({ generation, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key created');
+    } else {
+      // A token joins a domain only through an approved add-member, then receives the keys from a member.
+      logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'no domain yet: waiting to join one');
+    }
   }
   const node = {
     nodeId: config.SYMBOLON_HSM_NODE_ID,

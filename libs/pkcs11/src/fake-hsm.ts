@@ -25,8 +25,10 @@ import {
 import { HsmError, needs } from './errors.js';
 import {
   checkGeneration,
+  checkKeyCheckValue,
   cacheKey,
   checkWrappedKeyMaterial,
+  keyCheckValue,
   type Hsm,
   type HsmHealth,
   type KeyMaterialRef,
@@ -34,6 +36,7 @@ import {
 import {
   checkImportId,
   checkRsaWrapped,
+  IDENTITY_KEY_MODULUS_BITS,
   IMPORT_KEY_MODULUS_BITS,
   parseRsaPrivateKey,
   parseRsaPublicKey,
@@ -61,6 +64,9 @@ export class FakeHsm implements Hsm {
   private readonly importKeys = new Map<string, KeyObject>();
   /** The HMAC-SHA256 state key (32 bytes). */
   private stateKey: Buffer | null = null;
+  private identityKey: { publicKey: KeyObject; privateKey: KeyObject } | null = null;
+  /** Node id -> the SPKI of its identity key this fake "trusts" (TokenHsm: a CKA_TRUSTED token object). */
+  private readonly trustedMembers = new Map<string, Buffer>();
   private closed = false;
 
   constructor(readonly tokenLabel = 'fake-hsm') {}
@@ -214,6 +220,64 @@ export class FakeHsm implements Hsm {
     return this.importKeys.delete(id);
   }
 
+  ensureIdentityKey(): { publicKey: Uint8Array; created: boolean } {
+    this.assertOpen();
+    const created = this.identityKey === null;
+    this.identityKey ??= generateKeyPairSync('rsa', { modulusLength: IDENTITY_KEY_MODULUS_BITS });
+    return { publicKey: spkiOf(this.identityKey.publicKey), created };
+  }
+
+  identityPublicKey(): Uint8Array {
+    this.assertOpen();
+    if (this.identityKey === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
+    return spkiOf(this.identityKey.publicKey);
+  }
+
+  domainKeyCheckValue(generation: number): string {
+    return checkValueOf(this.domainKey(generation));
+  }
+
+  wrapDomainKeyForMember(
+    generation: number,
+    member: { nodeId: string; identityPublicKey: Uint8Array },
+  ): Uint8Array {
+    const { n, e } = parseRsaPublicKey(member.identityPublicKey);
+    const key = this.domainKey(generation);
+    this.trustedMembers.set(member.nodeId, Buffer.from(member.identityPublicKey));
+    return new Uint8Array(publicEncrypt(oaepSha1(rsaPublicKeyObject(n, e)), key));
+  }
+
+  receiveDomainKey(generation: number, wrapped: Uint8Array, kcv: string): { created: boolean } {
+    this.assertOpen();
+    checkGeneration(generation);
+    checkKeyCheckValue(kcv);
+    checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
+    const mismatch = new HsmError(
+      'WRAPPED_KEY_INVALID',
+      `the domain key of generation ${generation} does not match its key check value`,
+    );
+    const held = this.domainKeys.get(generation);
+    if (held) {
+      if (checkValueOf(held) !== kcv) throw mismatch;
+      return { created: false };
+    }
+    if (this.identityKey === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
+    let key: Buffer;
+    try {
+      key = privateDecrypt(oaepSha1(this.identityKey.privateKey), wrapped);
+    } catch {
+      throw mismatch;
+    }
+    if (key.length !== AES_256_KEY_LENGTH || checkValueOf(key) !== kcv) throw mismatch;
+    this.domainKeys.set(generation, key);
+    return { created: true };
+  }
+
+  forgetMember(nodeId: string): boolean {
+    this.assertOpen();
+    return this.trustedMembers.delete(nodeId);
+  }
+
   ensureStateKey(): { created: boolean } {
     this.assertOpen();
     if (this.stateKey !== null) return { created: false };
@@ -294,6 +358,12 @@ export class FakeHsm implements Hsm {
       throw new HsmError('WRAPPED_KEY_INVALID', 'the wrapped key material failed its integrity check');
     }
   }
+}
+
+/** keyCheckValue of an AES-256 key held in memory: its RFC 3394 wrap of 32 zero bytes, hashed. */
+function checkValueOf(key: Buffer): string {
+  const cipher = createCipheriv('id-aes256-wrap', key, KW_IV);
+  return keyCheckValue(Buffer.concat([cipher.update(Buffer.alloc(32)), cipher.final()]));
 }
 
 function checkIv(iv: Uint8Array): void {

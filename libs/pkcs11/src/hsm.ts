@@ -13,13 +13,18 @@
  * key material moved to and from customers with RSA-OAEP (SHA-1 / MGF1-SHA-1, the only OAEP SoftHSM2
  * offers): wrapped for a customer's public key, or imported under an RSA-3072 import key of the token.
  */
+import { createHash } from 'node:crypto';
+
 import { HsmError, needs } from './errors.js';
 import {
   checkImportId,
   checkRsaWrapped,
   ed25519Spki,
+  IDENTITY_KEY_LABEL,
+  IDENTITY_KEY_MODULUS_BITS,
   IMPORT_KEY_MODULUS_BITS,
   importKeyLabel,
+  memberKeyLabel,
   parseRsaPrivateKey,
   parseRsaPublicKey,
   rsaSpki,
@@ -87,6 +92,31 @@ export interface Hsm {
   ): KeyMaterialRef;
   /** Destroys both halves of import key `id`; false when there was none. */
   destroyImportKey(id: string): boolean;
+  /** Creates this token's identity key pair unless present: RSA-3072 token objects labelled 'symbolon-identity', the private half sensitive, never extractable, CKA_UNWRAP only. Returns the public key as SPKI DER. */
+  ensureIdentityKey(): { publicKey: Uint8Array; created: boolean };
+  /** The identity public key (SPKI DER); KEY_NOT_FOUND when there is none. */
+  identityPublicKey(): Uint8Array;
+  /** The key check value of the domain key of `generation`: 32 hex digits that only a holder of that key can compute (see keyCheckValue). KEY_NOT_FOUND when the token has no such key. */
+  domainKeyCheckValue(generation: number): string;
+  /**
+   * The domain key of `generation` wrapped (RSA-OAEP SHA-1) for another member's identity public key, which the token
+   * holds as a CKA_TRUSTED object labelled `symbolon-member-<nodeId>` (imported by the security officer the first time,
+   * or again when the key changed): the domain key is CKA_WRAP_WITH_TRUSTED, so the token wraps it for nothing else.
+   * No SO PIN configured and no trusted copy yet: NOT_LOGGED_IN.
+   */
+  wrapDomainKeyForMember(
+    generation: number,
+    member: { nodeId: string; identityPublicKey: Uint8Array },
+  ): Uint8Array;
+  /**
+   * Unwraps a domain key sent by a member (wrapDomainKeyForMember) with this token's identity key into a token object
+   * (sensitive, extractable only for a trusted key, wrap / unwrap only), and keeps it only if its key check value is
+   * `keyCheckValue`: another key, or bytes that do not unwrap, give WRAPPED_KEY_INVALID and leave nothing behind. A
+   * token that already holds the generation only compares the check values.
+   */
+  receiveDomainKey(generation: number, wrapped: Uint8Array, keyCheckValue: string): { created: boolean };
+  /** Destroys the trusted copy of a member's identity key (it left the domain); false when there was none. */
+  forgetMember(nodeId: string): boolean;
   /** Creates the token's state-authentication key unless present: a generic secret (CKK_GENERIC_SECRET, 32 bytes) token object labelled 'symbolon-state-mac', sensitive, never extractable, CKA_SIGN and CKA_VERIFY only. More than one such key in the token: HsmError DEVICE_ERROR (here and below). */
   ensureStateKey(): { created: boolean };
   /** HMAC-SHA256 (CKM_SHA256_HMAC) of `data` (may be empty) inside the token: 32 bytes. KEY_NOT_FOUND when there is no state key. */
@@ -126,10 +156,30 @@ export function cacheKey(ref: KeyMaterialRef): string {
 export interface TokenHsmOptions {
   /** Most unwrapped keys kept as session objects; default 1024. */
   cacheSize?: number;
+  /** The security officer's PIN: only to mark another member's identity key trusted (wrapDomainKeyForMember). */
+  soPin?: string;
+}
+
+/** Bytes a key check value wraps: a known value, as a classic KCV encrypts a known block. */
+const KCV_INPUT = new Uint8Array(32);
+
+/**
+ * The key check value of an AES key from its RFC 3394 wrap of 32 zero bytes: the first 16 bytes of its SHA-256, in hex.
+ * Deterministic, so every token holding the same key gives the same value; it tells nothing of the key (one known
+ * plaintext of AES), and a key of another value or length gives another one.
+ */
+export function keyCheckValue(wrapOfZeros: Uint8Array): string {
+  return createHash('sha256').update(wrapOfZeros).digest('hex').slice(0, 32);
+}
+
+export function checkKeyCheckValue(kcv: string): void {
+  /* Precondition: a key check value must be 32 lowercase hex digits. */
+  needs(/^[0-9a-f]{32}$/.test(kcv), 'a key check value must be 32 lowercase hex digits');
 }
 
 export class TokenHsm implements Hsm {
   private readonly cacheSize: number;
+  private readonly soPin: string | undefined;
   /** Insertion order is recency order: the first entry is the least recently used. */
   private readonly cache = new Map<string, KeyHandle>();
   private readonly domainKeys = new Map<number, KeyHandle>();
@@ -145,10 +195,11 @@ export class TokenHsm implements Hsm {
     /* Precondition: the key cache size must be a positive integer. */
     needs(Number.isSafeInteger(size) && size >= 1, 'the key cache size must be a positive integer');
     this.cacheSize = size;
+    this.soPin = opts.soPin;
   }
 
   static open(cfg: Pkcs11TokenConfig & TokenHsmOptions): TokenHsm {
-    return new TokenHsm(Pkcs11Token.open(cfg), { cacheSize: cfg.cacheSize });
+    return new TokenHsm(Pkcs11Token.open(cfg), { cacheSize: cfg.cacheSize, soPin: cfg.soPin });
   }
 
   hasDomainKey(generation: number): boolean {
@@ -357,6 +408,125 @@ export class TokenHsm implements Hsm {
     return this.token.verifyHmacSha256(this.requireStateKey(), data, mac);
   }
 
+  ensureIdentityKey(): { publicKey: Uint8Array; created: boolean } {
+    let pair = this.findIdentityKey();
+    const created = pair === null;
+    if (pair === null) {
+      pair = this.token.generateRsaKeyPair({
+        modulusBits: IDENTITY_KEY_MODULUS_BITS,
+        token: true,
+        label: IDENTITY_KEY_LABEL,
+      });
+    }
+    const { n, e } = this.token.rsaPublicKey(pair.publicKey);
+    return { publicKey: rsaSpki(n, e), created };
+  }
+
+  identityPublicKey(): Uint8Array {
+    const pair = this.findIdentityKey();
+    if (pair === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
+    const { n, e } = this.token.rsaPublicKey(pair.publicKey);
+    return rsaSpki(n, e);
+  }
+
+  domainKeyCheckValue(generation: number): string {
+    return keyCheckValue(this.token.aesKeyWrap(this.requireDomainKey(generation), KCV_INPUT, 'rfc3394'));
+  }
+
+  wrapDomainKeyForMember(
+    generation: number,
+    member: { nodeId: string; identityPublicKey: Uint8Array },
+  ): Uint8Array {
+    const recipient = parseRsaPublicKey(member.identityPublicKey);
+    this.requireDomainKey(generation);
+    const label = memberKeyLabel(member.nodeId);
+    let trusted = this.token.findKeys('public', label);
+    const same = (k: KeyHandle): boolean => {
+      const { n } = this.token.rsaPublicKey(k);
+      return Buffer.from(n).equals(Buffer.from(recipient.n));
+    };
+    if (trusted.length !== 1 || !same(trusted[0]!)) {
+      // First transport to this member, or its identity changed (it left and joined again with a new token).
+      if (this.soPin === undefined) {
+        throw new HsmError(
+          'NOT_LOGGED_IN',
+          `no security officer PIN configured: cannot trust the identity key of ${member.nodeId}`,
+        );
+      }
+      for (const k of trusted) this.token.destroy(k);
+      try {
+        this.token.importTrustedRsaPublicKey(recipient, label, this.soPin);
+      } finally {
+        this.forgetHandles();
+      }
+      trusted = this.token.findKeys('public', label);
+    }
+    return this.token.wrapKeyRsaOaep(trusted[0]!, this.requireDomainKey(generation));
+  }
+
+  receiveDomainKey(generation: number, wrapped: Uint8Array, kcv: string): { created: boolean } {
+    checkGeneration(generation);
+    checkKeyCheckValue(kcv);
+    checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
+    const mismatch = (): HsmError =>
+      new HsmError(
+        'WRAPPED_KEY_INVALID',
+        `the domain key of generation ${generation} does not match its key check value`,
+      );
+    if (this.findDomainKey(generation) !== null) {
+      if (this.domainKeyCheckValue(generation) !== kcv) throw mismatch();
+      return { created: false };
+    }
+    const identity = this.findIdentityKey();
+    if (identity === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
+    const key = this.token.unwrapAesKeyRsaOaep(identity.privateKey, wrapped, {
+      usage: 'wrap',
+      extractable: true,
+      tokenLabel: domainKeyLabel(generation),
+    });
+    let received: string;
+    try {
+      received = keyCheckValue(this.token.aesKeyWrap(key, KCV_INPUT, 'rfc3394'));
+    } catch {
+      received = '';
+    }
+    if (received !== kcv) {
+      this.token.destroy(key);
+      throw mismatch();
+    }
+    this.domainKeys.set(generation, key);
+    return { created: true };
+  }
+
+  forgetMember(nodeId: string): boolean {
+    const found = this.token.findKeys('public', memberKeyLabel(nodeId));
+    for (const k of found) this.token.destroy(k);
+    return found.length > 0;
+  }
+
+  /** After the security officer's login every handle to a private object is void: the caches are found again. */
+  private forgetHandles(): void {
+    this.cache.clear();
+    this.domainKeys.clear();
+    this.signingKey = null;
+    this.stateKey = null;
+  }
+
+  private findIdentityKey(): KeyPairHandles | null {
+    return this.findKeyPair(IDENTITY_KEY_LABEL, 'identity');
+  }
+
+  /** Both halves of a key pair, or null; one half alone is a damaged token. */
+  private findKeyPair(label: string, name: string): KeyPairHandles | null {
+    const [publicKey] = this.token.findKeys('public', label);
+    const [privateKey] = this.token.findKeys('private', label);
+    if (publicKey === undefined && privateKey === undefined) return null;
+    if (publicKey === undefined || privateKey === undefined) {
+      throw new HsmError('DEVICE_ERROR', `the token holds only one half of the ${name} key pair`);
+    }
+    return { publicKey, privateKey };
+  }
+
   /** The state key; two keys with its label would make the MAC depend on which one is found: refused. */
   private findStateKey(): KeyHandle | null {
     if (this.stateKey !== null) return this.stateKey;
@@ -402,13 +572,7 @@ export class TokenHsm implements Hsm {
 
   private findSigningKey(): KeyPairHandles | null {
     if (this.signingKey !== null) return this.signingKey;
-    const [publicKey] = this.token.findKeys('public', SIGNING_KEY_LABEL);
-    const [privateKey] = this.token.findKeys('private', SIGNING_KEY_LABEL);
-    if (publicKey === undefined && privateKey === undefined) return null;
-    if (publicKey === undefined || privateKey === undefined) {
-      throw new HsmError('DEVICE_ERROR', 'the token holds only one half of the signing key pair');
-    }
-    this.signingKey = { publicKey, privateKey };
+    this.signingKey = this.findKeyPair(SIGNING_KEY_LABEL, 'signing');
     return this.signingKey;
   }
 

@@ -8,8 +8,10 @@ export {
 } from './errors.js';
 export { FakeHsm } from './fake-hsm.js';
 export {
+  checkKeyCheckValue,
   DEFAULT_KEY_CACHE_SIZE,
   domainKeyLabel,
+  keyCheckValue,
   type Hsm,
   type HsmHealth,
   type KeyMaterialRef,
@@ -19,7 +21,10 @@ export {
 export {
   ED25519_PUBLIC_KEY_LENGTH,
   ED25519_SIGNATURE_LENGTH,
+  IDENTITY_KEY_LABEL,
+  IDENTITY_KEY_MODULUS_BITS,
   IMPORT_KEY_MODULUS_BITS,
+  memberKeyLabel,
   importKeyLabel,
   RSA_MODULUS_BITS,
   type RsaPrivateComponents,

@@ -14,6 +14,14 @@ export const IMPORT_KEY_MODULUS_BITS = 3072;
 export const RSA_PUBLIC_EXPONENT = 65537n;
 
 export const SIGNING_KEY_LABEL = 'symbolon-signing';
+/** The token's identity: an RSA-3072 key pair whose public half a member wraps domain keys for (transport). */
+export const IDENTITY_KEY_LABEL = 'symbolon-identity';
+export const IDENTITY_KEY_MODULUS_BITS = 3072;
+
+/** The trusted copy of another member's identity public key in this token. */
+export function memberKeyLabel(nodeId: string): string {
+  return `symbolon-member-${nodeId}`;
+}
 /** The HMAC-SHA256 key that authenticates the node's domain-state file (one per token). */
 export const STATE_KEY_LABEL = 'symbolon-state-mac';
 /** Ed25519 signatures are 64 bytes; public keys 32 raw, 44 as SPKI DER. */

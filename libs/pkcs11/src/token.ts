@@ -276,13 +276,15 @@ let sessionCounter = 0;
 
 export class Pkcs11Token {
   private session: Handle | null;
-  private readonly sessionId: number;
+  /** Changes when the login changes (importTrustedRsaPublicKey): handles from before are refused. */
+  private sessionId: number;
 
   private constructor(
     private readonly mod: LoadedModule,
     private readonly modulePath: string,
     readonly tokenLabel: string,
     session: Handle,
+    private readonly userPin: string,
   ) {
     this.session = session;
     this.sessionId = ++sessionCounter;
@@ -308,7 +310,7 @@ export class Pkcs11Token {
       const s = session;
       call('login', () => mod.p11.C_Login(s, pkcs11js.CKU_USER, cfg.pin));
       mod.openLabels.add(cfg.tokenLabel);
-      return new Pkcs11Token(mod, cfg.modulePath, cfg.tokenLabel, s);
+      return new Pkcs11Token(mod, cfg.modulePath, cfg.tokenLabel, s, cfg.pin);
     } catch (err) {
       if (session !== null) {
         const s = session;
@@ -861,7 +863,8 @@ export class Pkcs11Token {
    * Wraps arbitrary bytes (imported as an extractable generic secret, destroyed afterwards).
    * RFC 3394 takes a multiple of 8 bytes, at least 16; on this path RFC 5649 also takes only a multiple
    * of 8 bytes (see checkWrapInputLength).
-   * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY.
+   * For tests, the Wycheproof runner, and key check values (a wrap of known bytes, as a KCV is an encryption of a known
+   * block).
    */
   aesKeyWrap(
     wrappingKey: KeyHandle,
@@ -1054,6 +1057,45 @@ export class Pkcs11Token {
     }
   }
 
+  /**
+   * Imports an RSA public key as a token object that may only wrap, with CKA_TRUSTED set, so that it can wrap keys
+   * marked CKA_WRAP_WITH_TRUSTED. Only the security officer can set CKA_TRUSTED (a user gets CKR_ATTRIBUTE_READ_ONLY),
+   * so the user is logged out, the security officer in and out, and the user in again. C_Logout invalidates every
+   * handle to a private object of the token: every KeyHandle made before is refused afterwards, callers find their
+   * keys again. A wrong SO PIN: PIN_INCORRECT, with the user logged in again.
+   */
+  importTrustedRsaPublicKey(key: RsaPublicComponents, label: string, soPin: string): void {
+    const s = this.s();
+    call('login', () => this.p11.C_Logout(s));
+    this.sessionId = ++sessionCounter;
+    try {
+      call('login', () => this.p11.C_Login(s, pkcs11js.CKU_SO, soPin));
+      try {
+        call('create', () =>
+          this.p11.C_CreateObject(s, [
+            { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+            { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+            { type: pkcs11js.CKA_TOKEN, value: true },
+            { type: pkcs11js.CKA_PRIVATE, value: false },
+            { type: pkcs11js.CKA_TRUSTED, value: true },
+            { type: pkcs11js.CKA_LABEL, value: label },
+            { type: pkcs11js.CKA_MODULUS, value: Buffer.from(key.n) },
+            { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(key.e) },
+            ...Pkcs11Token.pairUsage('wrap').publicKey,
+          ]),
+        );
+      } finally {
+        try {
+          this.p11.C_Logout(s);
+        } catch {
+          // the user login below is what matters
+        }
+      }
+    } finally {
+      call('login', () => this.p11.C_Login(s, pkcs11js.CKU_USER, this.userPin));
+    }
+  }
+
   /** C_WrapKey with RSA-OAEP (SHA-1, MGF1-SHA-1, empty label): as long as the modulus. */
   wrapKeyRsaOaep(publicKey: KeyHandle, key: KeyHandle): Uint8Array {
     const pk = this.raw(publicKey);
@@ -1072,15 +1114,26 @@ export class Pkcs11Token {
   unwrapAesKeyRsaOaep(
     privateKey: KeyHandle,
     wrapped: Uint8Array,
-    opts: Omit<UnwrapAesKeyOptions, 'variant'>,
+    opts: Omit<UnwrapAesKeyOptions, 'variant'> & {
+      /** A token object with this label, CKA_WRAP_WITH_TRUSTED when extractable; a session object otherwise. */
+      tokenLabel?: string;
+    },
   ): KeyHandle {
     const pk = this.raw(privateKey);
     const s = this.s();
+    const persistent =
+      opts.tokenLabel === undefined
+        ? [{ type: pkcs11js.CKA_TOKEN, value: false }]
+        : [
+            { type: pkcs11js.CKA_TOKEN, value: true },
+            { type: pkcs11js.CKA_LABEL, value: opts.tokenLabel },
+            { type: pkcs11js.CKA_WRAP_WITH_TRUSTED, value: opts.extractable },
+          ];
     const h = call('unwrap', () =>
       this.p11.C_UnwrapKey(s, RSA_OAEP_SHA1, pk, Buffer.from(wrapped), [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
         { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-        { type: pkcs11js.CKA_TOKEN, value: false },
+        ...persistent,
         { type: pkcs11js.CKA_PRIVATE, value: true },
         { type: pkcs11js.CKA_SENSITIVE, value: true },
         { type: pkcs11js.CKA_EXTRACTABLE, value: opts.extractable },

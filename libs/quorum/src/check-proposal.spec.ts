@@ -59,7 +59,18 @@ function domain(rule: QuorumRule = TWO_OF_ABC, edit: (s: DomainState) => void = 
   return state;
 }
 
-const ADD: DomainChange = { kind: 'add-member', member: { nodeId: 'hsm-3', tokenLabel: 't3' } };
+const IDENTITY = Buffer.from('an RSA SPKI in real life').toString('base64');
+const ADD: DomainChange = {
+  kind: 'add-member',
+  member: { nodeId: 'hsm-3', tokenLabel: 't3', identityPublicKey: IDENTITY },
+};
+const KCV = '0123456789abcdef0123456789abcdef';
+const ROTATE: DomainChange = {
+  kind: 'rotate-domain-key',
+  generation: 3,
+  origin: 'hsm-1',
+  keyCheckValue: KCV,
+};
 const propose = (state: DomainState, change: DomainChange = ADD): DomainProposal =>
   newProposal(state, change, { ttlMs: HOUR, now: NOW });
 const sign = (p: DomainProposal, ...ids: Id[]): OperatorSignature[] =>
@@ -215,6 +226,16 @@ describe('checkProposal', () => {
         edit: (p) => ({ ...p, change: { kind: 'rotate-domain-key', generation: 0 } }),
       },
       {
+        name: 'a key check value is not 32 lowercase hex digits',
+        code: 'MALFORMED',
+        edit: (p) => ({ ...p, change: { ...ROTATE, keyCheckValue: KCV.toUpperCase() } }),
+      },
+      {
+        name: 'a rotation names its origin without a key check value',
+        code: 'MALFORMED',
+        edit: (p) => ({ ...p, change: { kind: 'rotate-domain-key', generation: 3, origin: 'hsm-1' } }),
+      },
+      {
         name: 'set-rules has a threshold that is not an integer',
         code: 'MALFORMED',
         edit: (p) => ({
@@ -322,12 +343,27 @@ describe('checkProposal', () => {
       {
         name: 'the new generation skips one',
         code: 'INVALID_CHANGE',
-        change: { kind: 'rotate-domain-key', generation: 4 },
+        change: { ...ROTATE, generation: 4 },
       },
       {
         name: 'the new generation exists',
         code: 'INVALID_CHANGE',
-        change: { kind: 'rotate-domain-key', generation: 2 },
+        change: { ...ROTATE, generation: 2 },
+      },
+      {
+        name: 'a domain of two tokens rotates without a key made ahead',
+        code: 'INVALID_CHANGE',
+        change: { kind: 'rotate-domain-key', generation: 3 },
+      },
+      {
+        name: 'the rotation origin is not a member',
+        code: 'INVALID_CHANGE',
+        change: { ...ROTATE, origin: 'hsm-9' },
+      },
+      {
+        name: 'the new member names no identity key',
+        code: 'INVALID_CHANGE',
+        change: { kind: 'add-member', member: { nodeId: 'hsm-3', tokenLabel: 't3' } },
       },
       {
         name: 'set-rules misses a kind',
@@ -418,13 +454,21 @@ describe('checkProposal', () => {
     });
 
     it('should make the new generation active and the old one retiring when rotate-domain-key is approved', () => {
-      const next = applied({ kind: 'rotate-domain-key', generation: 3 });
+      const next = applied(ROTATE);
       expect(next.generation).toBe(3);
       expect(next.generations).toEqual([
         { generation: 1, state: 'retiring' },
         { generation: 2, state: 'retiring' },
-        { generation: 3, state: 'active' },
+        { generation: 3, state: 'active', keyCheckValue: KCV },
       ]);
+    });
+
+    it('should let a domain of one token rotate without a key made ahead', () => {
+      const next = applyChange(
+        domain(TWO_OF_ABC, (s) => s.members.pop()),
+        { kind: 'rotate-domain-key', generation: 3 },
+      );
+      expect(next.generations.at(-1)).toEqual({ generation: 3, state: 'active' });
     });
 
     it('should mark the generation destroyed when destroy-generation is approved', () => {
@@ -513,7 +557,7 @@ describe('checkProposal', () => {
 describe('applyChange', () => {
   it('should give the next state at epoch + 1 when the change is valid', () => {
     const state = domain();
-    const next = applyChange(state, { kind: 'rotate-domain-key', generation: 3 });
+    const next = applyChange(state, ROTATE);
     expect(next.epoch).toBe(6);
     expect(next.generation).toBe(3);
     expect(state.generation).toBe(2);

@@ -96,22 +96,36 @@ export function applyChange(state: DomainState, change: DomainChange): DomainSta
   return nextState(state, change);
 }
 
+/** The generation a rotation of `state` makes: the highest so far plus one (destroyed ones are never reused). */
+export function nextGeneration(state: DomainState): number {
+  return Math.max(state.generation, ...state.generations.map((g) => g.generation)) + 1;
+}
+
 /** Why `change` cannot apply to `state` (ids and numbers only), or undefined when it can. */
 export function changeProblem(state: DomainState, change: DomainChange): string | undefined {
   switch (change.kind) {
     case 'add-member':
-      return state.members.some((m) => m.nodeId === change.member.nodeId)
-        ? `node ${change.member.nodeId} is already a member`
+      if (state.members.some((m) => m.nodeId === change.member.nodeId))
+        return `node ${change.member.nodeId} is already a member`;
+      // The domain key reaches a new member only wrapped for this key.
+      return change.member.identityPublicKey === undefined
+        ? `node ${change.member.nodeId} needs an identityPublicKey to receive the domain key`
         : undefined;
     case 'remove-member':
       if (!state.members.some((m) => m.nodeId === change.nodeId))
         return `node ${change.nodeId} is not a member`;
       return state.members.length === 1 ? 'cannot remove the last member' : undefined;
     case 'rotate-domain-key': {
-      const next = Math.max(state.generation, ...state.generations.map((g) => g.generation)) + 1;
-      return change.generation === next
+      const next = nextGeneration(state);
+      if (change.generation !== next) return `the new generation must be ${next}, not ${change.generation}`;
+      if (change.origin === undefined) {
+        return state.members.length > 1
+          ? 'a domain of several tokens rotates to a key made ahead by one member: origin and keyCheckValue are missing'
+          : undefined;
+      }
+      return state.members.some((m) => m.nodeId === change.origin)
         ? undefined
-        : `the new generation must be ${next}, not ${change.generation}`;
+        : `origin ${change.origin} is not a member`;
     }
     case 'destroy-generation': {
       const g = state.generations.find((x) => x.generation === change.generation);
@@ -152,7 +166,11 @@ function nextState(state: DomainState, change: DomainChange): DomainState {
       break;
     case 'rotate-domain-key':
       for (const g of next.generations) if (g.state === 'active') g.state = 'retiring';
-      next.generations.push({ generation: change.generation, state: 'active' });
+      next.generations.push({
+        generation: change.generation,
+        state: 'active',
+        ...(change.keyCheckValue === undefined ? {} : { keyCheckValue: change.keyCheckValue }),
+      });
       next.generation = change.generation;
       break;
     case 'destroy-generation':

@@ -27,6 +27,8 @@ export type GenerationState = (typeof GenerationStates)[number];
 export interface Generation {
   generation: number;
   state: GenerationState;
+  /** The key check value of its domain key when a rotation named it (every member holds the key with this value). */
+  keyCheckValue?: string;
 }
 
 export interface DomainState {

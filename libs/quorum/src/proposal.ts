@@ -13,8 +13,12 @@ export const MAX_PROPOSAL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export type DomainChange =
   | { kind: 'add-member'; member: Member }
   | { kind: 'remove-member'; nodeId: string }
-  /** `generation` is the new one: the highest so far plus one. */
-  | { kind: 'rotate-domain-key'; generation: number }
+  /**
+   * `generation` is the new one: the highest so far plus one. In a domain of several tokens the key is made ahead by
+   * one member (`origin`, `symbolon domain propose` asks for it) and named by its key check value, so the operators
+   * approve that very key and every other member accepts only a copy of it.
+   */
+  | { kind: 'rotate-domain-key'; generation: number; origin?: string; keyCheckValue?: string }
   | { kind: 'destroy-generation'; generation: number }
   | { kind: 'set-operators'; operators: Operator[] }
   | { kind: 'set-rules'; rules: QuorumRules };

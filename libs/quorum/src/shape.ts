@@ -148,6 +148,19 @@ export function changeShapeProblem(v: unknown): Problem {
         () => text(c['nodeId'], 'change.nodeId'),
       );
     case 'rotate-domain-key':
+      return first(
+        () => fields(c, 'change', ['kind', 'generation'], ['origin', 'keyCheckValue']),
+        () => count(c['generation'], 'change.generation', 1),
+        () => (c['origin'] === undefined ? undefined : text(c['origin'], 'change.origin')),
+        () =>
+          c['keyCheckValue'] === undefined || /^[0-9a-f]{32}$/.test(String(c['keyCheckValue']))
+            ? undefined
+            : 'change.keyCheckValue is not 32 lowercase hex digits',
+        () =>
+          (c['origin'] === undefined) === (c['keyCheckValue'] === undefined)
+            ? undefined
+            : 'change.origin and change.keyCheckValue go together',
+      );
     case 'destroy-generation':
       return first(
         () => fields(c, 'change', ['kind', 'generation']),

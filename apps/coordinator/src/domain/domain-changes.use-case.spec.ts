@@ -5,38 +5,58 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock.js';
 import type { Rewrap } from '../jobs/rewrap.js';
 import type { HsmRouter } from '../routing/hsm-router.js';
+import type { NodeHealth } from '../routing/node-health.js';
 import { DomainChangesUseCase } from './domain-changes.use-case.js';
 import type { DomainService } from './domain.service.js';
 
 /** The relay's own decisions, with stand-ins for the members and the database (the nodes' checks are in e2e). */
 const stand = <T>(o: object): T => o as unknown as T;
 
-function relay(opts: { leftUnder: number }) {
-  const state = developmentDomain('domain-1', [{ nodeId: 'hsm-1', tokenLabel: 't' }], {
-    id: 'operator-1',
-    publicKey: 'AAAA',
-  });
+function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean }) {
+  const state = developmentDomain(
+    'domain-1',
+    (opts.members ?? ['hsm-1']).map((nodeId) => ({ nodeId, tokenLabel: 't' })),
+    { id: 'operator-1', publicKey: 'AAAA' },
+  );
   const sent: string[] = [];
+  /** `<node> <action>` in the order the relay sent them, and `adopt` when the coordinator took the new state. */
+  const steps: string[] = [];
+  const heldBack: string[] = [];
   const published: { outcome: string }[] = [];
+  const answer = async (node: string, action: string) => {
+    sent.push(action);
+    steps.push(`${node} ${action}`);
+    if (action === HsmActions.domainJoin && opts.failJoin) {
+      throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders');
+    }
+    if (action === HsmActions.domainTransport) return { keys: [] };
+    return action === HsmActions.domainState
+      ? { nodeId: node, state }
+      : { nodeId: node, epoch: 2, signers: [] };
+  };
   const useCase = new DomainChangesUseCase(
-    stand<DomainService>({ current: () => state, adopt: async () => undefined }),
-    stand<HsmRouter>({
-      callNode: async (_node: string, action: string) => {
-        sent.push(action);
-        return action === HsmActions.domainState
-          ? { nodeId: 'hsm-1', state }
-          : { nodeId: 'hsm-1', epoch: 2, signers: [] };
-      },
-    }),
+    stand<DomainService>({ current: () => state, adopt: async () => void steps.push('adopt') }),
+    stand<HsmRouter>({ callNode: answer, callAnyNode: answer }),
     stand<DataSource>({ getRepository: () => ({ update: async () => ({ affected: 1 }) }) }),
     stand<{ publish: (e: { outcome: string }) => Promise<void> }>({
       publish: async (e: { outcome: string }) => void published.push(e),
     }),
     stand<Clock>({ now: () => new Date() }),
     stand<Rewrap>({ under: async () => opts.leftUnder, remaining: async () => 0 }),
+    stand<NodeHealth>({
+      isUp: () => true,
+      holdBack: (n: string) => void heldBack.push(n),
+      heldBack: () => heldBack,
+    }),
   );
-  return { useCase, sent, published };
+  return { useCase, sent, steps, heldBack, published };
 }
+
+const proposal = (change: object) => ({
+  requestId: 'r',
+  proposal: { type: 'symbolon.domain-proposal.v1', change, nonce: 'n' },
+  signatures: [],
+});
 
 const destroy = {
   requestId: 'r',
@@ -66,5 +86,53 @@ describe('DomainChangesUseCase', () => {
     });
     expect(sent).toContain(HsmActions.domainApply);
     expect(published.map((p) => p.outcome)).toEqual(['ok']);
+  });
+
+  it('should hand the new key to every other member before any member applies a rotation', async () => {
+    const { useCase, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2', 'hsm-3'] });
+    const kcv = '0'.repeat(32);
+    await useCase.submit(
+      proposal({ kind: 'rotate-domain-key', generation: 2, origin: 'hsm-2', keyCheckValue: kcv }),
+    );
+    const relayed = steps.filter((s) => !s.endsWith(HsmActions.domainState));
+    expect(relayed).toEqual([
+      `hsm-2 ${HsmActions.domainTransport}`,
+      `hsm-1 ${HsmActions.domainReceive}`,
+      `hsm-2 ${HsmActions.domainTransport}`,
+      `hsm-3 ${HsmActions.domainReceive}`,
+      `hsm-1 ${HsmActions.domainApply}`,
+      `hsm-2 ${HsmActions.domainApply}`,
+      `hsm-3 ${HsmActions.domainApply}`,
+      'adopt',
+    ]);
+  });
+
+  it('should let a new member join with keys from a member before the coordinator routes to it', async () => {
+    const { useCase, steps } = relay({ leftUnder: 0 });
+    await useCase.submit(
+      proposal({
+        kind: 'add-member',
+        member: { nodeId: 'hsm-2', tokenLabel: 't2', identityPublicKey: 'AAAA' },
+      }),
+    );
+    const relayed = steps.filter((s) => !s.endsWith(HsmActions.domainState));
+    expect(relayed).toEqual([
+      `hsm-1 ${HsmActions.domainApply}`,
+      `hsm-1 ${HsmActions.domainTransport}`,
+      `hsm-2 ${HsmActions.domainJoin}`,
+      'adopt',
+    ]);
+  });
+
+  it('should follow the members and hold the new node back when its join fails', async () => {
+    const { useCase, steps, heldBack } = relay({ leftUnder: 0, failJoin: true });
+    await useCase.submit(
+      proposal({
+        kind: 'add-member',
+        member: { nodeId: 'hsm-2', tokenLabel: 't2', identityPublicKey: 'AAAA' },
+      }),
+    );
+    expect(steps.at(-1)).toBe('adopt');
+    expect(heldBack).toEqual(['hsm-2']);
   });
 });

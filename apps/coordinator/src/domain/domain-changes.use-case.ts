@@ -3,23 +3,30 @@ import {
   CancelProposalRequest,
   type DomainStatusReply,
   ErrorCodes,
+  type DomainKeyPackage,
   HsmActions,
   type HsmDomainApplyReply,
+  type HsmDomainPrepareRotationReply,
   type HsmDomainStateReply,
   KmsError,
+  NodeIdentityRequest,
+  type NodeIdentityReply,
   OpenProposalRequest,
+  PrepareRotationRequest,
+  type PrepareRotationReply,
   type RequestHandledEvent,
   SubmitProposalRequest,
   type SubmitProposalReply,
 } from '@symbolon/contracts';
 import { type AuditPublisher, logger } from '@symbolon/platform';
-import { type DomainProposal, type DomainState, describeRule } from '@symbolon/quorum';
+import { type DomainProposal, type DomainState, describeRule, nextGeneration } from '@symbolon/quorum';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, IsNull } from 'typeorm';
 
 import { CLOCK, type Clock } from '../clock.js';
 import { Rewrap } from '../jobs/rewrap.js';
 import { HsmRouter } from '../routing/hsm-router.js';
+import { NodeHealth } from '../routing/node-health.js';
 import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
 import { DomainProposalEntity } from './domain.entity.js';
 import { DomainService } from './domain.service.js';
@@ -42,38 +49,102 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     @Inject(JOB_EVENTS) private readonly events: Pick<AuditPublisher, 'publish'>,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(Rewrap) private readonly rewrap: Rewrap,
+    @Inject(NodeHealth) private readonly health: NodeHealth,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      await this.installGenesis();
+      await this.installMembers();
     } catch (e) {
       logger.warn(
         { err: (e as Error).message },
-        'domain genesis not installed yet; retried on the next domain request',
+        'a member holds no domain state yet; retried on the next domain request',
       );
     }
   }
 
   /**
-   * A member with no domain state of its own gets the domain's first state (epoch 1 only). Each member is asked until
-   * it holds a state; after that it keeps its own.
+   * A member with no domain state of its own gets one: the domain's first state (epoch 1), or, for a member an
+   * add-member made, the current state with the domain keys another member wraps for it (join). Each member is asked
+   * until it holds a state; after that it keeps its own.
    */
-  async installGenesis(): Promise<void> {
+  async installMembers(): Promise<void> {
     const current = this.domain.current();
     for (const { nodeId } of current.members) {
       if (this.holding.has(nodeId)) continue;
       const r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
         requestId: `genesis-${randomUUID()}`,
       });
-      if (r.state !== null) this.holding.add(nodeId);
-      if (r.state !== null || current.epoch !== 1) continue;
-      await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
-        requestId: `genesis-${randomUUID()}`,
-        state: current,
+      if (r.state !== null) {
+        this.holding.add(nodeId);
+        continue;
+      }
+      if (current.epoch === 1) {
+        await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
+          requestId: `genesis-${randomUUID()}`,
+          state: current,
+        });
+        this.holding.add(nodeId);
+        logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
+      } else {
+        await this.join(current, nodeId, `join-${randomUUID()}`);
+      }
+    }
+  }
+
+  /**
+   * A new member takes `state` (which names it) with every live domain key, wrapped inside another member's token for
+   * the identity key the state names: the keys never exist outside a token unwrapped.
+   */
+  private async join(state: DomainState, nodeId: string, requestId: string): Promise<void> {
+    const source =
+      state.members.find((m) => m.nodeId !== nodeId && this.health.isUp(m.nodeId)) ?? state.members[0]!;
+    const keys = await this.hsm.callAnyNode<DomainKeyPackage>(source.nodeId, HsmActions.domainTransport, {
+      requestId,
+      to: nodeId,
+    });
+    await this.hsm.callAnyNode(nodeId, HsmActions.domainJoin, { requestId, state, keys });
+    this.holding.add(nodeId);
+    logger.info(
+      { nodeId, from: source.nodeId, generations: keys.keys.length },
+      'a new member joined the domain',
+    );
+  }
+
+  /** One member makes the next generation's domain key ahead of a rotation; the proposal names it and its value. */
+  async prepareRotation(req: PrepareRotationRequest): Promise<PrepareRotationReply> {
+    const generation = nextGeneration(this.domain.current());
+    const { nodeId, reply } = await this.hsm.callAny<HsmDomainPrepareRotationReply>(
+      HsmActions.domainPrepareRotation,
+      { requestId: req.requestId, generation },
+    );
+    return { origin: nodeId, generation, keyCheckValue: reply.keyCheckValue };
+  }
+
+  /** A node's identity as its token reports it, member or not: what an add-member proposal names. */
+  async nodeIdentity(req: NodeIdentityRequest): Promise<NodeIdentityReply> {
+    const r = await this.hsm.callAnyNode<HsmDomainStateReply>(req.nodeId, HsmActions.domainState, {
+      requestId: req.requestId,
+    });
+    const domainId = (r.state as { domainId?: unknown } | null)?.domainId;
+    return {
+      nodeId: r.nodeId,
+      tokenLabel: r.tokenLabel,
+      identityPublicKey: r.identityPublicKey,
+      domainId: typeof domainId === 'string' ? domainId : null,
+    };
+  }
+
+  /** The key a rotation names reaches every other member before any member applies it (so all can unwrap under it). */
+  private async distribute(origin: string, generation: number, requestId: string): Promise<void> {
+    for (const { nodeId } of this.domain.current().members) {
+      if (nodeId === origin) continue;
+      const keys = await this.hsm.callNode<DomainKeyPackage>(origin, HsmActions.domainTransport, {
+        requestId,
+        to: nodeId,
+        generations: [generation],
       });
-      this.holding.add(nodeId);
-      logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
+      await this.hsm.callNode(nodeId, HsmActions.domainReceive, { requestId, keys });
     }
   }
 
@@ -82,11 +153,13 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     const state = this.domain.current();
     const open = await this.openProposal(state.domainId);
     const rewrapRemaining = await this.rewrap.remaining();
-    if (!open) return { state: state as unknown as Record<string, unknown>, rewrapRemaining };
+    const heldBack = this.health.heldBack();
+    if (!open) return { state: state as unknown as Record<string, unknown>, rewrapRemaining, heldBack };
     const proposal = JSON.parse(open.proposal) as DomainProposal;
     return {
       state: state as unknown as Record<string, unknown>,
       rewrapRemaining,
+      heldBack,
       open: {
         proposal: proposal as unknown as Record<string, unknown>,
         openedAt: open.openedAt.toISOString(),
@@ -141,10 +214,12 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
 
   /**
    * Sends the proposal and its signatures to every member, one after another. All applied: the coordinator adopts
-   * the state the first member now holds. A refusal stops the relay and is answered with the node's reason.
+   * the state the first member now holds. A refusal stops the relay and is answered with the node's reason. Around
+   * the relay, the keys move between tokens: a rotation's new key reaches every member before any applies it, and a
+   * new member joins (receives the state and the keys) before the coordinator routes to it.
    */
   async submit(req: SubmitProposalRequest): Promise<SubmitProposalReply> {
-    await this.installGenesis();
+    await this.installMembers();
     const state = this.domain.current();
     const change = (req.proposal as Partial<DomainProposal>).change;
     const kind = String(change?.kind ?? 'unknown').slice(0, 32);
@@ -161,6 +236,9 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     const applied: { nodeId: string; epoch: number }[] = [];
     let signers: string[] = [];
     try {
+      if (change?.kind === 'rotate-domain-key' && typeof change.origin === 'string') {
+        await this.distribute(change.origin, change.generation, req.requestId);
+      }
       for (const { nodeId } of state.members) {
         const r = await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
           requestId: req.requestId,
@@ -181,7 +259,18 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     const held = await this.hsm.callNode<HsmDomainStateReply>(applied[0]!.nodeId, HsmActions.domainState, {
       requestId: req.requestId,
     });
-    await this.domain.adopt(held.state as unknown as DomainState);
+    const next = held.state as unknown as DomainState;
+    if (change?.kind === 'add-member') {
+      const joining = change.member.nodeId;
+      try {
+        await this.join(next, joining, req.requestId);
+      } catch (e) {
+        // The members have moved on: the coordinator follows them, holds the new node back, and retries the join.
+        this.health.holdBack(joining, 'joining');
+        logger.error({ nodeId: joining, err: (e as Error).message }, 'new member not joined yet');
+      }
+    }
+    await this.domain.adopt(next);
     await this.record(req, kind, 'ok', `applied by ${signers.join(', ')}`, applied);
     return { epoch: applied[0]!.epoch, members: applied, signers };
   }

@@ -3,7 +3,9 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   CancelProposalRequest,
   DomainStatusRequest,
+  NodeIdentityRequest,
   OpenProposalRequest,
+  PrepareRotationRequest,
   Subjects,
   SubmitProposalRequest,
 } from '@symbolon/contracts';
@@ -28,6 +30,16 @@ export class DomainController {
   @MessagePattern(Subjects.domain.submit)
   submit(@Payload() req: SubmitProposalRequest) {
     return this.changes.submit(req);
+  }
+
+  @MessagePattern(Subjects.domain.prepareRotation)
+  prepareRotation(@Payload() req: PrepareRotationRequest) {
+    return this.changes.prepareRotation(req);
+  }
+
+  @MessagePattern(Subjects.domain.nodeIdentity)
+  nodeIdentity(@Payload() req: NodeIdentityRequest) {
+    return this.changes.nodeIdentity(req);
   }
 
   @MessagePattern(Subjects.domain.cancel)

@@ -11,6 +11,7 @@ import { EnableKeyRotationUseCase } from '../keys/use-cases/enable-key-rotation/
 import { EncryptUseCase } from '../keys/use-cases/encrypt/encrypt.use-case.js';
 import { ScheduleKeyDeletionUseCase } from '../keys/use-cases/schedule-key-deletion/schedule-key-deletion.use-case.js';
 import { HsmRouter } from '../routing/hsm-router.js';
+import { NodeHealth } from '../routing/node-health.js';
 import { KeyLifecycleJob } from './key-lifecycle.job.js';
 
 const A = '111111111111';
@@ -44,7 +45,12 @@ function setup() {
     h.lifecycle,
     h.rotator,
     h.resolver,
-    new HsmRouter(asFake<RpcClient>(h.rpc), domain, config),
+    new HsmRouter(
+      asFake<RpcClient>(h.rpc),
+      domain,
+      config,
+      new NodeHealth(asFake<RpcClient>(h.rpc), domain, config),
+    ),
     asFake<RpcClient>(h.rpc),
     h.clock,
     config,

@@ -6,6 +6,7 @@ import { RecordingRpc, asFake } from '../../../../libs/testing/src/fakes/index.j
 import { coordinatorEnv } from '../config.js';
 import type { DomainService } from '../domain/domain.service.js';
 import { HsmRouter } from './hsm-router.js';
+import { NodeHealth } from './node-health.js';
 
 const TIMEOUT_MS = 1234;
 const PAYLOAD = { requestId: 'req-route', length: 32 };
@@ -25,14 +26,21 @@ function setup(nodeIds: string[]) {
     current: () => domain,
   });
   const config = loadConfig(coordinatorEnv, { SYMBOLON_HSM_TIMEOUT_MS: String(TIMEOUT_MS) });
-  const router = new HsmRouter(asFake<RpcClient>(rpc), domainService, config);
+  const health = new NodeHealth(asFake<RpcClient>(rpc), domainService, config);
+  const router = new HsmRouter(asFake<RpcClient>(rpc), domainService, config, health);
   const route = () => router.call<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD);
+  /** What `nodeId` answers to a health check. */
+  const healthOf = (nodeId: string, reply: { ok: boolean; ready: boolean } | Error) =>
+    rpc.on(hsmSubject(nodeId, HsmActions.health), () => {
+      if (reply instanceof Error) throw reply;
+      return { nodeId, tokenLabel: nodeId, domainGeneration: 1, cachedKeys: 0, ...reply };
+    });
   /** `nodeId` fails every request with `error` from now on. */
   const failing = (nodeId: string, error: unknown) =>
     rpc.on(subjectOf(nodeId), () => {
       throw error;
     });
-  return { rpc, route, failing };
+  return { rpc, route, failing, health, healthOf };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -101,6 +109,50 @@ describe('HsmRouter', () => {
     t.failing('hsm-1', error);
     expect(await rejection(t.route())).toBe(error);
     expect(t.rpc.calls).toHaveLength(1);
+  });
+
+  it('should send to a member that failed only after the others when it is held back', async () => {
+    const t = setup(['hsm-1', 'hsm-2', 'hsm-3']);
+    t.failing('hsm-1', new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders'));
+    expect((await t.route()).answeredBy).toBe('hsm-2');
+    expect(t.health.heldBack()).toEqual(['hsm-1']);
+    t.rpc.calls.length = 0;
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await t.route()).answeredBy);
+    // Each request starts at the next member in turn, but never at hsm-1 while it is held back.
+    expect(answers).toEqual(['hsm-2', 'hsm-3', 'hsm-2']);
+    expect(t.rpc.calls.map((c) => c.subject)).not.toContain(subjectOf('hsm-1'));
+  });
+
+  it('should still try a held-back member last when every other member fails', async () => {
+    const t = setup(['hsm-1', 'hsm-2']);
+    t.health.holdBack('hsm-1', 'test');
+    t.failing('hsm-2', new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'hsm-2 down'));
+    expect((await t.route()).answeredBy).toBe('hsm-1');
+  });
+
+  it('should route to a held-back member again when a health check finds it ready', async () => {
+    const t = setup(['hsm-1', 'hsm-2']);
+    t.health.holdBack('hsm-1', 'test');
+    t.healthOf('hsm-1', { ok: true, ready: true });
+    t.healthOf('hsm-2', { ok: true, ready: true });
+    await t.health.check();
+    expect(t.health.heldBack()).toEqual([]);
+    const answers = [(await t.route()).answeredBy, (await t.route()).answeredBy];
+    expect(answers.sort()).toEqual(['hsm-1', 'hsm-2']);
+  });
+
+  it.each([
+    ['not ready (no key of the active generation)', { ok: true, ready: false }],
+    ['not ok', { ok: false, ready: false }],
+    ['not answering', new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders')],
+  ] as const)('should hold a member back when its health check says %s', async (_name, reply) => {
+    const t = setup(['hsm-1', 'hsm-2']);
+    t.healthOf('hsm-1', reply);
+    t.healthOf('hsm-2', { ok: true, ready: true });
+    await t.health.check();
+    expect(t.health.heldBack()).toEqual(['hsm-1']);
+    expect(t.health.isUp('hsm-2')).toBe(true);
   });
 
   it('should answer HSM_UNAVAILABLE without sending anything when the domain has no members', async () => {

@@ -1,17 +1,35 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { type ErrorCode, ErrorCodes, type HsmAction, KmsError, hsmSubject } from '@symbolon/contracts';
-import type { RpcClient } from '@symbolon/platform';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  type ErrorCode,
+  ErrorCodes,
+  type HsmAction,
+  HsmActions,
+  type HsmHealthReply,
+  KmsError,
+  hsmSubject,
+} from '@symbolon/contracts';
+import { type RpcClient, logger, registry } from '@symbolon/platform';
+import { randomUUID } from 'node:crypto';
+import { Gauge } from 'prom-client';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { DomainService } from '../domain/domain.service.js';
 import { RPC } from '../tokens.js';
+import { NodeHealth } from './node-health.js';
 
 /** Failures that say the node, not the request, is the problem: worth trying the next node. */
 const FAILOVER: ReadonlySet<ErrorCode> = new Set([ErrorCodes.HSM_UNAVAILABLE, ErrorCodes.DEPENDENCY_TIMEOUT]);
 
 /**
- * Sends a key operation to an hsm node of the domain: round robin, and on a retryable failure (timeout, token
- * unavailable) the next node, each node at most once per request.
+ * Sends a key operation to an hsm node of the domain: round robin over the members that are up, and on a retryable
+ * failure (timeout, no responder, token unavailable) the next node, each node at most once per request. A node that
+ * failed, or whose health check says it is not ready (no key of the active generation yet), is held back until a
+ * health check finds it ready again; it is still tried last, so a request fails only when no member can serve it.
  */
 @Injectable()
 export class HsmRouter {
@@ -21,6 +39,7 @@ export class HsmRouter {
     @Inject(RPC) private readonly rpc: RpcClient,
     @Inject(DomainService) private readonly domain: DomainService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Inject(NodeHealth) private readonly health: NodeHealth,
   ) {}
 
   async call<TReply>(action: HsmAction, payload: object): Promise<TReply> {
@@ -32,13 +51,18 @@ export class HsmRouter {
     const members = this.domain.current().members;
     if (members.length === 0) throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'the domain has no hsm node');
     const start = this.next++ % members.length;
+    const rotated = members.map((_, i) => members[(start + i) % members.length]!.nodeId);
+    const order = [
+      ...rotated.filter((n) => this.health.isUp(n)),
+      ...rotated.filter((n) => !this.health.isUp(n)),
+    ];
     let last: unknown;
-    for (let i = 0; i < members.length; i++) {
-      const node = members[(start + i) % members.length]!;
+    for (const nodeId of order) {
       try {
-        return { nodeId: node.nodeId, reply: await this.callNode<TReply>(node.nodeId, action, payload) };
+        return { nodeId, reply: await this.callNode<TReply>(nodeId, action, payload) };
       } catch (e) {
         if (!(e instanceof KmsError) || !FAILOVER.has(e.code)) throw e;
+        this.health.holdBack(nodeId, e.message);
         last = e;
       }
     }
@@ -50,6 +74,11 @@ export class HsmRouter {
     if (!this.domain.current().members.some((m) => m.nodeId === nodeId)) {
       throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, `hsm node ${nodeId} is not a member of the domain`);
     }
+    return this.callAnyNode<TReply>(nodeId, action, payload);
+  }
+
+  /** Any hsm node, member or not (a node asked for its identity, or joining the domain). */
+  callAnyNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
     return this.rpc.send<TReply>(hsmSubject(nodeId, action), payload, this.config.SYMBOLON_HSM_TIMEOUT_MS);
   }
 

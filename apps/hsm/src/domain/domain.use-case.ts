@@ -1,11 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type DomainKeyPackage,
   ErrorCodes,
   HsmDomainApplyRequest,
   type HsmDomainApplyReply,
   HsmDomainGenesisRequest,
+  HsmDomainJoinRequest,
+  HsmDomainPrepareRotationRequest,
+  HsmDomainReceiveRequest,
+  type HsmDomainReceiveReply,
+  type HsmDomainPrepareRotationReply,
   type HsmDomainStateReply,
+  HsmDomainTransportRequest,
   KmsError,
+  fromBase64,
+  toBase64,
 } from '@symbolon/contracts';
 import type { Hsm } from '@symbolon/pkcs11';
 import {
@@ -14,11 +23,12 @@ import {
   type DomainState,
   checkProposal,
   checkRules,
+  nextGeneration,
 } from '@symbolon/quorum';
 import { logger } from '@symbolon/platform';
 
-import { toKmsError } from '../token/hsm-errors.js';
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
+import { guard } from '../token/use-cases/key-ref.js';
 import { DOMAIN_STORE } from './domain.tokens.js';
 import type { DomainStateStore, NodeDomain } from './domain-state.store.js';
 
@@ -44,7 +54,9 @@ export class DomainUseCase {
   state(): HsmDomainStateReply {
     return {
       nodeId: this.node.nodeId,
+      tokenLabel: this.node.tokenLabel,
       state: (this.domain?.state as unknown as Record<string, unknown>) ?? null,
+      identityPublicKey: toBase64(guard(() => this.hsm.identityPublicKey())),
     };
   }
 
@@ -54,32 +66,151 @@ export class DomainUseCase {
    */
   genesis(req: HsmDomainGenesisRequest): HsmDomainStateReply {
     const state = req.state as unknown as DomainState;
-    if (this.domain) {
-      if (JSON.stringify(this.domain.state) === JSON.stringify(state)) return this.state();
-      throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
-    }
-    const problems =
-      typeof state?.epoch === 'number' && Array.isArray(state.members) && Array.isArray(state.operators)
-        ? checkRules(state.rules, state.operators)
-        : ['not a domain state'];
+    const held = this.heldAlready(state);
+    if (held) return held;
+    const problems = stateProblems(state, this.node.nodeId);
     if (state?.epoch !== 1) problems.push('a genesis state has epoch 1');
-    if (!state?.members?.some((m) => m.nodeId === this.node.nodeId))
-      problems.push('it does not name this node');
     if (problems.length > 0) {
       throw new KmsError(ErrorCodes.VALIDATION, `genesis refused: ${problems.join('; ')}`);
     }
-    this.domain = { state, nonces: [] };
-    this.store.save(this.domain);
+    this.install(state);
     logger.info({ domainId: state.domainId, epoch: state.epoch }, 'domain genesis installed');
     return this.state();
   }
 
+  /**
+   * A node that holds no state joins the domain that made it a member (an approved add-member naming this token's
+   * identity key) with the domain keys a member wrapped for that key. Like genesis, the first state is trusted on
+   * first use (ADR 0013); what the node checks: the state names this node with this token's identity key, the keys
+   * come from another member of it and are meant for this node, and each key has the check value the state records
+   * for its generation (or the sender gave, for generations made before check values were recorded).
+   */
+  join(req: HsmDomainJoinRequest): HsmDomainStateReply {
+    const state = req.state as unknown as DomainState;
+    const held = this.heldAlready(state);
+    if (held) return held;
+    const problems = stateProblems(state, this.node.nodeId);
+    const me = Array.isArray(state?.members)
+      ? state.members.find((m) => m.nodeId === this.node.nodeId)
+      : undefined;
+    if (me && me.identityPublicKey !== this.state().identityPublicKey)
+      problems.push('it names another identity key for this node');
+    if (problems.length > 0)
+      throw new KmsError(ErrorCodes.VALIDATION, `join refused: ${problems.join('; ')}`);
+    const keys = this.packageFor(req.keys, state);
+    for (const g of state.generations.filter((x) => x.state !== 'destroyed')) {
+      const key = keys.get(g.generation);
+      if (!key)
+        throw new KmsError(ErrorCodes.VALIDATION, `join refused: no key for generation ${g.generation}`);
+      guard(() =>
+        this.hsm.receiveDomainKey(
+          g.generation,
+          fromBase64(key.wrapped),
+          g.keyCheckValue ?? key.keyCheckValue,
+        ),
+      );
+    }
+    this.install(state);
+    logger.info({ domainId: state.domainId, epoch: state.epoch, from: req.keys.from }, 'joined the domain');
+    return this.state();
+  }
+
+  /**
+   * Makes the domain key of the next generation in this token ahead of a rotation (or finds the one made for an
+   * earlier proposal that was not applied) and names it by its check value, which the rotation proposal then carries.
+   * Harmless without a quorum: a key of a generation the state does not name wraps nothing.
+   */
+  prepareRotation(req: HsmDomainPrepareRotationRequest): HsmDomainPrepareRotationReply {
+    const state = this.requireState();
+    const next = nextGeneration(state);
+    if (req.generation !== next) {
+      throw new KmsError(ErrorCodes.VALIDATION, `the next generation is ${next}, not ${req.generation}`);
+    }
+    guard(() => this.hsm.ensureDomainKey(next));
+    return {
+      nodeId: this.node.nodeId,
+      generation: next,
+      keyCheckValue: guard(() => this.hsm.domainKeyCheckValue(next)),
+    };
+  }
+
+  /**
+   * The domain keys another member needs, wrapped inside this token for the identity key this node's state names: the
+   * live generations (or those asked for), and the next one when this node made it ahead of a rotation.
+   */
+  transport(req: HsmDomainTransportRequest): DomainKeyPackage {
+    const state = this.requireState();
+    const to = state.members.find((m) => m.nodeId === req.to);
+    if (!to || to.nodeId === this.node.nodeId) {
+      throw new KmsError(ErrorCodes.VALIDATION, `${req.to} is not another member of the domain`);
+    }
+    const identity = to.identityPublicKey;
+    if (identity === undefined) {
+      throw new KmsError(ErrorCodes.VALIDATION, `the domain state names no identity key for ${req.to}`);
+    }
+    const alive = state.generations.filter((g) => g.state !== 'destroyed').map((g) => g.generation);
+    const next = nextGeneration(state);
+    if (guard(() => this.hsm.hasDomainKey(next))) alive.push(next);
+    const wanted = req.generations ?? alive.filter((g) => g !== next);
+    const unknown = wanted.filter((g) => !alive.includes(g));
+    if (unknown.length > 0) {
+      throw new KmsError(
+        ErrorCodes.VALIDATION,
+        `this node holds no live key of generation ${unknown.join(', ')}`,
+      );
+    }
+    const keys = wanted.map((generation) => ({
+      generation,
+      wrapped: toBase64(
+        guard(() =>
+          this.hsm.wrapDomainKeyForMember(generation, {
+            nodeId: to.nodeId,
+            identityPublicKey: fromBase64(identity),
+          }),
+        ),
+      ),
+      keyCheckValue: guard(() => this.hsm.domainKeyCheckValue(generation)),
+    }));
+    logger.info({ to: to.nodeId, generations: wanted }, 'domain keys wrapped for a member');
+    return { domainId: state.domainId, epoch: state.epoch, from: this.node.nodeId, to: to.nodeId, keys };
+  }
+
+  /**
+   * Takes the next generation's key that another member made ahead of a rotation, before the rotation is applied, so
+   * that every member holds it by the time any member starts to wrap under it. Harmless without a quorum: the rotation
+   * proposal names the key by its check value, and apply accepts only that one. A candidate this node holds with
+   * another check value (an abandoned proposal) is replaced; live generations are never replaced.
+   */
+  receive(req: HsmDomainReceiveRequest): HsmDomainReceiveReply {
+    const state = this.requireState();
+    const next = nextGeneration(state);
+    const keys = this.packageFor(req.keys, state);
+    const other = [...keys.keys()].filter((g) => g !== next);
+    if (other.length > 0) {
+      throw new KmsError(
+        ErrorCodes.VALIDATION,
+        `only the next generation (${next}) is received ahead, not ${other.join(', ')}`,
+      );
+    }
+    const key = keys.get(next);
+    if (key) {
+      guard(() => {
+        if (this.hsm.hasDomainKey(next) && this.hsm.domainKeyCheckValue(next) !== key.keyCheckValue) {
+          this.hsm.destroyDomainKey(next);
+        }
+        this.hsm.receiveDomainKey(next, fromBase64(key.wrapped), key.keyCheckValue);
+      });
+    }
+    return { nodeId: this.node.nodeId, generations: key ? [next] : [] };
+  }
+
   apply(req: HsmDomainApplyRequest): HsmDomainApplyReply {
-    if (!this.domain)
+    const domain = this.domain;
+    if (!domain)
       throw new KmsError(ErrorCodes.INVALID_STATE, `node ${this.node.nodeId} holds no domain state`);
     const now = new Date();
-    const nonces = this.domain.nonces.filter((n) => Date.parse(n.expiresAt) > now.getTime());
-    const result = checkProposal(this.domain.state, req.proposal, req.signatures, {
+    const nonces = domain.nonces.filter((n) => Date.parse(n.expiresAt) > now.getTime());
+    const result = checkProposal(domain.state, req.proposal, req.signatures, {
       now,
       seenNonces: new Set(nonces.map((n) => n.nonce)),
     });
@@ -88,12 +219,13 @@ export class DomainUseCase {
       throw new KmsError(ErrorCodes.QUORUM_REFUSED, `${result.code}: ${result.message}`);
     }
     const proposal = req.proposal as unknown as DomainProposal;
-    this.inToken(proposal.change, result.next);
+    this.inToken(proposal.change, domain.state);
     this.domain = {
       state: result.next,
       nonces: [...nonces, { nonce: proposal.nonce, expiresAt: proposal.expiresAt }],
     };
     this.store.save(this.domain);
+    this.node.domainGeneration = result.next.generation;
     logger.info(
       { epoch: result.next.epoch, kind: proposal.change.kind, signers: result.signers },
       'domain change applied',
@@ -102,27 +234,93 @@ export class DomainUseCase {
   }
 
   /**
-   * What an approved change does inside this token, before the new state is kept: a rotation makes the new
-   * generation's domain key here (one token per domain: a domain of several tokens rotates by transporting the new key
-   * between members, which is not built yet, so it is refused), a destruction destroys the generation's key and every
-   * copy unwrapped under it.
+   * What an approved change does inside this token, before the new state is kept. A rotation: every member must hold
+   * the key the operators signed for (made here ahead, or received ahead from the member that made it), checked by its
+   * check value; a domain of one token makes the key now. A destruction destroys the generation's key and every copy
+   * unwrapped under it. A removal drops the trust in the member's key, and a removed node destroys its domain keys.
    */
-  private inToken(change: DomainChange, next: DomainState): void {
-    try {
-      if (change.kind === 'rotate-domain-key') {
-        if (next.members.length > 1) {
-          throw new KmsError(
-            ErrorCodes.INVALID_STATE,
-            'a domain of several tokens cannot rotate its domain key yet: the new key would differ between members',
-          );
-        }
-        this.hsm.ensureDomainKey(change.generation);
-        this.node.domainGeneration = next.generation;
-      } else if (change.kind === 'destroy-generation') {
-        this.hsm.destroyDomainKey(change.generation);
+  private inToken(change: DomainChange, current: DomainState): void {
+    if (change.kind === 'rotate-domain-key') {
+      const g = change.generation;
+      if (change.keyCheckValue === undefined) {
+        guard(() => this.hsm.ensureDomainKey(g));
+        return;
       }
-    } catch (e) {
-      throw toKmsError(e);
+      const held = guard(() => (this.hsm.hasDomainKey(g) ? this.hsm.domainKeyCheckValue(g) : undefined));
+      if (held !== change.keyCheckValue) {
+        throw new KmsError(
+          ErrorCodes.INVALID_STATE,
+          `the key of generation ${g} with check value ${change.keyCheckValue} has not reached node ${this.node.nodeId}`,
+        );
+      }
+    } else if (change.kind === 'destroy-generation') {
+      guard(() => this.hsm.destroyDomainKey(change.generation));
+    } else if (change.kind === 'remove-member') {
+      if (change.nodeId === this.node.nodeId) {
+        for (const g of current.generations) guard(() => this.hsm.destroyDomainKey(g.generation));
+      } else {
+        guard(() => this.hsm.forgetMember(change.nodeId));
+      }
     }
   }
+
+  /** The keys of a package meant for this node, from another member of `state`, by generation. */
+  private packageFor(
+    keys: DomainKeyPackage | undefined,
+    state: DomainState,
+  ): Map<number, DomainKeyPackage['keys'][number]> {
+    const refuse = (why: string): KmsError =>
+      new KmsError(ErrorCodes.VALIDATION, `domain keys refused: ${why}`);
+    if (!keys || !Array.isArray(keys.keys)) throw refuse('no key package');
+    if (keys.domainId !== state.domainId) throw refuse('they are for another domain');
+    if (keys.to !== this.node.nodeId) throw refuse('they are for another node');
+    if (keys.from === this.node.nodeId || !state.members.some((m) => m.nodeId === keys.from)) {
+      throw refuse(`${String(keys.from)} is not another member`);
+    }
+    const byGeneration = new Map<number, DomainKeyPackage['keys'][number]>();
+    for (const k of keys.keys) {
+      if (
+        typeof k?.wrapped !== 'string' ||
+        typeof k.keyCheckValue !== 'string' ||
+        byGeneration.has(k.generation)
+      ) {
+        throw refuse('a key entry is malformed or repeated');
+      }
+      byGeneration.set(k.generation, k);
+    }
+    return byGeneration;
+  }
+
+  /** This node's reply when it already holds exactly `state`; a different state is refused; undefined if none. */
+  private heldAlready(state: DomainState): HsmDomainStateReply | undefined {
+    if (!this.domain) return undefined;
+    if (JSON.stringify(this.domain.state) === JSON.stringify(state)) return this.state();
+    throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
+  }
+
+  private install(state: DomainState): void {
+    this.domain = { state, nonces: [] };
+    this.store.save(this.domain);
+    this.node.domainGeneration = state.generation;
+  }
+
+  private requireState(): DomainState {
+    if (!this.domain)
+      throw new KmsError(ErrorCodes.INVALID_STATE, `node ${this.node.nodeId} holds no domain state`);
+    return this.domain.state;
+  }
+}
+
+/** What is wrong with a state a node is asked to take as its first (genesis or join): empty when nothing. */
+function stateProblems(state: DomainState, nodeId: string): string[] {
+  const problems =
+    typeof state?.epoch === 'number' &&
+    Array.isArray(state.members) &&
+    Array.isArray(state.operators) &&
+    Array.isArray(state.generations)
+      ? checkRules(state.rules, state.operators)
+      : ['not a domain state'];
+  if (!Array.isArray(state?.members) || !state.members.some((m) => m?.nodeId === nodeId))
+    problems.push('it does not name this node');
+  return problems;
 }

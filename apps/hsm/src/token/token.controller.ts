@@ -14,6 +14,10 @@ import {
   HsmCreateImportKeyRequest,
   HsmDomainApplyRequest,
   HsmDomainGenesisRequest,
+  HsmDomainJoinRequest,
+  HsmDomainPrepareRotationRequest,
+  HsmDomainReceiveRequest,
+  HsmDomainTransportRequest,
   HsmDestroyImportKeyRequest,
   HsmReinstateRequest,
   HsmShredRequest,
@@ -131,6 +135,26 @@ export function createTokenController(nodeId: string): Type<unknown> {
     @MessagePattern(hsmSubject(nodeId, HsmActions.domainApply))
     domainApply(@Payload() req: HsmDomainApplyRequest) {
       return this.domain.apply(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainPrepareRotation))
+    domainPrepareRotation(@Payload() req: HsmDomainPrepareRotationRequest) {
+      return this.domain.prepareRotation(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainTransport))
+    domainTransport(@Payload() req: HsmDomainTransportRequest) {
+      return this.domain.transport(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainReceive))
+    domainReceive(@Payload() req: HsmDomainReceiveRequest) {
+      return this.domain.receive(req);
+    }
+
+    @MessagePattern(hsmSubject(nodeId, HsmActions.domainJoin))
+    domainJoin(@Payload() req: HsmDomainJoinRequest) {
+      return this.domain.join(req);
     }
 
     @MessagePattern(hsmSubject(nodeId, HsmActions.health))

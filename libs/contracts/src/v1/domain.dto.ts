@@ -1,4 +1,4 @@
-import { IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsArray, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 
 /**
  * Domain changes (issue 5). A proposal (libs/quorum DomainProposal) and the operators' signatures travel as they are:
@@ -39,12 +39,36 @@ export class CancelProposalRequest extends DomainRequest {
   nonce!: string;
 }
 
+/** operator -> coordinator: have one member make the next generation's key ahead of a rotation proposal. */
+export class PrepareRotationRequest extends DomainRequest {}
+export interface PrepareRotationReply {
+  /** The member that made the key: the proposal's `origin`. */
+  origin: string;
+  generation: number;
+  keyCheckValue: string;
+}
+
+/** operator -> coordinator -> that node: its identity, for an add-member proposal (member or not). */
+export class NodeIdentityRequest extends DomainRequest {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
+  nodeId!: string;
+}
+export interface NodeIdentityReply {
+  nodeId: string;
+  tokenLabel: string;
+  identityPublicKey: string;
+  /** The domain the node holds a state of, or null while it has none. */
+  domainId: string | null;
+}
+
 export class DomainStatusRequest extends DomainRequest {}
 export interface DomainStatusReply {
   /** libs/quorum DomainState as the coordinator holds it (every member holds its own copy). */
   state: Record<string, unknown>;
   /** Key versions whose EKT is not yet under the active generation (after a rotation; 0 when done). */
   rewrapRemaining: number;
+  /** Members the coordinator routes to last (a request failed, or a health check found them not ready). */
+  heldBack: string[];
   open?: {
     proposal: Record<string, unknown>;
     openedAt: string;
@@ -59,6 +83,20 @@ export class HsmDomainGenesisRequest extends DomainRequest {
   state!: Record<string, unknown>;
 }
 
+/**
+ * Domain keys one member wrapped for another member's identity key (RSA-OAEP, base64 of 384 bytes), each with its key
+ * check value. Checked by the receiving hsm node: it is meant for it, comes from a member of its state, and each key
+ * unwraps to the value the check value names.
+ */
+export interface DomainKeyPackage {
+  domainId: string;
+  /** The state epoch the sender held when it wrapped the keys. */
+  epoch: number;
+  from: string;
+  to: string;
+  keys: { generation: number; wrapped: string; keyCheckValue: string }[];
+}
+
 /** coordinator -> hsm node: check and apply a proposal. */
 export class HsmDomainApplyRequest extends DomainRequest {
   @IsObject()
@@ -66,6 +104,48 @@ export class HsmDomainApplyRequest extends DomainRequest {
 
   @IsArray()
   signatures!: unknown[];
+}
+
+/** coordinator -> a member: the next generation's key another member made ahead of a rotation. */
+export class HsmDomainReceiveRequest extends DomainRequest {
+  @IsObject()
+  keys!: DomainKeyPackage;
+}
+export interface HsmDomainReceiveReply {
+  nodeId: string;
+  generations: number[];
+}
+
+/** coordinator -> one member: make the next generation's domain key ahead of a rotation, and name it. */
+export class HsmDomainPrepareRotationRequest extends DomainRequest {
+  @IsInt()
+  @Min(2)
+  generation!: number;
+}
+export interface HsmDomainPrepareRotationReply {
+  nodeId: string;
+  generation: number;
+  keyCheckValue: string;
+}
+
+/** coordinator -> a member: wrap the domain keys `to` needs (the generations not destroyed, or those named). */
+export class HsmDomainTransportRequest extends DomainRequest {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
+  to!: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsInt({ each: true })
+  generations?: number[];
+}
+
+/** coordinator -> a node that holds no state: the state that made it a member, and its domain keys. */
+export class HsmDomainJoinRequest extends DomainRequest {
+  @IsObject()
+  state!: Record<string, unknown>;
+
+  @IsObject()
+  keys!: DomainKeyPackage;
 }
 export interface HsmDomainApplyReply {
   nodeId: string;
@@ -83,4 +163,7 @@ export interface HsmDomainStateReply {
   nodeId: string;
   /** null when the node holds no domain state yet. */
   state: Record<string, unknown> | null;
+  /** The token's identity public key (RSA-3072 SPKI DER, base64): what an add-member proposal names. */
+  identityPublicKey: string;
+  tokenLabel: string;
 }

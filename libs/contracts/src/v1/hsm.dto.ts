@@ -91,6 +91,8 @@ export interface HsmHealthReply {
   ok: boolean;
   domainGeneration: number;
   cachedKeys: number;
+  /** The token holds the key of the active generation: the node can serve key operations. */
+  ready: boolean;
 }
 
 /**

@@ -83,6 +83,8 @@ export const Subjects = {
     open: 'kms.v1.domain.open',
     submit: 'kms.v1.domain.submit',
     cancel: 'kms.v1.domain.cancel',
+    prepareRotation: 'kms.v1.domain.prepare-rotation',
+    nodeIdentity: 'kms.v1.domain.node-identity',
   },
   /** The domain's signing key in the tokens, relayed by the coordinator to a healthy hsm node. */
   signing: {
@@ -118,6 +120,10 @@ export const HsmActions = {
   domainGenesis: 'domain-genesis',
   domainApply: 'domain-apply',
   domainState: 'domain-state',
+  domainPrepareRotation: 'domain-prepare-rotation',
+  domainTransport: 'domain-transport',
+  domainJoin: 'domain-join',
+  domainReceive: 'domain-receive',
   rewrap: 'rewrap',
   health: 'health',
 } as const;

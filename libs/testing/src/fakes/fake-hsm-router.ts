@@ -50,6 +50,10 @@ export class FakeHsmRouter {
     return this.call<TReply>(action, payload);
   }
 
+  callAnyNode<TReply>(_nodeId: string, action: string, payload: object): Promise<TReply> {
+    return this.call<TReply>(action, payload);
+  }
+
   async callEach<TReply>(action: string, payload: object): Promise<TReply[]> {
     return [await this.call<TReply>(action, payload)];
   }

@@ -292,7 +292,14 @@ describe('TokenOperationsUseCase', () => {
         ok: true,
         domainGeneration: GENERATION,
         cachedKeys: 0,
+        ready: true,
       });
+    });
+
+    it('should report not ready when the token holds no key of the active generation', () => {
+      const { hsm, ops } = setup();
+      hsm.destroyDomainKey(GENERATION);
+      expect(ops.health()).toMatchObject({ ok: true, ready: false });
     });
 
     it('should report not ok and answer HSM_UNAVAILABLE for operations when the token is closed', () => {
