@@ -64,6 +64,7 @@ export async function benchRewrap(): Promise<RewrapResult> {
   const running = await startPlatform({
     dataDir,
     port: await freePort(),
+    hsmTokens: 1,
     env: { SYMBOLON_JOB_INTERVAL_MS: '200' },
   });
   let operator: RpcClient | undefined;

@@ -279,6 +279,8 @@ async function platform(): Promise<TargetResult[]> {
   const running = await startPlatform({
     dataDir,
     port: await freePort(),
+    // One token: the figures compare with earlier runs; the fleet target measures two.
+    hsmTokens: 1,
     env: profDir
       ? { NODE_OPTIONS: `--import=${join(HERE, 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: profDir }
       : {},

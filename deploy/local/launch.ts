@@ -1,8 +1,10 @@
 import { startPlatform } from './platform.js';
 
 /**
- * `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT, and
- * SYMBOLON_DB_URL (a postgres:// URL: PostgreSQL instead of the embedded SQLite files).
+ * `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT,
+ * SYMBOLON_DB_URL (a postgres:// URL: PostgreSQL instead of the embedded SQLite files), SYMBOLON_HSM_TOKENS (the
+ * tokens of the one domain, default 2) and SYMBOLON_HSM_AUTO_JOIN (false: tokens after the first wait for the
+ * operators' add-member instead of the development operator's).
  */
 async function main(): Promise<void> {
   const dataDir = process.env['SYMBOLON_DATA_DIR'] || './.symbolon';
@@ -11,7 +13,16 @@ async function main(): Promise<void> {
     throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
   console.log(`starting Symbolon (data: ${dataDir}, port: ${port})`);
   const postgresUrl = process.env['SYMBOLON_DB_URL'] || undefined;
-  const platform = await startPlatform({ dataDir, port, postgresUrl, log: (l) => console.log(l) });
+  const hsmTokens = Number(process.env['SYMBOLON_HSM_TOKENS'] || 2);
+  const autoJoin = process.env['SYMBOLON_HSM_AUTO_JOIN'] !== 'false';
+  const platform = await startPlatform({
+    dataDir,
+    port,
+    postgresUrl,
+    hsmTokens,
+    autoJoin,
+    log: (l) => console.log(l),
+  });
   console.log(`endpoint: ${platform.endpoint}`);
   console.log(`credentials: ${platform.credentialsFile}`);
   console.log(`logs: ${platform.dataDir}/logs   (Ctrl-C stops everything)`);

@@ -6,6 +6,7 @@ import {
   inboxPrefix,
   initSoftHsmToken,
   natsRoleName,
+  type SoftHsmToken,
   natsUserConfig,
   startNatsServer,
   tailFile,
@@ -18,12 +19,18 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { joinDomain } from './join-domain.js';
+
 /** The compiled tree: dist/ (this file is dist/deploy/local/platform.js once built). */
 const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SERVICES = ['policy', 'hsm', 'coordinator', 'audit', 'gateway'] as const;
-type Service = (typeof SERVICES)[number];
-const TOKEN_LABEL = 'symbolon-hsm-1';
-const NODE_ID = 'hsm-1';
+/** The hsm nodes: hsm-1 makes the development domain, the others join it (one token each, `symbolon-hsm-<n>`). */
+const DEFAULT_HSM_TOKENS = 2;
+const MAX_HSM_TOKENS = 8;
+type Service = 'policy' | 'coordinator' | 'audit' | 'gateway' | `hsm-${number}`;
+const hsmNodeIds = (tokens: number): `hsm-${number}`[] =>
+  Array.from({ length: tokens }, (_, i) => `hsm-${i + 1}` as const);
+const tokenLabelOf = (nodeId: string): string => `symbolon-${nodeId}`;
+const GENESIS_NODE = 'hsm-1';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -32,6 +39,10 @@ export interface PlatformOptions {
   postgresUrl?: string;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** SoftHSM2 tokens, one hsm node each, in one domain (default 2): hsm-1 makes it, the others join it. */
+  hsmTokens?: number;
+  /** false: the other tokens' nodes run but wait for the operators to add them (`symbolon domain propose`). */
+  autoJoin?: boolean;
   log?: (line: string) => void;
 }
 
@@ -39,7 +50,9 @@ export interface RunningPlatform {
   endpoint: string;
   credentialsFile: string;
   natsUrl: string;
-  metricsPorts: Record<Service, number>;
+  metricsPorts: Partial<Record<Service, number>>;
+  /** The hsm node ids, in order. */
+  hsmNodes: string[];
   dataDir: string;
   /**
    * Resolves when a service exits on its own during the start, or keeps exiting after it (it is started again up to
@@ -74,9 +87,6 @@ function secrets(dataDir: string): Secrets {
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
 
-/** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
-const STOP_ORDER: readonly Service[] = ['gateway', 'coordinator', 'policy', 'hsm', 'audit'];
-
 /**
  * Starts the whole platform on one machine: nats-server with JetStream, a SoftHSM2 token, and every service as its
  * own process, all with state under dataDir (so a second start reuses keys, audit and credentials).
@@ -86,14 +96,24 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const log = opts.log ?? (() => undefined);
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
   const { hsmPin, hsmSoPin, natsUser, natsPassword } = secrets(dataDir);
-  const pinFile = join(dataDir, 'hsm-1.pin');
+  const tokens = opts.hsmTokens ?? DEFAULT_HSM_TOKENS;
+  if (!Number.isInteger(tokens) || tokens < 1 || tokens > MAX_HSM_TOKENS) {
+    throw new Error(`a development domain has 1 to ${MAX_HSM_TOKENS} tokens, not ${tokens}`);
+  }
+  const hsmNodes = hsmNodeIds(tokens);
+  const SERVICES: Service[] = ['policy', ...hsmNodes, 'coordinator', 'audit', 'gateway'];
+  /** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
+  const STOP_ORDER: Service[] = ['gateway', 'coordinator', 'policy', ...hsmNodes, 'audit'];
+  const pinFile = join(dataDir, 'hsm.pin');
+  const soPinFile = join(dataDir, 'hsm.so-pin');
   writeSecretFile(pinFile, hsmPin);
+  writeSecretFile(soPinFile, hsmSoPin);
 
   // One NATS user per service with only the rights its role needs (libs/platform nats-permissions.ts); the password
   // user is the operator's tooling (the CLI, tests), written to runtime.json.
   const roles: Record<Service, NatsRole> = {
     policy: 'policy',
-    hsm: { hsmNode: NODE_ID },
+    ...Object.fromEntries(hsmNodes.map((n) => [n, { hsmNode: n }])),
     coordinator: 'coordinator',
     audit: 'audit',
     gateway: 'gateway',
@@ -129,14 +149,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   log(`nats: 127.0.0.1:${nats.port} (user ${natsUser})`);
   // Only a token made now may create the domain key: a token that lost it must not silently get a new one.
   const freshToken = !existsSync(join(dataDir, 'softhsm', 'softhsm2.conf'));
-  const token = await initSoftHsmToken({
-    dir: join(dataDir, 'softhsm'),
-    label: TOKEN_LABEL,
-    pin: hsmPin,
-    soPin: hsmSoPin,
-  });
+  let token: SoftHsmToken | undefined;
+  for (const nodeId of hsmNodes) {
+    token = await initSoftHsmToken({
+      dir: join(dataDir, 'softhsm'),
+      label: tokenLabelOf(nodeId),
+      pin: hsmPin,
+      soPin: hsmSoPin,
+    });
+  }
 
-  const metricsPorts = {} as Record<Service, number>;
+  const metricsPorts: Partial<Record<Service, number>> = {};
   for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
   const credentialsFile = join(dataDir, 'credentials.json');
   const common: Record<string, string> = {
@@ -147,21 +170,23 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       : { SYMBOLON_DB_TYPE: 'sqlite' }),
     ...opts.env,
   };
+  const hsmEnv = (nodeId: string): Record<string, string> => ({
+    SOFTHSM2_CONF: token!.conf,
+    SYMBOLON_PKCS11_MODULE: token!.modulePath,
+    SYMBOLON_HSM_NODE_ID: nodeId,
+    SYMBOLON_HSM_TOKEN_LABEL: tokenLabelOf(nodeId),
+    SYMBOLON_HSM_PIN_FILE: pinFile,
+    SYMBOLON_HSM_SO_PIN_FILE: soPinFile,
+    SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken && nodeId === GENESIS_NODE),
+    SYMBOLON_HSM_STATE_FILE: join(dataDir, 'softhsm', `${nodeId}.domain-state.json`),
+  });
   const perService: Record<Service, Record<string, string>> = {
     policy: { SYMBOLON_DB_PATH: join(dataDir, 'db', 'policy.sqlite') },
-    hsm: {
-      SOFTHSM2_CONF: token.conf,
-      SYMBOLON_PKCS11_MODULE: token.modulePath,
-      SYMBOLON_HSM_NODE_ID: NODE_ID,
-      SYMBOLON_HSM_TOKEN_LABEL: TOKEN_LABEL,
-      SYMBOLON_HSM_PIN_FILE: pinFile,
-      SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken),
-      SYMBOLON_HSM_STATE_FILE: join(dataDir, 'softhsm', `${NODE_ID}.domain-state.json`),
-    },
+    ...Object.fromEntries(hsmNodes.map((n) => [n, hsmEnv(n)])),
     coordinator: {
       SYMBOLON_DB_PATH: join(dataDir, 'db', 'coordinator.sqlite'),
-      SYMBOLON_HSM_NODES: NODE_ID,
-      SYMBOLON_HSM_TOKEN_LABELS: TOKEN_LABEL,
+      SYMBOLON_HSM_NODES: GENESIS_NODE,
+      SYMBOLON_HSM_TOKEN_LABELS: tokenLabelOf(GENESIS_NODE),
       SYMBOLON_OPERATOR_KEY_FILE: join(dataDir, 'operator-1.key.pem'),
     },
     audit: { SYMBOLON_DB_PATH: join(dataDir, 'db', 'audit.sqlite') },
@@ -180,21 +205,25 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const exited = new Promise<{ service: string; code: number | null }>((r) => (onExit = r));
   const spawnService = (s: Service): void => {
     const out = openSync(join(dataDir, 'logs', `${s}.log`), 'a');
-    const child = spawn(process.execPath, [join(DIST, 'apps', s, 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        ...common,
-        SYMBOLON_SERVICE: s,
-        SYMBOLON_NATS_NKEY_FILE: nkeys[s].seedFile,
-        SYMBOLON_NATS_INBOX_PREFIX: inboxPrefix(roles[s]),
-        ...tlsEnv(natsRoleName(roles[s])),
-        SYMBOLON_METRICS_PORT: String(metricsPorts[s]),
-        ...perService[s],
+    const child = spawn(
+      process.execPath,
+      [join(DIST, 'apps', s.startsWith('hsm-') ? 'hsm' : s, 'src', 'main.js')],
+      {
+        env: {
+          ...process.env,
+          ...common,
+          SYMBOLON_SERVICE: s,
+          SYMBOLON_NATS_NKEY_FILE: nkeys[s].seedFile,
+          SYMBOLON_NATS_INBOX_PREFIX: inboxPrefix(roles[s]),
+          ...tlsEnv(natsRoleName(roles[s])),
+          SYMBOLON_METRICS_PORT: String(metricsPorts[s]),
+          ...perService[s],
+        },
+        stdio: ['ignore', out, out],
+        // Own process group: Ctrl-C reaches the launcher only, which stops the services in order.
+        detached: true,
       },
-      stdio: ['ignore', out, out],
-      // Own process group: Ctrl-C reaches the launcher only, which stops the services in order.
-      detached: true,
-    });
+    );
     closeSync(out);
     const untrack = trackProcess(child.pid!);
     child.on('exit', (code, signal) => {
@@ -251,7 +280,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
 
   try {
     await Promise.race([
-      Promise.all(SERVICES.map((s) => waitHealthy(metricsPorts[s], 90_000))),
+      Promise.all(SERVICES.map((s) => waitHealthy(metricsPorts[s]!, 90_000))),
       exited.then(async ({ service, code }) => {
         const logFile = join(dataDir, 'logs', `${service}.log`);
         const tail = await tailFile(logFile, 15);
@@ -266,11 +295,18 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   }
   started = true;
   writeRuntime();
+  try {
+    if (opts.autoJoin !== false) await joinDomain(dataDir, hsmNodes, log);
+  } catch (e) {
+    await stop();
+    throw new Error(`the hsm nodes could not join the domain: ${(e as Error).message}`);
+  }
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,
     credentialsFile,
     natsUrl: nats.url,
     metricsPorts,
+    hsmNodes,
     dataDir,
     exited,
     stop,

@@ -40,7 +40,12 @@ export function describeChange(change: DomainChange): string {
     case 'remove-member':
       return `remove member ${change.nodeId}`;
     case 'rotate-domain-key':
-      return `rotate the domain key: generation ${change.generation} becomes active, the active one retiring`;
+      return (
+        `rotate the domain key: generation ${change.generation} becomes active, the active one retiring` +
+        (change.origin !== undefined
+          ? ` (key made by ${change.origin}, check value ${change.keyCheckValue})`
+          : '')
+      );
     case 'destroy-generation':
       return `destroy domain-key generation ${change.generation} in every token (what is wrapped only under it is lost for good)`;
     case 'set-operators':

@@ -38,6 +38,8 @@ const STATUS = 'kms.v1.domain.status';
 const OPEN = 'kms.v1.domain.open';
 const SUBMIT = 'kms.v1.domain.submit';
 const CANCEL = 'kms.v1.domain.cancel';
+const IDENTITY = 'kms.v1.domain.node-identity';
+const PREPARE = 'kms.v1.domain.prepare-rotation';
 const NATS = ['--runtime', '/nonexistent/runtime.json'];
 
 const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(testOperator) as [
@@ -571,6 +573,75 @@ describe('domainPropose', () => {
       expect(fake.subjects()).toEqual([STATUS]);
       expect(existsSync(out)).toBe(false);
     }
+  });
+
+  it('should name the identity key the node reports when an add-member change leaves it out', async () => {
+    const key = identityKey();
+    const change = writeJson('change.json', {
+      kind: 'add-member',
+      member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2' },
+    });
+    const out = join(dir, 'proposal.json');
+    const fake = coordinator(state, undefined, {
+      [OPEN]: () => ({ response: {} }),
+      [IDENTITY]: (data) => ({
+        response: {
+          nodeId: data['nodeId'],
+          tokenLabel: 'symbolon-hsm-2',
+          identityPublicKey: key,
+          domainId: null,
+        },
+      }),
+    });
+    expect(
+      await runSteps(steps(['domain', 'propose', ...NATS, '--change', change, '--out', out]), fake.context()),
+    ).toBe(0);
+    expect(fake.subjects()).toEqual([STATUS, IDENTITY, OPEN]);
+    expect(fake.requests[1]!.data['nodeId']).toBe('hsm-2');
+    const proposal = JSON.parse(readFileSync(out, 'utf8')) as DomainProposal;
+    expect(proposal.change).toEqual({
+      kind: 'add-member',
+      member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2', identityPublicKey: key },
+    });
+    expect(fake.out).toContain(`identity key ${publicKeyFingerprint(key)}`);
+  });
+
+  it('should name the key a member made ahead when a domain of two tokens rotates', async () => {
+    const two = { ...state, members: [...state.members, { nodeId: 'hsm-2', tokenLabel: 't2' }] };
+    const kcv = 'ab'.repeat(16);
+    const change = writeJson('change.json', { kind: 'rotate-domain-key', generation: 3 });
+    const out = join(dir, 'proposal.json');
+    const fake = coordinator(two, undefined, {
+      [OPEN]: () => ({ response: {} }),
+      [PREPARE]: () => ({ response: { origin: 'hsm-2', generation: 3, keyCheckValue: kcv } }),
+    });
+    expect(
+      await runSteps(steps(['domain', 'propose', ...NATS, '--change', change, '--out', out]), fake.context()),
+    ).toBe(0);
+    expect(fake.subjects()).toEqual([STATUS, PREPARE, OPEN]);
+    const proposal = JSON.parse(readFileSync(out, 'utf8')) as DomainProposal;
+    expect(proposal.change).toEqual({
+      kind: 'rotate-domain-key',
+      generation: 3,
+      origin: 'hsm-2',
+      keyCheckValue: kcv,
+    });
+    expect(fake.out).toContain(`(key made by hsm-2, check value ${kcv})`);
+  });
+
+  it('should answer InvalidResponse and leave no file when the coordinator names no prepared key', async () => {
+    const two = { ...state, members: [...state.members, { nodeId: 'hsm-2', tokenLabel: 't2' }] };
+    const change = writeJson('change.json', { kind: 'rotate-domain-key', generation: 3 });
+    const out = join(dir, 'proposal.json');
+    const fake = coordinator(two, undefined, {
+      [PREPARE]: () => ({ response: { origin: 'hsm-2', generation: 4, keyCheckValue: 'ab'.repeat(16) } }),
+    });
+    expect(
+      await runSteps(steps(['domain', 'propose', ...NATS, '--change', change, '--out', out]), fake.context()),
+    ).toBe(1);
+    expect(JSON.parse(fake.err)).toMatchObject({ __type: 'InvalidResponse' });
+    expect(fake.subjects()).toEqual([STATUS, PREPARE]);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('should print the refusal and leave no file when the coordinator refuses to open it', async () => {

@@ -5,7 +5,13 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 
-import { NONCE_PATTERN, Subjects, type SubmitProposalReply } from '@symbolon/contracts';
+import {
+  NONCE_PATTERN,
+  type NodeIdentityReply,
+  type PrepareRotationReply,
+  Subjects,
+  type SubmitProposalReply,
+} from '@symbolon/contracts';
 import {
   type DomainChange,
   type DomainProposal,
@@ -16,6 +22,7 @@ import {
   checkProposal,
   describeRule,
   newProposal,
+  nextGeneration,
   proposalBytes,
   signProposal,
 } from '@symbolon/quorum';
@@ -306,12 +313,13 @@ export const domainStatus: Steps = async (command, ctx) => {
  */
 export const domainPropose: Steps = async (command, ctx) => {
   const changePath = requiredLocal(command, 'change');
-  const change = readJsonFile('change', changePath) as DomainChange;
+  const given = readJsonFile('change', changePath) as DomainChange;
   const ttlHours = Number(optionalLocal(command, 'ttl') ?? DEFAULT_TTL_HOURS);
   const domain = domainOf(ctx);
   const file = await NewFile.create('out', requiredLocal(command, 'out'), 0o644);
   try {
     const { state } = await askStatus(domain);
+    const change = await completeChange(given, state, domain);
     try {
       applyChange(state, change);
     } catch (e) {
@@ -334,6 +342,48 @@ export const domainPropose: Steps = async (command, ctx) => {
     await file.discard();
   }
 };
+
+/**
+ * What the operators leave to the platform in a change file: the identity key of a node an add-member names (as its
+ * token reports it: the ceremony prints its fingerprint, to compare with the node's own log), and, in a domain of
+ * several tokens, the key a rotation will make active (made ahead by one member, named by its check value).
+ */
+async function completeChange(
+  change: DomainChange,
+  state: DomainState,
+  domain: DomainCall,
+): Promise<DomainChange> {
+  if (
+    change?.kind === 'add-member' &&
+    typeof change.member?.nodeId === 'string' &&
+    change.member.identityPublicKey === undefined &&
+    !state.members.some((m) => m.nodeId === change.member.nodeId)
+  ) {
+    const subject = Subjects.domain.nodeIdentity;
+    const r = (await domain(subject, { nodeId: change.member.nodeId })) as Partial<NodeIdentityReply> | null;
+    if (typeof r?.identityPublicKey !== 'string')
+      throw invalidResponse(`the reply to ${subject} has no identity key`);
+    return { ...change, member: { ...change.member, identityPublicKey: r.identityPublicKey } };
+  }
+  if (
+    change?.kind === 'rotate-domain-key' &&
+    change.origin === undefined &&
+    state.members.length > 1 &&
+    change.generation === nextGeneration(state)
+  ) {
+    const subject = Subjects.domain.prepareRotation;
+    const r = (await domain(subject, {})) as Partial<PrepareRotationReply> | null;
+    if (
+      typeof r?.origin !== 'string' ||
+      typeof r.keyCheckValue !== 'string' ||
+      r.generation !== change.generation
+    ) {
+      throw invalidResponse(`the reply to ${subject} names no key of generation ${change.generation}`);
+    }
+    return { ...change, origin: r.origin, keyCheckValue: r.keyCheckValue };
+  }
+  return change;
+}
 
 /**
  * `domain sign`, offline: prints the ceremony of --proposal, then signs it with --key (an unencrypted Ed25519 PKCS#8

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { runInNewContext } from 'node:vm';
 
 import { canonicalJson, signingBytes } from './canonical.js';
 
@@ -34,6 +35,14 @@ describe('canonicalJson', () => {
   const shared = { a: 1 };
   it('should accept the same object twice when it is not a cycle', () => {
     expect(canonicalJson({ x: shared, y: shared })).toBe('{"x":{"a":1},"y":{"a":1}}');
+  });
+
+  it('should accept a plain object made in another realm when it comes from structuredClone or a vm context', () => {
+    expect(canonicalJson(runInNewContext('({ b: [1, { c: "x" }], a: null })'))).toBe(
+      '{"a":null,"b":[1,{"c":"x"}]}',
+    );
+    expect(canonicalJson(structuredClone({ a: { b: 1 } }))).toBe('{"a":{"b":1}}');
+    expect(() => canonicalJson(runInNewContext('new Date(0)'))).toThrow(TypeError);
   });
 
   const cyclic: Record<string, unknown> = { a: 1 };

@@ -49,8 +49,9 @@ function writeArray(value: unknown[], ancestors: Set<object>, path: string): str
 }
 
 function writeObject(value: object, ancestors: Set<object>, path: string): string {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // A plain object of any realm (structuredClone and vm contexts make objects whose Object.prototype is another one).
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) {
     throw new TypeError(`canonical JSON: ${path} is not a plain object`);
   }
   if (Object.getOwnPropertySymbols(value).length > 0) {

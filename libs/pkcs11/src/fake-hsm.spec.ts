@@ -364,3 +364,190 @@ describe('FakeHsm state key', () => {
     expect(codeOf(() => hsm.verifyStateMac(state, mac))).toBe('SESSION_CLOSED');
   });
 });
+
+describe('FakeHsm domain-key transport', () => {
+  const oaep = (key: KeyObject) => ({ key, oaepHash: 'sha1', padding: constants.RSA_PKCS1_OAEP_PADDING });
+  const iv = randomBytes(12);
+  const aad = Buffer.from('ctx');
+  let sender: FakeHsm;
+  let receiver: FakeHsm;
+  let kcv: string;
+
+  beforeEach(() => {
+    sender = new FakeHsm('sender');
+    receiver = new FakeHsm('receiver');
+    sender.ensureDomainKey(1);
+    receiver.ensureIdentityKey();
+    kcv = sender.domainKeyCheckValue(1);
+  });
+
+  function wrappedForReceiver(generation = 1): Uint8Array {
+    return sender.wrapDomainKeyForMember(generation, {
+      nodeId: 'node-b',
+      identityPublicKey: receiver.identityPublicKey(),
+    });
+  }
+
+  /** Bytes of the attacker's choosing wrapped for the receiver's public identity key. */
+  function forgedForReceiver(value: Uint8Array): Uint8Array {
+    const spki = createPublicKey({
+      key: Buffer.from(receiver.identityPublicKey()),
+      format: 'der',
+      type: 'spki',
+    });
+    return publicEncrypt(oaep(spki), value);
+  }
+
+  it('should make one RSA-3072 identity key pair when ensureIdentityKey is called twice', () => {
+    const first = sender.ensureIdentityKey();
+    const second = sender.ensureIdentityKey();
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(Buffer.from(second.publicKey)).toEqual(Buffer.from(first.publicKey));
+    expect(Buffer.from(sender.identityPublicKey())).toEqual(Buffer.from(first.publicKey));
+    const key = createPublicKey({ key: Buffer.from(first.publicKey), format: 'der', type: 'spki' });
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(3072);
+    expect(Buffer.from(receiver.identityPublicKey()).equals(Buffer.from(first.publicKey))).toBe(false);
+  });
+
+  it('should fail with KEY_NOT_FOUND when the identity key is asked for before it exists', () => {
+    expect(codeOf(() => sender.identityPublicKey())).toBe('KEY_NOT_FOUND');
+  });
+
+  it('should give a stable 32-hex-digit check value per domain key when asked for one', () => {
+    expect(kcv).toMatch(/^[0-9a-f]{32}$/);
+    expect(sender.domainKeyCheckValue(1)).toBe(kcv);
+    sender.ensureDomainKey(2);
+    expect(sender.domainKeyCheckValue(2)).not.toBe(kcv);
+    receiver.ensureDomainKey(1);
+    expect(receiver.domainKeyCheckValue(1)).not.toBe(kcv);
+    expect(codeOf(() => sender.domainKeyCheckValue(3))).toBe('KEY_NOT_FOUND');
+    expect(codeOf(() => sender.domainKeyCheckValue(-1))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('should give the same check value in both tokens when the domain key moves', () => {
+    const wrapped = wrappedForReceiver();
+    expect(wrapped).toHaveLength(384);
+    expect(receiver.receiveDomainKey(1, wrapped, kcv)).toEqual({ created: true });
+    expect(receiver.hasDomainKey(1)).toBe(true);
+    expect(receiver.domainKeyCheckValue(1)).toBe(kcv);
+    // Both tokens now unwrap each other's key material.
+    const ref = sender.generateKeyMaterial(1);
+    const sealed = receiver.encrypt(ref, iv, Buffer.from('same domain'), aad);
+    expect(Buffer.from(sender.decrypt(ref, iv, sealed, aad)).toString()).toBe('same domain');
+    const back = receiver.generateKeyMaterial(1);
+    const sealedBack = sender.encrypt(back, iv, Buffer.from('and back'), aad);
+    expect(Buffer.from(receiver.decrypt(back, iv, sealedBack, aad)).toString()).toBe('and back');
+  });
+
+  it('should report created false when the same key is received twice', () => {
+    receiver.receiveDomainKey(1, wrappedForReceiver(), kcv);
+    expect(receiver.receiveDomainKey(1, wrappedForReceiver(), kcv)).toEqual({ created: false });
+    expect(receiver.domainKeyCheckValue(1)).toBe(kcv);
+  });
+
+  it('should compare and not replace a held generation when another key of it is received', () => {
+    receiver.ensureDomainKey(1);
+    const own = receiver.domainKeyCheckValue(1);
+    expect(codeOf(() => receiver.receiveDomainKey(1, wrappedForReceiver(), kcv))).toBe('WRAPPED_KEY_INVALID');
+    expect(receiver.domainKeyCheckValue(1)).toBe(own);
+    // A held generation is only compared: the wrapped bytes are not unwrapped.
+    expect(receiver.receiveDomainKey(1, randomBytes(384), own)).toEqual({ created: false });
+    expect(codeOf(() => receiver.receiveDomainKey(1, randomBytes(384), '0'.repeat(32)))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(receiver.domainKeyCheckValue(1)).toBe(own);
+  });
+
+  it('should refuse a key of the wrong value and leave nothing behind when its check value differs', () => {
+    expect(codeOf(() => receiver.receiveDomainKey(2, forgedForReceiver(randomBytes(32)), kcv))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(codeOf(() => receiver.receiveDomainKey(2, forgedForReceiver(randomBytes(16)), kcv))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(codeOf(() => receiver.receiveDomainKey(2, wrappedForReceiver(), '0'.repeat(32)))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(receiver.hasDomainKey(2)).toBe(false);
+  });
+
+  it('should refuse with WRAPPED_KEY_INVALID when the bytes do not unwrap or have the wrong length', () => {
+    expect(codeOf(() => receiver.receiveDomainKey(3, randomBytes(384), kcv))).toBe('WRAPPED_KEY_INVALID');
+    expect(codeOf(() => receiver.receiveDomainKey(3, randomBytes(100), kcv))).toBe('WRAPPED_KEY_INVALID');
+    expect(codeOf(() => receiver.receiveDomainKey(3, wrappedForReceiver().subarray(0, 383), kcv))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(codeOf(() => receiver.receiveDomainKey(3, new Uint8Array(0), kcv))).toBe('WRAPPED_KEY_INVALID');
+    expect(receiver.hasDomainKey(3)).toBe(false);
+  });
+
+  it('should refuse with WRAPPED_KEY_INVALID when the key was wrapped for another token', () => {
+    const other = new FakeHsm('other');
+    const forOther = sender.wrapDomainKeyForMember(1, {
+      nodeId: 'node-c',
+      identityPublicKey: other.ensureIdentityKey().publicKey,
+    });
+    expect(codeOf(() => receiver.receiveDomainKey(1, forOther, kcv))).toBe('WRAPPED_KEY_INVALID');
+    expect(receiver.hasDomainKey(1)).toBe(false);
+  });
+
+  it('should refuse with INVALID_ARGUMENT when the check value is not 32 lowercase hex digits', () => {
+    const wrapped = wrappedForReceiver();
+    for (const bad of ['not hex', '', kcv.toUpperCase(), kcv.slice(0, 31), `${kcv}0`]) {
+      expect(codeOf(() => receiver.receiveDomainKey(1, wrapped, bad))).toBe('INVALID_ARGUMENT');
+    }
+    expect(codeOf(() => receiver.receiveDomainKey(-1, wrapped, kcv))).toBe('INVALID_ARGUMENT');
+    expect(receiver.hasDomainKey(1)).toBe(false);
+  });
+
+  it('should fail with KEY_NOT_FOUND when the receiving token has no identity key', () => {
+    const bare = new FakeHsm('bare');
+    expect(codeOf(() => bare.receiveDomainKey(1, wrappedForReceiver(), kcv))).toBe('KEY_NOT_FOUND');
+    expect(bare.hasDomainKey(1)).toBe(false);
+  });
+
+  it('should refuse to wrap a generation it does not hold and trust no one for it', () => {
+    expect(codeOf(() => wrappedForReceiver(2))).toBe('KEY_NOT_FOUND');
+    expect(sender.forgetMember('node-b')).toBe(false);
+  });
+
+  it('should refuse with PUBLIC_KEY_INVALID when the member key is not an accepted RSA key', () => {
+    const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const ed = generateKeyPairSync('ed25519').publicKey;
+    for (const identityPublicKey of [
+      new Uint8Array(rsa2048.export({ format: 'der', type: 'spki' })),
+      new Uint8Array(ed.export({ format: 'der', type: 'spki' })),
+      randomBytes(422),
+      new Uint8Array(0),
+    ]) {
+      expect(codeOf(() => sender.wrapDomainKeyForMember(1, { nodeId: 'node-x', identityPublicKey }))).toBe(
+        'PUBLIC_KEY_INVALID',
+      );
+    }
+    expect(sender.forgetMember('node-x')).toBe(false);
+  });
+
+  it('should forget a member once when it was trusted by a transport', () => {
+    wrappedForReceiver();
+    expect(sender.forgetMember('node-b')).toBe(true);
+    expect(sender.forgetMember('node-b')).toBe(false);
+    expect(sender.forgetMember('never-trusted')).toBe(false);
+  });
+
+  it('should refuse the transport operations when closed', () => {
+    const wrapped = wrappedForReceiver();
+    const identity = receiver.identityPublicKey();
+    receiver.close();
+    sender.close();
+    expect(codeOf(() => receiver.ensureIdentityKey())).toBe('SESSION_CLOSED');
+    expect(codeOf(() => receiver.identityPublicKey())).toBe('SESSION_CLOSED');
+    expect(codeOf(() => receiver.receiveDomainKey(1, wrapped, kcv))).toBe('SESSION_CLOSED');
+    expect(codeOf(() => sender.domainKeyCheckValue(1))).toBe('SESSION_CLOSED');
+    expect(
+      codeOf(() => sender.wrapDomainKeyForMember(1, { nodeId: 'node-b', identityPublicKey: identity })),
+    ).toBe('SESSION_CLOSED');
+    expect(codeOf(() => sender.forgetMember('node-b'))).toBe('SESSION_CLOSED');
+  });
+});

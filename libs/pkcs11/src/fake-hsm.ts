@@ -247,7 +247,12 @@ export class FakeHsm implements Hsm {
     return new Uint8Array(publicEncrypt(oaepSha1(rsaPublicKeyObject(n, e)), key));
   }
 
-  receiveDomainKey(generation: number, wrapped: Uint8Array, kcv: string): { created: boolean } {
+  receiveDomainKey(
+    generation: number,
+    wrapped: Uint8Array,
+    kcv: string,
+    opts: { replace?: boolean } = {},
+  ): { created: boolean } {
     this.assertOpen();
     checkGeneration(generation);
     checkKeyCheckValue(kcv);
@@ -258,8 +263,8 @@ export class FakeHsm implements Hsm {
     );
     const held = this.domainKeys.get(generation);
     if (held) {
-      if (checkValueOf(held) !== kcv) throw mismatch;
-      return { created: false };
+      if (checkValueOf(held) === kcv) return { created: false };
+      if (opts.replace !== true) throw mismatch;
     }
     if (this.identityKey === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
     let key: Buffer;
@@ -269,6 +274,7 @@ export class FakeHsm implements Hsm {
       throw mismatch;
     }
     if (key.length !== AES_256_KEY_LENGTH || checkValueOf(key) !== kcv) throw mismatch;
+    if (held) this.destroyDomainKey(generation);
     this.domainKeys.set(generation, key);
     return { created: true };
   }

@@ -111,10 +111,17 @@ export interface Hsm {
   /**
    * Unwraps a domain key sent by a member (wrapDomainKeyForMember) with this token's identity key into a token object
    * (sensitive, extractable only for a trusted key, wrap / unwrap only), and keeps it only if its key check value is
-   * `keyCheckValue`: another key, or bytes that do not unwrap, give WRAPPED_KEY_INVALID and leave nothing behind. A
-   * token that already holds the generation only compares the check values.
+   * `keyCheckValue`: another key, or bytes that do not unwrap, give WRAPPED_KEY_INVALID and leave the token as it
+   * was. A token that holds the generation with that check value keeps it; with another one, it refuses
+   * (WRAPPED_KEY_INVALID), unless `replace` (a candidate made ahead of a rotation that never wrapped anything): the
+   * held key is destroyed only once the received one has proved its check value.
    */
-  receiveDomainKey(generation: number, wrapped: Uint8Array, keyCheckValue: string): { created: boolean };
+  receiveDomainKey(
+    generation: number,
+    wrapped: Uint8Array,
+    keyCheckValue: string,
+    opts?: { replace?: boolean },
+  ): { created: boolean };
   /** Destroys the trusted copy of a member's identity key (it left the domain); false when there was none. */
   forgetMember(nodeId: string): boolean;
   /** Creates the token's state-authentication key unless present: a generic secret (CKK_GENERIC_SECRET, 32 bytes) token object labelled 'symbolon-state-mac', sensitive, never extractable, CKA_SIGN and CKA_VERIFY only. More than one such key in the token: HsmError DEVICE_ERROR (here and below). */
@@ -464,7 +471,12 @@ export class TokenHsm implements Hsm {
     return this.token.wrapKeyRsaOaep(trusted[0]!, this.requireDomainKey(generation));
   }
 
-  receiveDomainKey(generation: number, wrapped: Uint8Array, kcv: string): { created: boolean } {
+  receiveDomainKey(
+    generation: number,
+    wrapped: Uint8Array,
+    kcv: string,
+    opts: { replace?: boolean } = {},
+  ): { created: boolean } {
     checkGeneration(generation);
     checkKeyCheckValue(kcv);
     checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
@@ -473,17 +485,28 @@ export class TokenHsm implements Hsm {
         'WRAPPED_KEY_INVALID',
         `the domain key of generation ${generation} does not match its key check value`,
       );
-    if (this.findDomainKey(generation) !== null) {
-      if (this.domainKeyCheckValue(generation) !== kcv) throw mismatch();
-      return { created: false };
+    const label = domainKeyLabel(generation);
+    const held = this.findDomainKey(generation);
+    if (held !== null) {
+      if (this.domainKeyCheckValue(generation) === kcv) return { created: false };
+      if (opts.replace !== true) throw mismatch();
     }
     const identity = this.findIdentityKey();
     if (identity === null) throw new HsmError('KEY_NOT_FOUND', 'no identity key in the token');
-    const key = this.token.unwrapAesKeyRsaOaep(identity.privateKey, wrapped, {
-      usage: 'wrap',
-      extractable: true,
-      tokenLabel: domainKeyLabel(generation),
-    });
+    // Beside the held key until it proves its value; a leftover of an interrupted replacement goes first.
+    const incoming = `${label}-incoming`;
+    for (const stale of this.token.findSecretKeys(incoming)) this.token.destroy(stale);
+    let key: KeyHandle;
+    try {
+      key = this.token.unwrapAesKeyRsaOaep(identity.privateKey, wrapped, {
+        usage: 'wrap',
+        extractable: true,
+        tokenLabel: held === null ? label : incoming,
+      });
+    } catch (e) {
+      if (e instanceof HsmError && e.code === 'WRAPPED_KEY_INVALID') throw mismatch();
+      throw e;
+    }
     let received: string;
     try {
       received = keyCheckValue(this.token.aesKeyWrap(key, KCV_INPUT, 'rfc3394'));
@@ -493,6 +516,10 @@ export class TokenHsm implements Hsm {
     if (received !== kcv) {
       this.token.destroy(key);
       throw mismatch();
+    }
+    if (held !== null) {
+      this.destroyDomainKey(generation);
+      this.token.setLabel(key, label);
     }
     this.domainKeys.set(generation, key);
     return { created: true };

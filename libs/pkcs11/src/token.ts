@@ -379,6 +379,15 @@ export class Pkcs11Token {
     rawHandles.delete(key);
   }
 
+  /** Changes a key object's CKA_LABEL. */
+  setLabel(key: KeyHandle, label: string): void {
+    const h = this.raw(key);
+    const s = this.s();
+    call('attributes', () =>
+      this.p11.C_SetAttributeValue(s, h, [{ type: pkcs11js.CKA_LABEL, value: label }]),
+    );
+  }
+
   /** Secret-key token objects with this CKA_LABEL. */
   findSecretKeys(label: string): KeyHandle[] {
     return this.findKeys('secret', label);

@@ -39,6 +39,8 @@ export interface TestPlatformOptions {
   postgresUrl?: string;
   /** Run `npm start` itself (install + build + launch) instead of the built launcher. */
   viaNpmStart?: boolean;
+  /** Tokens in the domain (SYMBOLON_HSM_TOKENS): default 1 for speed, 2 (what `npm start` runs) with viaNpmStart. */
+  hsmTokens?: number;
   env?: Record<string, string>;
 }
 
@@ -54,6 +56,7 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
   const env: Record<string, string> = {
     SYMBOLON_DATA_DIR: dataDir,
     SYMBOLON_PORT: String(port),
+    SYMBOLON_HSM_TOKENS: String(opts.hsmTokens ?? (opts.viaNpmStart ? 2 : 1)),
     ...opts.env,
   };
   let stopPostgres: (() => Promise<void>) | undefined;

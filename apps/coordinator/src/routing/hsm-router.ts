@@ -1,21 +1,6 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import {
-  type ErrorCode,
-  ErrorCodes,
-  type HsmAction,
-  HsmActions,
-  type HsmHealthReply,
-  KmsError,
-  hsmSubject,
-} from '@symbolon/contracts';
-import { type RpcClient, logger, registry } from '@symbolon/platform';
-import { randomUUID } from 'node:crypto';
-import { Gauge } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
+import { type ErrorCode, ErrorCodes, type HsmAction, KmsError, hsmSubject } from '@symbolon/contracts';
+import type { RpcClient } from '@symbolon/platform';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
 import { DomainService } from '../domain/domain.service.js';

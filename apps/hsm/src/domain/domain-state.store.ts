@@ -1,7 +1,7 @@
 import { canonicalJson } from '@symbolon/evidence';
 import type { Hsm } from '@symbolon/pkcs11';
 import type { DomainState } from '@symbolon/quorum';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /** What a node keeps: its copy of the domain state, and the nonces of the proposals it applied (until they expire). */
 export interface NodeDomain {
@@ -56,6 +56,12 @@ export class DomainStateStore {
     writeFileSync(tmp, JSON.stringify({ domain, mac }, null, 2), { mode: 0o600 });
     renameSync(tmp, this.file);
     this.held = domain;
+  }
+
+  /** Forgets the state (the node left its domain): it may join one again. */
+  clear(): void {
+    rmSync(this.file, { force: true });
+    this.held = undefined;
   }
 
   private bytes(domain: NodeDomain): Buffer {

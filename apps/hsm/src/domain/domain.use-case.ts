@@ -16,7 +16,7 @@ import {
   fromBase64,
   toBase64,
 } from '@symbolon/contracts';
-import type { Hsm } from '@symbolon/pkcs11';
+import { type Hsm, HsmError } from '@symbolon/pkcs11';
 import {
   type DomainChange,
   type DomainProposal,
@@ -28,6 +28,7 @@ import {
 import { logger } from '@symbolon/platform';
 
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
+import { toKmsError } from '../token/hsm-errors.js';
 import { guard } from '../token/use-cases/key-ref.js';
 import { DOMAIN_STORE } from './domain.tokens.js';
 import type { DomainStateStore, NodeDomain } from './domain-state.store.js';
@@ -102,13 +103,7 @@ export class DomainUseCase {
       const key = keys.get(g.generation);
       if (!key)
         throw new KmsError(ErrorCodes.VALIDATION, `join refused: no key for generation ${g.generation}`);
-      guard(() =>
-        this.hsm.receiveDomainKey(
-          g.generation,
-          fromBase64(key.wrapped),
-          g.keyCheckValue ?? key.keyCheckValue,
-        ),
-      );
+      this.receiveKey(g.generation, key.wrapped, g.keyCheckValue ?? key.keyCheckValue, false);
     }
     this.install(state);
     logger.info({ domainId: state.domainId, epoch: state.epoch, from: req.keys.from }, 'joined the domain');
@@ -194,12 +189,7 @@ export class DomainUseCase {
     }
     const key = keys.get(next);
     if (key) {
-      guard(() => {
-        if (this.hsm.hasDomainKey(next) && this.hsm.domainKeyCheckValue(next) !== key.keyCheckValue) {
-          this.hsm.destroyDomainKey(next);
-        }
-        this.hsm.receiveDomainKey(next, fromBase64(key.wrapped), key.keyCheckValue);
-      });
+      this.receiveKey(next, key.wrapped, key.keyCheckValue, true);
     }
     return { nodeId: this.node.nodeId, generations: key ? [next] : [] };
   }
@@ -220,6 +210,13 @@ export class DomainUseCase {
     }
     const proposal = req.proposal as unknown as DomainProposal;
     this.inToken(proposal.change, domain.state);
+    if (proposal.change.kind === 'remove-member' && proposal.change.nodeId === this.node.nodeId) {
+      // This node left: its keys are gone, and so is its state, so that it can join a domain again.
+      this.store.clear();
+      this.domain = undefined;
+      logger.info({ epoch: result.next.epoch }, 'removed from the domain');
+      return { nodeId: this.node.nodeId, epoch: result.next.epoch, signers: result.signers };
+    }
     this.domain = {
       state: result.next,
       nonces: [...nonces, { nonce: proposal.nonce, expiresAt: proposal.expiresAt }],
@@ -257,10 +254,27 @@ export class DomainUseCase {
       guard(() => this.hsm.destroyDomainKey(change.generation));
     } else if (change.kind === 'remove-member') {
       if (change.nodeId === this.node.nodeId) {
-        for (const g of current.generations) guard(() => this.hsm.destroyDomainKey(g.generation));
+        // Every generation, and a candidate made ahead of a rotation.
+        const generations = [...current.generations.map((g) => g.generation), nextGeneration(current)];
+        for (const g of generations) guard(() => this.hsm.destroyDomainKey(g));
       } else {
         guard(() => this.hsm.forgetMember(change.nodeId));
       }
+    }
+  }
+
+  /** A domain key into the token; one that does not unwrap to its check value is the package's fault: VALIDATION. */
+  private receiveKey(generation: number, wrapped: string, keyCheckValue: string, replace: boolean): void {
+    try {
+      this.hsm.receiveDomainKey(generation, fromBase64(wrapped), keyCheckValue, { replace });
+    } catch (e) {
+      if (e instanceof HsmError && (e.code === 'WRAPPED_KEY_INVALID' || e.code === 'INVALID_ARGUMENT')) {
+        throw new KmsError(
+          ErrorCodes.VALIDATION,
+          `domain keys refused: the key of generation ${generation} does not unwrap here to check value ${keyCheckValue}`,
+        );
+      }
+      throw toKmsError(e);
     }
   }
 

@@ -182,6 +182,28 @@ describe('TokenHsm domain-key transport', () => {
     expect(receiverToken.findSecretKeys(domainKeyLabel(3))).toHaveLength(0);
   });
 
+  it('should replace a candidate only with a key that proves its check value when asked to replace', () => {
+    // The receiver made its own candidate for generation 5; the sender's differs.
+    receiver.ensureDomainKey(5);
+    sender.ensureDomainKey(5);
+    const own = receiver.domainKeyCheckValue(5);
+    const theirs = sender.domainKeyCheckValue(5);
+    expect(own).not.toBe(theirs);
+    const wrapped = sender.wrapDomainKeyForMember(5, {
+      nodeId: 'node-b',
+      identityPublicKey: receiver.identityPublicKey(),
+    });
+    expect(codeOf(() => receiver.receiveDomainKey(5, wrapped, theirs))).toBe('WRAPPED_KEY_INVALID');
+    expect(codeOf(() => receiver.receiveDomainKey(5, randomBytes(384), theirs, { replace: true }))).toBe(
+      'WRAPPED_KEY_INVALID',
+    );
+    expect(receiver.domainKeyCheckValue(5)).toBe(own);
+    expect(receiver.receiveDomainKey(5, wrapped, theirs, { replace: true })).toEqual({ created: true });
+    expect(receiver.domainKeyCheckValue(5)).toBe(theirs);
+    expect(receiverToken.findSecretKeys(domainKeyLabel(5))).toHaveLength(1);
+    expect(receiverToken.findSecretKeys(`${domainKeyLabel(5)}-incoming`)).toHaveLength(0);
+  });
+
   it('should refuse to trust a new member when no security officer PIN is configured', () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey.export({
       format: 'der',
