@@ -1,9 +1,11 @@
-import { type NodeIdentityReply, Subjects } from '@symbolon/contracts';
+import { Subjects } from '@symbolon/contracts';
 import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { writeSecretFile } from '@symbolon/platform';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { completeChange } from '../../apps/cli/src/domain-commands.js';
 import { lazyDomainCall } from '../../apps/cli/src/nats-client.js';
 
 /** The development operator of a domain `npm start` made (a 1-of-1 rule for every change). */
@@ -37,15 +39,12 @@ export async function joinDomain(
         );
         return;
       }
-      const identity = await call<NodeIdentityReply>(Subjects.domain.nodeIdentity, { nodeId });
-      const proposal = newProposal(
+      const change = await completeChange(
+        { kind: 'add-member', member: { nodeId, tokenLabel: `symbolon-${nodeId}` } },
         state,
-        {
-          kind: 'add-member',
-          member: { nodeId, tokenLabel: identity.tokenLabel, identityPublicKey: identity.identityPublicKey },
-        },
-        { ttlMs: PROPOSAL_TTL_MS, now: new Date() },
+        domain.call,
       );
+      const proposal = newProposal(state, change, { ttlMs: PROPOSAL_TTL_MS, now: new Date() });
       const key = createPrivateKey(readFileSync(join(dataDir, `${DEV_OPERATOR}.key.pem`)));
       await call(Subjects.domain.open, { proposal });
       await call(Subjects.domain.submit, {
@@ -57,4 +56,23 @@ export async function joinDomain(
   } finally {
     await domain.close();
   }
+}
+
+/** Where the development hsm nodes find the operators they were installed to trust (SYMBOLON_HSM_OPERATORS_FILE). */
+export function trustedOperatorsFile(dataDir: string): string {
+  return join(dataDir, 'operators.json');
+}
+
+/**
+ * Installs the development operator as the one the hsm nodes trust to approve their joining, once the coordinator has
+ * made its key (at its first start); kept afterwards, as an installation would keep it.
+ */
+export function trustDevelopmentOperator(dataDir: string): void {
+  const file = trustedOperatorsFile(dataDir);
+  const keyFile = join(dataDir, `${DEV_OPERATOR}.key.pem`);
+  if (existsSync(file) || !existsSync(keyFile)) return;
+  const publicKey = createPublicKey(createPrivateKey(readFileSync(keyFile)))
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
+  writeSecretFile(file, JSON.stringify([{ id: DEV_OPERATOR, publicKey }]));
 }

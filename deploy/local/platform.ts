@@ -19,7 +19,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { joinDomain } from './join-domain.js';
+import { joinDomain, trustDevelopmentOperator, trustedOperatorsFile } from './join-domain.js';
 
 /** The compiled tree: dist/ (this file is dist/deploy/local/platform.js once built). */
 const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -177,6 +177,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     SYMBOLON_HSM_TOKEN_LABEL: tokenLabelOf(nodeId),
     SYMBOLON_HSM_PIN_FILE: pinFile,
     SYMBOLON_HSM_SO_PIN_FILE: soPinFile,
+    SYMBOLON_HSM_OPERATORS_FILE: trustedOperatorsFile(dataDir),
     SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken && nodeId === GENESIS_NODE),
     SYMBOLON_HSM_STATE_FILE: join(dataDir, 'softhsm', `${nodeId}.domain-state.json`),
   });
@@ -296,6 +297,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   started = true;
   writeRuntime();
   try {
+    trustDevelopmentOperator(dataDir);
     if (opts.autoJoin !== false) await joinDomain(dataDir, hsmNodes, log);
   } catch (e) {
     await stop();

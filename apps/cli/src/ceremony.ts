@@ -35,7 +35,13 @@ export function describeChange(change: DomainChange): string {
           ? `identity key ${fingerprint(m.identityPublicKey)}`
           : 'no identity key';
       const labels = Object.entries(m.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-      return `add member ${m.nodeId} (token ${m.tokenLabel}, ${key}${labels.length > 0 ? `, labels ${labels.join(', ')}` : ''})`;
+      const values = (change.keyCheckValues ?? []).map(
+        (v) => `generation ${v.generation} ${v.keyCheckValue}`,
+      );
+      return (
+        `add member ${m.nodeId} (token ${m.tokenLabel}, ${key}${labels.length > 0 ? `, labels ${labels.join(', ')}` : ''})` +
+        (values.length > 0 ? `, receiving the domain keys with check values ${values.join(', ')}` : '')
+      );
     }
     case 'remove-member':
       return `remove member ${change.nodeId}`;

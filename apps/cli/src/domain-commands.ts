@@ -344,26 +344,30 @@ export const domainPropose: Steps = async (command, ctx) => {
 };
 
 /**
- * What the operators leave to the platform in a change file: the identity key of a node an add-member names (as its
- * token reports it: the ceremony prints its fingerprint, to compare with the node's own log), and, in a domain of
- * several tokens, the key a rotation will make active (made ahead by one member, named by its check value).
+ * What the operators leave to the platform in a change file: for an add-member, the identity key the new node's token
+ * reports and the check values of the domain's live keys as a member's token reports them (the ceremony prints both,
+ * to compare with the nodes' own logs before signing); for a rotation in a domain of several tokens, the key one
+ * member makes ahead, named by its check value (likewise in that member's log).
  */
-async function completeChange(
+export async function completeChange(
   change: DomainChange,
   state: DomainState,
   domain: DomainCall,
 ): Promise<DomainChange> {
-  if (
-    change?.kind === 'add-member' &&
-    typeof change.member?.nodeId === 'string' &&
-    change.member.identityPublicKey === undefined &&
-    !state.members.some((m) => m.nodeId === change.member.nodeId)
-  ) {
-    const subject = Subjects.domain.nodeIdentity;
-    const r = (await domain(subject, { nodeId: change.member.nodeId })) as Partial<NodeIdentityReply> | null;
-    if (typeof r?.identityPublicKey !== 'string')
-      throw invalidResponse(`the reply to ${subject} has no identity key`);
-    return { ...change, member: { ...change.member, identityPublicKey: r.identityPublicKey } };
+  if (change?.kind === 'add-member' && typeof change.member?.nodeId === 'string') {
+    if (state.members.some((m) => m.nodeId === change.member.nodeId)) return change;
+    const member =
+      change.member.identityPublicKey === undefined
+        ? {
+            ...change.member,
+            identityPublicKey: (await nodeIdentity(domain, change.member.nodeId)).identityPublicKey,
+          }
+        : change.member;
+    const source = state.members[0]?.nodeId;
+    const keyCheckValues =
+      change.keyCheckValues ??
+      (source !== undefined ? (await nodeIdentity(domain, source)).keyCheckValues : []);
+    return { ...change, member, keyCheckValues };
   }
   if (
     change?.kind === 'rotate-domain-key' &&
@@ -383,6 +387,20 @@ async function completeChange(
     return { ...change, origin: r.origin, keyCheckValue: r.keyCheckValue };
   }
   return change;
+}
+
+async function nodeIdentity(domain: DomainCall, nodeId: string): Promise<NodeIdentityReply> {
+  const subject = Subjects.domain.nodeIdentity;
+  const r = (await domain(subject, { nodeId })) as Partial<NodeIdentityReply> | null;
+  const values = r?.keyCheckValues;
+  if (
+    typeof r?.identityPublicKey !== 'string' ||
+    !Array.isArray(values) ||
+    !values.every((v) => Number.isSafeInteger(v?.generation) && typeof v?.keyCheckValue === 'string')
+  ) {
+    throw invalidResponse(`the reply to ${subject} has no identity key or check values`);
+  }
+  return r as NodeIdentityReply;
 }
 
 /**

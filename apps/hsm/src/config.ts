@@ -16,6 +16,10 @@ export const hsmEnv = {
     default: '',
     desc: "file holding the token's security officer PIN (secret): to trust a new member's identity key",
   }),
+  SYMBOLON_HSM_OPERATORS_FILE: str({
+    default: '',
+    desc: 'operators this node trusts to approve its joining a domain: JSON [{ id, publicKey }] (unset: trust on first use)',
+  }),
   SYMBOLON_HSM_DOMAIN_GENERATION: num({ default: 1, desc: 'domain key generation this node serves' }),
   SYMBOLON_HSM_CREATE_DOMAIN_KEY: bool({
     default: false,

@@ -49,7 +49,17 @@ runService(async () => {
     nodeId: config.SYMBOLON_HSM_NODE_ID,
     tokenLabel: config.SYMBOLON_HSM_TOKEN_LABEL,
     domainGeneration: generation,
+    ...(config.SYMBOLON_HSM_OPERATORS_FILE ? { operatorsFile: config.SYMBOLON_HSM_OPERATORS_FILE } : {}),
   };
+  // What the operators compare with a proposal's check values before they sign it.
+  for (const g of held?.generations ?? []) {
+    if (g.state !== 'destroyed' && hsm.hasDomainKey(g.generation)) {
+      logger.info(
+        { generation: g.generation, keyCheckValue: hsm.domainKeyCheckValue(g.generation) },
+        'domain key',
+      );
+    }
+  }
   await bootstrapService({
     service: QueueGroups.hsm,
     module: AppModule.forNode(node, hsm, domainStore),

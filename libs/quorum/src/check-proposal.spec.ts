@@ -231,6 +231,22 @@ describe('checkProposal', () => {
         edit: (p) => ({ ...p, change: { ...ROTATE, keyCheckValue: KCV.toUpperCase() } }),
       },
       {
+        name: 'an add-member check value is not hex',
+        code: 'MALFORMED',
+        edit: (p) => ({
+          ...p,
+          change: { ...ADD, keyCheckValues: [{ generation: 1, keyCheckValue: 'xyz' }] },
+        }),
+      },
+      {
+        name: 'an add-member check value entry has an extra field',
+        code: 'MALFORMED',
+        edit: (p) => ({
+          ...p,
+          change: { ...ADD, keyCheckValues: [{ generation: 1, keyCheckValue: KCV, note: 'x' }] },
+        }),
+      },
+      {
         name: 'a rotation names its origin without a key check value',
         code: 'MALFORMED',
         edit: (p) => ({ ...p, change: { kind: 'rotate-domain-key', generation: 3, origin: 'hsm-1' } }),
@@ -361,6 +377,29 @@ describe('checkProposal', () => {
         change: { ...ROTATE, origin: 'hsm-9' },
       },
       {
+        name: 'a check value names a destroyed generation',
+        code: 'INVALID_CHANGE',
+        state: domain(TWO_OF_ABC, (s) => (s.generations[0]!.state = 'destroyed')),
+        change: { ...ADD, keyCheckValues: [{ generation: 1, keyCheckValue: KCV }] },
+      },
+      {
+        name: 'a generation has two check values',
+        code: 'INVALID_CHANGE',
+        change: {
+          ...ADD,
+          keyCheckValues: [
+            { generation: 2, keyCheckValue: KCV },
+            { generation: 2, keyCheckValue: KCV },
+          ],
+        },
+      },
+      {
+        name: 'a check value differs from the one the state recorded',
+        code: 'INVALID_CHANGE',
+        state: domain(TWO_OF_ABC, (s) => (s.generations[1]!.keyCheckValue = 'f'.repeat(32))),
+        change: { ...ADD, keyCheckValues: [{ generation: 2, keyCheckValue: KCV }] },
+      },
+      {
         name: 'the new member names no identity key',
         code: 'INVALID_CHANGE',
         change: { kind: 'add-member', member: { nodeId: 'hsm-3', tokenLabel: 't3' } },
@@ -460,6 +499,20 @@ describe('checkProposal', () => {
         { generation: 1, state: 'retiring' },
         { generation: 2, state: 'retiring' },
         { generation: 3, state: 'active', keyCheckValue: KCV },
+      ]);
+    });
+
+    it('should record the check values an add-member names for generations that had none', () => {
+      const next = applied({
+        ...ADD,
+        keyCheckValues: [
+          { generation: 1, keyCheckValue: KCV },
+          { generation: 2, keyCheckValue: 'e'.repeat(32) },
+        ],
+      });
+      expect(next.generations).toEqual([
+        { generation: 1, state: 'retiring', keyCheckValue: KCV },
+        { generation: 2, state: 'active', keyCheckValue: 'e'.repeat(32) },
       ]);
     });
 

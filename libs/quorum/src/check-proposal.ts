@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 
-import type { DomainState } from './domain-state.js';
+import type { DomainState, GenerationCheckValue } from './domain-state.js';
 import { QuorumError } from './needs.js';
 import {
   type DomainChange,
@@ -96,6 +96,21 @@ export function applyChange(state: DomainState, change: DomainChange): DomainSta
   return nextState(state, change);
 }
 
+/** Check values named for live generations, once each, equal to those the state recorded. */
+function checkValuesProblem(state: DomainState, values: readonly GenerationCheckValue[]): string | undefined {
+  const seen = new Set<number>();
+  for (const v of values) {
+    const g = state.generations.find((x) => x.generation === v.generation);
+    if (!g || g.state === 'destroyed') return `generation ${v.generation} is not a live generation`;
+    if (seen.has(v.generation)) return `generation ${v.generation} has two check values`;
+    seen.add(v.generation);
+    if (g.keyCheckValue !== undefined && g.keyCheckValue !== v.keyCheckValue) {
+      return `generation ${v.generation} has check value ${g.keyCheckValue}, not ${v.keyCheckValue}`;
+    }
+  }
+  return undefined;
+}
+
 /** The generation a rotation of `state` makes: the highest so far plus one (destroyed ones are never reused). */
 export function nextGeneration(state: DomainState): number {
   return Math.max(state.generation, ...state.generations.map((g) => g.generation)) + 1;
@@ -108,9 +123,9 @@ export function changeProblem(state: DomainState, change: DomainChange): string 
       if (state.members.some((m) => m.nodeId === change.member.nodeId))
         return `node ${change.member.nodeId} is already a member`;
       // The domain key reaches a new member only wrapped for this key.
-      return change.member.identityPublicKey === undefined
-        ? `node ${change.member.nodeId} needs an identityPublicKey to receive the domain key`
-        : undefined;
+      if (change.member.identityPublicKey === undefined)
+        return `node ${change.member.nodeId} needs an identityPublicKey to receive the domain key`;
+      return checkValuesProblem(state, change.keyCheckValues ?? []);
     case 'remove-member':
       if (!state.members.some((m) => m.nodeId === change.nodeId))
         return `node ${change.nodeId} is not a member`;
@@ -160,6 +175,11 @@ function nextState(state: DomainState, change: DomainChange): DomainState {
   switch (change.kind) {
     case 'add-member':
       next.members.push(structuredClone(change.member));
+      // The operators signed these values: the state keeps them for the generations that had none yet.
+      for (const v of change.keyCheckValues ?? []) {
+        const g = next.generations.find((x) => x.generation === v.generation);
+        if (g && g.keyCheckValue === undefined) g.keyCheckValue = v.keyCheckValue;
+      }
       break;
     case 'remove-member':
       next.members = next.members.filter((m) => m.nodeId !== change.nodeId);

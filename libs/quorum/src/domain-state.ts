@@ -31,6 +31,12 @@ export interface Generation {
   keyCheckValue?: string;
 }
 
+/** A domain-key generation's key check value (32 hex digits; libs/pkcs11 keyCheckValue). */
+export interface GenerationCheckValue {
+  generation: number;
+  keyCheckValue: string;
+}
+
 export interface DomainState {
   domainId: string;
   /** Version of this state; each applied change adds one. */

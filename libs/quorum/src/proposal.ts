@@ -1,7 +1,7 @@
 import { signingBytes } from '@symbolon/evidence';
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
 
-import type { DomainState, Member, Operator } from './domain-state.js';
+import type { DomainState, GenerationCheckValue, Member, Operator } from './domain-state.js';
 import { needs } from './needs.js';
 import type { QuorumRules } from './rules.js';
 
@@ -11,7 +11,11 @@ export const MAX_PROPOSAL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** One change to a domain; `kind` picks the quorum rule that must approve it. */
 export type DomainChange =
-  | { kind: 'add-member'; member: Member }
+  /**
+   * `keyCheckValues`: the check values of the domain's live keys, which the operators compare with the members' logs
+   * before they sign; the new member then accepts only keys with these values (and every member checks its own).
+   */
+  | { kind: 'add-member'; member: Member; keyCheckValues?: GenerationCheckValue[] }
   | { kind: 'remove-member'; nodeId: string }
   /**
    * `generation` is the new one: the highest so far plus one. In a domain of several tokens the key is made ahead by

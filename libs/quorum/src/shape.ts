@@ -82,6 +82,26 @@ function member(v: unknown, path: string): Problem {
   );
 }
 
+function checkValue(v: unknown, path: string): Problem {
+  return typeof v === 'string' && /^[0-9a-f]{32}$/.test(v)
+    ? undefined
+    : `${path} is not 32 lowercase hex digits`;
+}
+
+function checkValues(v: unknown, path: string): Problem {
+  return first(
+    () => list(v, path),
+    ...(Array.isArray(v) ? v : []).map((e: unknown, i) => () => {
+      const at = `${path}[${i}]`;
+      return first(
+        () => fields(e, at, ['generation', 'keyCheckValue']),
+        () => count((e as Record<string, unknown>)['generation'], `${at}.generation`, 1),
+        () => checkValue((e as Record<string, unknown>)['keyCheckValue'], `${at}.keyCheckValue`),
+      );
+    }),
+  );
+}
+
 function labels(v: unknown, path: string): Problem {
   if (!isRecord(v)) return `${path} is not an object`;
   const entries = Object.entries(v);
@@ -139,8 +159,12 @@ export function changeShapeProblem(v: unknown): Problem {
   switch (c['kind']) {
     case 'add-member':
       return first(
-        () => fields(c, 'change', ['kind', 'member']),
+        () => fields(c, 'change', ['kind', 'member'], ['keyCheckValues']),
         () => member(c['member'], 'change.member'),
+        () =>
+          c['keyCheckValues'] === undefined
+            ? undefined
+            : checkValues(c['keyCheckValues'], 'change.keyCheckValues'),
       );
     case 'remove-member':
       return first(
@@ -153,9 +177,9 @@ export function changeShapeProblem(v: unknown): Problem {
         () => count(c['generation'], 'change.generation', 1),
         () => (c['origin'] === undefined ? undefined : text(c['origin'], 'change.origin')),
         () =>
-          c['keyCheckValue'] === undefined || /^[0-9a-f]{32}$/.test(String(c['keyCheckValue']))
+          c['keyCheckValue'] === undefined
             ? undefined
-            : 'change.keyCheckValue is not 32 lowercase hex digits',
+            : checkValue(c['keyCheckValue'], 'change.keyCheckValue'),
         () =>
           (c['origin'] === undefined) === (c['keyCheckValue'] === undefined)
             ? undefined

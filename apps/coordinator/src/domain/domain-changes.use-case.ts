@@ -41,6 +41,14 @@ import { DomainService } from './domain.service.js';
 export class DomainChangesUseCase implements OnApplicationBootstrap {
   /** Members known to hold a domain state: never asked again. */
   private readonly holding = new Set<string>();
+  /**
+   * The approved add-member of each member that has not joined yet (a joining node checks it): kept until it joins.
+   * Lost when the coordinator restarts: the operators then remove the member and add it again.
+   */
+  private readonly approvals = new Map<
+    string,
+    { proposal: Record<string, unknown>; signatures: unknown[] }
+  >();
 
   constructor(
     @Inject(DomainService) private readonly domain: DomainService,
@@ -86,8 +94,13 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         });
         this.holding.add(nodeId);
         logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
-      } else {
+      } else if (this.approvals.has(nodeId)) {
         await this.join(current, nodeId, `join-${randomUUID()}`);
+      } else {
+        logger.warn(
+          { nodeId },
+          'a member holds no state and its approval is gone: remove it and add it again',
+        );
       }
     }
   }
@@ -103,8 +116,14 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       requestId,
       to: nodeId,
     });
-    await this.hsm.callAnyNode(nodeId, HsmActions.domainJoin, { requestId, state, keys });
+    await this.hsm.callAnyNode(nodeId, HsmActions.domainJoin, {
+      requestId,
+      state,
+      keys,
+      ...this.approvals.get(nodeId),
+    });
     this.holding.add(nodeId);
+    this.approvals.delete(nodeId);
     logger.info(
       { nodeId, from: source.nodeId, generations: keys.keys.length },
       'a new member joined the domain',
@@ -132,6 +151,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       tokenLabel: r.tokenLabel,
       identityPublicKey: r.identityPublicKey,
       domainId: typeof domainId === 'string' ? domainId : null,
+      keyCheckValues: r.keyCheckValues,
     };
   }
 
@@ -262,6 +282,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     const next = held.state as unknown as DomainState;
     if (change?.kind === 'add-member') {
       const joining = change.member.nodeId;
+      this.approvals.set(joining, { proposal: req.proposal, signatures: req.signatures });
       try {
         await this.join(next, joining, req.requestId);
       } catch (e) {

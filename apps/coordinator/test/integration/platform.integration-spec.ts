@@ -103,15 +103,17 @@ describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
       'audit',
       'coordinator',
       'gateway',
-      'hsm',
+      'hsm-1',
       'policy',
     ]);
     for (const [service, port] of Object.entries(runtime.metricsPorts)) {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect({ service, status: health.status }).toEqual({ service, status: 200 });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toContain(`kms_${service}_requests_total`);
-      expect(metrics).toContain(`# TYPE kms_${service}_request_duration_seconds histogram`);
+      // hsm-1, hsm-2 ...: every hsm node exports the hsm service's metrics.
+      const app = service.replace(/-\d+$/, '');
+      expect(metrics).toContain(`kms_${app}_requests_total`);
+      expect(metrics).toContain(`# TYPE kms_${app}_request_duration_seconds histogram`);
     }
     const gateway = await (await fetch(`http://127.0.0.1:${runtime.metricsPorts['gateway']}/metrics`)).text();
     expect(gateway).toMatch(/kms_gateway_requests_total\{operation="Decrypt",outcome="ok"\} [1-9]/);

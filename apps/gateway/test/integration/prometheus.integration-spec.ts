@@ -162,7 +162,9 @@ describe('Grafana dashboard on a real Prometheus', () => {
   let promDir: string | undefined;
   let promBase = '';
   let promOut = '';
-  let metricsPorts: Record<(typeof SERVICES)[number], number>;
+  /** The launcher names hsm nodes hsm-1, hsm-2 ...: the job `hsm` scrapes the one node of this platform. */
+  let metricsPorts: Record<string, number>;
+  const portOf = (s: (typeof SERVICES)[number]): number => metricsPorts[s === 'hsm' ? 'hsm-1' : s]!;
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as unknown;
 
   const stopPrometheus = async (): Promise<void> => {
@@ -198,7 +200,7 @@ describe('Grafana dashboard on a real Prometheus', () => {
           `  - job_name: ${s}`,
           '    metrics_path: /metrics',
           '    static_configs:',
-          `      - targets: ['127.0.0.1:${metricsPorts[s]}']`,
+          `      - targets: ['127.0.0.1:${portOf(s)}']`,
         ]),
         '',
       ].join('\n');

@@ -16,7 +16,7 @@ import {
   signProposal,
 } from '@symbolon/quorum';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,8 @@ interface TestNode {
   settings: NodeSettings;
   file: string;
   useCase: DomainUseCase;
+  /** The approved add-member that made this node a member (what it checks when it joins). */
+  approval?: { proposal: Record<string, unknown>; signatures: unknown[] };
 }
 
 let dir: string;
@@ -105,7 +107,13 @@ function approved(node: TestNode, change: DomainChange): HsmDomainApplyRequest {
 function addedNotJoined(): { a: TestNode; b: TestNode } {
   const a = genesisNode('node-a');
   const b = makeNode('node-b');
-  a.useCase.apply(approved(a, { kind: 'add-member', member: memberOf(b) }));
+  const addition = approved(a, {
+    kind: 'add-member',
+    member: memberOf(b),
+    keyCheckValues: [{ generation: 1, keyCheckValue: a.hsm.domainKeyCheckValue(1) }],
+  });
+  a.useCase.apply(addition);
+  b.approval = { proposal: addition.proposal, signatures: addition.signatures };
   return { a, b };
 }
 
@@ -113,6 +121,7 @@ function addedNotJoined(): { a: TestNode; b: TestNode } {
 function twoMembers(): { a: TestNode; b: TestNode } {
   const { a, b } = addedNotJoined();
   b.useCase.join({
+    ...b.approval!,
     requestId: 'join',
     state: stateOf(a) as unknown as Record<string, unknown>,
     keys: a.useCase.transport({ requestId: 'transport', to: b.id }),
@@ -150,6 +159,7 @@ describe('DomainUseCase', () => {
         tokenLabel: 'token-node-a',
         state: null,
         identityPublicKey: Buffer.from(node.hsm.identityPublicKey()).toString('base64'),
+        keyCheckValues: [],
       });
     });
 
@@ -195,7 +205,7 @@ describe('DomainUseCase', () => {
     it('should hold the same state and the same domain key as the member when that member sends the keys', () => {
       const { a, b } = addedNotJoined();
       const keys = a.useCase.transport({ requestId: 't', to: 'node-b' });
-      const reply = b.useCase.join({ requestId: 'j', state: asRecord(stateOf(a)), keys });
+      const reply = b.useCase.join({ ...b.approval!, requestId: 'j', state: asRecord(stateOf(a)), keys });
       expect(reply.nodeId).toBe('node-b');
       expect(reply.state).toEqual(a.useCase.state().state);
       expect(b.useCase.state().state).toEqual(a.useCase.state().state);
@@ -240,7 +250,7 @@ describe('DomainUseCase', () => {
 
       function refusal(s: DomainState, k: DomainKeyPackage | undefined): KmsError {
         return kmsError(() =>
-          b.useCase.join({ requestId: 'j', state: asRecord(s), keys: k as DomainKeyPackage }),
+          b.useCase.join({ ...b.approval!, requestId: 'j', state: asRecord(s), keys: k as DomainKeyPackage }),
         );
       }
 
@@ -261,7 +271,7 @@ describe('DomainUseCase', () => {
         };
         const e = refusal(swapped, keys);
         expect(e.code).toBe(ErrorCodes.VALIDATION);
-        expect(e.message).toContain('another identity key');
+        expect(e.message).toContain('the state does not name this node as the proposal does');
       });
 
       it('should refuse with VALIDATION when the state names this node without an identity key', () => {
@@ -273,7 +283,7 @@ describe('DomainUseCase', () => {
         };
         const e = refusal(bare, keys);
         expect(e.code).toBe(ErrorCodes.VALIDATION);
-        expect(e.message).toContain('another identity key');
+        expect(e.message).toContain('the state does not name this node as the proposal does');
       });
 
       it('should refuse with VALIDATION when there is no key package', () => {
@@ -332,11 +342,72 @@ describe('DomainUseCase', () => {
         expect(e.message).toContain('does not unwrap here to check value');
       });
 
-      it('should refuse with VALIDATION when the key does not have the check value it is sent with', () => {
-        const wrong = { ...keys.keys[0]!, keyCheckValue: '0'.repeat(32) };
-        const e = refusal(state, { ...keys, keys: [wrong] });
+      it('should refuse with VALIDATION when the key is not the one whose check value the operators signed', () => {
+        // Anyone can wrap a key of their own for B's public identity key and give its true check value.
+        const own = new FakeHsm('forger');
+        own.ensureDomainKey(1);
+        const forged = {
+          generation: 1,
+          wrapped: toBase64(
+            own.wrapDomainKeyForMember(1, { nodeId: 'node-b', identityPublicKey: b.hsm.identityPublicKey() }),
+          ),
+          keyCheckValue: own.domainKeyCheckValue(1),
+        };
+        const e = refusal(state, { ...keys, keys: [forged] });
         expect(e.code).toBe(ErrorCodes.VALIDATION);
-        expect(e.message).toContain('does not unwrap here to check value');
+        expect(e.message).toContain(`does not unwrap here to check value ${a.hsm.domainKeyCheckValue(1)}`);
+      });
+
+      it('should refuse with VALIDATION when the add-member is signed by an operator the node does not trust', () => {
+        const pin = join(dir, `operators-${++files}.json`);
+        const stranger = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
+        writeFileSync(pin, JSON.stringify([{ id: OPERATOR_ID, publicKey: stranger.toString('base64') }]));
+        b.settings.operatorsFile = pin;
+        try {
+          const e = refusal(state, keys);
+          expect(e.code).toBe(ErrorCodes.VALIDATION);
+          expect(e.message).toContain('the add-member is not approved: BAD_SIGNATURE');
+        } finally {
+          delete b.settings.operatorsFile;
+        }
+      });
+
+      it('should refuse with INVALID_STATE when the trusted operators file cannot be read', () => {
+        b.settings.operatorsFile = join(dir, 'missing-operators.json');
+        try {
+          expect(refusal(state, keys).code).toBe(ErrorCodes.INVALID_STATE);
+        } finally {
+          delete b.settings.operatorsFile;
+        }
+      });
+
+      it('should refuse with VALIDATION when the join comes without the approved add-member', () => {
+        const e = kmsError(() =>
+          b.useCase.join({ requestId: 'j', state: asRecord(state), keys, proposal: {}, signatures: [] }),
+        );
+        expect(e.code).toBe(ErrorCodes.VALIDATION);
+        expect(e.message).toContain('the proposal does not add this node');
+      });
+
+      it('should refuse with VALIDATION when the approved add-member named another identity key', () => {
+        const other = makeNode('node-x');
+        const proposal = {
+          ...b.approval!.proposal,
+          change: {
+            kind: 'add-member',
+            member: { ...memberOf(b), identityPublicKey: other.useCase.state().identityPublicKey },
+          },
+        };
+        const e = kmsError(() =>
+          b.useCase.join({
+            requestId: 'j',
+            state: asRecord(state),
+            keys,
+            proposal,
+            signatures: b.approval!.signatures,
+          }),
+        );
+        expect(e.message).toContain('the proposal names another identity key for this node');
       });
 
       it('should refuse with VALIDATION when the key was wrapped for another token', () => {
@@ -352,8 +423,8 @@ describe('DomainUseCase', () => {
     it('should answer the held state when the same state is joined twice', () => {
       const { a, b } = addedNotJoined();
       const keys = a.useCase.transport({ requestId: 't', to: 'node-b' });
-      const first = b.useCase.join({ requestId: 'j1', state: asRecord(stateOf(a)), keys });
-      const second = b.useCase.join({ requestId: 'j2', state: asRecord(stateOf(a)), keys });
+      const first = b.useCase.join({ ...b.approval!, requestId: 'j1', state: asRecord(stateOf(a)), keys });
+      const second = b.useCase.join({ ...b.approval!, requestId: 'j2', state: asRecord(stateOf(a)), keys });
       expect(second).toEqual(first);
     });
 
@@ -363,6 +434,7 @@ describe('DomainUseCase', () => {
       const other = { ...stateOf(a), epoch: stateOf(a).epoch + 1 };
       const e = kmsError(() =>
         b.useCase.join({
+          ...b.approval!,
           requestId: 'j',
           state: asRecord(other),
           keys: a.useCase.transport({ requestId: 't', to: 'node-b' }),
@@ -596,7 +668,7 @@ describe('DomainUseCase', () => {
       for (const node of [a, b]) {
         expect(node.hsm.hasDomainKey(1)).toBe(false);
         expect(node.hsm.hasDomainKey(2)).toBe(true);
-        expect(stateOf(node).generations[0]).toEqual({ generation: 1, state: 'destroyed' });
+        expect(stateOf(node).generations[0]).toMatchObject({ generation: 1, state: 'destroyed' });
         expect(stateOf(node).epoch).toBe(4);
       }
       // A destroyed generation is no longer sent to anyone.
@@ -632,6 +704,25 @@ describe('DomainUseCase', () => {
   });
 
   describe('apply', () => {
+    it('should refuse with INVALID_STATE and keep its state when an add-member names a check value of another key', () => {
+      const a = genesisNode('node-a');
+      const before = stateOf(a);
+      const e = kmsError(() =>
+        a.useCase.apply(
+          approved(a, {
+            kind: 'add-member',
+            member: memberOf(makeNode('node-b')),
+            keyCheckValues: [{ generation: 1, keyCheckValue: 'f'.repeat(32) }],
+          }),
+        ),
+      );
+      expect(e.code).toBe(ErrorCodes.INVALID_STATE);
+      expect(e.message).toContain(
+        `generation 1 has check value ${a.hsm.domainKeyCheckValue(1)} in node node-a`,
+      );
+      expect(stateOf(a)).toEqual(before);
+    });
+
     it('should refuse with INVALID_STATE when the node holds no domain state', () => {
       const a = genesisNode('node-a');
       const request = approved(a, { kind: 'add-member', member: memberOf(makeNode('node-b')) });

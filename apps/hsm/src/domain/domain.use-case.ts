@@ -17,10 +17,12 @@ import {
   toBase64,
 } from '@symbolon/contracts';
 import { type Hsm, HsmError } from '@symbolon/pkcs11';
+import { readFileSync } from 'node:fs';
 import {
   type DomainChange,
   type DomainProposal,
   type DomainState,
+  type Operator,
   checkProposal,
   checkRules,
   nextGeneration,
@@ -53,11 +55,20 @@ export class DomainUseCase {
   }
 
   state(): HsmDomainStateReply {
+    const live = (this.domain?.state.generations ?? []).filter((g) => g.state !== 'destroyed');
     return {
       nodeId: this.node.nodeId,
       tokenLabel: this.node.tokenLabel,
       state: (this.domain?.state as unknown as Record<string, unknown>) ?? null,
       identityPublicKey: toBase64(guard(() => this.hsm.identityPublicKey())),
+      keyCheckValues: guard(() =>
+        live
+          .filter((g) => this.hsm.hasDomainKey(g.generation))
+          .map((g) => ({
+            generation: g.generation,
+            keyCheckValue: this.hsm.domainKeyCheckValue(g.generation),
+          })),
+      ),
     };
   }
 
@@ -80,34 +91,98 @@ export class DomainUseCase {
   }
 
   /**
-   * A node that holds no state joins the domain that made it a member (an approved add-member naming this token's
-   * identity key) with the domain keys a member wrapped for that key. Like genesis, the first state is trusted on
-   * first use (ADR 0013); what the node checks: the state names this node with this token's identity key, the keys
-   * come from another member of it and are meant for this node, and each key has the check value the state records
-   * for its generation (or the sender gave, for generations made before check values were recorded).
+   * A node that holds no state joins the domain that made it a member, with the domain keys a member wrapped for it.
+   * What it checks (ADR 0013): the add-member that named this token's identity key was approved by a quorum of the
+   * operators it was installed to trust (SYMBOLON_HSM_OPERATORS_FILE; without that file, of the operators the state
+   * names: trust on first use, as for a genesis); the state follows from that change and names this node; the keys
+   * come from another member, are meant for this node, and each has the check value the operators signed (or the
+   * state recorded; only without either, the one the sender gave).
    */
   join(req: HsmDomainJoinRequest): HsmDomainStateReply {
     const state = req.state as unknown as DomainState;
     const held = this.heldAlready(state);
     if (held) return held;
+    const refuse = (why: string): KmsError => new KmsError(ErrorCodes.VALIDATION, `join refused: ${why}`);
     const problems = stateProblems(state, this.node.nodeId);
-    const me = Array.isArray(state?.members)
-      ? state.members.find((m) => m.nodeId === this.node.nodeId)
-      : undefined;
-    if (me && me.identityPublicKey !== this.state().identityPublicKey)
-      problems.push('it names another identity key for this node');
-    if (problems.length > 0)
-      throw new KmsError(ErrorCodes.VALIDATION, `join refused: ${problems.join('; ')}`);
+    if (problems.length > 0) throw refuse(problems.join('; '));
+    const approved = this.approvedAddition(state, req.proposal, req.signatures);
+    const signed = new Map((approved.keyCheckValues ?? []).map((v) => [v.generation, v.keyCheckValue]));
     const keys = this.packageFor(req.keys, state);
     for (const g of state.generations.filter((x) => x.state !== 'destroyed')) {
       const key = keys.get(g.generation);
-      if (!key)
-        throw new KmsError(ErrorCodes.VALIDATION, `join refused: no key for generation ${g.generation}`);
-      this.receiveKey(g.generation, key.wrapped, g.keyCheckValue ?? key.keyCheckValue, false);
+      if (!key) throw refuse(`no key for generation ${g.generation}`);
+      const expected = signed.get(g.generation) ?? g.keyCheckValue;
+      if (expected === undefined) {
+        logger.warn(
+          { generation: g.generation },
+          "no approved check value: the sender's is trusted on first use",
+        );
+      }
+      this.receiveKey(g.generation, key.wrapped, expected ?? key.keyCheckValue, false);
     }
     this.install(state);
     logger.info({ domainId: state.domainId, epoch: state.epoch, from: req.keys.from }, 'joined the domain');
     return this.state();
+  }
+
+  /**
+   * The add-member change that made this node a member, checked like any proposal (libs/quorum checkProposal) against
+   * the state before it, with the operators this node trusts: it names this node with this token's identity key.
+   */
+  private approvedAddition(
+    state: DomainState,
+    proposal: Record<string, unknown>,
+    signatures: unknown[],
+  ): Extract<DomainChange, { kind: 'add-member' }> {
+    const refuse = (why: string): KmsError => new KmsError(ErrorCodes.VALIDATION, `join refused: ${why}`);
+    const p = proposal as unknown as Partial<DomainProposal>;
+    const change = p?.change;
+    if (change?.kind !== 'add-member' || change.member?.nodeId !== this.node.nodeId) {
+      throw refuse('the proposal does not add this node');
+    }
+    if (change.member.identityPublicKey !== this.state().identityPublicKey) {
+      throw refuse('the proposal names another identity key for this node');
+    }
+    const me = state.members.find((m) => m.nodeId === this.node.nodeId);
+    if (JSON.stringify(me) !== JSON.stringify(change.member))
+      throw refuse('the state does not name this node as the proposal does');
+    if (typeof p.epoch !== 'number' || p.epoch >= state.epoch)
+      throw refuse('the state does not follow the proposal');
+    const operators = this.trustedOperators() ?? state.operators;
+    const before: DomainState = {
+      ...state,
+      epoch: p.epoch,
+      operators,
+      members: state.members.filter((m) => m.nodeId !== this.node.nodeId),
+    };
+    const result = checkProposal(before, proposal, signatures, { now: new Date(), seenNonces: new Set() });
+    if (!result.ok) throw refuse(`the add-member is not approved: ${result.code}: ${result.message}`);
+    return change;
+  }
+
+  /** The operators this node was installed to trust, or undefined when none were configured (trust on first use). */
+  private trustedOperators(): Operator[] | undefined {
+    const file = this.node.operatorsFile;
+    if (file === undefined) {
+      logger.warn('no trusted operators configured: the domain this node joins is trusted on first use');
+      return undefined;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      throw new KmsError(ErrorCodes.INVALID_STATE, `the trusted operators file ${file} cannot be read`);
+    }
+    const ok =
+      Array.isArray(parsed) &&
+      parsed.length > 0 &&
+      parsed.every((o) => typeof o?.id === 'string' && typeof o?.publicKey === 'string');
+    if (!ok)
+      throw new KmsError(
+        ErrorCodes.INVALID_STATE,
+        `the trusted operators file ${file} is not [{ id, publicKey }]`,
+      );
+    return (parsed as Operator[]).map(({ id, publicKey }) => ({ id, publicKey }));
   }
 
   /**
@@ -237,7 +312,20 @@ export class DomainUseCase {
    * unwrapped under it. A removal drops the trust in the member's key, and a removed node destroys its domain keys.
    */
   private inToken(change: DomainChange, current: DomainState): void {
-    if (change.kind === 'rotate-domain-key') {
+    if (change.kind === 'add-member') {
+      // The values the operators signed are this token's: else the new member could never get the same keys.
+      for (const v of change.keyCheckValues ?? []) {
+        const held = guard(() =>
+          this.hsm.hasDomainKey(v.generation) ? this.hsm.domainKeyCheckValue(v.generation) : undefined,
+        );
+        if (held !== v.keyCheckValue) {
+          throw new KmsError(
+            ErrorCodes.INVALID_STATE,
+            `generation ${v.generation} has check value ${held ?? '(none)'} in node ${this.node.nodeId}, not ${v.keyCheckValue}`,
+          );
+        }
+      }
+    } else if (change.kind === 'rotate-domain-key') {
       const g = change.generation;
       if (change.keyCheckValue === undefined) {
         guard(() => this.hsm.ensureDomainKey(g));

@@ -6,4 +6,9 @@ export interface NodeSettings {
   nodeId: string;
   tokenLabel: string;
   domainGeneration: number;
+  /**
+   * The operators this node was installed to trust (a JSON file of `{ id, publicKey }`, read at each join): a join
+   * must come with the add-member those operators approved. Unset: the first state is trusted on first use.
+   */
+  operatorsFile?: string;
 }

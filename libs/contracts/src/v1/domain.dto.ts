@@ -59,6 +59,8 @@ export interface NodeIdentityReply {
   identityPublicKey: string;
   /** The domain the node holds a state of, or null while it has none. */
   domainId: string | null;
+  /** The check values of the live domain keys in its token: what an add-member names, and operators compare. */
+  keyCheckValues: { generation: number; keyCheckValue: string }[];
 }
 
 export class DomainStatusRequest extends DomainRequest {}
@@ -139,13 +141,22 @@ export class HsmDomainTransportRequest extends DomainRequest {
   generations?: number[];
 }
 
-/** coordinator -> a node that holds no state: the state that made it a member, and its domain keys. */
+/**
+ * coordinator -> a node that holds no state: the approved add-member that made it a member (with its signatures), the
+ * state it leads to, and the domain keys a member wrapped for it.
+ */
 export class HsmDomainJoinRequest extends DomainRequest {
   @IsObject()
   state!: Record<string, unknown>;
 
   @IsObject()
   keys!: DomainKeyPackage;
+
+  @IsObject()
+  proposal!: Record<string, unknown>;
+
+  @IsArray()
+  signatures!: unknown[];
 }
 export interface HsmDomainApplyReply {
   nodeId: string;
@@ -166,4 +177,6 @@ export interface HsmDomainStateReply {
   /** The token's identity public key (RSA-3072 SPKI DER, base64): what an add-member proposal names. */
   identityPublicKey: string;
   tokenLabel: string;
+  /** The check values of the live domain keys this token holds (what an add-member proposal names). */
+  keyCheckValues: { generation: number; keyCheckValue: string }[];
 }
