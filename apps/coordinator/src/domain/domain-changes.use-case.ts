@@ -77,31 +77,41 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
    * until it holds a state; after that it keeps its own.
    */
   async installMembers(): Promise<void> {
-    const current = this.domain.current();
+    let current = this.domain.current();
+    const waiting: HsmDomainStateReply[] = [];
     for (const { nodeId } of current.members) {
       if (this.holding.has(nodeId)) continue;
       const r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
         requestId: `genesis-${randomUUID()}`,
       });
-      if (r.state !== null) {
-        this.holding.add(nodeId);
-        continue;
+      if (r.state !== null) this.holding.add(nodeId);
+      else waiting.push(r);
+    }
+    if (waiting.length === 0) return;
+    if (current.epoch === 1) {
+      // No member holds the first state yet: it names the identity keys their tokens report (trust on first use).
+      if (this.holding.size === 0 && current.members.some((m) => m.identityPublicKey === undefined)) {
+        current = await this.domain.amendGenesis(
+          new Map(waiting.map((r) => [r.nodeId, r.identityPublicKey])),
+        );
       }
-      if (current.epoch === 1) {
+      for (const { nodeId } of waiting) {
         await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
           requestId: `genesis-${randomUUID()}`,
           state: current,
         });
         this.holding.add(nodeId);
         logger.info({ nodeId, domainId: current.domainId }, 'domain genesis sent to a member');
-      } else if (this.approvals.has(nodeId)) {
-        await this.join(current, nodeId, `join-${randomUUID()}`);
-      } else {
+      }
+      return;
+    }
+    for (const { nodeId } of waiting) {
+      if (this.approvals.has(nodeId)) await this.join(current, nodeId, `join-${randomUUID()}`);
+      else
         logger.warn(
           { nodeId },
           'a member holds no state and its approval is gone: remove it and add it again',
         );
-      }
     }
   }
 

@@ -61,6 +61,27 @@ export class DomainService implements OnModuleInit {
     this.state = state;
   }
 
+  /**
+   * The first state with the identity keys its members' tokens report, while no member holds it yet (genesis is
+   * trusted on first use): a member's identity is then in the state every member holds, and the other members can
+   * wrap domain keys for it.
+   */
+  async amendGenesis(identities: ReadonlyMap<string, string>): Promise<DomainState> {
+    const state = this.current();
+    if (state.epoch !== 1) throw new Error('only the first state is amended');
+    const members = state.members.map((m) =>
+      m.identityPublicKey === undefined && identities.has(m.nodeId)
+        ? { ...m, identityPublicKey: identities.get(m.nodeId)! }
+        : m,
+    );
+    const next = { ...state, members };
+    await this.ds
+      .getRepository(DomainStateEntity)
+      .update({ domainId: state.domainId, epoch: 1 }, { state: JSON.stringify(next) });
+    this.state = next;
+    return next;
+  }
+
   current(): DomainState {
     if (!this.state) throw new Error('domain state not loaded');
     return this.state;

@@ -32,6 +32,9 @@ function setup() {
   const domain = asFake<DomainService>({
     onModuleInit: async () => undefined,
     adopt: async () => undefined,
+    amendGenesis: async () => {
+      throw new Error('not used by the job');
+    },
     current: () =>
       ({ members: NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })) }) as unknown as DomainState,
   });

@@ -23,6 +23,7 @@ function setup(nodeIds: string[]) {
   const domainService = asFake<DomainService>({
     onModuleInit: async () => {},
     adopt: async () => {},
+    amendGenesis: async () => domain,
     current: () => domain,
   });
   const config = loadConfig(coordinatorEnv, { SYMBOLON_HSM_TIMEOUT_MS: String(TIMEOUT_MS) });

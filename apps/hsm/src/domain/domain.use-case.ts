@@ -82,6 +82,10 @@ export class DomainUseCase {
     if (held) return held;
     const problems = stateProblems(state, this.node.nodeId);
     if (state?.epoch !== 1) problems.push('a genesis state has epoch 1');
+    const me = problems.length === 0 ? state.members.find((m) => m.nodeId === this.node.nodeId) : undefined;
+    if (me?.identityPublicKey !== undefined && me.identityPublicKey !== this.state().identityPublicKey) {
+      problems.push('it names another identity key for this node');
+    }
     if (problems.length > 0) {
       throw new KmsError(ErrorCodes.VALIDATION, `genesis refused: ${problems.join('; ')}`);
     }

@@ -41,7 +41,9 @@ export function toKmsError(e: unknown, subject: string): KmsError {
   if (e instanceof TimeoutError)
     return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no reply from ${subject} in time`);
   const message = e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
-  if (/no responders|503/i.test(message)) {
+  // Nobody subscribes (a node that died, a service not started): nats.js says "no responders" (503), and NestJS's NATS
+  // client turns it into an EmptyResponseException ("There are no subscribers listening ..."). Worth another node.
+  if (/no responders|503|no subscribers/i.test(message)) {
     return new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, `no service answers ${subject}`);
   }
   return new KmsError(ErrorCodes.INTERNAL, `request to ${subject} failed`);

@@ -1,0 +1,361 @@
+/**
+ * The HSM fleet on the running platform (issue 5): a domain of several SoftHSM2 tokens that share the domain key, which
+ * leaves a token only wrapped inside another member's token for the identity key an approved add-member names. The
+ * platform starts with three tokens and only the first in the domain (SYMBOLON_HSM_AUTO_JOIN=false); the operators
+ * bring the others in with the CLI ceremony. Under load (workers sending Encrypt and Decrypt without retries), a third
+ * token joins, the domain key rotates and the old generation is destroyed in every token, and an hsm node is killed
+ * with SIGKILL: no request started after an event fails.
+ */
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  type DomainKeyPackage,
+  ErrorCodes,
+  HsmActions,
+  type HsmDomainStateReply,
+  KmsError,
+  Subjects,
+  hsmSubject,
+} from '@symbolon/contracts';
+import { Pkcs11Token } from '@symbolon/pkcs11';
+import { activateSoftHsmConf, type RpcClient } from '@symbolon/platform';
+import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
+import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { symbolon } from './support/cli.js';
+import { toolingClient } from './support/operators.js';
+
+jest.setTimeout(300_000);
+
+const WORKERS = 4;
+
+let platform: TestPlatform;
+let tooling: RpcClient;
+let work: string;
+let keyId: string;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    hsmTokens: 3,
+    env: {
+      SYMBOLON_HSM_AUTO_JOIN: 'false',
+      SYMBOLON_JOB_INTERVAL_MS: '500',
+      SYMBOLON_HSM_HEALTH_INTERVAL_MS: '500',
+    },
+  });
+  tooling = await toolingClient(platform);
+  work = mkdtempSync(join(tmpdir(), 'symbolon-fleet-'));
+  keyId = (await platform.kms().send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+}, 240_000);
+
+afterAll(async () => {
+  await tooling?.close();
+  await platform?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+}, 120_000);
+
+async function symbolonJson<T>(...args: string[]): Promise<T> {
+  const r = await symbolon(platform, ...args);
+  if (r.code !== 0) throw new Error(`symbolon ${args.slice(0, 2).join(' ')} failed: ${r.err}`);
+  return JSON.parse(r.out) as T;
+}
+
+const runtime = () => join(platform.dataDir, 'runtime.json');
+
+/** The operators' ceremony with the CLI: propose (the CLI completes the change), sign offline, submit. */
+async function approve(change: object): Promise<{ ceremony: string[]; epoch: number }> {
+  const id = randomUUID();
+  const changeFile = join(work, `${id}.change.json`);
+  writeFileSync(changeFile, JSON.stringify(change));
+  const proposal = join(work, `${id}.proposal.json`);
+  const signature = join(work, `${id}.signature.json`);
+  const proposed = await symbolonJson<{ Ceremony: string[] }>(
+    'domain',
+    'propose',
+    '--runtime',
+    runtime(),
+    '--change',
+    changeFile,
+    '--out',
+    proposal,
+  );
+  await symbolonJson(
+    'domain',
+    'sign',
+    '--proposal',
+    proposal,
+    '--key',
+    join(platform.dataDir, 'operator-1.key.pem'),
+    '--operator-id',
+    'operator-1',
+    '--out',
+    signature,
+  );
+  const submitted = await symbolonJson<{ Epoch: number }>(
+    'domain',
+    'submit',
+    '--runtime',
+    runtime(),
+    '--proposal',
+    proposal,
+    '--signatures',
+    signature,
+  );
+  return { ceremony: proposed.Ceremony, epoch: submitted.Epoch };
+}
+
+const nodeState = (nodeId: string) =>
+  tooling.send<HsmDomainStateReply>(hsmSubject(nodeId, HsmActions.domainState), { requestId: randomUUID() });
+
+/** The domain as the coordinator holds it (the same as every member's copy once a change is applied). */
+function status(): Promise<{ state: DomainState; rewrapRemaining: number; heldBack: string[] }> {
+  return tooling.send(Subjects.domain.status, { requestId: randomUUID() });
+}
+
+/** Domain-key labels in a token of the platform, read through PKCS#11 from this process. */
+function domainKeysIn(nodeId: string): string[] {
+  const { hsmPin } = JSON.parse(readFileSync(join(platform.dataDir, 'secrets.json'), 'utf8')) as {
+    hsmPin: string;
+  };
+  const deactivate = activateSoftHsmConf(join(platform.dataDir, 'softhsm', 'softhsm2.conf'));
+  const token = Pkcs11Token.open({
+    modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+    tokenLabel: `symbolon-${nodeId}`,
+    pin: hsmPin,
+  });
+  try {
+    return [1, 2, 3]
+      .filter((g) => token.findSecretKeys(`symbolon-domain-${g}`).length > 0)
+      .map((g) => `symbolon-domain-${g}`);
+  } finally {
+    token.close();
+    deactivate();
+  }
+}
+
+interface Sample {
+  start: number;
+  end: number;
+  ok: boolean;
+  error?: string;
+}
+
+/** WORKERS loops of Encrypt then Decrypt, each request once (no SDK retry), until stopped. */
+function startLoad(): { stop(): Promise<Sample[]> } {
+  const samples: Sample[] = [];
+  let running = true;
+  const kms = new KMSClient({
+    endpoint: platform.endpoint,
+    region: platform.credentials.region,
+    credentials: {
+      accessKeyId: platform.credentials.accessKeyId,
+      secretAccessKey: platform.credentials.secretAccessKey,
+    },
+    maxAttempts: 1,
+  });
+  const timed = async (op: () => Promise<unknown>): Promise<unknown> => {
+    const start = Date.now();
+    try {
+      const r = await op();
+      samples.push({ start, end: Date.now(), ok: true });
+      return r;
+    } catch (e) {
+      samples.push({ start, end: Date.now(), ok: false, error: (e as Error).name });
+      return undefined;
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (running) {
+      const sealed = (await timed(() =>
+        kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: randomBytes(64) })),
+      )) as { CiphertextBlob?: Uint8Array } | undefined;
+      if (sealed?.CiphertextBlob) {
+        await timed(() => kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob })));
+      }
+    }
+  };
+  const workers = Array.from({ length: WORKERS }, () => worker());
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      kms.destroy();
+      return samples;
+    },
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function requestsServedBy(nodeId: string): Promise<number> {
+  const ports = (JSON.parse(readFileSync(runtime(), 'utf8')) as { metricsPorts: Record<string, number> })
+    .metricsPorts;
+  const text = await (await fetch(`http://127.0.0.1:${ports[nodeId]}/metrics`)).text();
+  return [
+    ...text.matchAll(/^kms_hsm_requests_total\{operation="[^"]+\.(encrypt|decrypt)",outcome="ok"\} (\d+)$/gm),
+  ]
+    .map((m) => Number(m[2]))
+    .reduce((a, b) => a + b, 0);
+}
+
+async function refusal(p: Promise<unknown>): Promise<KmsError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof KmsError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('HSM fleet', () => {
+  it('should refuse to wrap the domain key for a token that no approved change names', async () => {
+    // The first domain request has the coordinator install the genesis, naming hsm-1's identity key.
+    const { state } = await status();
+    expect(state.members).toEqual([
+      {
+        nodeId: 'hsm-1',
+        tokenLabel: 'symbolon-hsm-1',
+        identityPublicKey: (await nodeState('hsm-1')).identityPublicKey,
+      },
+    ]);
+    const e = await refusal(
+      tooling.send(hsmSubject('hsm-1', HsmActions.domainTransport), { requestId: randomUUID(), to: 'hsm-2' }),
+    );
+    expect(e.code).toBe(ErrorCodes.VALIDATION);
+    expect(e.message).toContain('hsm-2 is not another member of the domain');
+  });
+
+  it('should refuse a join whose add-member the trusted operators did not sign, and keep no key', async () => {
+    const { state } = await status();
+    const joining = await nodeState('hsm-2');
+    expect(joining.state).toBeNull();
+    const member = {
+      nodeId: 'hsm-2',
+      tokenLabel: 'symbolon-hsm-2',
+      identityPublicKey: joining.identityPublicKey,
+    };
+    const proposal = newProposal(state, { kind: 'add-member', member }, { ttlMs: 600_000, now: new Date() });
+    // Someone who is not the operator signs in its name, and makes a key of its own with its true check value.
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    const next = { ...state, epoch: state.epoch + 1, members: [...state.members, member] };
+    const keys: DomainKeyPackage = {
+      domainId: state.domainId,
+      epoch: next.epoch,
+      from: 'hsm-1',
+      to: 'hsm-2',
+      keys: [{ generation: 1, wrapped: randomBytes(384).toString('base64'), keyCheckValue: '0'.repeat(32) }],
+    };
+    const e = await refusal(
+      tooling.send(hsmSubject('hsm-2', HsmActions.domainJoin), {
+        requestId: randomUUID(),
+        state: next,
+        keys,
+        proposal,
+        signatures: [signProposal(proposal, 'operator-1', forger)],
+      }),
+    );
+    expect(e.code).toBe(ErrorCodes.VALIDATION);
+    expect(e.message).toContain('the add-member is not approved: BAD_SIGNATURE');
+    expect((await nodeState('hsm-2')).state).toBeNull();
+    expect(domainKeysIn('hsm-2')).toEqual([]);
+  });
+
+  it('should bring a second token into the domain by the operators ceremony, with the same key in both', async () => {
+    const before = await nodeState('hsm-1');
+    const { ceremony, epoch } = await approve({
+      kind: 'add-member',
+      member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2' },
+    });
+    const kcv = before.keyCheckValues[0]!.keyCheckValue;
+    // What the operators compared before they signed: the new token's identity and the domain key's check value.
+    expect(ceremony.join('\n')).toContain(`receiving the domain keys with check values generation 1 ${kcv}`);
+    expect(epoch).toBe((before.state as unknown as DomainState).epoch + 1);
+    const joined = await nodeState('hsm-2');
+    expect(joined.state).toEqual((await nodeState('hsm-1')).state);
+    expect(joined.keyCheckValues).toEqual([{ generation: 1, keyCheckValue: kcv }]);
+    expect(domainKeysIn('hsm-2')).toEqual(['symbolon-domain-1']);
+    // Both members serve key operations.
+    const load = startLoad();
+    await new Promise((r) => setTimeout(r, 1500));
+    const samples = await load.stop();
+    expect(samples.filter((s) => !s.ok)).toEqual([]);
+    expect(await requestsServedBy('hsm-1')).toBeGreaterThan(0);
+    expect(await requestsServedBy('hsm-2')).toBeGreaterThan(0);
+  });
+
+  it('should fail no request while a third token joins and the domain key rotates and its old generation goes', async () => {
+    const kms = platform.kms();
+    const old = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('before the rotation') }),
+    );
+    const load = startLoad();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await approve({ kind: 'add-member', member: { nodeId: 'hsm-3', tokenLabel: 'symbolon-hsm-3' } });
+      const { ceremony } = await approve({ kind: 'rotate-domain-key', generation: 2 });
+      expect(ceremony.join('\n')).toMatch(/key made by hsm-\d, check value [0-9a-f]{32}/);
+      await waitFor('the re-wrap', async () => ((await status()).rewrapRemaining === 0 ? true : undefined));
+      await approve({ kind: 'destroy-generation', generation: 1 });
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      const samples = await load.stop();
+      expect(samples.length).toBeGreaterThan(20);
+      expect(samples.filter((s) => !s.ok)).toEqual([]);
+    }
+    const { state } = await status();
+    expect(state.members.map((m) => m.nodeId)).toEqual(['hsm-1', 'hsm-2', 'hsm-3']);
+    expect(state.generations).toMatchObject([
+      { generation: 1, state: 'destroyed' },
+      { generation: 2, state: 'active' },
+    ]);
+    for (const nodeId of ['hsm-1', 'hsm-2', 'hsm-3']) {
+      expect({ nodeId, keys: domainKeysIn(nodeId) }).toEqual({ nodeId, keys: ['symbolon-domain-2'] });
+      expect((await nodeState(nodeId)).keyCheckValues).toEqual([
+        { generation: 2, keyCheckValue: state.generations[1]!.keyCheckValue },
+      ]);
+    }
+    // A ciphertext of before the rotation decrypts: its key was re-wrapped under generation 2.
+    const back = await kms.send(new DecryptCommand({ CiphertextBlob: old.CiphertextBlob }));
+    expect(Buffer.from(back.Plaintext!).toString()).toBe('before the rotation');
+  });
+
+  it('should fail no request started after an hsm node is killed with SIGKILL, and route to it again', async () => {
+    const pids = () => (JSON.parse(readFileSync(runtime(), 'utf8')) as { pids: Record<string, number> }).pids;
+    const victim = pids()['hsm-2']!;
+    const load = startLoad();
+    await new Promise((r) => setTimeout(r, 1000));
+    const killedAt = Date.now();
+    process.kill(victim, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 4000));
+    const samples = await load.stop();
+    const failed = samples.filter((s) => !s.ok);
+    // Only requests already in flight at the kill may fail; none started after it.
+    expect(failed.filter((s) => s.start >= killedAt)).toEqual([]);
+    expect(failed.length).toBeLessThanOrEqual(WORKERS);
+    expect(samples.filter((s) => s.start >= killedAt && s.ok).length).toBeGreaterThan(10);
+    // The launcher starts the node again; it holds its state and keys, and the coordinator routes to it again.
+    await waitFor('hsm-2 started again', async () => (pids()['hsm-2'] !== victim ? true : undefined));
+    await waitFor('hsm-2 routed to again', async () => {
+      const s = await status();
+      return s.heldBack.length === 0 ? true : undefined;
+    });
+    const served = await requestsServedBy('hsm-2');
+    const again = startLoad();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await again.stop()).filter((s) => !s.ok)).toEqual([]);
+    expect(await requestsServedBy('hsm-2')).toBeGreaterThan(served);
+  });
+});
