@@ -21,6 +21,7 @@ import { callAdmin } from '../apps/cli/src/admin-client.js';
 import { startPlatform } from '../deploy/local/platform.js';
 import { benchAuditVerify } from './audit-verify.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
+import { type FleetResult, benchFleet, printFleet } from './fleet.js';
 import { type RewrapResult, benchRewrap, printRewrap } from './rewrap.js';
 import {
   type PolicyEngineResult,
@@ -36,7 +37,7 @@ const RESULTS_FILE = join(HERE, '..', 'bench-results.json');
 const DURATION_S = positive('BENCH_DURATION_S', 10);
 const WARMUP_S = positive('BENCH_WARMUP_S', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
-const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform', 'rewrap'];
+const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform', 'rewrap', 'fleet'];
 const ONLY = (process.env['BENCH_TARGETS'] ?? TARGETS.join(',')).split(',').map((t) => t.trim());
 /** The goal of issue 4: the platform with a conditional key policy keeps this share of its req/s without one. */
 const KEY_POLICY_TARGET_RATIO = 0.9;
@@ -489,6 +490,7 @@ async function main(): Promise<void> {
   const results: TargetResult[] = [];
   let engine: PolicyEngineResult | undefined;
   let rewrap: RewrapResult | undefined;
+  let fleet: FleetResult | undefined;
   for (const name of ONLY) {
     if (!TARGETS.includes(name))
       throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
@@ -497,12 +499,15 @@ async function main(): Promise<void> {
     if (name === 'policyEngine') engine = runPolicyEngineBench(policyEngineOptions());
     // Domain-key rotation under load (issue 5): its own platform and its own report.
     else if (name === 'rewrap') rewrap = await benchRewrap();
+    // The HSM fleet (issue 5): one and two nodes, and the fleet's events under load.
+    else if (name === 'fleet') fleet = await benchFleet();
     else results.push(...[await runs[name]!()].flat());
     if (name === 'policyEngine') await benchAuditVerify(); // audit export verification (issue 6), also in process
   }
   if (interrupted) throw new Error('interrupted');
   const { ratios, met, keyPolicyMet } = report(results, engine);
   if (rewrap) printRewrap(rewrap);
+  if (fleet) printFleet(fleet);
   writeFileSync(
     RESULTS_FILE,
     JSON.stringify(

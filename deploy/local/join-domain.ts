@@ -1,5 +1,5 @@
 import { Subjects } from '@symbolon/contracts';
-import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
+import { type DomainChange, type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import { writeSecretFile } from '@symbolon/platform';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,34 +25,47 @@ export async function joinDomain(
   log: (line: string) => void,
 ): Promise<void> {
   if (nodes.length < 2) return;
+  for (const nodeId of nodes) {
+    const joined = await approveAsDevelopmentOperator(dataDir, (state) =>
+      state.members.some((m) => m.nodeId === nodeId)
+        ? undefined
+        : { kind: 'add-member', member: { nodeId, tokenLabel: `symbolon-${nodeId}` } },
+    );
+    if (joined === 'not-development') {
+      log(`${nodeId} is not a member of the domain, whose operators are not the development one: not joined`);
+      return;
+    }
+    if (joined) log(`${nodeId} joined domain ${joined.domainId}`);
+  }
+}
+
+/**
+ * One change the way operators make it with the CLI (`domain propose`, which completes the change, then sign and
+ * submit), signed with the development operator's key: `change` gets the current state and answers the change, or
+ * undefined for none. Answers the state the change applied to, undefined when there was nothing to do, or
+ * 'not-development' when the domain's operators are no longer the development one. For the launcher, tests and the
+ * bench.
+ */
+export async function approveAsDevelopmentOperator(
+  dataDir: string,
+  change: (state: DomainState) => DomainChange | undefined,
+): Promise<DomainState | undefined | 'not-development'> {
   // What `symbolon domain` does, as the operators' NATS user.
   const domain = lazyDomainCall({ runtimeFile: join(dataDir, 'runtime.json') });
   try {
-    const call = async <T>(subject: string, payload: Record<string, unknown>): Promise<T> =>
-      (await domain.call(subject, payload)) as T;
-    for (const nodeId of nodes) {
-      const { state } = await call<{ state: DomainState }>(Subjects.domain.status, {});
-      if (state.members.some((m) => m.nodeId === nodeId)) continue;
-      if (state.operators.length !== 1 || state.operators[0]!.id !== DEV_OPERATOR) {
-        log(
-          `${nodeId} is not a member of the domain, whose operators are not the development one: not joined`,
-        );
-        return;
-      }
-      const change = await completeChange(
-        { kind: 'add-member', member: { nodeId, tokenLabel: `symbolon-${nodeId}` } },
-        state,
-        domain.call,
-      );
-      const proposal = newProposal(state, change, { ttlMs: PROPOSAL_TTL_MS, now: new Date() });
-      const key = createPrivateKey(readFileSync(join(dataDir, `${DEV_OPERATOR}.key.pem`)));
-      await call(Subjects.domain.open, { proposal });
-      await call(Subjects.domain.submit, {
-        proposal,
-        signatures: [signProposal(proposal, DEV_OPERATOR, key)],
-      });
-      log(`${nodeId} joined domain ${state.domainId}`);
-    }
+    const { state } = (await domain.call(Subjects.domain.status, {})) as { state: DomainState };
+    const wanted = change(state);
+    if (wanted === undefined) return undefined;
+    if (state.operators.length !== 1 || state.operators[0]!.id !== DEV_OPERATOR) return 'not-development';
+    const complete = await completeChange(wanted, state, domain.call);
+    const proposal = newProposal(state, complete, { ttlMs: PROPOSAL_TTL_MS, now: new Date() });
+    const key = createPrivateKey(readFileSync(join(dataDir, `${DEV_OPERATOR}.key.pem`)));
+    await domain.call(Subjects.domain.open, { proposal });
+    await domain.call(Subjects.domain.submit, {
+      proposal,
+      signatures: [signProposal(proposal, DEV_OPERATOR, key)],
+    });
+    return state;
   } finally {
     await domain.close();
   }
