@@ -45,6 +45,8 @@ interface Service {
   volumes?: (string | { source?: string; target?: string })[];
   healthcheck?: { test?: string[]; disable?: boolean };
   secrets?: ({ source: string } | string)[];
+  profiles?: string[];
+  depends_on?: Record<string, unknown>;
 }
 interface ComposeConfig {
   services: Record<string, Service>;
@@ -67,6 +69,9 @@ function composeConfig(
     env: { ...process.env, PATH, SYMBOLON_SECRETS_DIR: dirs.secrets, SYMBOLON_NATS_CONF: dirs.conf },
   });
 }
+
+/** The names of the compose secrets a service mounts (at /run/secrets/<name>). */
+const secretNames = (s: Service) => (s.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.source));
 
 function natsServerTest(conf: string): ReturnType<typeof spawnSync> {
   return spawnSync('nats-server', ['-t', '-c', conf], { encoding: 'utf8', env: { ...process.env, PATH } });
@@ -289,8 +294,6 @@ describe('setupCompose with --tls', () => {
       config = parse(String(r.stdout)) as ComposeConfig;
     });
 
-    const secretNames = (s: Service) => (s.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.source));
-
     it('should give every NATS client its own client certificate and the tls:// URL when resolved', () => {
       const seen = new Set<string>();
       for (const [name, user] of Object.entries(NATS_USER_OF)) {
@@ -434,6 +437,66 @@ describe('docker-compose.yml', () => {
     const volumes = COMPOSE_HSM_NODES.map(volumeOf);
     for (const v of volumes) expect(v).toHaveLength(1);
     expect(new Set(volumes.flat()).size).toBe(COMPOSE_HSM_NODES.length);
+  });
+
+  it('should give every hsm node its own PIN and SO PIN as mounted secrets when resolved', () => {
+    for (const node of COMPOSE_HSM_NODES) {
+      const s = config.services[node]!;
+      const env = s.environment ?? {};
+      for (const [variable, secret, file] of [
+        ['SYMBOLON_HSM_PIN_FILE', `${node}-pin`, `${node}.pin`],
+        ['SYMBOLON_HSM_SO_PIN_FILE', `${node}-so-pin`, `${node}.so-pin`],
+      ] as const) {
+        expect({ node, variable, value: env[variable] }).toEqual({
+          node,
+          variable,
+          value: `/run/secrets/${secret}`,
+        });
+        expect({ node, mounted: secretNames(s).includes(secret) }).toEqual({ node, mounted: true });
+        expect(config.secrets[secret]!.file).toBe(join(secretsDir, file));
+      }
+    }
+  });
+
+  it('should mount every file an hsm node is configured to read when resolved', () => {
+    for (const node of COMPOSE_HSM_NODES) {
+      const s = config.services[node]!;
+      const targets = (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1]! : v.target!));
+      for (const [variable, value] of Object.entries(s.environment ?? {})) {
+        if (!variable.endsWith('_FILE') || !value) continue;
+        const mounted = value.startsWith('/run/secrets/')
+          ? secretNames(s).includes(value.slice('/run/secrets/'.length))
+          : targets.some((t) => value.startsWith(`${t}/`));
+        expect({ node, variable, mounted }).toEqual({ node, variable, mounted: true });
+      }
+    }
+  });
+
+  it('should let only hsm-1 make a domain key and start the other nodes waiting to join when resolved', () => {
+    const env = (name: string) => config.services[name]!.environment ?? {};
+    expect(env('hsm-1')['SYMBOLON_HSM_DEV_TOKEN']).toBe('domain');
+    expect(env('coordinator')['SYMBOLON_HSM_NODES']).toBe('hsm-1');
+    expect(env('coordinator')['SYMBOLON_HSM_TOKEN_LABELS']).toBe(env('hsm-1')['SYMBOLON_HSM_TOKEN_LABEL']);
+    for (const node of COMPOSE_HSM_NODES.filter((n) => n !== 'hsm-1')) {
+      const s = config.services[node]!;
+      // A member token is initialised empty and never makes a domain key: the node starts and waits for an add-member.
+      expect({ node, devToken: s.environment?.['SYMBOLON_HSM_DEV_TOKEN'] }).toEqual({
+        node,
+        devToken: 'member',
+      });
+      expect({ node, create: s.environment?.['SYMBOLON_HSM_CREATE_DOMAIN_KEY'] }).toEqual({
+        node,
+        create: undefined,
+      });
+      expect({ node, profiles: s.profiles }).toEqual({ node, profiles: ['fleet'] });
+      expect({
+        node,
+        needed: Object.keys(config.services['coordinator']!.depends_on ?? {}).includes(node),
+      }).toEqual({
+        node,
+        needed: false,
+      });
+    }
   });
 
   it('should give every NATS client the inbox prefix and nkey of its permissions.json user when resolved', () => {

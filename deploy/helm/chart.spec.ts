@@ -53,12 +53,13 @@ const VALIDATORS: Record<string, new (data: never) => { validate(): void }> = {
 interface ExampleValues {
   serviceMonitor: { enabled: boolean };
   nats: { tls: { enabled: boolean; caSecret?: string }; users: { operator?: { nkey: string } } };
-  hsm: { nodes: { id: string }[] };
+  hsm: { nodes: { id: string; pinSecret: string }[]; trustedOperators?: { id: string; publicKey: string }[] };
 }
 
 interface Volume {
   name: string;
   secret?: { secretName: string; items?: { key: string; path: string }[] };
+  configMap?: { name: string };
   projected?: { sources: { secret?: { name: string; items: { key: string; path: string }[] } }[] };
 }
 interface ContainerSpec {
@@ -144,6 +145,28 @@ function render(example: string): K8sObject[] {
   return parseAllDocuments(r.stdout)
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
+}
+
+/** The objects of `example` rendered with further values files on top. */
+function renderWith(example: string, valuesFiles: string[]): K8sObject[] {
+  const extra = exampleValues(example).serviceMonitor.enabled
+    ? ['--api-versions', 'monitoring.coreos.com/v1']
+    : [];
+  const r = helm(templateArgs([join(chart, 'examples', example), ...valuesFiles], extra));
+  if (r.status !== 0) throw new Error(`helm template ${example} failed: ${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+/** The volume a container mounts at the folder of `file`, and that mount. */
+function volumeOfFile(
+  o: K8sObject,
+  file: string,
+): { mount?: ContainerSpec['volumeMounts'][number]; volume?: Volume } {
+  const { container, volumes } = podParts(o);
+  const mount = container.volumeMounts.find((m) => file.startsWith(`${m.mountPath}/`));
+  return { mount, volume: mount ? volumes.find((v) => v.name === mount.name) : undefined };
 }
 
 function byKind(objects: K8sObject[], kind: string): K8sObject[] {
@@ -509,6 +532,12 @@ describe('helm chart symbolon', () => {
       '/nats/users/gateway/nkey',
     ],
     ['TLS on without a CA Secret', 'nats:\n  tls:\n    enabled: true\n', '/nats/tls/caSecret'],
+    ['a trusted operator without a public key', 'hsm:\n  trustedOperators:\n    - id: alice\n', 'publicKey'],
+    [
+      'a negative health interval',
+      'coordinator:\n  hsmHealthIntervalMs: -1\n',
+      '/coordinator/hsmHealthIntervalMs',
+    ],
   ])('should refuse to render when the values have %s', (defect, values, path) => {
     const base = join(chart, 'examples/values-dev.yaml');
     const r = helm(templateArgs([base, valuesFile(`bad-${defect.replace(/\W+/g, '-')}.yaml`, values)]));
@@ -684,5 +713,102 @@ describe('helm chart symbolon', () => {
     const r = helm(templateArgs([join(chart, 'examples/values-dev.yaml'), values]));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('nats.users.gateway.tlsSecret');
+  });
+  it.each(examples)(
+    'should give an hsm node its SO PIN file from its pin Secret when initToken or soPin is set, rendered with %s',
+    (example) => {
+      const pinSecrets = new Set(exampleValues(example).hsm.nodes.map((n) => n.pinSecret));
+      const sets = byKind(objectsOf(example), 'StatefulSet');
+      expect(sets.length).toBeGreaterThan(0);
+      for (const s of sets) {
+        const file = envOf(podParts(s).container)['SYMBOLON_HSM_SO_PIN_FILE'];
+        expect({ node: nameOf(s), file }).toEqual({
+          node: nameOf(s),
+          file: '/var/run/secrets/symbolon/hsm/soPin',
+        });
+        const { mount, volume } = volumeOfFile(s, file!);
+        expect(mount?.readOnly).toBe(true);
+        expect(pinSecrets.has(volume!.secret!.secretName)).toBe(true);
+        expect(volume!.secret!.items).toContainEqual({
+          key: 'soPin',
+          path: file!.slice(mount!.mountPath.length + 1),
+        });
+      }
+    },
+  );
+
+  it('should give an hsm node no SO PIN when neither initToken nor soPin is set', () => {
+    const noSoPin = (extra: string) =>
+      valuesFile(
+        `no-so-pin${extra.length}.yaml`,
+        'hsm:\n  nodes:\n    - id: hsm-1\n      tokenLabel: symbolon-hsm-1\n      pkcs11: softhsm\n' +
+          `      pinSecret: symbolon-hsm-1-pin\n${extra}      softhsm: { initToken: false, storageSize: 1Gi }\n` +
+          '      nats: { nkey: UCNMRADY77KHLAVGE6HGWHIVYCC3C56PPTOUXMUW3IOV3D6HVUOYNKW4, existingSecret: symbolon-nats-hsm-1 }\n',
+      );
+    const [without] = byKind(renderWith('values-dev.yaml', [noSoPin('')]), 'StatefulSet');
+    expect(envOf(podParts(without!).container)['SYMBOLON_HSM_SO_PIN_FILE']).toBeUndefined();
+    const pin = podParts(without!).volumes.find((v) => v.secret?.secretName === 'symbolon-hsm-1-pin')!;
+    expect(pin.secret!.items).toEqual([{ key: 'pin', path: 'pin' }]);
+    const [withSoPin] = byKind(
+      renderWith('values-dev.yaml', [noSoPin('      soPin: true\n')]),
+      'StatefulSet',
+    );
+    expect(envOf(podParts(withSoPin!).container)['SYMBOLON_HSM_SO_PIN_FILE']).toBe(
+      '/var/run/secrets/symbolon/hsm/soPin',
+    );
+  });
+
+  it('should mount the trusted operators read-only as SYMBOLON_HSM_OPERATORS_FILE when hsm.trustedOperators is set', () => {
+    const operators = exampleValues('values-prod.yaml').hsm.trustedOperators!;
+    expect(operators.length).toBeGreaterThan(0);
+    const objects = objectsOf('values-prod.yaml');
+    const cm = byKind(objects, 'ConfigMap').find((c) => nameOf(c).endsWith('-hsm-operators'))!;
+    const text = (cm['data'] as Record<string, string>)['operators.json']!;
+    // What the hsm node reads: a JSON list of { id, publicKey }.
+    expect(JSON.parse(text)).toEqual(operators);
+    const sets = byKind(objects, 'StatefulSet');
+    expect(sets).toHaveLength(exampleValues('values-prod.yaml').hsm.nodes.length);
+    for (const s of sets) {
+      const file = envOf(podParts(s).container)['SYMBOLON_HSM_OPERATORS_FILE']!;
+      const { mount, volume } = volumeOfFile(s, file);
+      expect({ node: nameOf(s), readOnly: mount?.readOnly }).toEqual({ node: nameOf(s), readOnly: true });
+      expect(volume!.configMap!.name).toBe(nameOf(cm));
+      expect(file.slice(mount!.mountPath.length + 1)).toBe('operators.json');
+    }
+  });
+
+  it('should render no trusted operators and leave SYMBOLON_HSM_OPERATORS_FILE unset when none are given', () => {
+    const objects = objectsOf('values-dev.yaml');
+    expect(byKind(objects, 'ConfigMap').filter((c) => nameOf(c).endsWith('-hsm-operators'))).toEqual([]);
+    for (const s of byKind(objects, 'StatefulSet')) {
+      expect(envOf(podParts(s).container)['SYMBOLON_HSM_OPERATORS_FILE']).toBeUndefined();
+    }
+  });
+
+  it('should set the coordinator health interval from coordinator.hsmHealthIntervalMs when rendered', () => {
+    const interval = (objects: K8sObject[]) =>
+      envOf(
+        podParts(
+          byKind(objects, 'Deployment').find(
+            (d) => podTemplateOf(d)!.labels['app.kubernetes.io/component'] === 'coordinator',
+          )!,
+        ).container,
+      )['SYMBOLON_HSM_HEALTH_INTERVAL_MS'];
+    expect(interval(objectsOf('values-dev.yaml'))).toBe('2000');
+    for (const ms of [0, 1500000]) {
+      const values = valuesFile(`health-${ms}.yaml`, `coordinator:\n  hsmHealthIntervalMs: ${ms}\n`);
+      expect(interval(renderWith('values-dev.yaml', [values]))).toBe(String(ms));
+    }
+  });
+
+  it('should start a new domain with the first hsm node only when several nodes are configured', () => {
+    const nodes = exampleValues('values-prod.yaml').hsm.nodes as { id: string; tokenLabel?: string }[];
+    expect(nodes.length).toBeGreaterThan(1);
+    const coordinator = byKind(objectsOf('values-prod.yaml'), 'Deployment').find(
+      (d) => podTemplateOf(d)!.labels['app.kubernetes.io/component'] === 'coordinator',
+    )!;
+    const env = envOf(podParts(coordinator).container);
+    expect(env['SYMBOLON_HSM_NODES']).toBe(nodes[0]!.id);
+    expect(env['SYMBOLON_HSM_TOKEN_LABELS']).toBe(nodes[0]!.tokenLabel);
   });
 });

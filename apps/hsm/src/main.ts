@@ -1,5 +1,6 @@
 import { QueueGroups } from '@symbolon/contracts';
 import { Pkcs11Token, TokenHsm } from '@symbolon/pkcs11';
+import { publicKeyFingerprint } from '@symbolon/evidence';
 import { bootstrapService, logger, runService } from '@symbolon/platform';
 
 import { AppModule } from './app.module.js';
@@ -21,8 +22,16 @@ runService(async () => {
   // another node is refused here. The identity key receives domain keys from other members; the signing key signs
   // this node's receipts and digests.
   hsm.ensureStateKey();
-  if (hsm.ensureIdentityKey().created)
-    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'identity key created');
+  const identity = hsm.ensureIdentityKey();
+  // What operators compare with the fingerprint `symbolon domain propose` prints for an add-member.
+  logger.info(
+    {
+      token: config.SYMBOLON_HSM_TOKEN_LABEL,
+      created: identity.created,
+      fingerprint: publicKeyFingerprint(Buffer.from(identity.publicKey).toString('base64')),
+    },
+    'identity key',
+  );
   if (hsm.ensureSigningKey().created)
     logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'signing key created');
   const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
@@ -51,15 +60,6 @@ runService(async () => {
     domainGeneration: generation,
     ...(config.SYMBOLON_HSM_OPERATORS_FILE ? { operatorsFile: config.SYMBOLON_HSM_OPERATORS_FILE } : {}),
   };
-  // What the operators compare with a proposal's check values before they sign it.
-  for (const g of held?.generations ?? []) {
-    if (g.state !== 'destroyed' && hsm.hasDomainKey(g.generation)) {
-      logger.info(
-        { generation: g.generation, keyCheckValue: hsm.domainKeyCheckValue(g.generation) },
-        'domain key',
-      );
-    }
-  }
   await bootstrapService({
     service: QueueGroups.hsm,
     module: AppModule.forNode(node, hsm, domainStore),

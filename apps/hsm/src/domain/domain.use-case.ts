@@ -52,24 +52,40 @@ export class DomainUseCase {
     this.domain = store.load();
     // New key material is wrapped under the generation the domain names active.
     if (this.domain) this.node.domainGeneration = this.domain.state.generation;
+    this.logKeys();
+  }
+
+  /**
+   * The check values of the live domain keys this token holds, in the log: what operators compare with the values a
+   * proposal names before they sign it (at start, and after every change of the state).
+   */
+  private logKeys(): void {
+    for (const { generation, keyCheckValue } of this.heldCheckValues()) {
+      logger.info({ generation, keyCheckValue }, 'domain key');
+    }
   }
 
   state(): HsmDomainStateReply {
-    const live = (this.domain?.state.generations ?? []).filter((g) => g.state !== 'destroyed');
     return {
       nodeId: this.node.nodeId,
       tokenLabel: this.node.tokenLabel,
       state: (this.domain?.state as unknown as Record<string, unknown>) ?? null,
       identityPublicKey: toBase64(guard(() => this.hsm.identityPublicKey())),
-      keyCheckValues: guard(() =>
-        live
-          .filter((g) => this.hsm.hasDomainKey(g.generation))
-          .map((g) => ({
-            generation: g.generation,
-            keyCheckValue: this.hsm.domainKeyCheckValue(g.generation),
-          })),
-      ),
+      keyCheckValues: this.heldCheckValues(),
     };
+  }
+
+  /** The check values of the live domain keys the token holds. */
+  private heldCheckValues(): { generation: number; keyCheckValue: string }[] {
+    const live = (this.domain?.state.generations ?? []).filter((g) => g.state !== 'destroyed');
+    return guard(() =>
+      live
+        .filter((g) => this.hsm.hasDomainKey(g.generation))
+        .map((g) => ({
+          generation: g.generation,
+          keyCheckValue: this.hsm.domainKeyCheckValue(g.generation),
+        })),
+    );
   }
 
   /**
@@ -201,11 +217,9 @@ export class DomainUseCase {
       throw new KmsError(ErrorCodes.VALIDATION, `the next generation is ${next}, not ${req.generation}`);
     }
     guard(() => this.hsm.ensureDomainKey(next));
-    return {
-      nodeId: this.node.nodeId,
-      generation: next,
-      keyCheckValue: guard(() => this.hsm.domainKeyCheckValue(next)),
-    };
+    const keyCheckValue = guard(() => this.hsm.domainKeyCheckValue(next));
+    logger.info({ generation: next, keyCheckValue }, 'domain key made ahead of a rotation');
+    return { nodeId: this.node.nodeId, generation: next, keyCheckValue };
   }
 
   /**
@@ -302,6 +316,7 @@ export class DomainUseCase {
     };
     this.store.save(this.domain);
     this.node.domainGeneration = result.next.generation;
+    this.logKeys();
     logger.info(
       { epoch: result.next.epoch, kind: proposal.change.kind, signers: result.signers },
       'domain change applied',
@@ -408,6 +423,7 @@ export class DomainUseCase {
     this.domain = { state, nonces: [] };
     this.store.save(this.domain);
     this.node.domainGeneration = state.generation;
+    this.logKeys();
   }
 
   private requireState(): DomainState {
