@@ -94,6 +94,14 @@ describe('FakeHsm', () => {
     expect(codeOf(() => hsm.generateKeyMaterial(Number.NaN))).toBe('INVALID_ARGUMENT');
   });
 
+  it('a key check value must be 32 lowercase hex digits', () => {
+    hsm.ensureIdentityKey();
+    const wrapped = new Uint8Array(384);
+    for (const kcv of ['', 'ab', 'A'.repeat(32), 'g'.repeat(32), '0'.repeat(33)]) {
+      expect(codeOf(() => hsm.receiveDomainKey(7, wrapped, kcv))).toBe('INVALID_ARGUMENT');
+    }
+  });
+
   it('AES-GCM on the token takes a 12-byte IV', () => {
     expect(codeOf(() => hsm.encrypt(ref, randomBytes(16), pt, aad))).toBe('UNSUPPORTED_PARAMETERS');
   });
