@@ -71,6 +71,7 @@ import { Initial1764374400000 } from './migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecycle.js';
 import { Custody1796100000000 } from './migrations/1796100000000-custody.js';
 import { DomainProposals1796200000000 } from './migrations/1796200000000-domainProposals.js';
+import { DomainProposalSignatures1796300000000 } from './migrations/1796300000000-domainProposalSignatures.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { GrantsUseCase } from './key-policies/grants.use-case.js';
 import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
@@ -96,6 +97,7 @@ export const coordinatorMigrations = [
   KeyLifecycle1795916000000,
   Custody1796100000000,
   DomainProposals1796200000000,
+  DomainProposalSignatures1796300000000,
 ];
 
 @Module({})

@@ -23,6 +23,9 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
   const steps: string[] = [];
   const heldBack: string[] = [];
   const published: { outcome: string }[] = [];
+  const kept: { nonce: string; signatures: string }[] = [];
+  /** Proposals by nonce, as the tests submit them (the rows `open` would have made). */
+  const submitted = new Map<string, object>();
   const answer = async (node: string, action: string) => {
     sent.push(action);
     steps.push(`${node} ${action}`);
@@ -37,7 +40,17 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
   const useCase = new DomainChangesUseCase(
     stand<DomainService>({ current: () => state, adopt: async () => void steps.push('adopt') }),
     stand<HsmRouter>({ callNode: answer, callAnyNode: answer }),
-    stand<DataSource>({ getRepository: () => ({ update: async () => ({ affected: 1 }) }) }),
+    stand<DataSource>({
+      getRepository: () => ({
+        // The proposal row `open` made takes the outcome and the signatures; `find` answers the rows kept.
+        update: async (where: { nonce: string }, values: { signatures?: string }) => {
+          if (values.signatures) kept.push({ nonce: where.nonce, signatures: values.signatures });
+          return { affected: 1 };
+        },
+        find: async () =>
+          kept.map((k) => ({ proposal: JSON.stringify(submitted.get(k.nonce)), signatures: k.signatures })),
+      }),
+    }),
     stand<{ publish: (e: { outcome: string }) => Promise<void> }>({
       publish: async (e: { outcome: string }) => void published.push(e),
     }),
@@ -49,7 +62,11 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
       heldBack: () => heldBack,
     }),
   );
-  return { useCase, sent, steps, heldBack, published };
+  const submit = (req: { requestId: string; proposal: { nonce: string }; signatures: unknown[] }) => {
+    submitted.set(req.proposal.nonce, req.proposal);
+    return useCase.submit(req as unknown as Parameters<typeof useCase.submit>[0]);
+  };
+  return { useCase, submit, sent, steps, heldBack, published };
 }
 
 const proposal = (change: object) => ({
@@ -89,11 +106,9 @@ describe('DomainChangesUseCase', () => {
   });
 
   it('should hand the new key to every other member before any member applies a rotation', async () => {
-    const { useCase, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2', 'hsm-3'] });
+    const { submit, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2', 'hsm-3'] });
     const kcv = '0'.repeat(32);
-    await useCase.submit(
-      proposal({ kind: 'rotate-domain-key', generation: 2, origin: 'hsm-2', keyCheckValue: kcv }),
-    );
+    await submit(proposal({ kind: 'rotate-domain-key', generation: 2, origin: 'hsm-2', keyCheckValue: kcv }));
     const relayed = steps.filter((s) => !s.endsWith(HsmActions.domainState));
     expect(relayed).toEqual([
       `hsm-2 ${HsmActions.domainTransport}`,
@@ -108,8 +123,8 @@ describe('DomainChangesUseCase', () => {
   });
 
   it('should let a new member join with keys from a member before the coordinator routes to it', async () => {
-    const { useCase, steps } = relay({ leftUnder: 0 });
-    await useCase.submit(
+    const { submit, steps } = relay({ leftUnder: 0 });
+    await submit(
       proposal({
         kind: 'add-member',
         member: { nodeId: 'hsm-2', tokenLabel: 't2', identityPublicKey: 'AAAA' },
@@ -125,8 +140,8 @@ describe('DomainChangesUseCase', () => {
   });
 
   it('should follow the members and hold the new node back when its join fails', async () => {
-    const { useCase, steps, heldBack } = relay({ leftUnder: 0, failJoin: true });
-    await useCase.submit(
+    const { submit, steps, heldBack } = relay({ leftUnder: 0, failJoin: true });
+    await submit(
       proposal({
         kind: 'add-member',
         member: { nodeId: 'hsm-2', tokenLabel: 't2', identityPublicKey: 'AAAA' },

@@ -41,14 +41,6 @@ import { DomainService } from './domain.service.js';
 export class DomainChangesUseCase implements OnApplicationBootstrap {
   /** Members known to hold a domain state: never asked again. */
   private readonly holding = new Set<string>();
-  /**
-   * The approved add-member of each member that has not joined yet (a joining node checks it): kept until it joins.
-   * Lost when the coordinator restarts: the operators then remove the member and add it again.
-   */
-  private readonly approvals = new Map<
-    string,
-    { proposal: Record<string, unknown>; signatures: unknown[] }
-  >();
 
   constructor(
     @Inject(DomainService) private readonly domain: DomainService,
@@ -105,13 +97,14 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       }
       return;
     }
+    // A member that cannot join yet must not block the changes that could mend it (a remove-member, say).
     for (const { nodeId } of waiting) {
-      if (this.approvals.has(nodeId)) await this.join(current, nodeId, `join-${randomUUID()}`);
-      else
-        logger.warn(
-          { nodeId },
-          'a member holds no state and its approval is gone: remove it and add it again',
-        );
+      try {
+        await this.join(current, nodeId, `join-${randomUUID()}`);
+      } catch (e) {
+        this.health.holdBack(nodeId, 'joining');
+        logger.warn({ nodeId, err: (e as Error).message }, 'a member holds no state and could not join yet');
+      }
     }
   }
 
@@ -130,13 +123,42 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       requestId,
       state,
       keys,
-      ...this.approvals.get(nodeId),
+      ...(await this.approvalOf(state.domainId, nodeId)),
     });
     this.holding.add(nodeId);
-    this.approvals.delete(nodeId);
     logger.info(
       { nodeId, from: source.nodeId, generations: keys.keys.length },
       'a new member joined the domain',
+    );
+  }
+
+  /**
+   * The applied add-member that made `nodeId` a member, with the operators' signatures (kept with the proposal): what
+   * the joining node checks. None: VALIDATION, and the operators remove the member and add it again.
+   */
+  private async approvalOf(
+    domainId: string,
+    nodeId: string,
+  ): Promise<{ proposal: Record<string, unknown>; signatures: unknown[] }> {
+    const applied = await this.ds
+      .getRepository(DomainProposalEntity)
+      .find({ where: { domainId, outcome: 'applied' }, order: { openedAt: 'DESC' } });
+    for (const row of applied) {
+      const proposal = JSON.parse(row.proposal) as DomainProposal;
+      if (
+        row.signatures &&
+        proposal.change.kind === 'add-member' &&
+        proposal.change.member.nodeId === nodeId
+      ) {
+        return {
+          proposal: proposal as unknown as Record<string, unknown>,
+          signatures: JSON.parse(row.signatures) as unknown[],
+        };
+      }
+    }
+    throw new KmsError(
+      ErrorCodes.VALIDATION,
+      `no applied add-member of ${nodeId} is kept: remove it and add it again`,
     );
   }
 
@@ -290,9 +312,10 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       requestId: req.requestId,
     });
     const next = held.state as unknown as DomainState;
+    // Recorded first: the add-member is kept with its signatures, which the joining node checks.
+    await this.record(req, kind, 'ok', `applied by ${signers.join(', ')}`, applied);
     if (change?.kind === 'add-member') {
       const joining = change.member.nodeId;
-      this.approvals.set(joining, { proposal: req.proposal, signatures: req.signatures });
       try {
         await this.join(next, joining, req.requestId);
       } catch (e) {
@@ -302,7 +325,6 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       }
     }
     await this.domain.adopt(next);
-    await this.record(req, kind, 'ok', `applied by ${signers.join(', ')}`, applied);
     return { epoch: applied[0]!.epoch, members: applied, signers };
   }
 
@@ -318,11 +340,23 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     reason: string,
     applied: { nodeId: string }[],
   ): Promise<void> {
-    const nonce = (req.proposal as Partial<DomainProposal>).nonce;
-    if (typeof nonce === 'string' && outcome === 'ok') {
-      await this.ds
-        .getRepository(DomainProposalEntity)
-        .update({ nonce, outcome: IsNull() }, { outcome: 'applied' });
+    const p = req.proposal as Partial<DomainProposal>;
+    if (typeof p.nonce === 'string' && outcome === 'ok') {
+      // Kept with its signatures (a node that joins later checks them), also when it was submitted without `open`.
+      const repo = this.ds.getRepository(DomainProposalEntity);
+      const signatures = JSON.stringify(req.signatures);
+      const r = await repo.update({ nonce: p.nonce, outcome: IsNull() }, { outcome: 'applied', signatures });
+      if ((r.affected ?? 0) === 0 && typeof p.domainId === 'string' && typeof p.expiresAt === 'string') {
+        await repo.insert({
+          nonce: p.nonce,
+          domainId: p.domainId,
+          proposal: JSON.stringify(req.proposal),
+          openedAt: this.clock.now(),
+          expiresAt: new Date(p.expiresAt),
+          outcome: 'applied',
+          signatures,
+        });
+      }
     }
     const event: RequestHandledEvent = {
       requestId: req.requestId,

@@ -41,4 +41,8 @@ export class DomainProposalEntity {
   /** null while open; then 'applied', 'cancelled' or the refusal code. */
   @Column({ type: 'varchar', length: 32, nullable: true })
   outcome!: string | null;
+
+  /** JSON of the operators' signatures, kept for an applied add-member (the joining node checks them). */
+  @Column({ type: 'text', nullable: true })
+  signatures?: string | null;
 }
