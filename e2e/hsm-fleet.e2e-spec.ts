@@ -247,13 +247,17 @@ describe('HSM fleet', () => {
       tokenLabel: 'symbolon-hsm-2',
       identityPublicKey: joining.identityPublicKey,
     };
-    const proposal = newProposal(state, { kind: 'add-member', member }, { ttlMs: 600_000, now: new Date() });
-    // Someone who is not the operator signs in its name, and makes a key of its own with its true check value.
+    const keyCheckValues = [{ generation: 1, keyCheckValue: '0'.repeat(32) }];
+    const proposal = newProposal(
+      state,
+      { kind: 'add-member', member, keyCheckValues },
+      { ttlMs: 600_000, now: new Date() },
+    );
+    // Someone who is not the operator signs in its name, and sends a key of its own making.
     const forger = generateKeyPairSync('ed25519').privateKey;
-    const next = { ...state, epoch: state.epoch + 1, members: [...state.members, member] };
     const keys: DomainKeyPackage = {
       domainId: state.domainId,
-      epoch: next.epoch,
+      epoch: state.epoch + 1,
       from: 'hsm-1',
       to: 'hsm-2',
       keys: [{ generation: 1, wrapped: randomBytes(384).toString('base64'), keyCheckValue: '0'.repeat(32) }],
@@ -261,7 +265,7 @@ describe('HSM fleet', () => {
     const e = await refusal(
       tooling.send(hsmSubject('hsm-2', HsmActions.domainJoin), {
         requestId: randomUUID(),
-        state: next,
+        state,
         keys,
         proposal,
         signatures: [signProposal(proposal, 'operator-1', forger)],

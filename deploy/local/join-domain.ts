@@ -1,7 +1,7 @@
 import { Subjects } from '@symbolon/contracts';
 import { type DomainChange, type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import { writeSecretFile } from '@symbolon/platform';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -77,13 +77,20 @@ export function trustedOperatorsFile(dataDir: string): string {
 }
 
 /**
- * Installs the development operator as the one the hsm nodes trust to approve their joining, once the coordinator has
- * made its key (at its first start); kept afterwards, as an installation would keep it.
+ * The development operator, made before the services start (kept afterwards): its key is where the coordinator takes
+ * it for the development domain (SYMBOLON_OPERATOR_KEY_FILE), and its public key where the hsm nodes find the
+ * operators they were installed to trust, so that even the first state is checked against it.
  */
 export function trustDevelopmentOperator(dataDir: string): void {
-  const file = trustedOperatorsFile(dataDir);
   const keyFile = join(dataDir, `${DEV_OPERATOR}.key.pem`);
-  if (existsSync(file) || !existsSync(keyFile)) return;
+  if (!existsSync(keyFile)) {
+    writeSecretFile(
+      keyFile,
+      generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    );
+  }
+  const file = trustedOperatorsFile(dataDir);
+  if (existsSync(file)) return;
   const publicKey = createPublicKey(createPrivateKey(readFileSync(keyFile)))
     .export({ type: 'spki', format: 'der' })
     .toString('base64');

@@ -147,6 +147,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
         }
       : {};
   log(`nats: 127.0.0.1:${nats.port} (user ${natsUser})`);
+  trustDevelopmentOperator(dataDir);
   // Only a token made now may create the domain key: a token that lost it must not silently get a new one.
   const freshToken = !existsSync(join(dataDir, 'softhsm', 'softhsm2.conf'));
   let token: SoftHsmToken | undefined;
@@ -297,7 +298,6 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   started = true;
   writeRuntime();
   try {
-    trustDevelopmentOperator(dataDir);
     if (opts.autoJoin !== false) await joinDomain(dataDir, hsmNodes, log);
   } catch (e) {
     await stop();

@@ -100,7 +100,7 @@ export function ceremony(proposal: DomainProposal, opts: { now: Date; rule?: Quo
  * What is wrong with `proposal` itself, whatever the domain's state: not a proposal (MALFORMED), EXPIRED, or expiring
  * more than 7 days from now (TOO_LONG); undefined when none. libs/quorum's own checks: checkProposal against a state
  * with the proposal's domain and epoch but no operators and no rules, which refuses any well-formed, unexpired
- * proposal with QUORUM_NOT_MET and nothing earlier.
+ * proposal with STATE_MISMATCH (it is not the domain's state) and nothing earlier.
  */
 export function proposalProblem(
   proposal: unknown,
@@ -117,7 +117,8 @@ export function proposalProblem(
     rules: {} as QuorumRules,
   };
   const check = checkProposal(probe, proposal, [], { now });
-  if (check.ok || check.code === 'QUORUM_NOT_MET') return undefined;
+  // The probe is not the domain's state, so its digest differs; the node checks the real one.
+  if (check.ok || check.code === 'QUORUM_NOT_MET' || check.code === 'STATE_MISMATCH') return undefined;
   return { code: check.code, message: check.message };
 }
 

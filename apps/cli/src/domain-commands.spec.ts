@@ -40,6 +40,11 @@ const SUBMIT = 'kms.v1.domain.submit';
 const CANCEL = 'kms.v1.domain.cancel';
 const IDENTITY = 'kms.v1.domain.node-identity';
 const PREPARE = 'kms.v1.domain.prepare-rotation';
+/** Check values of the test state's two live generations. */
+const VALUES = [
+  { generation: 1, keyCheckValue: '1'.repeat(32) },
+  { generation: 2, keyCheckValue: '2'.repeat(32) },
+];
 const NATS = ['--runtime', '/nonexistent/runtime.json'];
 
 const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(testOperator) as [
@@ -515,6 +520,7 @@ describe('domainPropose', () => {
     const change = writeJson('change.json', {
       kind: 'add-member',
       member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2', identityPublicKey: key },
+      keyCheckValues: VALUES,
     });
     const out = join(dir, 'proposal.json');
     const fake = coordinator(state, undefined, { [OPEN]: () => ({ response: { opened: true } }) });
@@ -537,7 +543,7 @@ describe('domainPropose', () => {
       Ceremony: [
         'domain d1',
         'applies to epoch 3 (the domain is at epoch 4 after it)',
-        `change: add member hsm-2 (token symbolon-hsm-2, identity key ${publicKeyFingerprint(key)})`,
+        `change: add member hsm-2 (token symbolon-hsm-2, identity key ${publicKeyFingerprint(key)}), receiving the domain keys with check values generation 1 ${VALUES[0]!.keyCheckValue}, generation 2 ${VALUES[1]!.keyCheckValue}`,
         expect.stringMatching(/^expires .* \(in 4[78] h \d+ min\)$/) as unknown as string,
         `nonce ${proposal.nonce}`,
         'decided by the add-member rule: 2 of {alice, bob, carol}',
@@ -585,23 +591,36 @@ describe('domainPropose', () => {
     const fake = coordinator(state, undefined, {
       [OPEN]: () => ({ response: {} }),
       [IDENTITY]: (data) => ({
-        response: {
-          nodeId: data['nodeId'],
-          tokenLabel: 'symbolon-hsm-2',
-          identityPublicKey: key,
-          domainId: null,
-        },
+        response:
+          data['nodeId'] === 'hsm-2'
+            ? {
+                nodeId: 'hsm-2',
+                tokenLabel: 'symbolon-hsm-2',
+                identityPublicKey: key,
+                domainId: null,
+                keyCheckValues: [],
+              }
+            : {
+                nodeId: 'hsm-1',
+                tokenLabel: 't1',
+                identityPublicKey: key,
+                domainId: 'd1',
+                keyCheckValues: VALUES,
+              },
       }),
     });
     expect(
       await runSteps(steps(['domain', 'propose', ...NATS, '--change', change, '--out', out]), fake.context()),
     ).toBe(0);
-    expect(fake.subjects()).toEqual([STATUS, IDENTITY, OPEN]);
+    // The new node's identity, then a member's check values.
+    expect(fake.subjects()).toEqual([STATUS, IDENTITY, IDENTITY, OPEN]);
     expect(fake.requests[1]!.data['nodeId']).toBe('hsm-2');
+    expect(fake.requests[2]!.data['nodeId']).toBe('hsm-1');
     const proposal = JSON.parse(readFileSync(out, 'utf8')) as DomainProposal;
     expect(proposal.change).toEqual({
       kind: 'add-member',
       member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2', identityPublicKey: key },
+      keyCheckValues: VALUES,
     });
     expect(fake.out).toContain(`identity key ${publicKeyFingerprint(key)}`);
   });

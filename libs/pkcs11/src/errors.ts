@@ -25,6 +25,8 @@ export type HsmErrorCode =
   | 'MECHANISM_INVALID'
   | 'UNSUPPORTED_PARAMETERS'
   | 'INVALID_ARGUMENT'
+  /** No security officer PIN, or the token refused it: this token cannot mark a key trusted (until restart). */
+  | 'SECURITY_OFFICER_UNAVAILABLE'
   | 'DEVICE_ERROR';
 
 /** What the layer was doing when the token answered: lets the table resolve SoftHSM's generic errors. */

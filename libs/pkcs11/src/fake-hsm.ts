@@ -247,6 +247,11 @@ export class FakeHsm implements Hsm {
     return new Uint8Array(publicEncrypt(oaepSha1(rsaPublicKeyObject(n, e)), key));
   }
 
+  /** The fake has no security officer: it trusts any member (TokenHsm needs an SO PIN). */
+  canTrustMembers(): boolean {
+    return true;
+  }
+
   receiveDomainKey(
     generation: number,
     wrapped: Uint8Array,

@@ -102,12 +102,15 @@ export interface Hsm {
    * The domain key of `generation` wrapped (RSA-OAEP SHA-1) for another member's identity public key, which the token
    * holds as a CKA_TRUSTED object labelled `symbolon-member-<nodeId>` (imported by the security officer the first time,
    * or again when the key changed): the domain key is CKA_WRAP_WITH_TRUSTED, so the token wraps it for nothing else.
-   * No SO PIN configured and no trusted copy yet: NOT_LOGGED_IN.
+   * No usable SO PIN and no trusted copy yet: SECURITY_OFFICER_UNAVAILABLE (a PIN the token refuses is not tried again
+   * until restart, so that nobody can spend the token's PIN attempts).
    */
   wrapDomainKeyForMember(
     generation: number,
     member: { nodeId: string; identityPublicKey: Uint8Array },
   ): Uint8Array;
+  /** Whether this token can mark another member's identity key trusted (it has an SO PIN the token has not refused). */
+  canTrustMembers(): boolean;
   /**
    * Unwraps a domain key sent by a member (wrapDomainKeyForMember) with this token's identity key into a token object
    * (sensitive, extractable only for a trusted key, wrap / unwrap only), and keeps it only if its key check value is
@@ -187,6 +190,8 @@ export function checkKeyCheckValue(kcv: string): void {
 export class TokenHsm implements Hsm {
   private readonly cacheSize: number;
   private readonly soPin: string | undefined;
+  /** The token refused the SO PIN once: not tried again (each try spends one of its PIN attempts). */
+  private soRefused = false;
   /** Insertion order is recency order: the first entry is the least recently used. */
   private readonly cache = new Map<string, KeyHandle>();
   private readonly domainKeys = new Map<number, KeyHandle>();
@@ -454,21 +459,36 @@ export class TokenHsm implements Hsm {
     };
     if (trusted.length !== 1 || !same(trusted[0]!)) {
       // First transport to this member, or its identity changed (it left and joined again with a new token).
-      if (this.soPin === undefined) {
+      if (!this.canTrustMembers()) {
         throw new HsmError(
-          'NOT_LOGGED_IN',
-          `no security officer PIN configured: cannot trust the identity key of ${member.nodeId}`,
+          'SECURITY_OFFICER_UNAVAILABLE',
+          `no usable security officer PIN: cannot trust the identity key of ${member.nodeId}`,
         );
       }
-      for (const k of trusted) this.token.destroy(k);
+      // The new copy is made beside the old one, which goes only once the new one exists.
+      const incoming = `${label}-incoming`;
       try {
-        this.token.importTrustedRsaPublicKey(recipient, label, this.soPin);
+        for (const stale of this.token.findKeys('public', incoming)) this.token.destroy(stale);
+        this.token.importTrustedRsaPublicKey(recipient, incoming, this.soPin!);
+      } catch (e) {
+        if (e instanceof HsmError && (e.code === 'PIN_INCORRECT' || e.code === 'PIN_LOCKED')) {
+          this.soRefused = true;
+          throw new HsmError('SECURITY_OFFICER_UNAVAILABLE', 'the token refused the security officer PIN');
+        }
+        throw e;
       } finally {
         this.forgetHandles();
       }
-      trusted = this.token.findKeys('public', label);
+      for (const old of this.token.findKeys('public', label)) this.token.destroy(old);
+      const [made] = this.token.findKeys('public', incoming);
+      this.token.setLabel(made!, label);
+      trusted = [made!];
     }
     return this.token.wrapKeyRsaOaep(trusted[0]!, this.requireDomainKey(generation));
+  }
+
+  canTrustMembers(): boolean {
+    return this.soPin !== undefined && !this.soRefused;
   }
 
   receiveDomainKey(

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { type KeyObject, generateKeyPairSync, randomBytes } from 'node:crypto';
 
@@ -60,11 +61,16 @@ function domain(rule: QuorumRule = TWO_OF_ABC, edit: (s: DomainState) => void = 
 }
 
 const IDENTITY = Buffer.from('an RSA SPKI in real life').toString('base64');
+const KCV = '0123456789abcdef0123456789abcdef';
+const KCV2 = 'fedcba9876543210fedcba9876543210';
 const ADD: DomainChange = {
   kind: 'add-member',
   member: { nodeId: 'hsm-3', tokenLabel: 't3', identityPublicKey: IDENTITY },
+  keyCheckValues: [
+    { generation: 1, keyCheckValue: KCV },
+    { generation: 2, keyCheckValue: KCV2 },
+  ],
 };
-const KCV = '0123456789abcdef0123456789abcdef';
 const ROTATE: DomainChange = {
   kind: 'rotate-domain-key',
   generation: 3,
@@ -181,6 +187,7 @@ describe('checkProposal', () => {
         edit: (p) => ({ ...p, type: 'symbolon.domain-proposal.v2' }),
       },
       { name: 'a field is missing', code: 'MALFORMED', edit: ({ nonce: _n, ...p }) => p },
+      { name: 'the state digest is missing', code: 'MALFORMED', edit: ({ stateDigest: _d, ...p }) => p },
       { name: 'a field is unexpected', code: 'MALFORMED', edit: (p) => ({ ...p, note: 'x' }) },
       {
         name: 'the kind is unknown',
@@ -380,24 +387,26 @@ describe('checkProposal', () => {
         name: 'a check value names a destroyed generation',
         code: 'INVALID_CHANGE',
         state: domain(TWO_OF_ABC, (s) => (s.generations[0]!.state = 'destroyed')),
-        change: { ...ADD, keyCheckValues: [{ generation: 1, keyCheckValue: KCV }] },
       },
       {
         name: 'a generation has two check values',
         code: 'INVALID_CHANGE',
-        change: {
-          ...ADD,
-          keyCheckValues: [
-            { generation: 2, keyCheckValue: KCV },
-            { generation: 2, keyCheckValue: KCV },
-          ],
-        },
+        change: { ...ADD, keyCheckValues: [...ADD.keyCheckValues!, { generation: 2, keyCheckValue: KCV2 }] },
       },
       {
         name: 'a check value differs from the one the state recorded',
         code: 'INVALID_CHANGE',
         state: domain(TWO_OF_ABC, (s) => (s.generations[1]!.keyCheckValue = 'f'.repeat(32))),
-        change: { ...ADD, keyCheckValues: [{ generation: 2, keyCheckValue: KCV }] },
+      },
+      {
+        name: 'the check value of a live generation is missing',
+        code: 'INVALID_CHANGE',
+        change: { ...ADD, keyCheckValues: [{ generation: 2, keyCheckValue: KCV2 }] },
+      },
+      {
+        name: 'the proposal was made for another state of the same epoch',
+        code: 'STATE_MISMATCH',
+        edit: (p) => ({ ...p, stateDigest: 'e'.repeat(64) }),
       },
       {
         name: 'the new member names no identity key',
@@ -483,7 +492,7 @@ describe('checkProposal', () => {
         identityPublicKey: operator('E').publicKey,
         labels: { region: 'eu-west', jurisdiction: 'DE' },
       };
-      expect(applied({ kind: 'add-member', member }).members).toContainEqual(member);
+      expect(applied({ ...ADD, member }).members).toContainEqual(member);
     });
 
     it('should drop the member when remove-member is approved', () => {
@@ -503,16 +512,10 @@ describe('checkProposal', () => {
     });
 
     it('should record the check values an add-member names for generations that had none', () => {
-      const next = applied({
-        ...ADD,
-        keyCheckValues: [
-          { generation: 1, keyCheckValue: KCV },
-          { generation: 2, keyCheckValue: 'e'.repeat(32) },
-        ],
-      });
+      const next = applied(ADD);
       expect(next.generations).toEqual([
         { generation: 1, state: 'retiring', keyCheckValue: KCV },
-        { generation: 2, state: 'active', keyCheckValue: 'e'.repeat(32) },
+        { generation: 2, state: 'active', keyCheckValue: KCV2 },
       ]);
     });
 
@@ -604,6 +607,22 @@ describe('checkProposal', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('checkProposal across realms', () => {
+  it('should accept a proposal whose objects were made in another realm when it comes from structuredClone', () => {
+    const state = domain();
+    const p = propose(state);
+    const r = checkProposal(
+      state,
+      runInNewContext('(p) => JSON.parse(JSON.stringify(p))')(p),
+      sign(p, 'A', 'B'),
+      {
+        now: NOW,
+      },
+    );
+    expect(r.ok).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 
-import type { DomainState, GenerationCheckValue } from './domain-state.js';
+import type { DomainState, GenerationCheckValue, Operator } from './domain-state.js';
 import { QuorumError } from './needs.js';
 import {
   type DomainChange,
@@ -8,6 +8,7 @@ import {
   MAX_PROPOSAL_TTL_MS,
   type OperatorSignature,
   proposalBytes,
+  stateDigest,
 } from './proposal.js';
 import { type QuorumRule, checkRules, describeRule, ruleSatisfied } from './rules.js';
 import { changeShapeProblem, isBase64, proposalShapeProblem, signaturesShapeProblem } from './shape.js';
@@ -21,6 +22,7 @@ export const ProposalRefusalCodes = [
   'FUTURE_EPOCH',
   'EXPIRED',
   'TOO_LONG',
+  'STATE_MISMATCH',
   'UNKNOWN_SIGNER',
   'BAD_SIGNATURE',
   'QUORUM_NOT_MET',
@@ -37,7 +39,7 @@ const refuse = (code: ProposalRefusalCode, message: string): ProposalCheck => ({
 /**
  * What every hsm node runs before it applies a domain change: `proposal` and `signatures` as received (anything),
  * checked against the `state` this node already holds. Accepts when the proposal is well formed, for this domain
- * and epoch, unexpired (and expiring within 7 days of `now`), its nonce unseen, every signature by a known operator
+ * and epoch and for this very state (its digest), unexpired (and expiring within 7 days of `now`), its nonce unseen, every signature by a known operator
  * and valid, the distinct signers meeting the CURRENT rule for the change's kind, and the change valid. On
  * acceptance, `next` is the new state; the caller stores it and adds the nonce to its seen set (keep nonces 7 days).
  */
@@ -45,7 +47,15 @@ export function checkProposal(
   state: DomainState,
   proposal: unknown,
   signatures: unknown,
-  opts: { now: Date; seenNonces?: ReadonlySet<string> },
+  opts: {
+    now: Date;
+    seenNonces?: ReadonlySet<string>;
+    /**
+     * Whose signatures count, instead of the state's operators: a node that takes `state` from a relay (it joins)
+     * counts only the operators it was installed to trust, under the state's rule.
+     */
+    trustedOperators?: readonly Operator[];
+  },
 ): ProposalCheck {
   const malformed = proposalShapeProblem(proposal) ?? signaturesShapeProblem(signatures);
   if (malformed) return refuse('MALFORMED', malformed);
@@ -63,8 +73,11 @@ export function checkProposal(
   const msLeft = Date.parse(p.expiresAt) - opts.now.getTime();
   if (msLeft <= 0) return refuse('EXPIRED', `proposal expired at ${p.expiresAt}`);
   if (msLeft > MAX_PROPOSAL_TTL_MS) return refuse('TOO_LONG', 'proposal expires more than 7 days from now');
+  if (p.stateDigest !== stateDigest(state)) {
+    return refuse('STATE_MISMATCH', 'the proposal was made for another state of this epoch');
+  }
 
-  const operators = new Map(state.operators.map((o) => [o.id, o.publicKey]));
+  const operators = new Map((opts.trustedOperators ?? state.operators).map((o) => [o.id, o.publicKey]));
   const unknown = sigs.find((s) => !operators.has(s.operatorId));
   if (unknown)
     return refuse('UNKNOWN_SIGNER', `signer ${unknown.operatorId} is not an operator of this domain`);
@@ -96,8 +109,17 @@ export function applyChange(state: DomainState, change: DomainChange): DomainSta
   return nextState(state, change);
 }
 
-/** Check values named for live generations, once each, equal to those the state recorded. */
+/**
+ * Check values named for every live generation, once each, equal to those the state recorded: a new member keeps only
+ * keys with values the operators signed.
+ */
 function checkValuesProblem(state: DomainState, values: readonly GenerationCheckValue[]): string | undefined {
+  const unnamed = state.generations.filter(
+    (g) => g.state !== 'destroyed' && !values.some((v) => v.generation === g.generation),
+  );
+  if (unnamed.length > 0) {
+    return `the check value of generation ${unnamed.map((g) => g.generation).join(', ')} is missing`;
+  }
   const seen = new Set<number>();
   for (const v of values) {
     const g = state.generations.find((x) => x.generation === v.generation);

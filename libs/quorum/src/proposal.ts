@@ -1,5 +1,5 @@
-import { signingBytes } from '@symbolon/evidence';
-import { type KeyObject, randomBytes, sign } from 'node:crypto';
+import { canonicalJson, signingBytes } from '@symbolon/evidence';
+import { type KeyObject, createHash, randomBytes, sign } from 'node:crypto';
 
 import type { DomainState, GenerationCheckValue, Member, Operator } from './domain-state.js';
 import { needs } from './needs.js';
@@ -38,6 +38,16 @@ export interface DomainProposal {
   expiresAt: string;
   /** Base64 of 16 random bytes: tells two proposals of the same change apart, and catches replays. */
   nonce: string;
+  /**
+   * stateDigest(state) of the state the change applies to: the operators sign that very state, so that a node that
+   * holds no copy of it yet (one that joins) can take it from an untrusted relay and check it.
+   */
+  stateDigest: string;
+}
+
+/** Hex SHA-256 of the state's canonical JSON. */
+export function stateDigest(state: DomainState): string {
+  return createHash('sha256').update(canonicalJson(state)).digest('hex');
 }
 
 export interface OperatorSignature {
@@ -64,6 +74,7 @@ export function newProposal(
     change,
     expiresAt: new Date(opts.now.getTime() + opts.ttlMs).toISOString(),
     nonce: randomBytes(16).toString('base64'),
+    stateDigest: stateDigest(state),
   };
 }
 

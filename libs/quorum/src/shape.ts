@@ -15,8 +15,9 @@ type Problem = string | undefined;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
+  // A plain object of any realm (structuredClone and vm contexts make objects on another Object.prototype).
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function fields(v: unknown, path: string, required: string[], optional: string[] = []): Problem {
@@ -207,7 +208,7 @@ export function changeShapeProblem(v: unknown): Problem {
 
 export function proposalShapeProblem(v: unknown): Problem {
   return first(
-    () => fields(v, 'proposal', ['type', 'domainId', 'epoch', 'change', 'expiresAt', 'nonce']),
+    () => fields(v, 'proposal', ['type', 'domainId', 'epoch', 'change', 'expiresAt', 'nonce', 'stateDigest']),
     () => {
       const p = v as Record<string, unknown>;
       return first(
@@ -223,6 +224,10 @@ export function proposalShapeProblem(v: unknown): Problem {
             : 'proposal.expiresAt is not an ISO time as toISOString writes it';
         },
         () => (isBase64(p['nonce'], 16) ? undefined : 'proposal.nonce is not base64 of 16 bytes'),
+        () =>
+          typeof p['stateDigest'] === 'string' && /^[0-9a-f]{64}$/.test(p['stateDigest'])
+            ? undefined
+            : 'proposal.stateDigest is not 64 lowercase hex digits',
       );
     },
   );

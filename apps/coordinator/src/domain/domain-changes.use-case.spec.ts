@@ -32,13 +32,20 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
     if (action === HsmActions.domainJoin && opts.failJoin) {
       throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders');
     }
-    if (action === HsmActions.domainTransport) return { keys: [] };
+    if (action === HsmActions.domainTransport) return { from: node, keys: [] };
+    if (action === HsmActions.domainApply) applied = true;
+    // After an apply, the members hold the next epoch.
     return action === HsmActions.domainState
-      ? { nodeId: node, state }
+      ? { nodeId: node, state: applied ? { ...state, epoch: state.epoch + 1 } : state }
       : { nodeId: node, epoch: 2, signers: [] };
   };
+  let applied = false;
   const useCase = new DomainChangesUseCase(
-    stand<DomainService>({ current: () => state, adopt: async () => void steps.push('adopt') }),
+    stand<DomainService>({
+      current: () => state,
+      adopt: async () => void steps.push('adopt'),
+      stateAt: async () => state,
+    }),
     stand<HsmRouter>({ callNode: answer, callAnyNode: answer }),
     stand<DataSource>({
       getRepository: () => ({
@@ -71,7 +78,7 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
 
 const proposal = (change: object) => ({
   requestId: 'r',
-  proposal: { type: 'symbolon.domain-proposal.v1', change, nonce: 'n' },
+  proposal: { type: 'symbolon.domain-proposal.v1', epoch: 1, change, nonce: 'n' },
   signatures: [],
 });
 
@@ -149,5 +156,16 @@ describe('DomainChangesUseCase', () => {
     );
     expect(steps.at(-1)).toBe('adopt');
     expect(heldBack).toEqual(['hsm-2']);
+  });
+
+  it('should hold a member being removed back and have it apply last, once every other member let it go', async () => {
+    const { submit, steps, heldBack } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2', 'hsm-3'] });
+    await submit(proposal({ kind: 'remove-member', nodeId: 'hsm-1' }));
+    expect(heldBack).toEqual(['hsm-1']);
+    expect(steps.filter((s) => s.endsWith(HsmActions.domainApply))).toEqual([
+      `hsm-2 ${HsmActions.domainApply}`,
+      `hsm-3 ${HsmActions.domainApply}`,
+      `hsm-1 ${HsmActions.domainApply}`,
+    ]);
   });
 });

@@ -73,9 +73,16 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     const waiting: HsmDomainStateReply[] = [];
     for (const { nodeId } of current.members) {
       if (this.holding.has(nodeId)) continue;
-      const r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
-        requestId: `genesis-${randomUUID()}`,
-      });
+      let r: HsmDomainStateReply;
+      try {
+        r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
+          requestId: `genesis-${randomUUID()}`,
+        });
+      } catch (e) {
+        // A member that does not answer must not block the changes that could mend it (a remove-member, say).
+        this.health.holdBack(nodeId, (e as Error).message);
+        continue;
+      }
       if (r.state !== null) this.holding.add(nodeId);
       else waiting.push(r);
     }
@@ -109,27 +116,49 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
   }
 
   /**
-   * A new member takes `state` (which names it) with every live domain key, wrapped inside another member's token for
-   * the identity key the state names: the keys never exist outside a token unwrapped.
+   * A new member joins: it is sent the state the add-member applied to, the approved proposal with its signatures, and
+   * every live domain key, wrapped inside another member's token for the identity key the proposal names (the keys
+   * never exist outside a token unwrapped). It computes the new state itself, so it can join only while the domain is
+   * still at the epoch the add-member made; later, the operators remove it and add it again.
    */
-  private async join(state: DomainState, nodeId: string, requestId: string): Promise<void> {
-    const source =
-      state.members.find((m) => m.nodeId !== nodeId && this.health.isUp(m.nodeId)) ?? state.members[0]!;
-    const keys = await this.hsm.callAnyNode<DomainKeyPackage>(source.nodeId, HsmActions.domainTransport, {
-      requestId,
-      to: nodeId,
-    });
+  private async join(current: DomainState, nodeId: string, requestId: string): Promise<void> {
+    const approval = await this.approvalOf(current.domainId, nodeId);
+    const epoch = (approval.proposal as Partial<DomainProposal>).epoch ?? -1;
+    if (current.epoch !== epoch + 1) {
+      throw new KmsError(
+        ErrorCodes.INVALID_STATE,
+        `the domain moved on since ${nodeId} was added (epoch ${current.epoch}): remove it and add it again`,
+      );
+    }
+    const before = await this.domain.stateAt(current.domainId, epoch);
+    const sources = current.members.filter((m) => m.nodeId !== nodeId);
+    const ordered = [
+      ...sources.filter((m) => this.health.isUp(m.nodeId)),
+      ...sources.filter((m) => !this.health.isUp(m.nodeId)),
+    ];
+    let keys: DomainKeyPackage | undefined;
+    let last: unknown;
+    // Any member that can send (it has a usable SO PIN) will do.
+    for (const source of ordered) {
+      try {
+        keys = await this.hsm.callNode<DomainKeyPackage>(source.nodeId, HsmActions.domainTransport, {
+          requestId,
+          to: nodeId,
+        });
+        break;
+      } catch (e) {
+        last = e;
+      }
+    }
+    if (!keys) throw last ?? new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'no member can send the domain keys');
     await this.hsm.callAnyNode(nodeId, HsmActions.domainJoin, {
       requestId,
-      state,
+      state: before,
       keys,
-      ...(await this.approvalOf(state.domainId, nodeId)),
+      ...approval,
     });
     this.holding.add(nodeId);
-    logger.info(
-      { nodeId, from: source.nodeId, generations: keys.keys.length },
-      'a new member joined the domain',
-    );
+    logger.info({ nodeId, from: keys.from, generations: keys.keys.length }, 'a new member joined the domain');
   }
 
   /**
@@ -164,12 +193,24 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
 
   /** One member makes the next generation's domain key ahead of a rotation; the proposal names it and its value. */
   async prepareRotation(req: PrepareRotationRequest): Promise<PrepareRotationReply> {
-    const generation = nextGeneration(this.domain.current());
-    const { nodeId, reply } = await this.hsm.callAny<HsmDomainPrepareRotationReply>(
-      HsmActions.domainPrepareRotation,
-      { requestId: req.requestId, generation },
-    );
-    return { origin: nodeId, generation, keyCheckValue: reply.keyCheckValue };
+    const state = this.domain.current();
+    const generation = nextGeneration(state);
+    let last: unknown;
+    // The origin must be able to send the key to the others (a usable SO PIN): a member that cannot says so.
+    for (const { nodeId } of state.members) {
+      if (!this.health.isUp(nodeId)) continue;
+      try {
+        const reply = await this.hsm.callNode<HsmDomainPrepareRotationReply>(
+          nodeId,
+          HsmActions.domainPrepareRotation,
+          { requestId: req.requestId, generation },
+        );
+        return { origin: nodeId, generation, keyCheckValue: reply.keyCheckValue };
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last ?? new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'no member of the domain is up');
   }
 
   /** A node's identity as its token reports it, member or not: what an add-member proposal names. */
@@ -187,8 +228,12 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     };
   }
 
-  /** The key a rotation names reaches every other member before any member applies it (so all can unwrap under it). */
-  private async distribute(origin: string, generation: number, requestId: string): Promise<void> {
+  /**
+   * The key a rotation names reaches every other member before any member applies it (so all can unwrap under it);
+   * each member checks the approved rotation before it takes the key.
+   */
+  private async distribute(origin: string, generation: number, req: SubmitProposalRequest): Promise<void> {
+    const { requestId, proposal, signatures } = req;
     for (const { nodeId } of this.domain.current().members) {
       if (nodeId === origin) continue;
       const keys = await this.hsm.callNode<DomainKeyPackage>(origin, HsmActions.domainTransport, {
@@ -196,7 +241,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         to: nodeId,
         generations: [generation],
       });
-      await this.hsm.callNode(nodeId, HsmActions.domainReceive, { requestId, keys });
+      await this.hsm.callNode(nodeId, HsmActions.domainReceive, { requestId, keys, proposal, signatures });
     }
   }
 
@@ -289,9 +334,17 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     let signers: string[] = [];
     try {
       if (change?.kind === 'rotate-domain-key' && typeof change.origin === 'string') {
-        await this.distribute(change.origin, change.generation, req.requestId);
+        await this.distribute(change.origin, change.generation, req);
       }
-      for (const { nodeId } of state.members) {
+      // A member being removed is routed to no more, and applies last: it destroys its keys only once every other
+      // member has let it go.
+      const leaving = change?.kind === 'remove-member' ? change.nodeId : undefined;
+      if (leaving !== undefined) this.health.holdBack(leaving, 'being removed');
+      const order = [
+        ...state.members.filter((m) => m.nodeId !== leaving),
+        ...state.members.filter((m) => m.nodeId === leaving),
+      ];
+      for (const { nodeId } of order) {
         const r = await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
           requestId: req.requestId,
           proposal: req.proposal,

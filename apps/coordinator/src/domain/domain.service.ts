@@ -7,7 +7,8 @@ import {
   developmentDomain,
   upgradeDomainState,
 } from '@symbolon/quorum';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config.js';
@@ -34,7 +35,10 @@ export class DomainService implements OnModuleInit {
       this.state = upgradeDomainState(JSON.parse(latest[0].state) as DomainState | LegacyDomainState);
       return;
     }
-    const { state, operatorKeyPem } = this.developmentDomain();
+    const keyFile = this.config.SYMBOLON_OPERATOR_KEY_FILE;
+    // An operator key the installation made (the hsm nodes were told to trust it) is used; else one is made here.
+    const given = keyFile && existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined;
+    const { state, operatorKeyPem } = this.developmentDomain(given);
     // The row first: if it fails, the next start makes a new domain and a new key, never a key without its domain.
     await repo.insert({
       domainId: state.domainId,
@@ -42,8 +46,7 @@ export class DomainService implements OnModuleInit {
       state: JSON.stringify(state),
       createdAt: new Date(),
     });
-    const keyFile = this.config.SYMBOLON_OPERATOR_KEY_FILE;
-    if (keyFile) writeSecretFile(keyFile, operatorKeyPem);
+    if (keyFile && given === undefined) writeSecretFile(keyFile, operatorKeyPem);
     else logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
     this.state = state;
     logger.info({ domainId: state.domainId, members: state.members.length }, 'development domain created');
@@ -82,16 +85,23 @@ export class DomainService implements OnModuleInit {
     return next;
   }
 
+  /** The domain's state at `epoch`, as it was adopted (a joining node computes the state after it itself). */
+  async stateAt(domainId: string, epoch: number): Promise<DomainState> {
+    const row = await this.ds.getRepository(DomainStateEntity).findOne({ where: { domainId, epoch } });
+    if (!row) throw new Error(`no state of domain ${domainId} at epoch ${epoch}`);
+    return upgradeDomainState(JSON.parse(row.state) as DomainState | LegacyDomainState);
+  }
+
   current(): DomainState {
     if (!this.state) throw new Error('domain state not loaded');
     return this.state;
   }
 
   /**
-   * One token: every token of a domain must hold the same domain key, and copying it to a second token is a
-   * quorum-approved change (the fleet issue), so a development domain cannot start with two.
+   * One token: the others join it by quorum-approved changes (ADR 0013). The operator's key is the given one, else a
+   * new one.
    */
-  private developmentDomain(): { state: DomainState; operatorKeyPem: string } {
+  private developmentDomain(givenKeyPem?: string): { state: DomainState; operatorKeyPem: string } {
     const nodes = this.config.SYMBOLON_HSM_NODES.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
@@ -102,7 +112,10 @@ export class DomainService implements OnModuleInit {
     }
     const tokenLabel = this.config.SYMBOLON_HSM_TOKEN_LABELS.split(',')[0]?.trim() || nodes[0]!;
     const members: Member[] = [{ nodeId: nodes[0]!, tokenLabel }];
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const privateKey = givenKeyPem
+      ? createPrivateKey(givenKeyPem)
+      : generateKeyPairSync('ed25519').privateKey;
+    const publicKey = createPublicKey(privateKey);
     const operator = {
       id: 'operator-1',
       publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),

@@ -35,6 +35,9 @@ function setup() {
     amendGenesis: async () => {
       throw new Error('not used by the job');
     },
+    stateAt: async () => {
+      throw new Error('not used by the job');
+    },
     current: () =>
       ({ members: NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })) }) as unknown as DomainState,
   });

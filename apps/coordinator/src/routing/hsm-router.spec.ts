@@ -24,6 +24,7 @@ function setup(nodeIds: string[]) {
     onModuleInit: async () => {},
     adopt: async () => {},
     amendGenesis: async () => domain,
+    stateAt: async () => domain,
     current: () => domain,
   });
   const config = loadConfig(coordinatorEnv, { SYMBOLON_HSM_TIMEOUT_MS: String(TIMEOUT_MS) });
@@ -41,7 +42,9 @@ function setup(nodeIds: string[]) {
     rpc.on(subjectOf(nodeId), () => {
       throw error;
     });
-  return { rpc, route, failing, health, healthOf };
+  const sign = async () =>
+    (await router.callSigner<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD)).reply.answeredBy;
+  return { rpc, route, sign, failing, health, healthOf };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -154,6 +157,15 @@ describe('HsmRouter', () => {
     await t.health.check();
     expect(t.health.heldBack()).toEqual(['hsm-1']);
     expect(t.health.isUp('hsm-2')).toBe(true);
+  });
+
+  it('should send every signing request to the first member in the state order while it is up', async () => {
+    const t = setup(['hsm-1', 'hsm-2', 'hsm-3']);
+    expect([await t.sign(), await t.sign(), await t.sign()]).toEqual(['hsm-1', 'hsm-1', 'hsm-1']);
+    t.failing('hsm-1', new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders'));
+    // While it is not, the next one signs (with its own key).
+    expect(await t.sign()).toBe('hsm-2');
+    expect(await t.sign()).toBe('hsm-2');
   });
 
   it('should answer HSM_UNAVAILABLE without sending anything when the domain has no members', async () => {

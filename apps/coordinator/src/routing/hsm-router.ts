@@ -34,15 +34,37 @@ export class HsmRouter {
   /** As call(), also naming the node that answered (for state a node keeps, such as an import key). */
   async callAny<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
     const members = this.domain.current().members;
-    if (members.length === 0) throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'the domain has no hsm node');
-    const start = this.next++ % members.length;
-    const rotated = members.map((_, i) => members[(start + i) % members.length]!.nodeId);
-    const order = [
-      ...rotated.filter((n) => this.health.isUp(n)),
-      ...rotated.filter((n) => !this.health.isUp(n)),
-    ];
+    const start = members.length === 0 ? 0 : this.next++ % members.length;
+    return this.callInOrder(
+      members.map((_, i) => members[(start + i) % members.length]!.nodeId),
+      action,
+      payload,
+    );
+  }
+
+  /**
+   * The domain's signer: documents a token signs (shred receipts, audit digests) and the public key that verifies
+   * them go to the first member in the state's order that is up, so that one pinned key verifies them while it is;
+   * another member (with its own key) signs only while it is not.
+   */
+  callSigner<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
+    return this.callInOrder(
+      this.domain.current().members.map((m) => m.nodeId),
+      action,
+      payload,
+    );
+  }
+
+  /** Tries the nodes in `order`, those up first, moving on only on a failure of the node. */
+  private async callInOrder<TReply>(
+    order: string[],
+    action: HsmAction,
+    payload: object,
+  ): Promise<{ nodeId: string; reply: TReply }> {
+    if (order.length === 0) throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'the domain has no hsm node');
+    const tried = [...order.filter((n) => this.health.isUp(n)), ...order.filter((n) => !this.health.isUp(n))];
     let last: unknown;
-    for (const nodeId of order) {
+    for (const nodeId of tried) {
       try {
         return { nodeId, reply: await this.callNode<TReply>(nodeId, action, payload) };
       } catch (e) {
@@ -52,6 +74,10 @@ export class HsmRouter {
       }
     }
     throw last;
+  }
+
+  isMember(nodeId: unknown): nodeId is string {
+    return typeof nodeId === 'string' && this.domain.current().members.some((m) => m.nodeId === nodeId);
   }
 
   /** One named node, no failover: a member of the domain only. */

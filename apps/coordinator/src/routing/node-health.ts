@@ -29,6 +29,7 @@ const upGauge = new Gauge({
 @Injectable()
 export class NodeHealth implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly held = new Set<string>();
+  private checking = false;
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(
@@ -66,6 +67,17 @@ export class NodeHealth implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Asks every member for its health: one that answers ready is routed to again, any other is held back. */
   async check(): Promise<void> {
+    // One check at a time: a slow one must not release a node a request held back meanwhile.
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.checkMembers();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkMembers(): Promise<void> {
     const members = this.domain.current().members;
     await Promise.all(
       members.map(async ({ nodeId }) => {

@@ -27,6 +27,7 @@ import {
   checkRules,
   nextGeneration,
 } from '@symbolon/quorum';
+import { canonicalJson } from '@symbolon/evidence';
 import { logger } from '@symbolon/platform';
 
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
@@ -52,6 +53,7 @@ export class DomainUseCase {
     this.domain = store.load();
     // New key material is wrapped under the generation the domain names active.
     if (this.domain) this.node.domainGeneration = this.domain.state.generation;
+    this.node.member = this.domain?.state.members.some((m) => m.nodeId === this.node.nodeId) ?? false;
     this.logKeys();
   }
 
@@ -89,102 +91,127 @@ export class DomainUseCase {
   }
 
   /**
-   * The first state of a new domain, accepted once by a node that has none (trust on first use; a production node is
-   * given its genesis by the operators at installation). It must be epoch 1, name this node, and have valid rules.
+   * The first state of a new domain (trust on first use, ADR 0012): accepted only by a token that made the key of the
+   * state's one generation and holds no state, for a domain of exactly this node with this token's identity key, and,
+   * when the node was installed to trust operators, with those operators. A node waiting to join, or one removed from
+   * a domain (its keys destroyed), holds no such key: it can only join.
    */
   genesis(req: HsmDomainGenesisRequest): HsmDomainStateReply {
     const state = req.state as unknown as DomainState;
-    const held = this.heldAlready(state);
-    if (held) return held;
+    if (this.domain) {
+      if (canonicalJson(this.domain.state) === canonicalJson(state)) return this.state();
+      throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
+    }
     const problems = stateProblems(state, this.node.nodeId);
-    if (state?.epoch !== 1) problems.push('a genesis state has epoch 1');
-    const me = problems.length === 0 ? state.members.find((m) => m.nodeId === this.node.nodeId) : undefined;
-    if (me?.identityPublicKey !== undefined && me.identityPublicKey !== this.state().identityPublicKey) {
-      problems.push('it names another identity key for this node');
+    if (problems.length === 0) {
+      if (state.epoch !== 1) problems.push('a genesis state has epoch 1');
+      if (state.members.length !== 1) problems.push('a genesis names this node alone');
+      const me = state.members[0]!;
+      if (me.identityPublicKey !== undefined && me.identityPublicKey !== this.state().identityPublicKey) {
+        problems.push('it names another identity key for this node');
+      }
+      const g = state.generations;
+      if (g.length !== 1 || g[0]!.generation !== state.generation || g[0]!.state !== 'active') {
+        problems.push('a genesis has its one generation active');
+      } else if (!guard(() => this.hsm.hasDomainKey(state.generation))) {
+        problems.push(`this token made no key of generation ${state.generation}`);
+      }
+      const trusted = this.trustedOperators();
+      if (
+        trusted &&
+        canonicalJson(sortedOperators(trusted)) !== canonicalJson(sortedOperators(state.operators))
+      ) {
+        problems.push('its operators are not the ones this node trusts');
+      }
     }
     if (problems.length > 0) {
       throw new KmsError(ErrorCodes.VALIDATION, `genesis refused: ${problems.join('; ')}`);
     }
-    this.install(state);
+    this.install({ state, nonces: [] });
     logger.info({ domainId: state.domainId, epoch: state.epoch }, 'domain genesis installed');
     return this.state();
   }
 
   /**
-   * A node that holds no state joins the domain that made it a member, with the domain keys a member wrapped for it.
-   * What it checks (ADR 0013): the add-member that named this token's identity key was approved by a quorum of the
-   * operators it was installed to trust (SYMBOLON_HSM_OPERATORS_FILE; without that file, of the operators the state
-   * names: trust on first use, as for a genesis); the state follows from that change and names this node; the keys
-   * come from another member, are meant for this node, and each has the check value the operators signed (or the
-   * state recorded; only without either, the one the sender gave).
+   * A node joins the domain that made it a member (ADR 0013). The relay sends the state the add-member applied to, the
+   * approved proposal with its signatures, and the domain keys a member wrapped for this token. The node checks the
+   * proposal like any other (libs/quorum checkProposal), against that state, whose digest the operators signed, and
+   * counting only the signatures of the operators it was installed to trust (SYMBOLON_HSM_OPERATORS_FILE; without
+   * that file, trust on first use of the state's operators); the change must add this node with this token's
+   * identity key. It then computes the state itself, keeps each key only with the check value the operators signed,
+   * and installs all of it or nothing. A node removed earlier keeps its last state and its seen nonces: only an
+   * add-member made after its removal lets it back.
    */
   join(req: HsmDomainJoinRequest): HsmDomainStateReply {
-    const state = req.state as unknown as DomainState;
-    const held = this.heldAlready(state);
-    if (held) return held;
+    const before = req.state as unknown as DomainState;
     const refuse = (why: string): KmsError => new KmsError(ErrorCodes.VALIDATION, `join refused: ${why}`);
-    const problems = stateProblems(state, this.node.nodeId);
-    if (problems.length > 0) throw refuse(problems.join('; '));
-    const approved = this.approvedAddition(state, req.proposal, req.signatures);
-    const signed = new Map((approved.keyCheckValues ?? []).map((v) => [v.generation, v.keyCheckValue]));
-    const keys = this.packageFor(req.keys, state);
-    for (const g of state.generations.filter((x) => x.state !== 'destroyed')) {
-      const key = keys.get(g.generation);
-      if (!key) throw refuse(`no key for generation ${g.generation}`);
-      const expected = signed.get(g.generation) ?? g.keyCheckValue;
-      if (expected === undefined) {
-        logger.warn(
-          { generation: g.generation },
-          "no approved check value: the sender's is trusted on first use",
-        );
-      }
-      this.receiveKey(g.generation, key.wrapped, expected ?? key.keyCheckValue, false);
+    const held = this.domain;
+    if (held && held.state.members.some((m) => m.nodeId === this.node.nodeId)) {
+      const next = this.nextOf(before, req);
+      if (next && canonicalJson(held.state) === canonicalJson(next)) return this.state();
+      throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
     }
-    this.install(state);
-    logger.info({ domainId: state.domainId, epoch: state.epoch, from: req.keys.from }, 'joined the domain');
-    return this.state();
-  }
-
-  /**
-   * The add-member change that made this node a member, checked like any proposal (libs/quorum checkProposal) against
-   * the state before it, with the operators this node trusts: it names this node with this token's identity key.
-   */
-  private approvedAddition(
-    state: DomainState,
-    proposal: Record<string, unknown>,
-    signatures: unknown[],
-  ): Extract<DomainChange, { kind: 'add-member' }> {
-    const refuse = (why: string): KmsError => new KmsError(ErrorCodes.VALIDATION, `join refused: ${why}`);
-    const p = proposal as unknown as Partial<DomainProposal>;
-    const change = p?.change;
-    if (change?.kind !== 'add-member' || change.member?.nodeId !== this.node.nodeId) {
+    const problems = stateProblems(before, '');
+    if (problems.length > 0) throw refuse(problems.join('; '));
+    const p = req.proposal as unknown as Partial<DomainProposal>;
+    if (held && (p.domainId !== held.state.domainId || (p.epoch ?? -1) < held.state.epoch)) {
+      throw refuse('this node left the domain after that proposal');
+    }
+    const now = new Date();
+    const result = checkProposal(before, req.proposal, req.signatures, {
+      now,
+      seenNonces: new Set((held?.nonces ?? []).map((n) => n.nonce)),
+      ...this.trustedOperatorsOption(),
+    });
+    if (!result.ok) throw refuse(`the add-member is not approved: ${result.code}: ${result.message}`);
+    const change = (req.proposal as unknown as DomainProposal).change;
+    if (change.kind !== 'add-member' || change.member.nodeId !== this.node.nodeId) {
       throw refuse('the proposal does not add this node');
     }
     if (change.member.identityPublicKey !== this.state().identityPublicKey) {
       throw refuse('the proposal names another identity key for this node');
     }
-    const me = state.members.find((m) => m.nodeId === this.node.nodeId);
-    if (JSON.stringify(me) !== JSON.stringify(change.member))
-      throw refuse('the state does not name this node as the proposal does');
-    if (typeof p.epoch !== 'number' || p.epoch >= state.epoch)
-      throw refuse('the state does not follow the proposal');
-    const operators = this.trustedOperators() ?? state.operators;
-    const before: DomainState = {
-      ...state,
-      epoch: p.epoch,
-      operators,
-      members: state.members.filter((m) => m.nodeId !== this.node.nodeId),
-    };
-    const result = checkProposal(before, proposal, signatures, { now: new Date(), seenNonces: new Set() });
-    if (!result.ok) throw refuse(`the add-member is not approved: ${result.code}: ${result.message}`);
-    return change;
+    const next = result.next;
+    const signed = new Map((change.keyCheckValues ?? []).map((v) => [v.generation, v.keyCheckValue]));
+    const keys = this.packageFor(req.keys, next);
+    const taken: number[] = [];
+    try {
+      for (const g of next.generations.filter((x) => x.state !== 'destroyed')) {
+        const key = keys.get(g.generation);
+        const kcv = signed.get(g.generation);
+        if (!key || kcv === undefined) throw refuse(`no signed key for generation ${g.generation}`);
+        if (this.receiveKey(g.generation, key.wrapped, kcv, false)) taken.push(g.generation);
+      }
+    } catch (e) {
+      // All or nothing: a later genuine join must not meet keys of this attempt.
+      for (const g of taken) guard(() => this.hsm.destroyDomainKey(g));
+      throw e;
+    }
+    const nonces = [...(held?.nonces ?? []), { nonce: p.nonce!, expiresAt: p.expiresAt! }];
+    this.install({ state: next, nonces });
+    logger.info({ domainId: next.domainId, epoch: next.epoch, from: req.keys.from }, 'joined the domain');
+    return this.state();
+  }
+
+  /** The state `req`'s proposal makes of `before`, when it is approved; undefined otherwise. */
+  private nextOf(before: DomainState, req: HsmDomainJoinRequest): DomainState | undefined {
+    const r = checkProposal(before, req.proposal, req.signatures, {
+      now: new Date(),
+      ...this.trustedOperatorsOption(),
+    });
+    return r.ok ? r.next : undefined;
+  }
+
+  private trustedOperatorsOption(): { trustedOperators?: Operator[] } {
+    const trusted = this.trustedOperators();
+    return trusted ? { trustedOperators: trusted } : {};
   }
 
   /** The operators this node was installed to trust, or undefined when none were configured (trust on first use). */
   private trustedOperators(): Operator[] | undefined {
     const file = this.node.operatorsFile;
     if (file === undefined) {
-      logger.warn('no trusted operators configured: the domain this node joins is trusted on first use');
+      logger.warn('no trusted operators configured: the domain this node takes is trusted on first use');
       return undefined;
     }
     let parsed: unknown;
@@ -197,11 +224,12 @@ export class DomainUseCase {
       Array.isArray(parsed) &&
       parsed.length > 0 &&
       parsed.every((o) => typeof o?.id === 'string' && typeof o?.publicKey === 'string');
-    if (!ok)
+    if (!ok) {
       throw new KmsError(
         ErrorCodes.INVALID_STATE,
         `the trusted operators file ${file} is not [{ id, publicKey }]`,
       );
+    }
     return (parsed as Operator[]).map(({ id, publicKey }) => ({ id, publicKey }));
   }
 
@@ -215,6 +243,12 @@ export class DomainUseCase {
     const next = nextGeneration(state);
     if (req.generation !== next) {
       throw new KmsError(ErrorCodes.VALIDATION, `the next generation is ${next}, not ${req.generation}`);
+    }
+    if (!this.hsm.canTrustMembers()) {
+      throw new KmsError(
+        ErrorCodes.INVALID_STATE,
+        `node ${this.node.nodeId} has no usable security officer PIN: it cannot send the key it would make`,
+      );
     }
     guard(() => this.hsm.ensureDomainKey(next));
     const keyCheckValue = guard(() => this.hsm.domainKeyCheckValue(next));
@@ -264,33 +298,40 @@ export class DomainUseCase {
   }
 
   /**
-   * Takes the next generation's key that another member made ahead of a rotation, before the rotation is applied, so
-   * that every member holds it by the time any member starts to wrap under it. Harmless without a quorum: the rotation
-   * proposal names the key by its check value, and apply accepts only that one. A candidate this node holds with
-   * another check value (an abandoned proposal) is replaced; live generations are never replaced.
+   * Takes the next generation's key that the origin member made ahead of an approved rotation, before any member
+   * applies it, so that every member holds it by the time any member starts to wrap under it. The request carries the
+   * rotation proposal and its signatures, checked here against this node's own state (its nonce is not used up): the
+   * key must come from the origin it names and have the check value the operators signed. A candidate this node made
+   * for an abandoned proposal is replaced, only by a key that proved that value; live generations are never replaced.
    */
   receive(req: HsmDomainReceiveRequest): HsmDomainReceiveReply {
-    const state = this.requireState();
-    const next = nextGeneration(state);
-    const keys = this.packageFor(req.keys, state);
-    const other = [...keys.keys()].filter((g) => g !== next);
-    if (other.length > 0) {
+    const domain = this.requireDomain();
+    const check = checkProposal(domain.state, req.proposal, req.signatures, {
+      now: new Date(),
+      seenNonces: new Set(domain.nonces.map((n) => n.nonce)),
+    });
+    if (!check.ok) throw new KmsError(ErrorCodes.QUORUM_REFUSED, `${check.code}: ${check.message}`);
+    const change = (req.proposal as unknown as DomainProposal).change;
+    if (change.kind !== 'rotate-domain-key' || change.keyCheckValue === undefined) {
       throw new KmsError(
         ErrorCodes.VALIDATION,
-        `only the next generation (${next}) is received ahead, not ${other.join(', ')}`,
+        'domain keys are received ahead only for a rotation that names one',
       );
     }
-    const key = keys.get(next);
-    if (key) {
-      this.receiveKey(next, key.wrapped, key.keyCheckValue, true);
+    if (req.keys?.from !== change.origin) {
+      throw new KmsError(
+        ErrorCodes.VALIDATION,
+        `the key comes from ${String(req.keys?.from)}, not from the origin`,
+      );
     }
-    return { nodeId: this.node.nodeId, generations: key ? [next] : [] };
+    const key = this.packageFor(req.keys, domain.state).get(change.generation);
+    if (!key) throw new KmsError(ErrorCodes.VALIDATION, `no key of generation ${change.generation}`);
+    this.receiveKey(change.generation, key.wrapped, change.keyCheckValue, true);
+    return { nodeId: this.node.nodeId, generations: [change.generation] };
   }
 
   apply(req: HsmDomainApplyRequest): HsmDomainApplyReply {
-    const domain = this.domain;
-    if (!domain)
-      throw new KmsError(ErrorCodes.INVALID_STATE, `node ${this.node.nodeId} holds no domain state`);
+    const domain = this.requireDomain();
     const now = new Date();
     const nonces = domain.nonces.filter((n) => Date.parse(n.expiresAt) > now.getTime());
     const result = checkProposal(domain.state, req.proposal, req.signatures, {
@@ -303,20 +344,10 @@ export class DomainUseCase {
     }
     const proposal = req.proposal as unknown as DomainProposal;
     this.inToken(proposal.change, domain.state);
-    if (proposal.change.kind === 'remove-member' && proposal.change.nodeId === this.node.nodeId) {
-      // This node left: its keys are gone, and so is its state, so that it can join a domain again.
-      this.store.clear();
-      this.domain = undefined;
-      logger.info({ epoch: result.next.epoch }, 'removed from the domain');
-      return { nodeId: this.node.nodeId, epoch: result.next.epoch, signers: result.signers };
-    }
-    this.domain = {
+    this.install({
       state: result.next,
       nonces: [...nonces, { nonce: proposal.nonce, expiresAt: proposal.expiresAt }],
-    };
-    this.store.save(this.domain);
-    this.node.domainGeneration = result.next.generation;
-    this.logKeys();
+    });
     logger.info(
       { epoch: result.next.epoch, kind: proposal.change.kind, signers: result.signers },
       'domain change applied',
@@ -347,7 +378,11 @@ export class DomainUseCase {
     } else if (change.kind === 'rotate-domain-key') {
       const g = change.generation;
       if (change.keyCheckValue === undefined) {
-        guard(() => this.hsm.ensureDomainKey(g));
+        // A domain of one token: a key made now (a candidate of an earlier proposal is not reused).
+        guard(() => {
+          this.hsm.destroyDomainKey(g);
+          this.hsm.ensureDomainKey(g);
+        });
         return;
       }
       const held = guard(() => (this.hsm.hasDomainKey(g) ? this.hsm.domainKeyCheckValue(g) : undefined));
@@ -371,9 +406,9 @@ export class DomainUseCase {
   }
 
   /** A domain key into the token; one that does not unwrap to its check value is the package's fault: VALIDATION. */
-  private receiveKey(generation: number, wrapped: string, keyCheckValue: string, replace: boolean): void {
+  private receiveKey(generation: number, wrapped: string, keyCheckValue: string, replace: boolean): boolean {
     try {
-      this.hsm.receiveDomainKey(generation, fromBase64(wrapped), keyCheckValue, { replace });
+      return this.hsm.receiveDomainKey(generation, fromBase64(wrapped), keyCheckValue, { replace }).created;
     } catch (e) {
       if (e instanceof HsmError && (e.code === 'WRAPPED_KEY_INVALID' || e.code === 'INVALID_ARGUMENT')) {
         throw new KmsError(
@@ -412,28 +447,29 @@ export class DomainUseCase {
     return byGeneration;
   }
 
-  /** This node's reply when it already holds exactly `state`; a different state is refused; undefined if none. */
-  private heldAlready(state: DomainState): HsmDomainStateReply | undefined {
-    if (!this.domain) return undefined;
-    if (JSON.stringify(this.domain.state) === JSON.stringify(state)) return this.state();
-    throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
-  }
-
-  private install(state: DomainState): void {
-    this.domain = { state, nonces: [] };
-    this.store.save(this.domain);
-    this.node.domainGeneration = state.generation;
+  private install(domain: NodeDomain): void {
+    this.domain = domain;
+    this.store.save(domain);
+    this.node.domainGeneration = domain.state.generation;
+    this.node.member = domain.state.members.some((m) => m.nodeId === this.node.nodeId);
     this.logKeys();
   }
 
-  private requireState(): DomainState {
+  private requireDomain(): NodeDomain {
     if (!this.domain)
       throw new KmsError(ErrorCodes.INVALID_STATE, `node ${this.node.nodeId} holds no domain state`);
-    return this.domain.state;
+    return this.domain;
+  }
+
+  private requireState(): DomainState {
+    return this.requireDomain().state;
   }
 }
 
-/** What is wrong with a state a node is asked to take as its first (genesis or join): empty when nothing. */
+/**
+ * What is wrong with a state a node is asked to take (a genesis, or the state an add-member applied to): empty when
+ * nothing. `nodeId` '': the state need not name this node.
+ */
 function stateProblems(state: DomainState, nodeId: string): string[] {
   const problems =
     typeof state?.epoch === 'number' &&
@@ -442,7 +478,13 @@ function stateProblems(state: DomainState, nodeId: string): string[] {
     Array.isArray(state.generations)
       ? checkRules(state.rules, state.operators)
       : ['not a domain state'];
-  if (!Array.isArray(state?.members) || !state.members.some((m) => m?.nodeId === nodeId))
+  if (nodeId !== '' && (!Array.isArray(state?.members) || !state.members.some((m) => m?.nodeId === nodeId)))
     problems.push('it does not name this node');
   return problems;
+}
+
+function sortedOperators(operators: readonly Operator[]): Operator[] {
+  return [...operators]
+    .map(({ id, publicKey }) => ({ id, publicKey }))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -22,6 +22,9 @@ export function toKmsError(e: unknown): unknown {
         ErrorCodes.INVALID_STATE,
         'the key material of this key version is not available in the token',
       );
+    case 'SECURITY_OFFICER_UNAVAILABLE':
+      // A configuration matter of this node, not a passing failure: another node is asked by the caller if it can.
+      return new KmsError(ErrorCodes.INVALID_STATE, e.message);
     case 'DEVICE_ERROR':
     case 'SESSION_CLOSED':
     case 'NOT_LOGGED_IN':

@@ -108,10 +108,19 @@ export class HsmDomainApplyRequest extends DomainRequest {
   signatures!: unknown[];
 }
 
-/** coordinator -> a member: the next generation's key another member made ahead of a rotation. */
+/**
+ * coordinator -> a member: the next generation's key the origin made ahead of a rotation, with the approved rotation
+ * proposal and its signatures (the member checks them against its own state before it takes the key).
+ */
 export class HsmDomainReceiveRequest extends DomainRequest {
   @IsObject()
   keys!: DomainKeyPackage;
+
+  @IsObject()
+  proposal!: Record<string, unknown>;
+
+  @IsArray()
+  signatures!: unknown[];
 }
 export interface HsmDomainReceiveReply {
   nodeId: string;

@@ -50,6 +50,14 @@ export class FakeHsmRouter {
     return this.call<TReply>(action, payload);
   }
 
+  async callSigner<TReply>(action: string, payload: object): Promise<{ nodeId: string; reply: TReply }> {
+    return { nodeId: FAKE_NODE_ID, reply: await this.call<TReply>(action, payload) };
+  }
+
+  isMember(nodeId: unknown): nodeId is string {
+    return nodeId === FAKE_NODE_ID;
+  }
+
   callAnyNode<TReply>(_nodeId: string, action: string, payload: object): Promise<TReply> {
     return this.call<TReply>(action, payload);
   }

@@ -7,7 +7,12 @@ import type { NodeSettings } from '../hsm.tokens.js';
 import { TokenOperationsUseCase } from './token-operations.use-case.js';
 
 const GENERATION = 3;
-const NODE: NodeSettings = { nodeId: 'hsm-1', tokenLabel: 'fake-token', domainGeneration: GENERATION };
+const NODE: NodeSettings = {
+  nodeId: 'hsm-1',
+  tokenLabel: 'fake-token',
+  domainGeneration: GENERATION,
+  member: true,
+};
 const b64 = (u: Uint8Array | string): string =>
   (typeof u === 'string' ? Buffer.from(u, 'utf8') : Buffer.from(u)).toString('base64');
 const AAD = b64('header||context');
@@ -294,6 +299,13 @@ describe('TokenOperationsUseCase', () => {
         cachedKeys: 0,
         ready: true,
       });
+    });
+
+    it('should report not ready when the node is not a member of a domain yet', () => {
+      const hsm = new FakeHsm('fake-token');
+      hsm.ensureDomainKey(GENERATION);
+      const ops = new TokenOperationsUseCase(hsm, { ...NODE, member: false });
+      expect(ops.health()).toMatchObject({ ok: true, ready: false });
     });
 
     it('should report not ready when the token holds no key of the active generation', () => {

@@ -140,7 +140,7 @@ export class TokenOperationsUseCase {
       ok: h.ok,
       domainGeneration: this.node.domainGeneration,
       cachedKeys: h.cachedKeys,
-      ready: h.ok && this.hsm.hasDomainKey(this.node.domainGeneration),
+      ready: h.ok && this.node.member === true && this.hsm.hasDomainKey(this.node.domainGeneration),
     };
   }
 }

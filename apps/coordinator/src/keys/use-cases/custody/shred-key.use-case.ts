@@ -64,7 +64,7 @@ export class ShredKeyUseCase {
     }
     const ekts = versions.map((v) => v.ekt);
     await this.hsm.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, { requestId: req.requestId, ekts });
-    const signed = await this.hsm.call<HsmShredReply>(HsmActions.shred, {
+    const { reply: signed } = await this.hsm.callSigner<HsmShredReply>(HsmActions.shred, {
       requestId: req.requestId,
       keyArn: key.arn,
       versions: versions.map((v) => v.version),
@@ -87,10 +87,12 @@ export class ShredKeyUseCase {
     if (kept.completion) return kept;
     let completion: SignedDocumentDto;
     try {
-      completion = await this.hsm.call<HsmCompleteShredReply>(HsmActions.completeShred, {
-        requestId: req.requestId,
-        receipt: kept.receipt,
-      });
+      // The token that signed the receipt completes it (it checks the receipt against its own key).
+      const signer = (kept.receipt.document as { nodeId?: unknown }).nodeId;
+      const payload = { requestId: req.requestId, receipt: kept.receipt };
+      completion = this.hsm.isMember(signer)
+        ? await this.hsm.callNode<HsmCompleteShredReply>(signer, HsmActions.completeShred, payload)
+        : (await this.hsm.callSigner<HsmCompleteShredReply>(HsmActions.completeShred, payload)).reply;
     } catch (e) {
       if (e instanceof KmsError && e.code === ErrorCodes.INVALID_STATE) return kept; // generations still alive
       throw e;
