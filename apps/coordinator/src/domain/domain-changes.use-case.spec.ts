@@ -12,7 +12,12 @@ import type { DomainService } from './domain.service.js';
 /** The relay's own decisions, with stand-ins for the members and the database (the nodes' checks are in e2e). */
 const stand = <T>(o: object): T => o as unknown as T;
 
-function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean }) {
+function relay(opts: {
+  leftUnder: number;
+  members?: string[];
+  failJoin?: boolean;
+  appliedBefore?: string[];
+}) {
   const state = developmentDomain(
     'domain-1',
     (opts.members ?? ['hsm-1']).map((nodeId) => ({ nodeId, tokenLabel: 't' })),
@@ -33,6 +38,10 @@ function relay(opts: { leftUnder: number; members?: string[]; failJoin?: boolean
       throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders');
     }
     if (action === HsmActions.domainTransport) return { from: node, keys: [] };
+    if (action === HsmActions.domainApply && opts.appliedBefore?.includes(node)) {
+      applied = true;
+      throw new KmsError(ErrorCodes.QUORUM_REFUSED, 'REPLAYED: proposal nonce was already seen');
+    }
     if (action === HsmActions.domainApply) applied = true;
     // After an apply, the members hold the next epoch.
     return action === HsmActions.domainState
@@ -167,5 +176,15 @@ describe('DomainChangesUseCase', () => {
       `hsm-3 ${HsmActions.domainApply}`,
       `hsm-1 ${HsmActions.domainApply}`,
     ]);
+  });
+
+  it('should count a member that already applied the proposal when a relay that stopped half way is submitted again', async () => {
+    const { submit, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2'], appliedBefore: ['hsm-1'] });
+    const r = await submit(proposal({ kind: 'destroy-generation', generation: 1 }));
+    expect(r.members).toEqual([
+      { nodeId: 'hsm-1', epoch: 2 },
+      { nodeId: 'hsm-2', epoch: 2 },
+    ]);
+    expect(steps.at(-1)).toBe('adopt');
   });
 });

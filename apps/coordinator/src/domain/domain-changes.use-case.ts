@@ -345,13 +345,9 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         ...state.members.filter((m) => m.nodeId === leaving),
       ];
       for (const { nodeId } of order) {
-        const r = await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
-          requestId: req.requestId,
-          proposal: req.proposal,
-          signatures: req.signatures,
-        });
+        const r = await this.applyOn(nodeId, req);
         applied.push({ nodeId, epoch: r.epoch });
-        signers = r.signers;
+        if (r.signers.length > 0) signers = r.signers;
       }
     } catch (e) {
       const code = e instanceof KmsError ? e.message.split(':')[0]!.slice(0, 32) : 'FAILED';
@@ -379,6 +375,29 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     }
     await this.domain.adopt(next);
     return { epoch: applied[0]!.epoch, members: applied, signers };
+  }
+
+  /**
+   * One member applies the proposal. A member that already applied it (a relay that stopped half way, submitted
+   * again) answers REPLAYED: it counts as applied when it holds the state the proposal made.
+   */
+  private async applyOn(nodeId: string, req: SubmitProposalRequest): Promise<HsmDomainApplyReply> {
+    const { requestId, proposal, signatures } = req;
+    try {
+      return await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
+        requestId,
+        proposal,
+        signatures,
+      });
+    } catch (e) {
+      if (!(e instanceof KmsError) || !e.message.startsWith('REPLAYED')) throw e;
+      const held = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
+        requestId,
+      });
+      const epoch = (held.state as Partial<DomainState> | null)?.epoch;
+      if (epoch !== (proposal as Partial<DomainProposal>).epoch! + 1) throw e;
+      return { nodeId, epoch, signers: [] };
+    }
   }
 
   private openProposal(domainId: string): Promise<DomainProposalEntity | null> {

@@ -365,9 +365,7 @@ export class DomainUseCase {
     if (change.kind === 'add-member') {
       // The values the operators signed are this token's: else the new member could never get the same keys.
       for (const v of change.keyCheckValues ?? []) {
-        const held = guard(() =>
-          this.hsm.hasDomainKey(v.generation) ? this.hsm.domainKeyCheckValue(v.generation) : undefined,
-        );
+        const held = this.heldCheckValue(v.generation);
         if (held !== v.keyCheckValue) {
           throw new KmsError(
             ErrorCodes.INVALID_STATE,
@@ -385,7 +383,7 @@ export class DomainUseCase {
         });
         return;
       }
-      const held = guard(() => (this.hsm.hasDomainKey(g) ? this.hsm.domainKeyCheckValue(g) : undefined));
+      const held = this.heldCheckValue(g);
       if (held !== change.keyCheckValue) {
         throw new KmsError(
           ErrorCodes.INVALID_STATE,
@@ -403,6 +401,13 @@ export class DomainUseCase {
         guard(() => this.hsm.forgetMember(change.nodeId));
       }
     }
+  }
+
+  /** The check value of the token's key of `generation`, undefined when it holds none. */
+  private heldCheckValue(generation: number): string | undefined {
+    return guard(() =>
+      this.hsm.hasDomainKey(generation) ? this.hsm.domainKeyCheckValue(generation) : undefined,
+    );
   }
 
   /** A domain key into the token; one that does not unwrap to its check value is the package's fault: VALIDATION. */
