@@ -211,19 +211,29 @@ describe('TokenHsm domain-key transport', () => {
     });
     expect(
       codeOf(() => receiver.wrapDomainKeyForMember(1, { nodeId: 'node-e', identityPublicKey: other })),
-    ).toBe('NOT_LOGGED_IN');
+    ).toBe('SECURITY_OFFICER_UNAVAILABLE');
+    expect(receiver.canTrustMembers()).toBe(false);
+    expect(sender.canTrustMembers()).toBe(true);
   });
 
-  it('should refuse with PIN_INCORRECT and stay logged in as the user when the SO PIN is wrong', () => {
+  it('should stop using an SO PIN the token refused, and stay logged in as the user, when the SO PIN is wrong', () => {
     const wrong = new TokenHsm(receiverToken, { soPin: 'wrong-pin' });
     const other = generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey.export({
       format: 'der',
       type: 'spki',
     });
+    expect(wrong.canTrustMembers()).toBe(true);
     expect(
       codeOf(() => wrong.wrapDomainKeyForMember(1, { nodeId: 'node-f', identityPublicKey: other })),
-    ).toBe('PIN_INCORRECT');
-    // The user is logged in again: the token still serves.
+    ).toBe('SECURITY_OFFICER_UNAVAILABLE');
+    // Not tried again (each try spends one of the token's SO PIN attempts) until the node restarts.
+    expect(wrong.canTrustMembers()).toBe(false);
+    expect(
+      codeOf(() => wrong.wrapDomainKeyForMember(1, { nodeId: 'node-g', identityPublicKey: other })),
+    ).toBe('SECURITY_OFFICER_UNAVAILABLE');
+    // The user is logged in again: the token still serves, and no half-made trusted copy is left.
     expect(wrong.domainKeyCheckValue(1)).toBe(sender.domainKeyCheckValue(1));
+    expect(receiverToken.findKeys('public', memberKeyLabel('node-f'))).toHaveLength(0);
+    expect(receiverToken.findKeys('public', `${memberKeyLabel('node-f')}-incoming`)).toHaveLength(0);
   });
 });
