@@ -336,6 +336,19 @@ describe('HSM fleet', () => {
     expect(Buffer.from(back.Plaintext!).toString()).toBe('before the rotation');
   });
 
+  it('should list every member token signing key, the signer first, for verifiers to pin', async () => {
+    const out = join(work, 'signing-keys.b64');
+    const r = await symbolonJson<{
+      PublicKey: string;
+      SigningKeys: { NodeId: string; Fingerprint: string }[];
+    }>('key', 'signing-key', '--out', out);
+    expect(r.SigningKeys.map((k) => k.NodeId)).toEqual(['hsm-1', 'hsm-2', 'hsm-3']);
+    expect(new Set(r.SigningKeys.map((k) => k.Fingerprint)).size).toBe(3);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(r.PublicKey);
+  });
+
   it('should fail no request started after an hsm node is killed with SIGKILL, and route to it again', async () => {
     const pids = () => (JSON.parse(readFileSync(runtime(), 'utf8')) as { pids: Record<string, number> }).pids;
     const victim = pids()['hsm-2']!;

@@ -19,7 +19,7 @@ import {
   invalidResponse,
   json,
   optionalLocal,
-  readPinnedKey,
+  readPinnedKeys,
   requiredLocal,
 } from './steps.js';
 
@@ -176,7 +176,7 @@ export const exportChain: Steps = async (command, { io, call, accountId }) => {
 export const verifyChain: Steps = async (command, { io }) => {
   const path = requiredLocal(command, 'in');
   const pinned = optionalLocal(command, 'public-key');
-  const publicKey = pinned !== undefined ? readPinnedKey('public-key', pinned) : undefined;
+  const publicKey = pinned !== undefined ? readPinnedKeys('public-key', pinned) : undefined;
   checkReadable('in', path);
   const report = await verifyAuditExport(readLines(path), publicKey !== undefined ? { publicKey } : {});
   const brk = report.firstBreak;

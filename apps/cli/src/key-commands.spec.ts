@@ -153,6 +153,11 @@ describe('key verify-shred', () => {
     expect((await verify(['--key-id', KEY_ID, '--public-key', pemFile])).code).toBe(0);
   });
 
+  it('should verify when the pin file lists every member token key and another member signed it', async () => {
+    const all = write('signing-all.b64', `${ed25519Signer().publicKey}\n${signer.publicKey}\n`);
+    expect((await verify(['--key-id', ARN, '--public-key', all])).code).toBe(0);
+  });
+
   it('should exit 1 with the reason when the receipt is for another key', async () => {
     const r = await verify(['--key-id', OTHER_ARN]);
     expect(r.code).toBe(1);
@@ -200,7 +205,7 @@ describe('key verify-shred', () => {
     });
     const junkKey = write('junk.b64', 'not base64!');
     expect((await verify(['--public-key', junkKey])).err).toBe(
-      `symbolon: --public-key ${junkKey} is neither base64 SPKI nor PEM\n`,
+      `symbolon: --public-key ${junkKey} is neither base64 SPKI (one per line) nor PEM\n`,
     );
   });
 });
@@ -216,8 +221,32 @@ describe('key signing-key', () => {
     expect(JSON.parse(p.out)).toEqual({
       PublicKey: signer.publicKey,
       Fingerprint: publicKeyFingerprint(signer.publicKey),
+      SigningKeys: [],
     });
     expect(readFileSync(out, 'utf8')).toBe(`${signer.publicKey}\n`);
+  });
+
+  it('should list every member token key and write them all, the signer first, when the domain has several', async () => {
+    const second = ed25519Signer();
+    const p = new FakePlatform({
+      GetSigningPublicKey: () =>
+        ok({
+          PublicKey: signer.publicKey,
+          SigningKeys: [
+            { NodeId: 'hsm-1', PublicKey: signer.publicKey },
+            { NodeId: 'hsm-2', PublicKey: second.publicKey },
+          ],
+        }),
+    });
+    const out = join(dir, 'signing-all.b64');
+    expect(await runSteps(steps(['key', 'signing-key', '--out', out, ...CONNECT]), p.context())).toBe(0);
+    expect(JSON.parse(p.out)).toMatchObject({
+      SigningKeys: [
+        { NodeId: 'hsm-1', Fingerprint: publicKeyFingerprint(signer.publicKey) },
+        { NodeId: 'hsm-2', Fingerprint: publicKeyFingerprint(second.publicKey) },
+      ],
+    });
+    expect(readFileSync(out, 'utf8')).toBe(`${signer.publicKey}\n${second.publicKey}\n`);
   });
 
   it('should exit 1 with an InvalidResponse and no file when the answer has no key', async () => {

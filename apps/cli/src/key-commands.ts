@@ -30,7 +30,7 @@ import {
   optionalLocal,
   readJsonFile,
   readOptionFile,
-  readPinnedKey,
+  readPinnedKeys,
   requiredLocal,
   strictBase64,
 } from './steps.js';
@@ -89,7 +89,7 @@ export const verifyShred: Steps = async (command, { io }) => {
   };
   const keyId = optionalLocal(command, 'key-id');
   const pinned = optionalLocal(command, 'public-key');
-  const publicKey = pinned !== undefined ? readPinnedKey('public-key', pinned) : undefined;
+  const publicKey = pinned !== undefined ? readPinnedKeys('public-key', pinned) : undefined;
   const receiptArn = (signed as { document?: { keyArn?: unknown } } | null)?.document?.keyArn;
   // verifyShredReceipt compares ARNs: a bare key id stands for the receipt's ARN when it is that ARN's key id.
   const keyArn =
@@ -115,23 +115,36 @@ export const verifyShred: Steps = async (command, { io }) => {
   return 0;
 };
 
-/** `key signing-key`: GetSigningPublicKey; --out writes the base64 key (created first, never over a file). */
+/**
+ * `key signing-key`: GetSigningPublicKey: the domain signer's key and every member token's. --out writes them, base64,
+ * one per line, the signer's first (created first, never over a file): what the verify commands pin.
+ */
 export const signingKey: Steps = async (command, { io, call }) => {
   const outPath = optionalLocal(command, 'out');
   const file = outPath !== undefined ? await NewFile.create('out', outPath, 0o644) : undefined;
   try {
-    const { PublicKey } = answer(await call('GetSigningPublicKey', {}));
-    let fingerprint: string;
-    try {
-      fingerprint = publicKeyFingerprint(String(PublicKey));
-    } catch {
-      throw invalidResponse('GetSigningPublicKey gave no base64 PublicKey');
-    }
+    const { PublicKey, SigningKeys } = answer(await call('GetSigningPublicKey', {}));
+    const fingerprintOf = (key: unknown): string => {
+      try {
+        return publicKeyFingerprint(String(key));
+      } catch {
+        throw invalidResponse('GetSigningPublicKey gave no base64 PublicKey');
+      }
+    };
+    const fingerprint = fingerprintOf(PublicKey);
+    const members = Array.isArray(SigningKeys)
+      ? (SigningKeys as { NodeId?: unknown; PublicKey?: unknown }[])
+      : [];
+    const keys = [
+      String(PublicKey),
+      ...members.map((k) => String(k.PublicKey)).filter((k) => k !== PublicKey),
+    ];
+    const listed = members.map((k) => ({ NodeId: k.NodeId, Fingerprint: fingerprintOf(k.PublicKey) }));
     if (file) {
-      await file.write(`${String(PublicKey)}\n`);
+      await file.write(keys.map((k) => `${k}\n`).join(''));
       await file.commit();
     }
-    io.out(json({ PublicKey, Fingerprint: fingerprint }));
+    io.out(json({ PublicKey, Fingerprint: fingerprint, SigningKeys: listed }));
     return 0;
   } finally {
     await file?.discard();

@@ -535,6 +535,7 @@ describe('run for commands made of steps', () => {
     expect(JSON.parse(out)).toEqual({
       PublicKey: publicKey,
       Fingerprint: 'SHA256:BuP9j9opu2CrWVV95h7bCuzbIxE0vjDnW0Vfjht5L6k',
+      SigningKeys: [],
     });
     const [req] = endpoint.requests;
     expect(req!.headers['x-amz-target']).toBe('Symbolon.GetSigningPublicKey');

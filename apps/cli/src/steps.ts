@@ -172,22 +172,30 @@ export function strictBase64(text: unknown): Buffer | undefined {
 }
 
 /**
- * A signing public key to pin (`--public-key` of the verify commands): the base64 SPKI DER that `key signing-key
- * --out` writes, or a PEM `PUBLIC KEY`. Returns the base64 SPKI DER.
+ * The signing public keys to pin (`--public-key` of the verify commands): what `key signing-key --out` writes, base64
+ * SPKI DER one per line (every member token's), or one PEM public key. A document verifies when one of them signed it.
  */
-export function readPinnedKey(option: string, path: string): string {
+export function readPinnedKeys(option: string, path: string): string[] {
   const text = readOptionFile(option, path).toString('utf8').trim();
   if (text.startsWith('-----BEGIN ')) {
     try {
-      return createPublicKey({ key: text, format: 'pem' })
-        .export({ type: 'spki', format: 'der' })
-        .toString('base64');
+      return [
+        createPublicKey({ key: text, format: 'pem' })
+          .export({ type: 'spki', format: 'der' })
+          .toString('base64'),
+      ];
     } catch {
       throw new LocalError(`--${option} ${path} is not a PEM public key`);
     }
   }
-  if (!strictBase64(text)) throw new LocalError(`--${option} ${path} is neither base64 SPKI nor PEM`);
-  return text;
+  const keys = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (keys.length === 0 || keys.some((k) => !strictBase64(k))) {
+    throw new LocalError(`--${option} ${path} is neither base64 SPKI (one per line) nor PEM`);
+  }
+  return keys;
 }
 
 /** Pretty JSON and a newline, as every command prints its result. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 import { type ChainLink, GENESIS_HASH, chainHash } from './chain.js';
-import { type AuditDigest, type Signed, verifyAuditDigest } from './documents.js';
+import { type AuditDigest, type Signed, verifyAuditDigest, type Pinned } from './documents.js';
 import { EvidenceError, needs } from './needs.js';
 import { HASH_HEX, KEY_ARN, isCount, isIsoUtc } from './patterns.js';
 
@@ -142,7 +142,7 @@ class Break extends Error {
  */
 export async function verifyAuditExport(
   lines: AsyncIterable<string> | Iterable<string>,
-  opts: { publicKey?: string } = {},
+  opts: { publicKey?: Pinned } = {},
 ): Promise<AuditVerifyReport> {
   let header: AuditExportHeader | null = null;
   let lineNo = 0;

@@ -338,6 +338,16 @@ describe('verifySigned', () => {
     expect(!r.ok && r.reason).toContain(reason);
   });
 
+  it('should accept when one of several pinned keys signed it, and name them all when none did', () => {
+    expect(verifySigned(genuine, AUDIT_DIGEST_TYPE, [other.publicKey, key.publicKey]).ok).toBe(true);
+    const third = signer();
+    const r = verifySigned(genuine, AUDIT_DIGEST_TYPE, [other.publicKey, third.publicKey]);
+    expect(!r.ok && r.reason).toBe(
+      `not the pinned key: signed by ${publicKeyFingerprint(key.publicKey)}, pinned ${publicKeyFingerprint(other.publicKey)}, ${publicKeyFingerprint(third.publicKey)}`,
+    );
+    expect(verifySigned(genuine, AUDIT_DIGEST_TYPE, []).ok).toBe(false);
+  });
+
   it('should name both fingerprints when another key is pinned', () => {
     const r = verifySigned(genuine, AUDIT_DIGEST_TYPE, other.publicKey);
     expect(!r.ok && r.reason).toBe(

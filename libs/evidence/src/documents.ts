@@ -238,10 +238,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * over signingBytes(document), and (when given) that the key is the pinned one. Never throws: a reason says what is
  * wrong. Without a pinned key, `ok` only proves that the holder of the key with this fingerprint signed it.
  */
+/**
+ * The key, or the keys, a verifier pins: every token of a domain signs with its own key (GetSigningPublicKey lists
+ * them), so a document verifies when one of them signed it.
+ */
+export type Pinned = string | readonly string[];
+
 export function verifySigned<T>(
   signed: Signed<T>,
   expectedType: string,
-  pinnedPublicKey?: string,
+  pinnedPublicKey?: Pinned,
 ): VerifyResult {
   const s: unknown = signed;
   if (!isObject(s) || !isObject(s['document'])) return { ok: false, reason: 'malformed: no document' };
@@ -276,12 +282,16 @@ export function verifySigned<T>(
     };
   }
   if (pinnedPublicKey !== undefined) {
-    const pinned = strictBase64(pinnedPublicKey);
-    if (!pinned) return { ok: false, reason: 'malformed: the pinned public key is not base64' };
-    if (!pinned.equals(der)) {
+    const pinned = (typeof pinnedPublicKey === 'string' ? [pinnedPublicKey] : [...pinnedPublicKey]).map(
+      strictBase64,
+    );
+    if (pinned.length === 0 || pinned.some((k) => !k)) {
+      return { ok: false, reason: 'malformed: the pinned public key is not base64' };
+    }
+    if (!pinned.some((k) => k!.equals(der))) {
       return {
         ok: false,
-        reason: `not the pinned key: signed by ${fingerprint}, pinned ${fingerprintOf(pinned)}`,
+        reason: `not the pinned key: signed by ${fingerprint}, pinned ${pinned.map((k) => fingerprintOf(k!)).join(', ')}`,
       };
     }
   }
@@ -300,7 +310,7 @@ function fieldsProblem(build: () => unknown): string | undefined {
 }
 
 /** verifySigned plus the audit digest's fields (as auditDigest checks them). */
-export function verifyAuditDigest(signed: Signed<AuditDigest>, pinnedPublicKey?: string): VerifyResult {
+export function verifyAuditDigest(signed: Signed<AuditDigest>, pinnedPublicKey?: Pinned): VerifyResult {
   const r = verifySigned(signed, AUDIT_DIGEST_TYPE, pinnedPublicKey);
   if (!r.ok) return r;
   const problem = fieldsProblem(() => auditDigest(signed.document));
@@ -314,7 +324,7 @@ export function verifyAuditDigest(signed: Signed<AuditDigest>, pinnedPublicKey?:
  */
 export function verifyShredReceipt(
   signed: Signed<ShredReceipt>,
-  opts: { keyArn?: string; publicKey?: string; completion?: Signed<ShredCompletion> },
+  opts: { keyArn?: string; publicKey?: Pinned; completion?: Signed<ShredCompletion> },
 ): ShredReceiptVerifyResult {
   const s: unknown = signed;
   if (!isObject(s) || !isObject(s['document'])) return { ok: false, reason: 'malformed: no document' };

@@ -46,8 +46,8 @@ export class DomainService implements OnModuleInit {
       state: JSON.stringify(state),
       createdAt: new Date(),
     });
-    if (keyFile && given === undefined) writeSecretFile(keyFile, operatorKeyPem);
-    else logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
+    if (!keyFile) logger.warn('SYMBOLON_OPERATOR_KEY_FILE not set: the development operator key is not kept');
+    else if (given === undefined) writeSecretFile(keyFile, operatorKeyPem);
     this.state = state;
     logger.info({ domainId: state.domainId, members: state.members.length }, 'development domain created');
   }

@@ -17,8 +17,22 @@ import { HsmRouter } from '../routing/hsm-router.js';
 export class SigningUseCase {
   constructor(@Inject(HsmRouter) private readonly hsm: HsmRouter) {}
 
+  /** The signer's key, and every member's that answers (a member that does not is left out of `signers`). */
   async publicKey(requestId: string): Promise<GetSigningPublicKeyReply> {
-    return (await this.hsm.callSigner<HsmSigningKeyReply>(HsmActions.signingKey, { requestId })).reply;
+    const signer = await this.hsm.callSigner<HsmSigningKeyReply>(HsmActions.signingKey, { requestId });
+    const signers: GetSigningPublicKeyReply['signers'] = [];
+    for (const nodeId of this.hsm.members()) {
+      try {
+        const r =
+          nodeId === signer.nodeId
+            ? signer.reply
+            : await this.hsm.callNode<HsmSigningKeyReply>(nodeId, HsmActions.signingKey, { requestId });
+        signers.push({ nodeId, publicKey: r.publicKey });
+      } catch {
+        // a member that is down now: its key is listed once it answers again
+      }
+    }
+    return { publicKey: signer.reply.publicKey, signers };
   }
 
   async auditDigest(req: SignAuditDigestRequest): Promise<SignedDocumentDto> {

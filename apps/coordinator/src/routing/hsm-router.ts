@@ -76,6 +76,11 @@ export class HsmRouter {
     throw last;
   }
 
+  /** The members' node ids, in the state's order. */
+  members(): string[] {
+    return this.domain.current().members.map((m) => m.nodeId);
+  }
+
   isMember(nodeId: unknown): nodeId is string {
     return typeof nodeId === 'string' && this.domain.current().members.some((m) => m.nodeId === nodeId);
   }

@@ -254,5 +254,8 @@ export interface ReinstateKeyReply {
 
 export class GetSigningPublicKeyRequest extends TenantScopedRequest {}
 export interface GetSigningPublicKeyReply {
+  /** The domain's signer's key (SPKI DER, base64): what signs receipts and digests while it is up. */
   publicKey: string;
+  /** Every member's token signing key (each token has its own), for verifiers that pin them all. */
+  signers: { nodeId: string; publicKey: string }[];
 }

@@ -54,6 +54,10 @@ export class FakeHsmRouter {
     return { nodeId: FAKE_NODE_ID, reply: await this.call<TReply>(action, payload) };
   }
 
+  members(): string[] {
+    return [FAKE_NODE_ID];
+  }
+
   isMember(nodeId: unknown): nodeId is string {
     return nodeId === FAKE_NODE_ID;
   }

@@ -176,11 +176,16 @@ export const symbolonOperations: Record<string, Operation> = {
     return { output: { KeyId: r.keyArn, KeyState: r.keyState }, keyArn: r.keyArn };
   },
 
-  /** The domain's signing key (SPKI DER): what receipts and audit digests verify against. */
+  /** The domain's signing key (SPKI DER) and every member token's: what receipts and audit digests verify against. */
   async GetSigningPublicKey({ input, scope, rpc }) {
     input.done();
     const r = await rpc.send<GetSigningPublicKeyReply>(Subjects.keys.getSigningPublicKey, { ...scope });
-    return { output: { PublicKey: r.publicKey } };
+    return {
+      output: {
+        PublicKey: r.publicKey,
+        SigningKeys: r.signers.map((k) => ({ NodeId: k.nodeId, PublicKey: k.publicKey })),
+      },
+    };
   },
 
   /**
