@@ -39,7 +39,16 @@ runService(async () => {
   // The domain's active generation, once the node holds the domain state (rotations change it); until then the
   // configured one.
   const generation = held?.generation ?? config.SYMBOLON_HSM_DOMAIN_GENERATION;
-  if (!hsm.hasDomainKey(generation)) {
+  const member = held?.members.some((m) => m.nodeId === config.SYMBOLON_HSM_NODE_ID) ?? false;
+  if (!held && hsm.hasDomainKey(generation) && !hsm.genesisPending()) {
+    // Keys without a state: the state file was lost. Taking a new genesis here would hand the keys to whoever sends it.
+    hsm.close();
+    throw new Error(
+      `token ${config.SYMBOLON_HSM_TOKEN_LABEL} holds domain keys but this node has no domain state: ` +
+        'restore the state file, or remove the node and clear its token',
+    );
+  }
+  if (!hsm.hasDomainKey(generation) && (member || !held)) {
     if (held) {
       hsm.close();
       throw new Error(
@@ -48,6 +57,7 @@ runService(async () => {
     }
     if (config.SYMBOLON_HSM_CREATE_DOMAIN_KEY) {
       hsm.ensureDomainKey(generation);
+      hsm.markGenesisPending();
       logger.info({ generation, token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'domain key created');
     } else {
       // A token joins a domain only through an approved add-member, then receives the keys from a member.

@@ -361,8 +361,8 @@ export function verifyShredReceipt(
   if (missing.length > 0) {
     return { ok: false, reason: `the completion leaves generation ${missing.join(', ')} undestroyed` };
   }
-  // Signed by the same key as the receipt (the domain's signing key), or the pinned one.
-  const cr = verifySigned(opts.completion, SHRED_COMPLETION_TYPE, opts.publicKey ?? signed.publicKey);
+  // Signed by the token that signed the receipt (whose key, when keys are pinned, is one of them: checked above).
+  const cr = verifySigned(opts.completion, SHRED_COMPLETION_TYPE, signed.publicKey);
   if (!cr.ok) return { ok: false, reason: `completion: ${cr.reason}` };
   return { ok: true, fingerprint: r.fingerprint, final: true, pendingGenerations: [] };
 }

@@ -247,6 +247,23 @@ export class FakeHsm implements Hsm {
     return new Uint8Array(publicEncrypt(oaepSha1(rsaPublicKeyObject(n, e)), key));
   }
 
+  private pendingGenesis = false;
+
+  markGenesisPending(): void {
+    this.assertOpen();
+    this.pendingGenesis = true;
+  }
+
+  genesisPending(): boolean {
+    this.assertOpen();
+    return this.pendingGenesis;
+  }
+
+  clearGenesisPending(): void {
+    this.assertOpen();
+    this.pendingGenesis = false;
+  }
+
   /** The fake has no security officer: it trusts any member (TokenHsm needs an SO PIN). */
   canTrustMembers(): boolean {
     return true;

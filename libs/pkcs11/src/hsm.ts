@@ -109,6 +109,14 @@ export interface Hsm {
     generation: number,
     member: { nodeId: string; identityPublicKey: Uint8Array },
   ): Uint8Array;
+  /**
+   * A marker token object made with the first domain key of a new domain, until the node takes that domain's genesis:
+   * a genesis is accepted only by a token that made its key for it (not by one that merely holds keys, e.g. after its
+   * state file was lost).
+   */
+  markGenesisPending(): void;
+  genesisPending(): boolean;
+  clearGenesisPending(): void;
   /** Whether this token can mark another member's identity key trusted (it has an SO PIN the token has not refused). */
   canTrustMembers(): boolean;
   /**
@@ -136,6 +144,9 @@ export interface Hsm {
 }
 
 export const DEFAULT_KEY_CACHE_SIZE = 1024;
+
+/** The marker of a token that made a new domain's first key and awaits its genesis. */
+const GENESIS_PENDING_LABEL = 'symbolon-genesis-pending';
 
 export function domainKeyLabel(generation: number): string {
   return `symbolon-domain-${generation}`;
@@ -489,6 +500,18 @@ export class TokenHsm implements Hsm {
 
   canTrustMembers(): boolean {
     return this.soPin !== undefined && !this.soRefused;
+  }
+
+  markGenesisPending(): void {
+    if (!this.genesisPending()) this.token.generateHmacKey({ token: true, label: GENESIS_PENDING_LABEL });
+  }
+
+  genesisPending(): boolean {
+    return this.token.findSecretKeys(GENESIS_PENDING_LABEL).length > 0;
+  }
+
+  clearGenesisPending(): void {
+    for (const k of this.token.findSecretKeys(GENESIS_PENDING_LABEL)) this.token.destroy(k);
   }
 
   receiveDomainKey(

@@ -13,6 +13,7 @@ import type { DomainService } from './domain.service.js';
 const stand = <T>(o: object): T => o as unknown as T;
 
 function relay(opts: {
+  unreachable?: string[];
   leftUnder: number;
   members?: string[];
   failJoin?: boolean;
@@ -35,6 +36,9 @@ function relay(opts: {
     sent.push(action);
     steps.push(`${node} ${action}`);
     if (action === HsmActions.domainJoin && opts.failJoin) {
+      throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders');
+    }
+    if (opts.unreachable?.includes(node) && action === HsmActions.domainApply) {
       throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no responders');
     }
     if (action === HsmActions.domainTransport) return { from: node, keys: [] };
@@ -186,5 +190,20 @@ describe('DomainChangesUseCase', () => {
       { nodeId: 'hsm-2', epoch: 2 },
     ]);
     expect(steps.at(-1)).toBe('adopt');
+  });
+
+  it('should remove a member that does not answer once every other member let it go', async () => {
+    const { submit, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2'], unreachable: ['hsm-2'] });
+    const r = await submit(proposal({ kind: 'remove-member', nodeId: 'hsm-2' }));
+    expect(r.members).toEqual([{ nodeId: 'hsm-1', epoch: 2 }]);
+    expect(steps.at(-1)).toBe('adopt');
+  });
+
+  it('should stop at a member that does not answer when it is not the one being removed', async () => {
+    const { submit, steps } = relay({ leftUnder: 0, members: ['hsm-1', 'hsm-2'], unreachable: ['hsm-1'] });
+    await expect(submit(proposal({ kind: 'remove-member', nodeId: 'hsm-2' }))).rejects.toMatchObject({
+      code: ErrorCodes.DEPENDENCY_TIMEOUT,
+    });
+    expect(steps).not.toContain('adopt');
   });
 });

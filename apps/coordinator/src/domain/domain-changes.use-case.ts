@@ -31,6 +31,12 @@ import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
 import { DomainProposalEntity } from './domain.entity.js';
 import { DomainService } from './domain.service.js';
 
+/** The member, not the request, failed: it did not answer, or its token is unavailable. */
+const FAILOVER_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.HSM_UNAVAILABLE,
+  ErrorCodes.DEPENDENCY_TIMEOUT,
+]);
+
 /**
  * Relays domain changes from the operators' tooling to every member and tracks them; it decides nothing. Each hsm
  * node checks a proposal against its own copy of the domain (libs/quorum), so a change the coordinator made up, or
@@ -345,7 +351,23 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         ...state.members.filter((m) => m.nodeId === leaving),
       ];
       for (const { nodeId } of order) {
-        const r = await this.applyOn(nodeId, req);
+        let r: HsmDomainApplyReply;
+        try {
+          r = await this.applyOn(nodeId, req);
+        } catch (e) {
+          // The leaving member is last: if it cannot be reached, every other member has let it go, and the
+          // coordinator follows them (a token that lost its keys, or is gone, must still be removable).
+          if (
+            nodeId !== leaving ||
+            applied.length === 0 ||
+            !(e instanceof KmsError) ||
+            !FAILOVER_CODES.has(e.code)
+          ) {
+            throw e;
+          }
+          logger.warn({ nodeId, err: e.message }, 'the removed member did not answer: removed without it');
+          continue;
+        }
         applied.push({ nodeId, epoch: r.epoch });
         if (r.signers.length > 0) signers = r.signers;
       }
@@ -390,12 +412,20 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         signatures,
       });
     } catch (e) {
-      if (!(e instanceof KmsError) || !e.message.startsWith('REPLAYED')) throw e;
+      // Only while the coordinator has not adopted its result: a proposal applied everywhere stays REPLAYED.
+      const epochOf = (proposal as Partial<DomainProposal>).epoch;
+      if (
+        !(e instanceof KmsError) ||
+        !e.message.startsWith('REPLAYED') ||
+        this.domain.current().epoch !== epochOf
+      ) {
+        throw e;
+      }
       const held = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
         requestId,
       });
       const epoch = (held.state as Partial<DomainState> | null)?.epoch;
-      if (epoch !== (proposal as Partial<DomainProposal>).epoch! + 1) throw e;
+      if (epoch !== epochOf + 1) throw e;
       return { nodeId, epoch, signers: [] };
     }
   }

@@ -104,10 +104,16 @@ function stateOf(node: TestNode): DomainState {
 
 const asRecord = (state: DomainState): Record<string, unknown> => state as unknown as Record<string, unknown>;
 
+/** Generation 1 made in the node's token for a new domain (as the hsm main does with SYMBOLON_HSM_CREATE_DOMAIN_KEY). */
+function newDomainKey(node: TestNode): void {
+  node.hsm.ensureDomainKey(1);
+  node.hsm.markGenesisPending();
+}
+
 /** A node that made the domain: generation 1 in its token, a genesis of this node alone. */
 function genesisNode(id: string): TestNode {
   const node = makeNode(id);
-  node.hsm.ensureDomainKey(1);
+  newDomainKey(node);
   node.useCase.genesis({
     requestId: 'genesis',
     state: asRecord(developmentDomain(DOMAIN_ID, [memberOf(node)], operator)),
@@ -280,7 +286,7 @@ describe('DomainUseCase', () => {
 
     it('should accept the state when its operators are the ones of the trusted operators file', () => {
       const a = makeNode('node-a');
-      a.hsm.ensureDomainKey(1);
+      newDomainKey(a);
       a.settings.operatorsFile = operatorsFile([operator]);
       const state = developmentDomain(DOMAIN_ID, [memberOf(a)], operator);
       expect(a.useCase.genesis({ requestId: 'g', state: asRecord(state) }).state).toEqual(asRecord(state));
@@ -291,7 +297,7 @@ describe('DomainUseCase', () => {
 
       beforeAll(() => {
         a = makeNode('node-a');
-        a.hsm.ensureDomainKey(1);
+        newDomainKey(a);
       });
 
       afterEach(() => {
@@ -325,6 +331,34 @@ describe('DomainUseCase', () => {
           operator,
         );
         expect(refusal(two).message).toContain('a genesis names this node alone');
+      });
+
+      it('should refuse with VALIDATION when the token holds the key but made it for no new domain', () => {
+        // M1: a member whose state file was lost still holds its keys; a genesis must not take them.
+        a.hsm.clearGenesisPending();
+        try {
+          const own = developmentDomain(DOMAIN_ID, [memberOf(a)], operator);
+          expect(refusal(own).message).toContain('this token made no key of generation 1 for a new domain');
+        } finally {
+          a.hsm.markGenesisPending();
+        }
+      });
+
+      it('should refuse with VALIDATION when the state records another check value for the generation', () => {
+        const state = developmentDomain(DOMAIN_ID, [memberOf(a)], operator);
+        state.generations[0]!.keyCheckValue = 'f'.repeat(32);
+        expect(refusal(state).message).toContain('generation 1 has another check value in this token');
+      });
+
+      it('should refuse with VALIDATION when its rules let fewer than a majority of the trusted operators decide', () => {
+        const second = operatorOf('second', generateKeyPairSync('ed25519').publicKey);
+        const third = operatorOf('third', generateKeyPairSync('ed25519').publicKey);
+        a.settings.operatorsFile = operatorsFile([operator, second, third]);
+        const state = {
+          ...developmentDomain(DOMAIN_ID, [memberOf(a)], operator),
+          operators: [operator, second, third],
+        };
+        expect(refusal(state).message).toContain('rule needs fewer than 2 of the operators this node trusts');
       });
 
       it('should refuse with VALIDATION when the state names another identity key for this node', () => {
@@ -512,6 +546,40 @@ describe('DomainUseCase', () => {
         );
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain('the add-member is not approved: UNKNOWN_SIGNER');
+      });
+
+      it('should refuse with VALIDATION when a forged state lowers the rule below the trusted operators majority', () => {
+        // H1: the node trusts op-1, evil and a third operator; a relayed state lets op-1 alone add members.
+        const third = operatorOf('third', generateKeyPairSync('ed25519').publicKey);
+        const forged: DomainState = {
+          ...state,
+          operators: [operator, evil, third],
+          rules: Object.fromEntries(
+            Object.keys(state.rules).map((k) => [k, thresholdRule([OPERATOR_ID], 1)]),
+          ) as DomainState['rules'],
+        };
+        const own = approved(forged, addMember(a, b));
+        b.settings.operatorsFile = operatorsFile([operator, evil, third]);
+        const e = kmsError(() => b.useCase.join({ ...own, requestId: 'j', state: asRecord(forged), keys }));
+        expect(e.code).toBe(ErrorCodes.VALIDATION);
+        expect(e.message).toContain('not approved by the operators this node trusts (op-1)');
+      });
+
+      it('should refuse with VALIDATION when the trusted file names rules the signers do not meet', () => {
+        const file = join(dir, `operators-${++files}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            operators: [operator, evil],
+            rules: Object.fromEntries(
+              Object.keys(state.rules).map((k) => [k, thresholdRule([OPERATOR_ID, 'evil'], 2)]),
+            ),
+          }),
+        );
+        b.settings.operatorsFile = file;
+        const e = refusal(state, keys);
+        expect(e.code).toBe(ErrorCodes.VALIDATION);
+        expect(e.message).toContain('not approved by the operators this node trusts');
       });
 
       it('should refuse with VALIDATION when the relay sends the state after the add-member', () => {
@@ -731,6 +799,27 @@ describe('DomainUseCase', () => {
       expect(b.hsm.hasDomainKey(1)).toBe(false);
       expect(b.settings.member).toBe(false);
 
+      // H2: a relay's own domain (same id and epoch, its operator alone) does not win the node back: its held state's
+      // operators and rule must approve too.
+      const forged: DomainState = {
+        ...stateOf(a),
+        operators: [evil],
+        rules: Object.fromEntries(
+          Object.keys(stateOf(a).rules).map((k) => [k, thresholdRule(['evil'], 1)]),
+        ) as DomainState['rules'],
+      };
+      const own = approved(forged, addMember(a, b), [['evil', evilKeys.privateKey]]);
+      const taken = kmsError(() =>
+        b.useCase.join({
+          ...own,
+          requestId: 'j',
+          state: asRecord(forged),
+          keys: original.keys,
+        }),
+      );
+      expect(taken.message).toContain('not approved under the rule of the state this node held');
+      expect(stateOf(b)).toEqual(left);
+
       admit(a, b);
       const reply = b.useCase.join(joinRequest(b, a.useCase.transport({ requestId: 't', to: 'node-b' })));
       expect(reply.state).toEqual(asRecord(stateOf(a)));
@@ -771,7 +860,7 @@ describe('DomainUseCase', () => {
     it('should refuse with VALIDATION when the state names no identity key for the recipient', () => {
       // A state kept from before members had to name identity keys (no change can make one now).
       const old = makeNode('node-o');
-      old.hsm.ensureDomainKey(1);
+      newDomainKey(old);
       const state = developmentDomain(
         DOMAIN_ID,
         [memberOf(old), { nodeId: 'node-c', tokenLabel: 't' }],

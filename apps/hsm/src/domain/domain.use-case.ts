@@ -23,9 +23,11 @@ import {
   type DomainProposal,
   type DomainState,
   type Operator,
+  type QuorumRules,
   checkProposal,
   checkRules,
   nextGeneration,
+  ruleSatisfied,
 } from '@symbolon/quorum';
 import { canonicalJson } from '@symbolon/evidence';
 import { logger } from '@symbolon/platform';
@@ -113,21 +115,30 @@ export class DomainUseCase {
       const g = state.generations;
       if (g.length !== 1 || g[0]!.generation !== state.generation || g[0]!.state !== 'active') {
         problems.push('a genesis has its one generation active');
-      } else if (!guard(() => this.hsm.hasDomainKey(state.generation))) {
-        problems.push(`this token made no key of generation ${state.generation}`);
-      }
-      const trusted = this.trustedOperators();
-      if (
-        trusted &&
-        canonicalJson(sortedOperators(trusted)) !== canonicalJson(sortedOperators(state.operators))
+      } else if (!guard(() => this.hsm.genesisPending() && this.hsm.hasDomainKey(state.generation))) {
+        problems.push(`this token made no key of generation ${state.generation} for a new domain`);
+      } else if (
+        g[0]!.keyCheckValue !== undefined &&
+        g[0]!.keyCheckValue !== this.heldCheckValue(state.generation)
       ) {
-        problems.push('its operators are not the ones this node trusts');
+        problems.push(`generation ${state.generation} has another check value in this token`);
+      }
+      const anchor = this.trustedAnchor();
+      if (anchor) {
+        if (
+          canonicalJson(sortedOperators(anchor.operators)) !== canonicalJson(sortedOperators(state.operators))
+        ) {
+          problems.push('its operators are not the ones this node trusts');
+        }
+        const weak = weakerRules(state, anchor);
+        if (weak) problems.push(weak);
       }
     }
     if (problems.length > 0) {
       throw new KmsError(ErrorCodes.VALIDATION, `genesis refused: ${problems.join('; ')}`);
     }
     this.install({ state, nonces: [] });
+    guard(() => this.hsm.clearGenesisPending());
     logger.info({ domainId: state.domainId, epoch: state.epoch }, 'domain genesis installed');
     return this.state();
   }
@@ -164,6 +175,23 @@ export class DomainUseCase {
       ...this.trustedOperatorsOption(),
     });
     if (!result.ok) throw refuse(`the add-member is not approved: ${result.code}: ${result.message}`);
+    // The relayed state names the rule; the installation's trust (and a state this node held before) must hold too.
+    const anchor = this.trustedAnchor();
+    if (anchor && !anchorApproves(anchor, 'add-member', result.signers)) {
+      throw refuse(
+        `the add-member is not approved by the operators this node trusts (${result.signers.join(', ')})`,
+      );
+    }
+    if (held) {
+      const again = checkProposal(before, req.proposal, req.signatures, {
+        now,
+        trustedOperators: held.state.operators,
+      });
+      const rule = held.state.rules['add-member'];
+      if (!again.ok || !ruleSatisfied(rule, again.signers)) {
+        throw refuse('the add-member is not approved under the rule of the state this node held');
+      }
+    }
     const change = (req.proposal as unknown as DomainProposal).change;
     if (change.kind !== 'add-member' || change.member.nodeId !== this.node.nodeId) {
       throw refuse('the proposal does not add this node');
@@ -203,12 +231,16 @@ export class DomainUseCase {
   }
 
   private trustedOperatorsOption(): { trustedOperators?: Operator[] } {
-    const trusted = this.trustedOperators();
-    return trusted ? { trustedOperators: trusted } : {};
+    const anchor = this.trustedAnchor();
+    return anchor ? { trustedOperators: anchor.operators } : {};
   }
 
-  /** The operators this node was installed to trust, or undefined when none were configured (trust on first use). */
-  private trustedOperators(): Operator[] | undefined {
+  /**
+   * What this node was installed to trust (SYMBOLON_HSM_OPERATORS_FILE): the operators, and optionally the rules, as
+   * `{ operators: [{ id, publicKey }], rules? }` (a bare list is the operators). Undefined when no file is configured
+   * (trust on first use).
+   */
+  private trustedAnchor(): TrustAnchor | undefined {
     const file = this.node.operatorsFile;
     if (file === undefined) {
       logger.warn('no trusted operators configured: the domain this node takes is trusted on first use');
@@ -220,17 +252,23 @@ export class DomainUseCase {
     } catch {
       throw new KmsError(ErrorCodes.INVALID_STATE, `the trusted operators file ${file} cannot be read`);
     }
+    const body = (Array.isArray(parsed) ? { operators: parsed } : parsed) as Partial<TrustAnchor> | null;
+    const operators = body?.operators;
     const ok =
-      Array.isArray(parsed) &&
-      parsed.length > 0 &&
-      parsed.every((o) => typeof o?.id === 'string' && typeof o?.publicKey === 'string');
+      Array.isArray(operators) &&
+      operators.length > 0 &&
+      operators.every((o) => typeof o?.id === 'string' && typeof o?.publicKey === 'string') &&
+      (body?.rules === undefined || checkRules(body.rules, operators).length === 0);
     if (!ok) {
       throw new KmsError(
         ErrorCodes.INVALID_STATE,
-        `the trusted operators file ${file} is not [{ id, publicKey }]`,
+        `the trusted operators file ${file} is not [{ id, publicKey }] or { operators, rules }`,
       );
     }
-    return (parsed as Operator[]).map(({ id, publicKey }) => ({ id, publicKey }));
+    return {
+      operators: operators.map(({ id, publicKey }) => ({ id, publicKey })),
+      ...(body?.rules ? { rules: body.rules } : {}),
+    };
   }
 
   /**
@@ -480,7 +518,9 @@ function stateProblems(state: DomainState, nodeId: string): string[] {
     typeof state?.epoch === 'number' &&
     Array.isArray(state.members) &&
     Array.isArray(state.operators) &&
-    Array.isArray(state.generations)
+    Array.isArray(state.generations) &&
+    typeof state.rules === 'object' &&
+    state.rules !== null
       ? checkRules(state.rules, state.operators)
       : ['not a domain state'];
   if (nodeId !== '' && (!Array.isArray(state?.members) || !state.members.some((m) => m?.nodeId === nodeId)))
@@ -492,4 +532,34 @@ function sortedOperators(operators: readonly Operator[]): Operator[] {
   return [...operators]
     .map(({ id, publicKey }) => ({ id, publicKey }))
     .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** What a node was installed to trust: operators, and the rules they approve changes by (else a majority of them). */
+interface TrustAnchor {
+  operators: Operator[];
+  rules?: QuorumRules;
+}
+
+/** Whether `signers` (already verified against the anchor's keys) approve a change of `kind` for the anchor. */
+function anchorApproves(anchor: TrustAnchor, kind: keyof QuorumRules, signers: readonly string[]): boolean {
+  if (anchor.rules) return ruleSatisfied(anchor.rules[kind], signers);
+  return signers.filter((s) => anchor.operators.some((o) => o.id === s)).length >= majority(anchor.operators);
+}
+
+function majority(operators: readonly Operator[]): number {
+  return Math.floor(operators.length / 2) + 1;
+}
+
+/** Why a genesis's rules are weaker than the anchor allows, or undefined: equal rules, or no alternative below a majority. */
+function weakerRules(state: DomainState, anchor: TrustAnchor): string | undefined {
+  if (anchor.rules) {
+    return canonicalJson(anchor.rules) === canonicalJson(state.rules)
+      ? undefined
+      : 'its rules are not the ones this node trusts';
+  }
+  const least = majority(anchor.operators);
+  const weak = Object.entries(state.rules).find(([, rule]) =>
+    rule.alternatives.some((a) => a.threshold < least),
+  );
+  return weak ? `its ${weak[0]} rule needs fewer than ${least} of the operators this node trusts` : undefined;
 }
