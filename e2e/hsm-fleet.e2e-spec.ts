@@ -222,13 +222,15 @@ async function refusal(p: Promise<unknown>): Promise<KmsError> {
 
 describe('HSM fleet', () => {
   it('should refuse to wrap the domain key for a token that no approved change names', async () => {
-    // The first domain request has the coordinator install the genesis, naming hsm-1's identity key.
+    // The first domain request has the coordinator install the genesis, naming hsm-1's identity and signing keys.
     const { state } = await status();
+    const hsm1 = await nodeState('hsm-1');
     expect(state.members).toEqual([
       {
         nodeId: 'hsm-1',
         tokenLabel: 'symbolon-hsm-1',
-        identityPublicKey: (await nodeState('hsm-1')).identityPublicKey,
+        identityPublicKey: hsm1.identityPublicKey,
+        signingPublicKey: hsm1.signingPublicKey,
       },
     ]);
     const e = await refusal(
@@ -261,6 +263,7 @@ describe('HSM fleet', () => {
       from: 'hsm-1',
       to: 'hsm-2',
       keys: [{ generation: 1, wrapped: randomBytes(384).toString('base64'), keyCheckValue: '0'.repeat(32) }],
+      signature: randomBytes(64).toString('base64'),
     };
     const e = await refusal(
       tooling.send(hsmSubject('hsm-2', HsmActions.domainJoin), {

@@ -31,9 +31,10 @@ export function describeChange(change: DomainChange): string {
     case 'add-member': {
       const m = change.member;
       const key =
-        m.identityPublicKey !== undefined
+        (m.identityPublicKey !== undefined
           ? `identity key ${fingerprint(m.identityPublicKey)}`
-          : 'no identity key';
+          : 'no identity key') +
+        (m.signingPublicKey !== undefined ? `, signing key ${fingerprint(m.signingPublicKey)}` : '');
       const labels = Object.entries(m.labels ?? {}).map(([k, v]) => `${k}=${v}`);
       const values = (change.keyCheckValues ?? []).map(
         (v) => `generation ${v.generation} ${v.keyCheckValue}`,

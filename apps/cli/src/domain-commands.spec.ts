@@ -40,6 +40,10 @@ const SUBMIT = 'kms.v1.domain.submit';
 const CANCEL = 'kms.v1.domain.cancel';
 const IDENTITY = 'kms.v1.domain.node-identity';
 const PREPARE = 'kms.v1.domain.prepare-rotation';
+/** A token's Ed25519 signing key, as a node reports it. */
+const SIGNING = generateKeyPairSync('ed25519')
+  .publicKey.export({ type: 'spki', format: 'der' })
+  .toString('base64');
 /** Check values of the test state's two live generations. */
 const VALUES = [
   { generation: 1, keyCheckValue: '1'.repeat(32) },
@@ -597,6 +601,7 @@ describe('domainPropose', () => {
                 nodeId: 'hsm-2',
                 tokenLabel: 'symbolon-hsm-2',
                 identityPublicKey: key,
+                signingPublicKey: SIGNING,
                 domainId: null,
                 keyCheckValues: [],
               }
@@ -604,6 +609,7 @@ describe('domainPropose', () => {
                 nodeId: 'hsm-1',
                 tokenLabel: 't1',
                 identityPublicKey: key,
+                signingPublicKey: SIGNING,
                 domainId: 'd1',
                 keyCheckValues: VALUES,
               },
@@ -619,9 +625,15 @@ describe('domainPropose', () => {
     const proposal = JSON.parse(readFileSync(out, 'utf8')) as DomainProposal;
     expect(proposal.change).toEqual({
       kind: 'add-member',
-      member: { nodeId: 'hsm-2', tokenLabel: 'symbolon-hsm-2', identityPublicKey: key },
+      member: {
+        nodeId: 'hsm-2',
+        tokenLabel: 'symbolon-hsm-2',
+        identityPublicKey: key,
+        signingPublicKey: SIGNING,
+      },
       keyCheckValues: VALUES,
     });
+    expect(fake.out).toContain(`signing key ${publicKeyFingerprint(SIGNING)}`);
     expect(fake.out).toContain(`identity key ${publicKeyFingerprint(key)}`);
   });
 

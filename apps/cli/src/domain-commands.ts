@@ -356,13 +356,15 @@ export async function completeChange(
 ): Promise<DomainChange> {
   if (change?.kind === 'add-member' && typeof change.member?.nodeId === 'string') {
     if (state.members.some((m) => m.nodeId === change.member.nodeId)) return change;
-    const member =
-      change.member.identityPublicKey === undefined
-        ? {
-            ...change.member,
-            identityPublicKey: (await nodeIdentity(domain, change.member.nodeId)).identityPublicKey,
-          }
-        : change.member;
+    let member = change.member;
+    if (member.identityPublicKey === undefined) {
+      const node = await nodeIdentity(domain, member.nodeId);
+      member = {
+        ...member,
+        identityPublicKey: node.identityPublicKey,
+        signingPublicKey: node.signingPublicKey,
+      };
+    }
     const source = state.members[0]?.nodeId;
     const keyCheckValues =
       change.keyCheckValues ??
@@ -395,6 +397,7 @@ async function nodeIdentity(domain: DomainCall, nodeId: string): Promise<NodeIde
   const values = r?.keyCheckValues;
   if (
     typeof r?.identityPublicKey !== 'string' ||
+    typeof r.signingPublicKey !== 'string' ||
     !Array.isArray(values) ||
     !values.every((v) => Number.isSafeInteger(v?.generation) && typeof v?.keyCheckValue === 'string')
   ) {

@@ -32,8 +32,15 @@ runService(async () => {
     },
     'identity key',
   );
-  if (hsm.ensureSigningKey().created)
-    logger.info({ token: config.SYMBOLON_HSM_TOKEN_LABEL }, 'signing key created');
+  const signing = hsm.ensureSigningKey();
+  logger.info(
+    {
+      token: config.SYMBOLON_HSM_TOKEN_LABEL,
+      created: signing.created,
+      fingerprint: publicKeyFingerprint(Buffer.from(signing.publicKey).toString('base64')),
+    },
+    'signing key',
+  );
   const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
   const held = domainStore.load()?.state;
   // The domain's active generation, once the node holds the domain state (rotations change it); until then the

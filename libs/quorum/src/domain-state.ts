@@ -16,6 +16,8 @@ export interface Member {
   tokenLabel: string;
   /** The node's identity public key, SPKI DER base64. */
   identityPublicKey?: string;
+  /** The token's Ed25519 signing key, SPKI DER base64: what the domain keys it sends to other members are signed by. */
+  signingPublicKey?: string;
   /** Placement labels, e.g. `{ region: 'eu-west', jurisdiction: 'DE' }`. */
   labels?: Record<string, string>;
 }

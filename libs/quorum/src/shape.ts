@@ -67,7 +67,7 @@ function first(...checks: (() => Problem)[]): Problem {
 
 function member(v: unknown, path: string): Problem {
   return first(
-    () => fields(v, path, ['nodeId', 'tokenLabel'], ['identityPublicKey', 'labels']),
+    () => fields(v, path, ['nodeId', 'tokenLabel'], ['identityPublicKey', 'signingPublicKey', 'labels']),
     () => {
       const m = v as Record<string, unknown>;
       return first(
@@ -77,6 +77,10 @@ function member(v: unknown, path: string): Problem {
           m['identityPublicKey'] === undefined
             ? undefined
             : key(m['identityPublicKey'], `${path}.identityPublicKey`),
+        () =>
+          m['signingPublicKey'] === undefined
+            ? undefined
+            : key(m['signingPublicKey'], `${path}.signingPublicKey`),
         () => (m['labels'] === undefined ? undefined : labels(m['labels'], `${path}.labels`)),
       );
     },

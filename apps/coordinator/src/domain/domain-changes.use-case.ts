@@ -97,7 +97,12 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       // No member holds the first state yet: it names the identity keys their tokens report (trust on first use).
       if (this.holding.size === 0 && current.members.some((m) => m.identityPublicKey === undefined)) {
         current = await this.domain.amendGenesis(
-          new Map(waiting.map((r) => [r.nodeId, r.identityPublicKey])),
+          new Map(
+            waiting.map((r) => [
+              r.nodeId,
+              { identityPublicKey: r.identityPublicKey, signingPublicKey: r.signingPublicKey },
+            ]),
+          ),
         );
       }
       for (const { nodeId } of waiting) {
@@ -229,6 +234,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       nodeId: r.nodeId,
       tokenLabel: r.tokenLabel,
       identityPublicKey: r.identityPublicKey,
+      signingPublicKey: r.signingPublicKey,
       domainId: typeof domainId === 'string' ? domainId : null,
       keyCheckValues: r.keyCheckValues,
     };

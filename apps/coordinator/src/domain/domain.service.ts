@@ -69,12 +69,14 @@ export class DomainService implements OnModuleInit {
    * trusted on first use): a member's identity is then in the state every member holds, and the other members can
    * wrap domain keys for it.
    */
-  async amendGenesis(identities: ReadonlyMap<string, string>): Promise<DomainState> {
+  async amendGenesis(
+    identities: ReadonlyMap<string, { identityPublicKey: string; signingPublicKey: string }>,
+  ): Promise<DomainState> {
     const state = this.current();
     if (state.epoch !== 1) throw new Error('only the first state is amended');
     const members = state.members.map((m) =>
       m.identityPublicKey === undefined && identities.has(m.nodeId)
-        ? { ...m, identityPublicKey: identities.get(m.nodeId)! }
+        ? { ...m, ...identities.get(m.nodeId)! }
         : m,
     );
     const next = { ...state, members };

@@ -8,6 +8,7 @@ import {
   KmsError,
   toBase64,
 } from '@symbolon/contracts';
+import { signingBytes } from '@symbolon/evidence';
 import { FakeHsm } from '@symbolon/pkcs11';
 import {
   type DomainChange,
@@ -92,7 +93,12 @@ function memberOf(node: TestNode, withIdentity = true): Member {
   return {
     nodeId: node.id,
     tokenLabel: node.settings.tokenLabel,
-    ...(withIdentity ? { identityPublicKey: node.useCase.state().identityPublicKey } : {}),
+    ...(withIdentity
+      ? {
+          identityPublicKey: node.useCase.state().identityPublicKey,
+          signingPublicKey: node.useCase.state().signingPublicKey,
+        }
+      : {}),
   };
 }
 
@@ -215,6 +221,15 @@ function operatorsFile(operators: Operator[]): string {
   return file;
 }
 
+/** A package signed with `sender`'s token signing key, as its transport signs one (for tests that change a package). */
+function signedBy(
+  sender: TestNode,
+  pkg: Omit<DomainKeyPackage, 'signature'> & { signature?: string },
+): DomainKeyPackage {
+  const { signature: _old, ...body } = pkg;
+  return { ...body, signature: toBase64(sender.hsm.sign(signingBytes(body))) };
+}
+
 function kmsError(fn: () => unknown): KmsError {
   try {
     fn();
@@ -243,6 +258,7 @@ describe('DomainUseCase', () => {
         tokenLabel: 'token-node-a',
         state: null,
         identityPublicKey: Buffer.from(node.hsm.identityPublicKey()).toString('base64'),
+        signingPublicKey: Buffer.from(node.hsm.signingPublicKey()).toString('base64'),
         keyCheckValues: [],
       });
       expect(node.settings.member).toBe(false);
@@ -582,6 +598,15 @@ describe('DomainUseCase', () => {
         expect(e.message).toContain('not approved by the operators this node trusts');
       });
 
+      it('should refuse with VALIDATION a package changed after the sending token signed it', () => {
+        const e = refusal(state, {
+          ...keys,
+          keys: [{ ...keys.keys[0]!, wrapped: toBase64(randomBytes(384)) }],
+        });
+        expect(e.code).toBe(ErrorCodes.VALIDATION);
+        expect(e.message).toContain('they are not signed by the token of node-a');
+      });
+
       it('should refuse with VALIDATION when the relay sends the state after the add-member', () => {
         const e = refusal(stateOf(a), keys);
         expect(e.code).toBe(ErrorCodes.VALIDATION);
@@ -625,27 +650,27 @@ describe('DomainUseCase', () => {
       });
 
       it('should refuse with VALIDATION when the package lacks a live generation', () => {
-        const e = refusal(state, { ...keys, keys: [] });
+        const e = refusal(state, signedBy(a, { ...keys, keys: [] }));
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain('no signed key for generation 1');
       });
 
       it('should refuse with VALIDATION when a generation appears twice in the package', () => {
-        const e = refusal(state, { ...keys, keys: [keys.keys[0]!, keys.keys[0]!] });
+        const e = refusal(state, signedBy(a, { ...keys, keys: [keys.keys[0]!, keys.keys[0]!] }));
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain('a key entry is malformed or repeated');
       });
 
       it('should refuse with VALIDATION when a key entry is malformed', () => {
         const broken = { generation: 1, keyCheckValue: keys.keys[0]!.keyCheckValue } as never;
-        const e = refusal(state, { ...keys, keys: [broken] });
+        const e = refusal(state, signedBy(a, { ...keys, keys: [broken] }));
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain('a key entry is malformed or repeated');
       });
 
       it('should refuse with VALIDATION when the wrapped key is random bytes', () => {
         const forged = { ...keys.keys[0]!, wrapped: toBase64(randomBytes(384)) };
-        const e = refusal(state, { ...keys, keys: [forged] });
+        const e = refusal(state, signedBy(a, { ...keys, keys: [forged] }));
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain('does not unwrap here to check value');
       });
@@ -653,7 +678,7 @@ describe('DomainUseCase', () => {
       it('should refuse with VALIDATION when the key is not the one whose check value the operators signed', () => {
         // Anyone can wrap a key of their own for B's public identity key and give its true check value.
         const { entry } = attackerKey(1, b);
-        const e = refusal(state, { ...keys, keys: [entry] });
+        const e = refusal(state, signedBy(a, { ...keys, keys: [entry] }));
         expect(e.code).toBe(ErrorCodes.VALIDATION);
         expect(e.message).toContain(`does not unwrap here to check value ${a.hsm.domainKeyCheckValue(1)}`);
       });
@@ -734,10 +759,10 @@ describe('DomainUseCase', () => {
       admit(a, b);
       const keys = a.useCase.transport({ requestId: 't', to: 'node-b' });
       expect(keys.keys.map((k) => k.generation)).toEqual([1, 2]);
-      const broken = {
+      const broken = signedBy(a, {
         ...keys,
         keys: [keys.keys[0]!, { ...keys.keys[1]!, wrapped: toBase64(randomBytes(384)) }],
-      };
+      });
       const e = kmsError(() => b.useCase.join(joinRequest(b, broken)));
       expect(e.code).toBe(ErrorCodes.VALIDATION);
       expect(e.message).toContain('the key of generation 2 does not unwrap');
@@ -1038,7 +1063,14 @@ describe('DomainUseCase', () => {
         own = b.useCase.prepareRotation({ requestId: 'p', generation: 2 }).keyCheckValue;
         attacker = attackerKey(2, b);
         // As a member would send it: from node-a, for node-b, with the key's true check value.
-        keys = { domainId: DOMAIN_ID, epoch: 2, from: 'node-a', to: 'node-b', keys: [attacker.entry] };
+        // Signed as node-a's token would sign (to reach the checks after the signature; unsigned, see below).
+        keys = signedBy(a, {
+          domainId: DOMAIN_ID,
+          epoch: 2,
+          from: 'node-a',
+          to: 'node-b',
+          keys: [attacker.entry],
+        });
       });
 
       afterEach(() => {
@@ -1068,6 +1100,17 @@ describe('DomainUseCase', () => {
         const e = kmsError(() => b.useCase.receive(receiveRequest(keys, rotate)));
         expect(e.code).toBe(ErrorCodes.QUORUM_REFUSED);
         expect(e.message).toContain('UNKNOWN_SIGNER');
+      });
+
+      it('should refuse with VALIDATION the relay own key when no member token signed the package', () => {
+        const fromA = a.useCase.prepareRotation({ requestId: 'p', generation: 2 });
+        const unsigned = { ...keys, signature: Buffer.alloc(64).toString('base64') };
+        const e = kmsError(() =>
+          b.useCase.receive(receiveRequest(unsigned, rotation(a, attacker.keyCheckValue))),
+        );
+        expect(e.code).toBe(ErrorCodes.VALIDATION);
+        expect(e.message).toContain('they are not signed by the token of node-a');
+        expect(fromA.keyCheckValue).not.toBe(attacker.keyCheckValue);
       });
 
       it('should refuse with VALIDATION when the approved rotation names another check value', () => {

@@ -29,7 +29,8 @@ import {
   nextGeneration,
   ruleSatisfied,
 } from '@symbolon/quorum';
-import { canonicalJson } from '@symbolon/evidence';
+import { canonicalJson, signingBytes } from '@symbolon/evidence';
+import { createPublicKey, verify } from 'node:crypto';
 import { logger } from '@symbolon/platform';
 
 import { HSM, NODE_SETTINGS, type NodeSettings } from '../token/hsm.tokens.js';
@@ -75,6 +76,7 @@ export class DomainUseCase {
       tokenLabel: this.node.tokenLabel,
       state: (this.domain?.state as unknown as Record<string, unknown>) ?? null,
       identityPublicKey: toBase64(guard(() => this.hsm.identityPublicKey())),
+      signingPublicKey: toBase64(guard(() => this.hsm.signingPublicKey())),
       keyCheckValues: this.heldCheckValues(),
     };
   }
@@ -332,7 +334,14 @@ export class DomainUseCase {
       keyCheckValue: guard(() => this.hsm.domainKeyCheckValue(generation)),
     }));
     logger.info({ to: to.nodeId, generations: wanted }, 'domain keys wrapped for a member');
-    return { domainId: state.domainId, epoch: state.epoch, from: this.node.nodeId, to: to.nodeId, keys };
+    const body = {
+      domainId: state.domainId,
+      epoch: state.epoch,
+      from: this.node.nodeId,
+      to: to.nodeId,
+      keys,
+    };
+    return { ...body, signature: toBase64(guard(() => this.hsm.sign(signingBytes(body)))) };
   }
 
   /**
@@ -473,8 +482,25 @@ export class DomainUseCase {
     if (!keys || !Array.isArray(keys.keys)) throw refuse('no key package');
     if (keys.domainId !== state.domainId) throw refuse('they are for another domain');
     if (keys.to !== this.node.nodeId) throw refuse('they are for another node');
-    if (keys.from === this.node.nodeId || !state.members.some((m) => m.nodeId === keys.from)) {
+    const sender = state.members.find((m) => m.nodeId === keys.from);
+    if (keys.from === this.node.nodeId || !sender) {
       throw refuse(`${String(keys.from)} is not another member`);
+    }
+    // Only a member's token can send keys: its signing key is in the state (a member added before members named one
+    // is trusted on its check values alone).
+    if (sender.signingPublicKey !== undefined) {
+      const { signature, ...body } = keys;
+      if (
+        typeof signature !== 'string' ||
+        !verifiesEd25519(sender.signingPublicKey, signingBytes(body), signature)
+      ) {
+        throw refuse(`they are not signed by the token of ${sender.nodeId}`);
+      }
+    } else {
+      logger.warn(
+        { from: sender.nodeId },
+        'the sender names no signing key in the state: its package is not signed',
+      );
     }
     const byGeneration = new Map<number, DomainKeyPackage['keys'][number]>();
     for (const k of keys.keys) {
@@ -562,4 +588,17 @@ function weakerRules(state: DomainState, anchor: TrustAnchor): string | undefine
     rule.alternatives.some((a) => a.threshold < least),
   );
   return weak ? `its ${weak[0]} rule needs fewer than ${least} of the operators this node trusts` : undefined;
+}
+
+/** An Ed25519 signature (base64) by an SPKI DER key (base64) over `bytes`; false for anything malformed. */
+function verifiesEd25519(spkiBase64: string, bytes: Uint8Array, signatureBase64: string): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(spkiBase64, 'base64'), format: 'der', type: 'spki' });
+    const signature = Buffer.from(signatureBase64, 'base64');
+    return (
+      key.asymmetricKeyType === 'ed25519' && signature.length === 64 && verify(null, bytes, key, signature)
+    );
+  } catch {
+    return false;
+  }
 }

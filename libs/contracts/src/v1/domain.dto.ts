@@ -57,6 +57,7 @@ export interface NodeIdentityReply {
   nodeId: string;
   tokenLabel: string;
   identityPublicKey: string;
+  signingPublicKey: string;
   /** The domain the node holds a state of, or null while it has none. */
   domainId: string | null;
   /** The check values of the live domain keys in its token: what an add-member names, and operators compare. */
@@ -97,6 +98,11 @@ export interface DomainKeyPackage {
   from: string;
   to: string;
   keys: { generation: number; wrapped: string; keyCheckValue: string }[];
+  /**
+   * Base64 Ed25519 signature by the sending token's signing key over the canonical JSON of the other fields: the
+   * receiver checks it against the key its state names for `from`, so that only a member's token can send keys.
+   */
+  signature: string;
 }
 
 /** coordinator -> hsm node: check and apply a proposal. */
@@ -185,6 +191,8 @@ export interface HsmDomainStateReply {
   state: Record<string, unknown> | null;
   /** The token's identity public key (RSA-3072 SPKI DER, base64): what an add-member proposal names. */
   identityPublicKey: string;
+  /** The token's Ed25519 signing key (SPKI DER, base64): an add-member names it too. */
+  signingPublicKey: string;
   tokenLabel: string;
   /** The check values of the live domain keys this token holds (what an add-member proposal names). */
   keyCheckValues: { generation: number; keyCheckValue: string }[];
