@@ -25,17 +25,11 @@ import { type DataSource, IsNull } from 'typeorm';
 
 import { CLOCK, type Clock } from '../clock.js';
 import { Rewrap } from '../jobs/rewrap.js';
-import { HsmRouter } from '../routing/hsm-router.js';
+import { HsmRouter, isNodeFailure } from '../routing/hsm-router.js';
 import { NodeHealth } from '../routing/node-health.js';
 import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
 import { DomainProposalEntity } from './domain.entity.js';
 import { DomainService } from './domain.service.js';
-
-/** The member, not the request, failed: it did not answer, or its token is unavailable. */
-const FAILOVER_CODES: ReadonlySet<string> = new Set([
-  ErrorCodes.HSM_UNAVAILABLE,
-  ErrorCodes.DEPENDENCY_TIMEOUT,
-]);
 
 /**
  * Relays domain changes from the operators' tooling to every member and tracks them; it decides nothing. Each hsm
@@ -363,12 +357,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         } catch (e) {
           // The leaving member is last: if it cannot be reached, every other member has let it go, and the
           // coordinator follows them (a token that lost its keys, or is gone, must still be removable).
-          if (
-            nodeId !== leaving ||
-            applied.length === 0 ||
-            !(e instanceof KmsError) ||
-            !FAILOVER_CODES.has(e.code)
-          ) {
+          if (nodeId !== leaving || applied.length === 0 || !isNodeFailure(e)) {
             throw e;
           }
           logger.warn({ nodeId, err: e.message }, 'the removed member did not answer: removed without it');

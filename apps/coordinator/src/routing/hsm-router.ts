@@ -10,6 +10,11 @@ import { NodeHealth } from './node-health.js';
 /** Failures that say the node, not the request, is the problem: worth trying the next node. */
 const FAILOVER: ReadonlySet<ErrorCode> = new Set([ErrorCodes.HSM_UNAVAILABLE, ErrorCodes.DEPENDENCY_TIMEOUT]);
 
+/** Whether `e` says the node failed (it did not answer, or its token is unavailable), not the request. */
+export function isNodeFailure(e: unknown): e is KmsError {
+  return e instanceof KmsError && FAILOVER.has(e.code);
+}
+
 /**
  * Sends a key operation to an hsm node of the domain: round robin over the members that are up, and on a retryable
  * failure (timeout, no responder, token unavailable) the next node, each node at most once per request. A node that
@@ -68,7 +73,7 @@ export class HsmRouter {
       try {
         return { nodeId, reply: await this.callNode<TReply>(nodeId, action, payload) };
       } catch (e) {
-        if (!(e instanceof KmsError) || !FAILOVER.has(e.code)) throw e;
+        if (!isNodeFailure(e)) throw e;
         this.health.holdBack(nodeId, e.message);
         last = e;
       }
