@@ -159,8 +159,10 @@ export class DomainUseCase {
     const before = req.state as unknown as DomainState;
     const refuse = (why: string): KmsError => new KmsError(ErrorCodes.VALIDATION, `join refused: ${why}`);
     const held = this.domain;
+    // Read once: the operators (and rules) this node was installed to trust.
+    const anchor = this.trustedAnchor();
     if (held && held.state.members.some((m) => m.nodeId === this.node.nodeId)) {
-      const next = this.nextOf(before, req);
+      const next = this.nextOf(before, req, anchor);
       if (next && canonicalJson(held.state) === canonicalJson(next)) return this.state();
       throw new KmsError(ErrorCodes.ALREADY_EXISTS, `node ${this.node.nodeId} already holds a domain state`);
     }
@@ -174,11 +176,10 @@ export class DomainUseCase {
     const result = checkProposal(before, req.proposal, req.signatures, {
       now,
       seenNonces: new Set((held?.nonces ?? []).map((n) => n.nonce)),
-      ...this.trustedOperatorsOption(),
+      trustedOperators: anchor?.operators,
     });
     if (!result.ok) throw refuse(`the add-member is not approved: ${result.code}: ${result.message}`);
     // The relayed state names the rule; the installation's trust (and a state this node held before) must hold too.
-    const anchor = this.trustedAnchor();
     if (anchor && !anchorApproves(anchor, 'add-member', result.signers)) {
       throw refuse(
         `the add-member is not approved by the operators this node trusts (${result.signers.join(', ')})`,
@@ -224,17 +225,16 @@ export class DomainUseCase {
   }
 
   /** The state `req`'s proposal makes of `before`, when it is approved; undefined otherwise. */
-  private nextOf(before: DomainState, req: HsmDomainJoinRequest): DomainState | undefined {
+  private nextOf(
+    before: DomainState,
+    req: HsmDomainJoinRequest,
+    anchor: TrustAnchor | undefined,
+  ): DomainState | undefined {
     const r = checkProposal(before, req.proposal, req.signatures, {
       now: new Date(),
-      ...this.trustedOperatorsOption(),
+      trustedOperators: anchor?.operators,
     });
     return r.ok ? r.next : undefined;
-  }
-
-  private trustedOperatorsOption(): { trustedOperators?: Operator[] } {
-    const anchor = this.trustedAnchor();
-    return anchor ? { trustedOperators: anchor.operators } : {};
   }
 
   /**
