@@ -11,6 +11,18 @@ export class DomainRequest {
   requestId!: string;
 }
 
+/**
+ * A proposal with the operators' signatures gathered for it (libs/quorum DomainProposal and OperatorSignature), as
+ * the operators submit it and as every hsm node checks it.
+ */
+export class SignedProposalRequest extends DomainRequest {
+  @IsObject()
+  proposal!: Record<string, unknown>;
+
+  @IsArray()
+  signatures!: unknown[];
+}
+
 /** operator -> coordinator: make `proposal` the domain's open proposal (one at a time). */
 export class OpenProposalRequest extends DomainRequest {
   @IsObject()
@@ -18,13 +30,7 @@ export class OpenProposalRequest extends DomainRequest {
 }
 
 /** operator -> coordinator -> every member: the proposal with the signatures gathered offline. */
-export class SubmitProposalRequest extends DomainRequest {
-  @IsObject()
-  proposal!: Record<string, unknown>;
-
-  @IsArray()
-  signatures!: unknown[];
-}
+export class SubmitProposalRequest extends SignedProposalRequest {}
 export interface SubmitProposalReply {
   epoch: number;
   /** Each member's answer. */
@@ -106,27 +112,15 @@ export interface DomainKeyPackage {
 }
 
 /** coordinator -> hsm node: check and apply a proposal. */
-export class HsmDomainApplyRequest extends DomainRequest {
-  @IsObject()
-  proposal!: Record<string, unknown>;
-
-  @IsArray()
-  signatures!: unknown[];
-}
+export class HsmDomainApplyRequest extends SignedProposalRequest {}
 
 /**
  * coordinator -> a member: the next generation's key the origin made ahead of a rotation, with the approved rotation
  * proposal and its signatures (the member checks them against its own state before it takes the key).
  */
-export class HsmDomainReceiveRequest extends DomainRequest {
+export class HsmDomainReceiveRequest extends SignedProposalRequest {
   @IsObject()
   keys!: DomainKeyPackage;
-
-  @IsObject()
-  proposal!: Record<string, unknown>;
-
-  @IsArray()
-  signatures!: unknown[];
 }
 export interface HsmDomainReceiveReply {
   nodeId: string;
@@ -160,18 +154,12 @@ export class HsmDomainTransportRequest extends DomainRequest {
  * coordinator -> a node that holds no state: the approved add-member that made it a member (with its signatures), the
  * state it leads to, and the domain keys a member wrapped for it.
  */
-export class HsmDomainJoinRequest extends DomainRequest {
+export class HsmDomainJoinRequest extends SignedProposalRequest {
   @IsObject()
   state!: Record<string, unknown>;
 
   @IsObject()
   keys!: DomainKeyPackage;
-
-  @IsObject()
-  proposal!: Record<string, unknown>;
-
-  @IsArray()
-  signatures!: unknown[];
 }
 export interface HsmDomainApplyReply {
   nodeId: string;
