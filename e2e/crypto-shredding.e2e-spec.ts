@@ -8,17 +8,17 @@
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Subjects } from '@symbolon/contracts';
-import { Pkcs11Token } from '@symbolon/pkcs11';
-import { activateSoftHsmConf, type RpcClient } from '@symbolon/platform';
+import type { RpcClient } from '@symbolon/platform';
 import { type DomainChange, type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { symbolon } from './support/cli.js';
+import { domainKeysInToken } from './support/tokens.js';
 import { developmentOperator, operatorClient } from './support/operators.js';
 
 jest.setTimeout(240_000);
@@ -64,25 +64,6 @@ async function approve(change: DomainChange): Promise<number> {
 
 const cli = (...args: string[]) => symbolon(platform, ...args);
 
-/** Labels of the domain keys in the development token, read through PKCS#11 from this process. */
-function domainKeysInToken(): string[] {
-  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { hsmPin: string };
-  const deactivate = activateSoftHsmConf(join(dataDir, 'softhsm', 'softhsm2.conf'));
-  const token = Pkcs11Token.open({
-    modulePath: '/usr/lib/softhsm/libsofthsm2.so',
-    tokenLabel: 'symbolon-hsm-1',
-    pin: secrets.hsmPin,
-  });
-  try {
-    return [1, 2, 3]
-      .filter((g) => token.findSecretKeys(`symbolon-domain-${g}`).length > 0)
-      .map((g) => `symbolon-domain-${g}`);
-  } finally {
-    token.close();
-    deactivate();
-  }
-}
-
 describe('crypto-shredding through domain-key rotation', () => {
   it('should make a shredded key unrecoverable from an earlier backup once its generation is destroyed', async () => {
     const kms = platform.kms();
@@ -118,7 +99,7 @@ describe('crypto-shredding through domain-key rotation', () => {
       PendingGenerations: [1],
       Final: false,
     });
-    expect(domainKeysInToken()).toEqual(['symbolon-domain-1']);
+    expect(domainKeysInToken(platform)).toEqual(['symbolon-domain-1']);
 
     // Rotation: a new generation in the token; the job re-wraps the kept key's EKT while the platform serves.
     expect(await approve({ kind: 'rotate-domain-key', generation: 2 })).toBe(2);
@@ -126,13 +107,13 @@ describe('crypto-shredding through domain-key rotation', () => {
     while ((await status()).rewrapRemaining > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 250));
     expect((await status()).rewrapRemaining).toBe(0);
-    expect(domainKeysInToken()).toEqual(['symbolon-domain-1', 'symbolon-domain-2']);
+    expect(domainKeysInToken(platform)).toEqual(['symbolon-domain-1', 'symbolon-domain-2']);
     const fresh = (await kms.send(new EncryptCommand({ KeyId: kept, Plaintext: Buffer.from('after') })))
       .CiphertextBlob!;
 
     // The old generation destroyed in the token: only generation 2 is left.
     expect(await approve({ kind: 'destroy-generation', generation: 1 })).toBe(3);
-    expect(domainKeysInToken()).toEqual(['symbolon-domain-2']);
+    expect(domainKeysInToken(platform)).toEqual(['symbolon-domain-2']);
     // Now the receipt can be completed: asked again, ShredKey adds the token's signed completion.
     const finalFile = join(backupDir, 'receipt-final.json');
     expect(

@@ -17,8 +17,7 @@ import {
   Subjects,
   hsmSubject,
 } from '@symbolon/contracts';
-import { Pkcs11Token } from '@symbolon/pkcs11';
-import { activateSoftHsmConf, type RpcClient } from '@symbolon/platform';
+import type { RpcClient } from '@symbolon/platform';
 import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
@@ -27,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { symbolon } from './support/cli.js';
+import { domainKeysInToken } from './support/tokens.js';
 import { toolingClient } from './support/operators.js';
 
 jest.setTimeout(300_000);
@@ -114,27 +114,6 @@ const nodeState = (nodeId: string) =>
 /** The domain as the coordinator holds it (the same as every member's copy once a change is applied). */
 function status(): Promise<{ state: DomainState; rewrapRemaining: number; heldBack: string[] }> {
   return tooling.send(Subjects.domain.status, { requestId: randomUUID() });
-}
-
-/** Domain-key labels in a token of the platform, read through PKCS#11 from this process. */
-function domainKeysIn(nodeId: string): string[] {
-  const { hsmPin } = JSON.parse(readFileSync(join(platform.dataDir, 'secrets.json'), 'utf8')) as {
-    hsmPin: string;
-  };
-  const deactivate = activateSoftHsmConf(join(platform.dataDir, 'softhsm', 'softhsm2.conf'));
-  const token = Pkcs11Token.open({
-    modulePath: '/usr/lib/softhsm/libsofthsm2.so',
-    tokenLabel: `symbolon-${nodeId}`,
-    pin: hsmPin,
-  });
-  try {
-    return [1, 2, 3]
-      .filter((g) => token.findSecretKeys(`symbolon-domain-${g}`).length > 0)
-      .map((g) => `symbolon-domain-${g}`);
-  } finally {
-    token.close();
-    deactivate();
-  }
 }
 
 interface Sample {
@@ -277,7 +256,7 @@ describe('HSM fleet', () => {
     expect(e.code).toBe(ErrorCodes.VALIDATION);
     expect(e.message).toContain('the add-member is not approved: BAD_SIGNATURE');
     expect((await nodeState('hsm-2')).state).toBeNull();
-    expect(domainKeysIn('hsm-2')).toEqual([]);
+    expect(domainKeysInToken(platform, 'hsm-2')).toEqual([]);
   });
 
   it('should bring a second token into the domain by the operators ceremony, with the same key in both', async () => {
@@ -293,7 +272,7 @@ describe('HSM fleet', () => {
     const joined = await nodeState('hsm-2');
     expect(joined.state).toEqual((await nodeState('hsm-1')).state);
     expect(joined.keyCheckValues).toEqual([{ generation: 1, keyCheckValue: kcv }]);
-    expect(domainKeysIn('hsm-2')).toEqual(['symbolon-domain-1']);
+    expect(domainKeysInToken(platform, 'hsm-2')).toEqual(['symbolon-domain-1']);
     // Both members serve key operations.
     const load = startLoad();
     await new Promise((r) => setTimeout(r, 1500));
@@ -329,7 +308,10 @@ describe('HSM fleet', () => {
       { generation: 2, state: 'active' },
     ]);
     for (const nodeId of ['hsm-1', 'hsm-2', 'hsm-3']) {
-      expect({ nodeId, keys: domainKeysIn(nodeId) }).toEqual({ nodeId, keys: ['symbolon-domain-2'] });
+      expect({ nodeId, keys: domainKeysInToken(platform, nodeId) }).toEqual({
+        nodeId,
+        keys: ['symbolon-domain-2'],
+      });
       expect((await nodeState(nodeId)).keyCheckValues).toEqual([
         { generation: 2, keyCheckValue: state.generations[1]!.keyCheckValue },
       ]);
