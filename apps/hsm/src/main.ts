@@ -22,25 +22,18 @@ runService(async () => {
   // another node is refused here. The identity key receives domain keys from other members; the signing key signs
   // this node's receipts and digests.
   hsm.ensureStateKey();
-  const identity = hsm.ensureIdentityKey();
-  // What operators compare with the fingerprint `symbolon domain propose` prints for an add-member.
-  logger.info(
-    {
-      token: config.SYMBOLON_HSM_TOKEN_LABEL,
-      created: identity.created,
-      fingerprint: publicKeyFingerprint(Buffer.from(identity.publicKey).toString('base64')),
-    },
-    'identity key',
-  );
-  const signing = hsm.ensureSigningKey();
-  logger.info(
-    {
-      token: config.SYMBOLON_HSM_TOKEN_LABEL,
-      created: signing.created,
-      fingerprint: publicKeyFingerprint(Buffer.from(signing.publicKey).toString('base64')),
-    },
-    'signing key',
-  );
+  // What operators compare with the fingerprints `symbolon domain propose` prints for an add-member.
+  const logKey = (name: string, key: { publicKey: Uint8Array; created: boolean }): void =>
+    logger.info(
+      {
+        token: config.SYMBOLON_HSM_TOKEN_LABEL,
+        created: key.created,
+        fingerprint: publicKeyFingerprint(Buffer.from(key.publicKey).toString('base64')),
+      },
+      name,
+    );
+  logKey('identity key', hsm.ensureIdentityKey());
+  logKey('signing key', hsm.ensureSigningKey());
   const domainStore = new DomainStateStore(hsm, config.SYMBOLON_HSM_STATE_FILE);
   const held = domainStore.load()?.state;
   // The domain's active generation, once the node holds the domain state (rotations change it); until then the

@@ -25,7 +25,8 @@ import {
 import { HsmError, needs } from './errors.js';
 import {
   checkGeneration,
-  checkKeyCheckValue,
+  checkReceivedDomainKey,
+  checkValueMismatch,
   cacheKey,
   checkWrappedKeyMaterial,
   keyCheckValue,
@@ -276,13 +277,8 @@ export class FakeHsm implements Hsm {
     opts: { replace?: boolean } = {},
   ): { created: boolean } {
     this.assertOpen();
-    checkGeneration(generation);
-    checkKeyCheckValue(kcv);
-    checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
-    const mismatch = new HsmError(
-      'WRAPPED_KEY_INVALID',
-      `the domain key of generation ${generation} does not match its key check value`,
-    );
+    checkReceivedDomainKey(generation, wrapped, kcv);
+    const mismatch = checkValueMismatch(generation);
     const held = this.domainKeys.get(generation);
     if (held) {
       if (checkValueOf(held) === kcv) return { created: false };

@@ -193,6 +193,21 @@ export function keyCheckValue(wrapOfZeros: Uint8Array): string {
   return createHash('sha256').update(wrapOfZeros).digest('hex').slice(0, 32);
 }
 
+/** What both Hsm implementations check of a domain key received from a member, before they unwrap it. */
+export function checkReceivedDomainKey(generation: number, wrapped: Uint8Array, kcv: string): void {
+  checkGeneration(generation);
+  checkKeyCheckValue(kcv);
+  checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
+}
+
+/** A received domain key is not the one its check value names (or does not unwrap at all). */
+export function checkValueMismatch(generation: number): HsmError {
+  return new HsmError(
+    'WRAPPED_KEY_INVALID',
+    `the domain key of generation ${generation} does not match its key check value`,
+  );
+}
+
 export function checkKeyCheckValue(kcv: string): void {
   /* Precondition: a key check value must be 32 lowercase hex digits. */
   needs(/^[0-9a-f]{32}$/.test(kcv), 'a key check value must be 32 lowercase hex digits');
@@ -520,14 +535,8 @@ export class TokenHsm implements Hsm {
     kcv: string,
     opts: { replace?: boolean } = {},
   ): { created: boolean } {
-    checkGeneration(generation);
-    checkKeyCheckValue(kcv);
-    checkRsaWrapped(wrapped, IDENTITY_KEY_MODULUS_BITS);
-    const mismatch = (): HsmError =>
-      new HsmError(
-        'WRAPPED_KEY_INVALID',
-        `the domain key of generation ${generation} does not match its key check value`,
-      );
+    checkReceivedDomainKey(generation, wrapped, kcv);
+    const mismatch = (): HsmError => checkValueMismatch(generation);
     const label = domainKeyLabel(generation);
     const held = this.findDomainKey(generation);
     if (held !== null) {
