@@ -5,7 +5,7 @@
  * the failed requests of the load window around it, and how long it took (for the kill: until the coordinator routes
  * to the node again). Also alone: `node dist/bench/fleet.js`.
  */
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { Subjects } from '@symbolon/contracts';
 import { freePort } from '@symbolon/platform';
 import type { DomainState } from '@symbolon/quorum';
@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { lazyDomainCall } from '../apps/cli/src/nats-client.js';
 import { approveAsDevelopmentOperator, joinDomain } from '../deploy/local/join-domain.js';
 import { startPlatform } from '../deploy/local/platform.js';
+import { platformClient } from './platform-client.js';
 import { type LoadResult, runLoad } from './load.js';
-import type { SigningCredentials } from './sign.js';
 
 const CONNECTIONS = 64;
 const DURATION_S = 10;
@@ -52,13 +52,7 @@ export async function benchFleet(): Promise<FleetResult> {
   });
   const domain = lazyDomainCall({ runtimeFile: join(dataDir, 'runtime.json') });
   try {
-    const creds = JSON.parse(readFileSync(running.credentialsFile, 'utf8')) as SigningCredentials;
-    const kms = new KMSClient({
-      endpoint: running.endpoint,
-      region: creds.region,
-      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-      maxAttempts: 1,
-    });
+    const { creds, kms } = platformClient(running);
     const keyId = (await kms.send(new CreateKeyCommand({ Description: 'fleet bench' }))).KeyMetadata!.KeyId!;
     kms.destroy();
     const load = (durationS: number) =>

@@ -6,7 +6,7 @@
  * The key versions are rows written straight into the coordinator's database, each holding a copy of one real EKT
  * made by the token: the token unwraps and wraps every one of them, as for distinct keys.
  */
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { Subjects } from '@symbolon/contracts';
 import { type RpcClient, freePort } from '@symbolon/platform';
 import { type DomainState, newProposal, signProposal } from '@symbolon/quorum';
@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 import { operatorClient } from '../deploy/local/operator-client.js';
 import { startPlatform } from '../deploy/local/platform.js';
+import { platformClient } from './platform-client.js';
 import { type LoadResult, runLoad } from './load.js';
-import type { SigningCredentials } from './sign.js';
 
 const KEYS = Number(process.env['BENCH_REWRAP_KEYS'] ?? 100_000);
 const CONNECTIONS = 64;
@@ -69,15 +69,7 @@ export async function benchRewrap(): Promise<RewrapResult> {
   });
   let operator: RpcClient | undefined;
   try {
-    const creds = JSON.parse(readFileSync(running.credentialsFile, 'utf8')) as SigningCredentials & {
-      accountId: string;
-    };
-    const kms = new KMSClient({
-      endpoint: running.endpoint,
-      region: creds.region,
-      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-      maxAttempts: 1,
-    });
+    const { creds, kms } = platformClient(running);
     const loadKey = (await kms.send(new CreateKeyCommand({ Description: 'rewrap bench load' }))).KeyMetadata!
       .KeyId!;
     kms.destroy();

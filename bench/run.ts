@@ -7,7 +7,7 @@ import {
   CreateKeyCommand,
   EncryptCommand,
   GetKeyPolicyCommand,
-  KMSClient,
+  type KMSClient,
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
 import { freePort, startNatsServer } from '@symbolon/platform';
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { callAdmin } from '../apps/cli/src/admin-client.js';
 import { startPlatform } from '../deploy/local/platform.js';
+import { platformClient } from './platform-client.js';
 import { benchAuditVerify } from './audit-verify.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
 import { type FleetResult, benchFleet, printFleet } from './fleet.js';
@@ -287,13 +288,7 @@ async function platform(): Promise<TargetResult[]> {
       : {},
   });
   cleanups.push(() => running.stop());
-  const creds = JSON.parse(readFileSync(running.credentialsFile, 'utf8')) as SigningCredentials;
-  const kms = new KMSClient({
-    endpoint: running.endpoint,
-    region: creds.region,
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-    maxAttempts: 1,
-  });
+  const { creds, kms } = platformClient(running);
   cleanups.push(async () => kms.destroy());
   const created = await kms.send(new CreateKeyCommand({ Description: 'bench' }));
   const keyId = created.KeyMetadata?.KeyId;
