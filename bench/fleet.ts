@@ -87,14 +87,14 @@ export async function benchFleet(): Promise<FleetResult> {
     await status(); // the genesis reaches hsm-1
     await load(2);
     const oneNode = await load(DURATION_S);
-    await joinDomain(dataDir, ['hsm-1', 'hsm-2'], () => undefined);
+    await joinDomain(dataDir, 'default', ['hsm-1', 'hsm-2'], () => undefined);
     await load(2);
     const twoNodes = await load(DURATION_S);
 
     const events: FleetEvent[] = [];
     events.push(
       await during('a third token joins', 6, async () => {
-        await joinDomain(dataDir, ['hsm-1', 'hsm-2', 'hsm-3'], () => undefined);
+        await joinDomain(dataDir, 'default', ['hsm-1', 'hsm-2', 'hsm-3'], () => undefined);
       }),
     );
     events.push(

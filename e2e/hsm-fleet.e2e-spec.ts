@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { symbolon } from './support/cli.js';
 import { domainKeysInToken } from './support/tokens.js';
 import { toolingClient } from './support/operators.js';
+import { requestsServedBy } from './support/runtime.js';
 
 jest.setTimeout(300_000);
 
@@ -178,17 +179,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-async function requestsServedBy(nodeId: string): Promise<number> {
-  const ports = (JSON.parse(readFileSync(runtime(), 'utf8')) as { metricsPorts: Record<string, number> })
-    .metricsPorts;
-  const text = await (await fetch(`http://127.0.0.1:${ports[nodeId]}/metrics`)).text();
-  return [
-    ...text.matchAll(/^kms_hsm_requests_total\{operation="[^"]+\.(encrypt|decrypt)",outcome="ok"\} (\d+)$/gm),
-  ]
-    .map((m) => Number(m[2]))
-    .reduce((a, b) => a + b, 0);
-}
-
 async function refusal(p: Promise<unknown>): Promise<KmsError> {
   try {
     await p;
@@ -278,8 +268,8 @@ describe('HSM fleet', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const samples = await load.stop();
     expect(samples.filter((s) => !s.ok)).toEqual([]);
-    expect(await requestsServedBy('hsm-1')).toBeGreaterThan(0);
-    expect(await requestsServedBy('hsm-2')).toBeGreaterThan(0);
+    expect(await requestsServedBy(platform, 'hsm-1')).toBeGreaterThan(0);
+    expect(await requestsServedBy(platform, 'hsm-2')).toBeGreaterThan(0);
   });
 
   it('should fail no request while a third token joins and the domain key rotates and its old generation goes', async () => {
@@ -354,10 +344,10 @@ describe('HSM fleet', () => {
       const s = await status();
       return s.heldBack.length === 0 ? true : undefined;
     });
-    const served = await requestsServedBy('hsm-2');
+    const served = await requestsServedBy(platform, 'hsm-2');
     const again = startLoad();
     await new Promise((r) => setTimeout(r, 1500));
     expect((await again.stop()).filter((s) => !s.ok)).toEqual([]);
-    expect(await requestsServedBy('hsm-2')).toBeGreaterThan(served);
+    expect(await requestsServedBy(platform, 'hsm-2')).toBeGreaterThan(served);
   });
 });

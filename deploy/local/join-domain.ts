@@ -1,4 +1,4 @@
-import { Subjects } from '@symbolon/contracts';
+import { type CustomKeyStoreDto, Subjects } from '@symbolon/contracts';
 import { type DomainChange, type DomainState, newProposal, signProposal } from '@symbolon/quorum';
 import { writeSecretFile } from '@symbolon/platform';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
@@ -13,7 +13,7 @@ const DEV_OPERATOR = 'operator-1';
 const PROPOSAL_TTL_MS = 10 * 60 * 1000;
 
 /**
- * Brings every hsm node of the development platform into its domain the way operators would: for each node that is
+ * Brings the hsm nodes of one domain of the development platform (by name) into it the way operators would: for each node that is
  * not a member yet, an add-member proposal naming the identity key its token reports, signed with the development
  * operator's key (dataDir/operator-1.key.pem) and submitted through the coordinator, which has a member wrap the domain
  * keys for the new token and the new node join. A domain an operator has taken over (other operators, an open
@@ -21,15 +21,19 @@ const PROPOSAL_TTL_MS = 10 * 60 * 1000;
  */
 export async function joinDomain(
   dataDir: string,
+  domainName: string,
   nodes: readonly string[],
   log: (line: string) => void,
 ): Promise<void> {
   if (nodes.length < 2) return;
   for (const nodeId of nodes) {
-    const joined = await approveAsDevelopmentOperator(dataDir, (state) =>
-      state.members.some((m) => m.nodeId === nodeId)
-        ? undefined
-        : { kind: 'add-member', member: { nodeId, tokenLabel: `symbolon-${nodeId}` } },
+    const joined = await approveAsDevelopmentOperator(
+      dataDir,
+      (state) =>
+        state.members.some((m) => m.nodeId === nodeId)
+          ? undefined
+          : { kind: 'add-member', member: { nodeId, tokenLabel: `symbolon-${nodeId}` } },
+      domainName,
     );
     if (joined === 'not-development') {
       log(`${nodeId} is not a member of the domain, whose operators are not the development one: not joined`);
@@ -49,11 +53,24 @@ export async function joinDomain(
 export async function approveAsDevelopmentOperator(
   dataDir: string,
   change: (state: DomainState) => DomainChange | undefined,
+  domainName?: string,
 ): Promise<DomainState | undefined | 'not-development'> {
   // What `symbolon domain` does, as the operators' NATS user.
   const domain = lazyDomainCall({ runtimeFile: join(dataDir, 'runtime.json') });
   try {
-    const { state } = (await domain.call(Subjects.domain.status, {})) as { state: DomainState };
+    const status = (await domain.call(Subjects.domain.status, {})) as {
+      state: DomainState;
+      domains: CustomKeyStoreDto[];
+    };
+    const named = status.domains.find((d) => d.customKeyStoreName === domainName);
+    if (domainName !== undefined && !named)
+      throw new Error(`the coordinator serves no domain named ${domainName}`);
+    const { state } =
+      named && named.customKeyStoreId !== status.state.domainId
+        ? ((await domain.call(Subjects.domain.status, { domainId: named.customKeyStoreId })) as {
+            state: DomainState;
+          })
+        : status;
     const wanted = change(state);
     if (wanted === undefined) return undefined;
     if (state.operators.length !== 1 || state.operators[0]!.id !== DEV_OPERATOR) return 'not-development';

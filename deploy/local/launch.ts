@@ -1,10 +1,11 @@
-import { startPlatform } from './platform.js';
+import { type DomainLayout, startPlatform } from './platform.js';
 
 /**
  * `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT,
  * SYMBOLON_DB_URL (a postgres:// URL: PostgreSQL instead of the embedded SQLite files), SYMBOLON_HSM_TOKENS (the
- * tokens of the one domain, default 2) and SYMBOLON_HSM_AUTO_JOIN (false: tokens after the first wait for the
- * operators' add-member instead of the development operator's).
+ * tokens of the one domain, default 2), SYMBOLON_HSM_DOMAINS (several domains instead: a JSON list of
+ * `{"name", "tokens", "labels"?}`, the first the default) and SYMBOLON_HSM_AUTO_JOIN (false: tokens after each
+ * domain's first wait for the operators' add-member instead of the development operator's).
  */
 async function main(): Promise<void> {
   const dataDir = process.env['SYMBOLON_DATA_DIR'] || './.symbolon';
@@ -13,13 +14,15 @@ async function main(): Promise<void> {
     throw new Error(`SYMBOLON_PORT must be a port number, not ${port}`);
   console.log(`starting Symbolon (data: ${dataDir}, port: ${port})`);
   const postgresUrl = process.env['SYMBOLON_DB_URL'] || undefined;
-  const hsmTokens = Number(process.env['SYMBOLON_HSM_TOKENS'] || 2);
+  const domainsJson = process.env['SYMBOLON_HSM_DOMAINS'];
   const autoJoin = process.env['SYMBOLON_HSM_AUTO_JOIN'] !== 'false';
   const platform = await startPlatform({
     dataDir,
     port,
     postgresUrl,
-    hsmTokens,
+    ...(domainsJson
+      ? { domains: parseDomains(domainsJson) }
+      : { hsmTokens: Number(process.env['SYMBOLON_HSM_TOKENS'] || 2) }),
     autoJoin,
     log: (l) => console.log(l),
   });
@@ -41,6 +44,27 @@ async function main(): Promise<void> {
     );
     shutdown(1);
   });
+}
+
+/** SYMBOLON_HSM_DOMAINS: what the coordinator checks further (SYMBOLON_DOMAINS) is only shaped here. */
+function parseDomains(text: string): DomainLayout[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('SYMBOLON_HSM_DOMAINS is not JSON');
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (d: Partial<DomainLayout> | null) =>
+        typeof d?.name === 'string' &&
+        typeof d.tokens === 'number' &&
+        (d.labels === undefined || (typeof d.labels === 'object' && d.labels !== null)),
+    );
+  if (!ok)
+    throw new Error('SYMBOLON_HSM_DOMAINS must be a list of {"name": "...", "tokens": n, "labels"?: {...}}');
+  return parsed as DomainLayout[];
 }
 
 main().catch((e: unknown) => {

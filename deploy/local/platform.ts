@@ -23,14 +23,39 @@ import { joinDomain, trustDevelopmentOperator, trustedOperatorsFile } from './jo
 
 /** The compiled tree: dist/ (this file is dist/deploy/local/platform.js once built). */
 const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-/** The hsm nodes: hsm-1 makes the development domain, the others join it (one token each, `symbolon-hsm-<n>`). */
+/**
+ * The hsm nodes, one token each (`symbolon-hsm-<n>`), numbered across the domains in order: a domain's first node
+ * makes it, the others join it.
+ */
 const DEFAULT_HSM_TOKENS = 2;
 const MAX_HSM_TOKENS = 8;
 type Service = 'policy' | 'coordinator' | 'audit' | 'gateway' | `hsm-${number}`;
-const hsmNodeIds = (tokens: number): `hsm-${number}`[] =>
-  Array.from({ length: tokens }, (_, i) => `hsm-${i + 1}` as const);
 const tokenLabelOf = (nodeId: string): string => `symbolon-${nodeId}`;
-const GENESIS_NODE = 'hsm-1';
+
+/** A domain to run: its name (the custom key store name), region / jurisdiction labels and how many tokens. */
+export interface DomainLayout {
+  name: string;
+  tokens: number;
+  labels?: Record<string, string>;
+}
+
+/** The domains with their node ids (hsm-1, hsm-2, ... across them in order). */
+export function layoutDomains(
+  domains: readonly DomainLayout[],
+): { name: string; labels: Record<string, string>; nodes: `hsm-${number}`[] }[] {
+  let next = 1;
+  const total = domains.reduce((n, d) => n + d.tokens, 0);
+  if (domains.length === 0 || total > MAX_HSM_TOKENS) {
+    throw new Error(`the platform runs 1 to ${MAX_HSM_TOKENS} tokens in 1 or more domains, not ${total}`);
+  }
+  return domains.map((d) => {
+    if (!Number.isInteger(d.tokens) || d.tokens < 1) {
+      throw new Error(`domain ${d.name} needs 1 or more tokens, not ${d.tokens}`);
+    }
+    const nodes = Array.from({ length: d.tokens }, () => `hsm-${next++}` as const);
+    return { name: d.name, labels: d.labels ?? {}, nodes };
+  });
+}
 
 export interface PlatformOptions {
   dataDir: string;
@@ -39,8 +64,10 @@ export interface PlatformOptions {
   postgresUrl?: string;
   /** Extra environment for every service. */
   env?: Record<string, string>;
-  /** SoftHSM2 tokens, one hsm node each, in one domain (default 2): hsm-1 makes it, the others join it. */
+  /** SoftHSM2 tokens, one hsm node each, in one domain named `default` (default 2): hsm-1 makes it, the others join. */
   hsmTokens?: number;
+  /** Several domains instead (not with hsmTokens): the first is the default; each one's first node makes it. */
+  domains?: DomainLayout[];
   /** false: the other tokens' nodes run but wait for the operators to add them (`symbolon domain propose`). */
   autoJoin?: boolean;
   log?: (line: string) => void;
@@ -53,6 +80,8 @@ export interface RunningPlatform {
   metricsPorts: Partial<Record<Service, number>>;
   /** The hsm node ids, in order. */
   hsmNodes: string[];
+  /** The domains by name with their nodes, in order. */
+  domains: { name: string; nodes: string[] }[];
   dataDir: string;
   /**
    * Resolves when a service exits on its own during the start, or keeps exiting after it (it is started again up to
@@ -96,11 +125,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const log = opts.log ?? (() => undefined);
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
   const { hsmPin, hsmSoPin, natsUser, natsPassword } = secrets(dataDir);
-  const tokens = opts.hsmTokens ?? DEFAULT_HSM_TOKENS;
-  if (!Number.isInteger(tokens) || tokens < 1 || tokens > MAX_HSM_TOKENS) {
-    throw new Error(`a development domain has 1 to ${MAX_HSM_TOKENS} tokens, not ${tokens}`);
+  if (opts.domains !== undefined && opts.hsmTokens !== undefined) {
+    throw new Error('give the tokens of one domain (hsmTokens) or the domains, not both');
   }
-  const hsmNodes = hsmNodeIds(tokens);
+  const domains = layoutDomains(
+    opts.domains ?? [{ name: 'default', tokens: opts.hsmTokens ?? DEFAULT_HSM_TOKENS }],
+  );
+  const hsmNodes = domains.flatMap((d) => d.nodes);
+  const genesisNodes = new Set<string>(domains.map((d) => d.nodes[0]!));
   const SERVICES: Service[] = ['policy', ...hsmNodes, 'coordinator', 'audit', 'gateway'];
   /** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
   const STOP_ORDER: Service[] = ['gateway', 'coordinator', 'policy', ...hsmNodes, 'audit'];
@@ -179,7 +211,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     SYMBOLON_HSM_PIN_FILE: pinFile,
     SYMBOLON_HSM_SO_PIN_FILE: soPinFile,
     SYMBOLON_HSM_OPERATORS_FILE: trustedOperatorsFile(dataDir),
-    SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken && nodeId === GENESIS_NODE),
+    SYMBOLON_HSM_CREATE_DOMAIN_KEY: String(freshToken && genesisNodes.has(nodeId)),
     SYMBOLON_HSM_STATE_FILE: join(dataDir, 'softhsm', `${nodeId}.domain-state.json`),
   });
   const perService: Record<Service, Record<string, string>> = {
@@ -187,8 +219,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     ...Object.fromEntries(hsmNodes.map((n) => [n, hsmEnv(n)])),
     coordinator: {
       SYMBOLON_DB_PATH: join(dataDir, 'db', 'coordinator.sqlite'),
-      SYMBOLON_HSM_NODES: GENESIS_NODE,
-      SYMBOLON_HSM_TOKEN_LABELS: tokenLabelOf(GENESIS_NODE),
+      SYMBOLON_DOMAINS: JSON.stringify(
+        domains.map((d) => ({
+          name: d.name,
+          node: d.nodes[0],
+          tokenLabel: tokenLabelOf(d.nodes[0]!),
+          labels: d.labels,
+        })),
+      ),
       SYMBOLON_OPERATOR_KEY_FILE: join(dataDir, 'operator-1.key.pem'),
     },
     audit: { SYMBOLON_DB_PATH: join(dataDir, 'db', 'audit.sqlite') },
@@ -298,7 +336,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   started = true;
   writeRuntime();
   try {
-    if (opts.autoJoin !== false) await joinDomain(dataDir, hsmNodes, log);
+    if (opts.autoJoin !== false) {
+      for (const d of domains) await joinDomain(dataDir, d.name, d.nodes, log);
+    }
   } catch (e) {
     await stop();
     throw new Error(`the hsm nodes could not join the domain: ${(e as Error).message}`);
@@ -309,6 +349,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     natsUrl: nats.url,
     metricsPorts,
     hsmNodes,
+    domains: domains.map(({ name, nodes }) => ({ name, nodes })),
     dataDir,
     exited,
     stop,

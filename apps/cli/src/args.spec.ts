@@ -779,6 +779,11 @@ describe('parseArgs for operator and domain commands', () => {
       [['domain', 'submit', ...runtime, '--signatures', 's'], '--proposal is required'],
       [['domain', 'cancel', ...runtime], '--proposal is required'],
       [['domain', 'approve', ...runtime], 'unknown domain command approve'],
+      [
+        ['domain', 'status', ...runtime, '--domain', 'EU_1'],
+        '--domain takes a domain id (1..64 of a-z 0-9 -), not EU_1',
+      ],
+      [['domain', 'status', ...runtime, '--domain', 'x'.repeat(65)], '--domain takes a domain id'],
     ];
     for (const [argv, message] of cases) {
       expect(() => parseArgs(argv)).toThrow(UsageError);
@@ -802,10 +807,10 @@ describe('parseArgs for operator and domain commands', () => {
       'operator commands:\n  keygen --id <v> --out <file> [--public-out <file>]  (offline: no --endpoint / --credentials)\n',
     );
     expect(USAGE).toContain(
-      '  status [--signatures <file> [<file> ...]] [--proposal <file>]  (NATS: --runtime <runtime.json> | ' +
+      '  status [--signatures <file> [<file> ...]] [--proposal <file>] [--domain <v>]  (NATS: --runtime <runtime.json> | ' +
         '--nats-url <url> --nkey-file <file> [--nats-ca <file> [--nats-cert <file> --nats-key <file>]])\n',
     );
-    expect(USAGE).toContain('  propose --change <file> [--ttl <v>] --out <file>  (NATS: ');
+    expect(USAGE).toContain('  propose --change <file> [--ttl <v>] --out <file> [--domain <v>]  (NATS: ');
     expect(USAGE).toContain('  sign --proposal <file> --key <file> --operator-id <v> --out <file>  (offline');
     expect(USAGE).toContain('  submit --proposal <file> --signatures <file> [<file> ...]  (NATS: ');
     expect(USAGE).toMatch(/ {2}cancel --proposal <file> {2}\(NATS: [^\n]*$/);

@@ -302,6 +302,15 @@ export function checkOperatorId(option: string, value: string): void {
   }
 }
 
+/** A domain's id, as the coordinator names it (`domain status` lists them): 1..64 of a-z 0-9 -. */
+export function checkDomainId(option: string, value: string): void {
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(value)) {
+    throw new UsageError(`--${option} takes a domain id (1..64 of a-z 0-9 -), not ${value.slice(0, 80)}`);
+  }
+}
+
+const domainOption: LocalOption = { local: 'text', check: checkDomainId };
+
 /** How long a proposal stays valid, in hours: the default, and the most libs/quorum accepts (7 days). */
 export const DEFAULT_TTL_HOURS = 24;
 export const MAX_TTL_HOURS = 168;
@@ -333,12 +342,17 @@ export const DOMAIN_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   status: {
     run: 'domain-status',
     via: 'nats',
-    options: { signatures: signatureFiles, proposal: optionalFile },
+    options: { signatures: signatureFiles, proposal: optionalFile, domain: domainOption },
   },
   propose: {
     run: 'domain-propose',
     via: 'nats',
-    options: { change: requiredFile, ttl: { local: 'text', check: checkTtlHours }, out: requiredFile },
+    options: {
+      change: requiredFile,
+      ttl: { local: 'text', check: checkTtlHours },
+      out: requiredFile,
+      domain: domainOption,
+    },
   },
   sign: {
     run: 'domain-sign',

@@ -389,7 +389,36 @@ describe('domainStatus', () => {
         OpenedAt: '2030-01-01T00:00:00.000Z',
         Rule: 'from the coordinator',
       },
+      Domains: [],
     });
+  });
+
+  it('should ask for the domain --domain names and list every domain the coordinator serves when given', async () => {
+    const eu = {
+      customKeyStoreId: 'cks-00000000000000e01',
+      customKeyStoreName: 'eu',
+      connectionState: 'CONNECTED',
+      creationDate: '2030-01-01T00:00:00.000Z',
+      labels: { jurisdiction: 'EU' },
+      members: 2,
+      default: false,
+    };
+    const fake = coordinator(state, undefined, {
+      [STATUS]: () => ({ response: { state, domains: [eu] } }),
+    });
+    const { code, result } = await status(fake, '--domain', eu.customKeyStoreId);
+    expect(code).toBe(0);
+    expect(fake.requests[0]!.data).toMatchObject({ domainId: eu.customKeyStoreId });
+    expect((result as unknown as { Domains: unknown }).Domains).toEqual([
+      {
+        Id: eu.customKeyStoreId,
+        Name: 'eu',
+        Labels: { jurisdiction: 'EU' },
+        Members: 2,
+        Connection: 'CONNECTED',
+        Default: false,
+      },
+    ]);
   });
 
   it('should say the quorum is met and what a node would answer when two valid signatures are given', async () => {

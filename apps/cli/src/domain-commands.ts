@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, verify } from '
 
 import {
   NONCE_PATTERN,
+  type CustomKeyStoreDto,
   type NodeIdentityReply,
   type PrepareRotationReply,
   Subjects,
@@ -146,18 +147,40 @@ export function readDomainState(v: unknown, subject: string): DomainState {
 interface StatusReply {
   state: DomainState;
   open?: { proposal: unknown; openedAt?: unknown; rule?: unknown };
+  /** Every domain the coordinator serves, as it lists them. */
+  domains: {
+    Id: string;
+    Name: string;
+    Labels: unknown;
+    Members: number;
+    Connection: string;
+    Default: boolean;
+  }[];
 }
 
-async function askStatus(domain: DomainCall): Promise<StatusReply> {
+/** The status of one domain: `domainId`, else the default one. */
+async function askStatus(domain: DomainCall, domainId?: string): Promise<StatusReply> {
   const subject = Subjects.domain.status;
-  const reply = (await domain(subject, {})) as { state?: unknown; open?: unknown } | null;
+  const reply = (await domain(subject, domainId !== undefined ? { domainId } : {})) as {
+    state?: unknown;
+    open?: unknown;
+    domains?: Partial<CustomKeyStoreDto>[];
+  } | null;
   const state = readDomainState(reply?.state, subject);
+  const domains = (Array.isArray(reply?.domains) ? reply.domains : []).map((d) => ({
+    Id: String(d?.customKeyStoreId),
+    Name: String(d?.customKeyStoreName),
+    Labels: d?.labels ?? {},
+    Members: Number(d?.members),
+    Connection: String(d?.connectionState),
+    Default: d?.default === true,
+  }));
   const open = reply?.open;
-  if (open === undefined || open === null) return { state };
+  if (open === undefined || open === null) return { state, domains };
   if (typeof open !== 'object' || !('proposal' in open)) {
     throw invalidResponse(`the reply to ${subject} has an open proposal without its proposal`);
   }
-  return { state, open: open as StatusReply['open'] & object };
+  return { state, domains, open: open as StatusReply['open'] & object };
 }
 
 /** One signature file's verdict against `proposal` and the state's operators. */
@@ -222,7 +245,11 @@ export const domainStatus: Steps = async (command, ctx) => {
   const signatureFiles = filesOf(command, 'signatures');
   const proposalPath = optionalLocal(command, 'proposal');
   const fromFile = proposalPath !== undefined ? readProposalFile('proposal', proposalPath) : undefined;
-  const { state, open } = await askStatus(domainOf(ctx));
+  // The domain --domain names, else the one --proposal is for, else the default domain.
+  const { state, open, domains } = await askStatus(
+    domainOf(ctx),
+    optionalLocal(command, 'domain') ?? fromFile?.domainId,
+  );
   const now = new Date();
   const ruleOf = (p: DomainProposal) =>
     Object.hasOwn(state.rules, p.change.kind) ? state.rules[p.change.kind] : undefined;
@@ -297,6 +324,7 @@ export const domainStatus: Steps = async (command, ctx) => {
         Object.entries(state.rules).map(([kind, rule]) => [kind, describeRule(rule)]),
       ),
       OpenProposal: openView,
+      Domains: domains,
       ...(fromFile
         ? { Proposal: { Ceremony: describe(fromFile), Open: openProposal?.nonce === fromFile.nonce } }
         : {}),
@@ -318,7 +346,7 @@ export const domainPropose: Steps = async (command, ctx) => {
   const domain = domainOf(ctx);
   const file = await NewFile.create('out', requiredLocal(command, 'out'), 0o644);
   try {
-    const { state } = await askStatus(domain);
+    const { state } = await askStatus(domain, optionalLocal(command, 'domain'));
     const change = await completeChange(given, state, domain);
     try {
       applyChange(state, change);
@@ -378,7 +406,7 @@ export async function completeChange(
     change.generation === nextGeneration(state)
   ) {
     const subject = Subjects.domain.prepareRotation;
-    const r = (await domain(subject, {})) as Partial<PrepareRotationReply> | null;
+    const r = (await domain(subject, { domainId: state.domainId })) as Partial<PrepareRotationReply> | null;
     if (
       typeof r?.origin !== 'string' ||
       typeof r.keyCheckValue !== 'string' ||

@@ -23,7 +23,8 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config.js';
 import { DomainChangesUseCase } from './domain/domain-changes.use-case.js';
 import { Rewrap } from './jobs/rewrap.js';
 import { DomainController } from './domain/domain.controller.js';
-import { DomainProposalEntity, DomainStateEntity } from './domain/domain.entity.js';
+import { DomainEntity, DomainProposalEntity, DomainStateEntity } from './domain/domain.entity.js';
+import { CustomKeyStores } from './domain/custom-key-stores.js';
 import { DomainService } from './domain/domain.service.js';
 import { KeyAdminController } from './keys/key-admin.controller.js';
 import { ListAuditEventsUseCase } from './keys/use-cases/list-audit-events/list-audit-events.use-case.js';
@@ -72,6 +73,7 @@ import { KeyLifecycle1795916000000 } from './migrations/1795916000000-keyLifecyc
 import { Custody1796100000000 } from './migrations/1796100000000-custody.js';
 import { DomainProposals1796200000000 } from './migrations/1796200000000-domainProposals.js';
 import { DomainProposalSignatures1796300000000 } from './migrations/1796300000000-domainProposalSignatures.js';
+import { DomainPlacement1796400000000 } from './migrations/1796400000000-domainPlacement.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { GrantsUseCase } from './key-policies/grants.use-case.js';
 import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
@@ -88,6 +90,7 @@ export const coordinatorEntities = [
   KeyVersionEntity,
   DomainStateEntity,
   DomainProposalEntity,
+  DomainEntity,
   AliasEntity,
   KeyTagEntity,
 ];
@@ -98,6 +101,7 @@ export const coordinatorMigrations = [
   Custody1796100000000,
   DomainProposals1796200000000,
   DomainProposalSignatures1796300000000,
+  DomainPlacement1796400000000,
 ];
 
 @Module({})
@@ -193,6 +197,7 @@ export class AppModule {
           useFactory: (ds: DataSource) => new KeyAdminRepository(ds),
         },
         DomainService,
+        CustomKeyStores,
         DomainChangesUseCase,
         Rewrap,
         PolicyClient,

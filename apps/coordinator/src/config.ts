@@ -9,6 +9,10 @@ export const coordinatorEnv = {
     desc: 'hsm node ids of the development domain (first start only)',
   }),
   SYMBOLON_HSM_TOKEN_LABELS: str({ default: 'symbolon-hsm-1', desc: 'their token labels, same order' }),
+  SYMBOLON_DOMAINS: str({
+    default: '',
+    desc: 'the domains to make (JSON list of {name, node, tokenLabel?, labels?}, the first the default); empty: one from SYMBOLON_HSM_NODES',
+  }),
   SYMBOLON_OPERATOR_KEY_FILE: str({
     default: '',
     desc: 'where the first start writes the development operator key (secret)',

@@ -7,7 +7,8 @@ import type { Rewrap } from '../jobs/rewrap.js';
 import type { HsmRouter } from '../routing/hsm-router.js';
 import type { NodeHealth } from '../routing/node-health.js';
 import { DomainChangesUseCase } from './domain-changes.use-case.js';
-import type { DomainService } from './domain.service.js';
+import type { CustomKeyStores } from './custom-key-stores.js';
+import { domainsOf } from './domain.test-helper.js';
 
 /** The relay's own decisions, with stand-ins for the members and the database (the nodes' checks are in e2e). */
 const stand = <T>(o: object): T => o as unknown as T;
@@ -54,12 +55,15 @@ function relay(opts: {
   };
   let applied = false;
   const useCase = new DomainChangesUseCase(
-    stand<DomainService>({
-      current: () => state,
-      adopt: async () => void steps.push('adopt'),
-      stateAt: async () => state,
+    domainsOf([state], steps),
+    stand<HsmRouter>({
+      in: () => ({
+        domainId: state.domainId,
+        callNode: answer,
+        members: () => state.members.map((m) => m.nodeId),
+      }),
+      callAnyNode: answer,
     }),
-    stand<HsmRouter>({ callNode: answer, callAnyNode: answer }),
     stand<DataSource>({
       getRepository: () => ({
         // The proposal row `open` made takes the outcome and the signatures; `find` answers the rows kept.
@@ -81,6 +85,7 @@ function relay(opts: {
       holdBack: (n: string) => void heldBack.push(n),
       heldBack: () => heldBack,
     }),
+    stand<CustomKeyStores>({ list: () => [] }),
   );
   const submit = (req: { requestId: string; proposal: { nonce: string }; signatures: unknown[] }) => {
     submitted.set(req.proposal.nonce, req.proposal);
@@ -91,7 +96,7 @@ function relay(opts: {
 
 const proposal = (change: object) => ({
   requestId: 'r',
-  proposal: { type: 'symbolon.domain-proposal.v1', epoch: 1, change, nonce: 'n' },
+  proposal: { type: 'symbolon.domain-proposal.v1', domainId: 'domain-1', epoch: 1, change, nonce: 'n' },
   signatures: [],
 });
 
@@ -99,6 +104,7 @@ const destroy = {
   requestId: 'r',
   proposal: {
     type: 'symbolon.domain-proposal.v1',
+    domainId: 'domain-1',
     change: { kind: 'destroy-generation', generation: 1 },
     nonce: 'n',
   },
@@ -205,5 +211,17 @@ describe('DomainChangesUseCase', () => {
       code: ErrorCodes.DEPENDENCY_TIMEOUT,
     });
     expect(steps).not.toContain('adopt');
+  });
+
+  it('should refuse a proposal that names no domain of the coordinator, and relay nothing', async () => {
+    const { submit, sent } = relay({ leftUnder: 0 });
+    const other = proposal({ kind: 'destroy-generation', generation: 1 });
+    await expect(
+      submit({
+        ...other,
+        proposal: { ...other.proposal, domainId: 'cks-0123456789abcdef0' } as { nonce: string },
+      }),
+    ).rejects.toMatchObject({ code: ErrorCodes.VALIDATION, message: /names no domain of this coordinator/ });
+    expect(sent).toEqual([]);
   });
 });

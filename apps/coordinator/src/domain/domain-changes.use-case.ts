@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import {
   CancelProposalRequest,
   type DomainStatusReply,
@@ -25,11 +30,15 @@ import { type DataSource, IsNull } from 'typeorm';
 
 import { CLOCK, type Clock } from '../clock.js';
 import { Rewrap } from '../jobs/rewrap.js';
-import { HsmRouter, isNodeFailure } from '../routing/hsm-router.js';
+import { type DomainRoute, HsmRouter, isNodeFailure } from '../routing/hsm-router.js';
 import { NodeHealth } from '../routing/node-health.js';
 import { DATA_SOURCE, JOB_EVENTS } from '../tokens.js';
+import { CustomKeyStores } from './custom-key-stores.js';
 import { DomainProposalEntity } from './domain.entity.js';
 import { DomainService } from './domain.service.js';
+
+/** How often members that hold no domain state yet are asked again. */
+const INSTALL_RETRY_MS = 1000;
 
 /**
  * Relays domain changes from the operators' tooling to every member and tracks them; it decides nothing. Each hsm
@@ -38,9 +47,11 @@ import { DomainService } from './domain.service.js';
  * applied or refused, is recorded in the audit chain (`Symbolon.DomainChange`).
  */
 @Injectable()
-export class DomainChangesUseCase implements OnApplicationBootstrap {
+export class DomainChangesUseCase implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** Members known to hold a domain state: never asked again. */
   private readonly holding = new Set<string>();
+  private retry?: ReturnType<typeof setTimeout>;
+  private stopped = false;
 
   constructor(
     @Inject(DomainService) private readonly domain: DomainService,
@@ -50,17 +61,48 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(Rewrap) private readonly rewrap: Rewrap,
     @Inject(NodeHealth) private readonly health: NodeHealth,
+    @Inject(CustomKeyStores) private readonly keyStores: CustomKeyStores,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    void this.keepInstalling();
+  }
+
+  beforeApplicationShutdown(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.stopped = true;
+  }
+
+  /**
+   * Installs every member's state, again every INSTALL_RETRY_MS while a member holds none (the hsm nodes may start
+   * after the coordinator): until then the health checks find it not ready and hold it back.
+   */
+  private async keepInstalling(): Promise<void> {
     try {
       await this.installMembers();
     } catch (e) {
-      logger.warn(
-        { err: (e as Error).message },
-        'a member holds no domain state yet; retried on the next domain request',
-      );
+      if (this.retry === undefined) {
+        logger.warn({ err: (e as Error).message }, 'a member holds no domain state yet; retried');
+      }
     }
+    const waiting = this.domain.all().some((d) => d.state.members.some((m) => !this.holding.has(m.nodeId)));
+    if (!waiting || this.stopped) return;
+    this.retry = setTimeout(() => void this.keepInstalling(), INSTALL_RETRY_MS);
+    this.retry.unref();
+  }
+
+  /** Every domain's members get their state (installDomain); one domain's trouble does not stop the others. */
+  async installMembers(): Promise<void> {
+    let failure: unknown;
+    for (const { domainId } of this.domain.all()) {
+      try {
+        await this.installDomain(domainId);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /**
@@ -68,14 +110,15 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
    * add-member made, the current state with the domain keys another member wraps for it (join). Each member is asked
    * until it holds a state; after that it keeps its own.
    */
-  async installMembers(): Promise<void> {
-    let current = this.domain.current();
+  private async installDomain(domainId: string): Promise<void> {
+    const route = this.hsm.in(domainId);
+    let current = this.domain.current(domainId);
     const waiting: HsmDomainStateReply[] = [];
     for (const { nodeId } of current.members) {
       if (this.holding.has(nodeId)) continue;
       let r: HsmDomainStateReply;
       try {
-        r = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
+        r = await route.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
           requestId: `genesis-${randomUUID()}`,
         });
       } catch (e) {
@@ -91,6 +134,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       // No member holds the first state yet: it names the identity keys their tokens report (trust on first use).
       if (this.holding.size === 0 && current.members.some((m) => m.identityPublicKey === undefined)) {
         current = await this.domain.amendGenesis(
+          domainId,
           new Map(
             waiting.map((r) => [
               r.nodeId,
@@ -100,7 +144,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         );
       }
       for (const { nodeId } of waiting) {
-        await this.hsm.callNode(nodeId, HsmActions.domainGenesis, {
+        await route.callNode(nodeId, HsmActions.domainGenesis, {
           requestId: `genesis-${randomUUID()}`,
           state: current,
         });
@@ -146,10 +190,12 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     // Any member that can send (it has a usable SO PIN) will do.
     for (const source of ordered) {
       try {
-        keys = await this.hsm.callNode<DomainKeyPackage>(source.nodeId, HsmActions.domainTransport, {
-          requestId,
-          to: nodeId,
-        });
+        keys = await this.hsm
+          .in(current.domainId)
+          .callNode<DomainKeyPackage>(source.nodeId, HsmActions.domainTransport, {
+            requestId,
+            to: nodeId,
+          });
         break;
       } catch (e) {
         last = e;
@@ -198,14 +244,15 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
 
   /** One member makes the next generation's domain key ahead of a rotation; the proposal names it and its value. */
   async prepareRotation(req: PrepareRotationRequest): Promise<PrepareRotationReply> {
-    const state = this.domain.current();
+    const state = this.domain.current(req.domainId ?? this.domain.defaultId());
+    const route = this.hsm.in(state.domainId);
     const generation = nextGeneration(state);
     let last: unknown;
     // The origin must be able to send the key to the others (a usable SO PIN): a member that cannot says so.
     for (const { nodeId } of state.members) {
       if (!this.health.isUp(nodeId)) continue;
       try {
-        const reply = await this.hsm.callNode<HsmDomainPrepareRotationReply>(
+        const reply = await route.callNode<HsmDomainPrepareRotationReply>(
           nodeId,
           HsmActions.domainPrepareRotation,
           { requestId: req.requestId, generation },
@@ -238,31 +285,41 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
    * The key a rotation names reaches every other member before any member applies it (so all can unwrap under it);
    * each member checks the approved rotation before it takes the key.
    */
-  private async distribute(origin: string, generation: number, req: SubmitProposalRequest): Promise<void> {
+  private async distribute(
+    route: DomainRoute,
+    origin: string,
+    generation: number,
+    req: SubmitProposalRequest,
+  ): Promise<void> {
     const { requestId, proposal, signatures } = req;
-    for (const { nodeId } of this.domain.current().members) {
+    for (const nodeId of route.members()) {
       if (nodeId === origin) continue;
-      const keys = await this.hsm.callNode<DomainKeyPackage>(origin, HsmActions.domainTransport, {
+      const keys = await route.callNode<DomainKeyPackage>(origin, HsmActions.domainTransport, {
         requestId,
         to: nodeId,
         generations: [generation],
       });
-      await this.hsm.callNode(nodeId, HsmActions.domainReceive, { requestId, keys, proposal, signatures });
+      await route.callNode(nodeId, HsmActions.domainReceive, { requestId, keys, proposal, signatures });
     }
   }
 
-  async status(): Promise<DomainStatusReply> {
-    await this.onApplicationBootstrap();
-    const state = this.domain.current();
+  /** One domain (the default unless named), with the list of every domain. */
+  async status(req: { domainId?: string } = {}): Promise<DomainStatusReply> {
+    await this.installMembers().catch(() => undefined);
+    const state = this.domain.current(req.domainId ?? this.domain.defaultId());
     const open = await this.openProposal(state.domainId);
-    const rewrapRemaining = await this.rewrap.remaining();
-    const heldBack = this.health.heldBack();
-    if (!open) return { state: state as unknown as Record<string, unknown>, rewrapRemaining, heldBack };
+    const rewrapRemaining = await this.rewrap.remaining(state.domainId);
+    const members = new Set(state.members.map((m) => m.nodeId));
+    const heldBack = this.health.heldBack().filter((n) => members.has(n));
+    const domains = this.keyStores.list();
+    if (!open)
+      return { state: state as unknown as Record<string, unknown>, rewrapRemaining, heldBack, domains };
     const proposal = JSON.parse(open.proposal) as DomainProposal;
     return {
       state: state as unknown as Record<string, unknown>,
       rewrapRemaining,
       heldBack,
+      domains,
       open: {
         proposal: proposal as unknown as Record<string, unknown>,
         openedAt: open.openedAt.toISOString(),
@@ -272,8 +329,8 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
   }
 
   async open(req: OpenProposalRequest): Promise<DomainStatusReply> {
-    const state = this.domain.current();
     const p = req.proposal as Partial<DomainProposal>;
+    const state = this.proposedDomain(p);
     const expires = typeof p.expiresAt === 'string' ? Date.parse(p.expiresAt) : NaN;
     if (
       p.domainId !== state.domainId ||
@@ -305,7 +362,22 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
         outcome: null,
       });
     }
-    return this.status();
+    return this.status({ domainId: state.domainId });
+  }
+
+  /** The domain a proposal names: VALIDATION when it names none this coordinator serves. */
+  private proposedDomain(p: Partial<DomainProposal>): DomainState {
+    const domainId = p.domainId;
+    if (typeof domainId !== 'string' || !this.domain.all().some((d) => d.domainId === domainId)) {
+      throw new KmsError(
+        ErrorCodes.VALIDATION,
+        `the proposal names no domain of this coordinator (${this.domain
+          .all()
+          .map((d) => d.domainId)
+          .join(', ')})`,
+      );
+    }
+    return this.domain.current(domainId);
   }
 
   async cancel(req: CancelProposalRequest): Promise<{ cancelled: boolean }> {
@@ -322,13 +394,14 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
    * new member joins (receives the state and the keys) before the coordinator routes to it.
    */
   async submit(req: SubmitProposalRequest): Promise<SubmitProposalReply> {
-    await this.installMembers();
-    const state = this.domain.current();
+    const state = this.proposedDomain(req.proposal as Partial<DomainProposal>);
+    await this.installDomain(state.domainId);
+    const route = this.hsm.in(state.domainId);
     const change = (req.proposal as Partial<DomainProposal>).change;
     const kind = String(change?.kind ?? 'unknown').slice(0, 32);
     // A relay's one refusal of its own: destroying a generation that still wraps live EKTs would lose those keys.
     if (change?.kind === 'destroy-generation' && typeof change.generation === 'number') {
-      const left = await this.rewrap.under(change.generation);
+      const left = await this.rewrap.under(state.domainId, change.generation);
       if (left > 0) {
         throw new KmsError(
           ErrorCodes.VALIDATION,
@@ -340,7 +413,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
     let signers: string[] = [];
     try {
       if (change?.kind === 'rotate-domain-key' && typeof change.origin === 'string') {
-        await this.distribute(change.origin, change.generation, req);
+        await this.distribute(route, change.origin, change.generation, req);
       }
       // A member being removed is routed to no more, and applies last: it destroys its keys only once every other
       // member has let it go.
@@ -353,7 +426,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       for (const { nodeId } of order) {
         let r: HsmDomainApplyReply;
         try {
-          r = await this.applyOn(nodeId, req);
+          r = await this.applyOn(route, nodeId, req);
         } catch (e) {
           // The leaving member is last: if it cannot be reached, every other member has let it go, and the
           // coordinator follows them (a token that lost its keys, or is gone, must still be removable).
@@ -374,7 +447,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       }
       throw e;
     }
-    const held = await this.hsm.callNode<HsmDomainStateReply>(applied[0]!.nodeId, HsmActions.domainState, {
+    const held = await route.callNode<HsmDomainStateReply>(applied[0]!.nodeId, HsmActions.domainState, {
       requestId: req.requestId,
     });
     const next = held.state as unknown as DomainState;
@@ -398,10 +471,14 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
    * One member applies the proposal. A member that already applied it (a relay that stopped half way, submitted
    * again) answers REPLAYED: it counts as applied when it holds the state the proposal made.
    */
-  private async applyOn(nodeId: string, req: SubmitProposalRequest): Promise<HsmDomainApplyReply> {
+  private async applyOn(
+    route: DomainRoute,
+    nodeId: string,
+    req: SubmitProposalRequest,
+  ): Promise<HsmDomainApplyReply> {
     const { requestId, proposal, signatures } = req;
     try {
-      return await this.hsm.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
+      return await route.callNode<HsmDomainApplyReply>(nodeId, HsmActions.domainApply, {
         requestId,
         proposal,
         signatures,
@@ -412,11 +489,11 @@ export class DomainChangesUseCase implements OnApplicationBootstrap {
       if (
         !(e instanceof KmsError) ||
         !e.message.startsWith('REPLAYED') ||
-        this.domain.current().epoch !== epochOf
+        this.domain.current(route.domainId).epoch !== epochOf
       ) {
         throw e;
       }
-      const held = await this.hsm.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
+      const held = await route.callNode<HsmDomainStateReply>(nodeId, HsmActions.domainState, {
         requestId,
       });
       const epoch = (held.state as Partial<DomainState> | null)?.epoch;

@@ -18,8 +18,8 @@ export class DomainController {
   constructor(@Inject(DomainChangesUseCase) private readonly changes: DomainChangesUseCase) {}
 
   @MessagePattern(Subjects.domain.status)
-  status(@Payload() _req: DomainStatusRequest) {
-    return this.changes.status();
+  status(@Payload() req: DomainStatusRequest) {
+    return this.changes.status(req);
   }
 
   @MessagePattern(Subjects.domain.open)

@@ -46,3 +46,24 @@ export class DomainProposalEntity {
   @Column({ type: 'text', nullable: true })
   signatures?: string | null;
 }
+
+/** A domain keys can be placed in (a custom key store to AWS clients): its name and region / jurisdiction labels. */
+@Entity({ name: 'domains' })
+export class DomainEntity {
+  @PrimaryColumn({ name: 'domain_id', type: 'varchar', length: 64 })
+  domainId!: string;
+
+  @Column({ type: 'varchar', length: 256, unique: true })
+  name!: string;
+
+  /** JSON object of string labels (region, jurisdiction, ...). */
+  @Column({ type: 'text' })
+  labels!: string;
+
+  /** Keys created without a CustomKeyStoreId are placed here; the first domain made is the default. */
+  @Column({ name: 'is_default', type: 'boolean', default: false })
+  isDefault!: boolean;
+
+  @Column({ name: 'created_at', type: timestampType() })
+  createdAt!: Date;
+}

@@ -1,10 +1,10 @@
 import { ErrorCodes, HsmActions, KmsError, Subjects, hsmSubject } from '@symbolon/contracts';
 import { type RpcClient, loadConfig } from '@symbolon/platform';
-import type { DomainState } from '@symbolon/quorum';
+import { developmentDomain } from '@symbolon/quorum';
 
-import { asFake } from '../../../../libs/testing/src/fakes/index.js';
+import { FAKE_DOMAIN_ID, asFake } from '../../../../libs/testing/src/fakes/index.js';
 import { coordinatorEnv } from '../config.js';
-import type { DomainService } from '../domain/domain.service.js';
+import { domainsOf } from '../domain/domain.test-helper.js';
 import { lifecycleHarness, scope } from '../keys/lifecycle-harness.test-helper.js';
 import { DecryptUseCase } from '../keys/use-cases/decrypt/decrypt.use-case.js';
 import { EnableKeyRotationUseCase } from '../keys/use-cases/enable-key-rotation/enable-key-rotation.use-case.js';
@@ -29,18 +29,13 @@ function setup() {
       return { evicted: 1 };
     });
   }
-  const domain = asFake<DomainService>({
-    onModuleInit: async () => undefined,
-    adopt: async () => undefined,
-    amendGenesis: async () => {
-      throw new Error('not used by the job');
-    },
-    stateAt: async () => {
-      throw new Error('not used by the job');
-    },
-    current: () =>
-      ({ members: NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })) }) as unknown as DomainState,
-  });
+  const domain = domainsOf([
+    developmentDomain(
+      FAKE_DOMAIN_ID,
+      NODES.map((nodeId) => ({ nodeId, tokenLabel: nodeId })),
+      { id: 'operator-1', publicKey: '' },
+    ),
+  ]);
   let policyDown = false;
   h.rpc.on(Subjects.policy.forgetKey, () => {
     if (policyDown) throw new KmsError(ErrorCodes.DEPENDENCY_TIMEOUT, 'no reply in time');

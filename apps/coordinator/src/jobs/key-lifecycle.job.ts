@@ -122,7 +122,7 @@ export class KeyLifecycleJob implements OnApplicationBootstrap, BeforeApplicatio
     const ekts = (await this.lifecycle.versionsOf(key.id)).map((v) => v.ekt);
     const requestId = `job-${randomUUID()}`;
     for (let i = 0; i < ekts.length; i += EKTS_PER_REQUEST) {
-      await this.hsm.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, {
+      await this.hsm.forKey(key).callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, {
         requestId,
         ekts: ekts.slice(i, i + EKTS_PER_REQUEST),
       });

@@ -4,11 +4,11 @@ import { deserializeEkt } from '@symbolon/formats';
 import { logger, registry } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import { type DataSource, Not } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 import { DomainService } from '../domain/domain.service.js';
 import { KeyResolver } from '../keys/key-resolver.js';
-import { KeyVersionEntity } from '../keys/key.entity.js';
+import { KeyEntity, KeyVersionEntity } from '../keys/key.entity.js';
 import { HsmRouter } from '../routing/hsm-router.js';
 import { DATA_SOURCE } from '../tokens.js';
 
@@ -21,15 +21,16 @@ export const REWRAP_BATCH = 1000;
 
 const remainingGauge = new Gauge({
   name: 'kms_domain_rewrap_remaining',
-  help: 'Key versions whose EKT is still wrapped under a generation other than the active one',
+  help: "Key versions whose EKT is still wrapped under a generation other than their domain's active one",
+  labelNames: ['domain'],
   registers: [registry],
 });
 
 /**
  * Domain-key rotation's second half: every EKT wrapped under an older generation is wrapped again under the active one
- * inside a token, in batches, while traffic continues. Each row is updated only if it still holds the EKT that was
- * re-wrapped (a concurrent rotation of the key, a shred or a suspension wins). Once nothing remains under a retiring
- * generation, the operators can approve its destruction.
+ * inside a token of the key's domain, in batches, while traffic continues. Each row is updated only if it still holds
+ * the EKT that was re-wrapped (a concurrent rotation of the key, a shred or a suspension wins). Once nothing remains
+ * under a retiring generation, the operators can approve its destruction. Each domain is re-wrapped on its own.
  */
 @Injectable()
 export class Rewrap {
@@ -40,30 +41,39 @@ export class Rewrap {
     @Inject(KeyResolver) private readonly resolver: KeyResolver,
   ) {}
 
-  /** Key versions still under `generation` (a destruction must wait for none). */
-  under(generation: number): Promise<number> {
+  /** The key versions of a domain's keys that still hold an EKT (suspended keys have none). */
+  private versionsIn(domainId: string) {
     return this.ds
       .getRepository(KeyVersionEntity)
-      .count({ where: { domainGeneration: generation, ekt: Not('') } });
+      .createQueryBuilder('v')
+      .innerJoin(KeyEntity, 'k', 'k.id = v.key_id')
+      .where('k.domain_id = :domainId', { domainId })
+      .andWhere("v.ekt <> ''");
+  }
+
+  /** Key versions of the domain still under `generation` (a destruction must wait for none). */
+  under(domainId: string, generation: number): Promise<number> {
+    return this.versionsIn(domainId).andWhere('v.domain_generation = :generation', { generation }).getCount();
   }
 
   /** Whether a rotation left a generation to move away from (the job looks at the table only then). */
-  private rotating(): boolean {
-    return this.domain.current().generations.some((g) => g.state === 'retiring');
+  private rotating(domainId: string): boolean {
+    return this.domain.current(domainId).generations.some((g) => g.state === 'retiring');
   }
 
-  /** Key versions still under another generation than the active one (suspended keys, which have no EKT, excluded). */
-  async remaining(): Promise<number> {
-    if (!this.rotating()) {
-      remainingGauge.set(0);
-      return 0;
+  /** Key versions of a domain (every domain without one) still under another generation than the active one. */
+  async remaining(domainId?: string): Promise<number> {
+    let total = 0;
+    for (const id of domainId !== undefined ? [domainId] : this.domain.all().map((d) => d.domainId)) {
+      const n = this.rotating(id)
+        ? await this.versionsIn(id)
+            .andWhere('v.domain_generation <> :active', { active: this.domain.current(id).generation })
+            .getCount()
+        : 0;
+      remainingGauge.set({ domain: id }, n);
+      total += n;
     }
-    const active = this.domain.current().generation;
-    const n = await this.ds
-      .getRepository(KeyVersionEntity)
-      .count({ where: { domainGeneration: Not(active), ekt: Not('') } });
-    remainingGauge.set(n);
-    return n;
+    return total;
   }
 
   /**
@@ -103,26 +113,33 @@ export class Rewrap {
     return (result as unknown[]).length;
   }
 
-  /** Re-wraps until nothing is left; returns how many key versions moved. */
+  /** Re-wraps every domain until nothing is left; returns how many key versions moved. */
   async run(): Promise<number> {
-    if (!this.rotating()) return 0;
-    const active = this.domain.current().generation;
-    const versions = this.ds.getRepository(KeyVersionEntity);
+    let moved = 0;
+    for (const { domainId } of this.domain.all()) {
+      if (this.rotating(domainId)) moved += await this.runDomain(domainId);
+    }
+    return moved;
+  }
+
+  private async runDomain(domainId: string): Promise<number> {
+    const active = this.domain.current(domainId).generation;
+    const route = this.hsm.in(domainId);
     let moved = 0;
     for (;;) {
-      const batch = await versions.find({
-        select: { keyId: true, version: true, ekt: true },
-        where: { domainGeneration: Not(active), ekt: Not('') },
-        take: REWRAP_BATCH,
-      });
+      const batch = await this.versionsIn(domainId)
+        .select(['v.keyId', 'v.version', 'v.ekt'])
+        .andWhere('v.domain_generation <> :active', { active })
+        .limit(REWRAP_BATCH)
+        .getMany();
       if (batch.length === 0) break;
-      const r = await this.hsm.call<HsmRewrapReply>(HsmActions.rewrap, {
+      const r = await route.call<HsmRewrapReply>(HsmActions.rewrap, {
         requestId: `rewrap-${randomUUID()}`,
         ekts: batch.map((v) => v.ekt),
       });
       if (r.domainGeneration !== active) {
         throw new Error(
-          `the hsm node re-wraps under generation ${r.domainGeneration}, the domain's is ${active}`,
+          `the hsm node re-wraps under generation ${r.domainGeneration}, domain ${domainId}'s is ${active}`,
         );
       }
       const updated = await this.store(batch, r.ekts);
@@ -131,8 +148,9 @@ export class Rewrap {
       moved += updated;
       if (updated === 0) break; // every row changed under us: the next run looks again
     }
-    if (moved > 0) logger.info({ moved, generation: active }, 'EKTs re-wrapped under the active generation');
-    await this.remaining();
+    if (moved > 0)
+      logger.info({ moved, domainId, generation: active }, 'EKTs re-wrapped under the active generation');
+    await this.remaining(domainId);
     return moved;
   }
 }

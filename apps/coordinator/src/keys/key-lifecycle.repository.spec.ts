@@ -5,6 +5,7 @@ import { DomainStateEntity } from '../domain/domain.entity.js';
 import { Initial1764374400000 } from '../migrations/1764374400000-initial.js';
 import { KeyLifecycle1795916000000 } from '../migrations/1795916000000-keyLifecycle.js';
 import { Custody1796100000000 } from '../migrations/1796100000000-custody.js';
+import { DomainPlacement1796400000000 } from '../migrations/1796400000000-domainPlacement.js';
 import { KeyCustodyRepository } from './key-custody.repository.js';
 import { KeyLifecycleRepository } from './key-lifecycle.repository.js';
 import { KeyEntity, KeyVersionEntity } from './key.entity.js';
@@ -25,7 +26,7 @@ beforeEach(async () => {
   ds = await openDataSource(
     { type: 'sqlite', path: ':memory:', schema: 'coordinator', migrate: true },
     [KeyEntity, KeyVersionEntity, KeyTagEntity, DomainStateEntity],
-    [Initial1764374400000, KeyLifecycle1795916000000, Custody1796100000000],
+    [Initial1764374400000, KeyLifecycle1795916000000, Custody1796100000000, DomainPlacement1796400000000],
   );
   // KeyRepository.find reads a key's tags: the tags table as its migration makes it.
   await ds.query('CREATE TABLE key_tags (key_id varchar, tag_key varchar, tag_value varchar)');
@@ -48,6 +49,7 @@ async function key(overrides: Partial<KeyEntity> = {}): Promise<KeyEntity> {
     keyUsage: 'ENCRYPT_DECRYPT',
     keySpec: 'SYMMETRIC_DEFAULT',
     origin: 'AWS_KMS',
+    domainId: 'cks-00000000000000001',
     currentVersion: 1,
     createdAt: NOW,
   };

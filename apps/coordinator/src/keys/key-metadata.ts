@@ -12,6 +12,7 @@ export function toKeyMetadata(key: KeyEntity): KeyMetadataDto {
     keyUsage: key.keyUsage,
     keySpec: key.keySpec,
     origin: key.origin,
+    ...(key.origin === 'AWS_CLOUDHSM' && key.domainId ? { customKeyStoreId: key.domainId } : {}),
     creationDate: new Date(key.createdAt).toISOString(),
     currentVersion: key.currentVersion,
     ...(key.keyState === 'PendingDeletion' && key.deletionDate

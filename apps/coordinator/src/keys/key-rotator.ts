@@ -26,7 +26,7 @@ export class KeyRotator {
     patch: KeyLifecyclePatch = {},
   ): Promise<KeyVersionEntity | undefined> {
     const version = await generateKeyVersion(
-      this.hsm,
+      this.hsm.forKey(key),
       key.id,
       key.currentVersion + 1,
       requestId,

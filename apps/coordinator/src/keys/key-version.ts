@@ -1,7 +1,7 @@
 import { HsmActions, type HsmGenerateKeyReply, type RotationType, fromBase64 } from '@symbolon/contracts';
 import { deserializeEkt } from '@symbolon/formats';
 
-import type { HsmRouter } from '../routing/hsm-router.js';
+import type { DomainRoute } from '../routing/hsm-router.js';
 import type { KeyVersionEntity } from './key.entity.js';
 
 /**
@@ -9,7 +9,7 @@ import type { KeyVersionEntity } from './key.entity.js';
  * that wraps it. Used for a new key (version 1) and for every rotation.
  */
 export async function generateKeyVersion(
-  hsm: HsmRouter,
+  hsm: DomainRoute,
   keyId: string,
   version: number,
   requestId: string,

@@ -1,7 +1,7 @@
 import { timestampType } from '@symbolon/platform';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-import type { KeyState, RotationType } from '@symbolon/contracts';
+import type { KeyOrigin, KeyState, RotationType } from '@symbolon/contracts';
 
 @Entity({ name: 'keys' })
 @Index('idx_keys_tenant_id', ['tenantId', 'id'])
@@ -28,7 +28,14 @@ export class KeyEntity {
   keySpec!: 'SYMMETRIC_DEFAULT';
 
   @Column({ type: 'varchar', length: 32 })
-  origin!: 'AWS_KMS';
+  origin!: KeyOrigin;
+
+  /**
+   * The domain whose tokens hold the key's domain-key generations (migration DomainPlacement1796400000000 places the
+   * keys made before it in the default domain). AWS_CLOUDHSM keys name it to their callers as their CustomKeyStoreId.
+   */
+  @Column({ name: 'domain_id', type: 'varchar', length: 64, nullable: true })
+  domainId!: string | null;
 
   @Column({ name: 'current_version', type: 'integer' })
   currentVersion!: number;

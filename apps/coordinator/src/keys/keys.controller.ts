@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   CreateKeyRequest,
   DecryptRequest,
+  DescribeCustomKeyStoresRequest,
   DescribeKeyRequest,
   EncryptRequest,
   GenerateDataKeyRequest,
@@ -11,6 +12,7 @@ import {
   Subjects,
 } from '@symbolon/contracts';
 
+import { CustomKeyStores } from '../domain/custom-key-stores.js';
 import { CreateKeyUseCase } from './use-cases/create-key/create-key.use-case.js';
 import { DecryptUseCase } from './use-cases/decrypt/decrypt.use-case.js';
 import { DescribeKeyUseCase } from './use-cases/describe-key/describe-key.use-case.js';
@@ -29,6 +31,7 @@ export class KeysController {
     @Inject(DecryptUseCase) private readonly decryptUseCase: DecryptUseCase,
     @Inject(GenerateDataKeyUseCase) private readonly generateDataKey: GenerateDataKeyUseCase,
     @Inject(GenerateRandomUseCase) private readonly generateRandom: GenerateRandomUseCase,
+    @Inject(CustomKeyStores) private readonly keyStores: CustomKeyStores,
   ) {}
 
   @MessagePattern(Subjects.keys.create)
@@ -64,5 +67,10 @@ export class KeysController {
   @MessagePattern(Subjects.keys.generateRandom)
   random(@Payload() req: GenerateRandomRequest) {
     return this.generateRandom.execute(req);
+  }
+
+  @MessagePattern(Subjects.keys.describeCustomKeyStores)
+  describeCustomKeyStores(@Payload() req: DescribeCustomKeyStoresRequest) {
+    return this.keyStores.describe(req);
   }
 }

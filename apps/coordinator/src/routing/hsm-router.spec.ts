@@ -4,7 +4,7 @@ import { type DomainState, developmentDomain } from '@symbolon/quorum';
 
 import { RecordingRpc, asFake } from '../../../../libs/testing/src/fakes/index.js';
 import { coordinatorEnv } from '../config.js';
-import type { DomainService } from '../domain/domain.service.js';
+import { domainsOf } from '../domain/domain.test-helper.js';
 import { HsmRouter } from './hsm-router.js';
 import { NodeHealth } from './node-health.js';
 
@@ -20,17 +20,12 @@ function setup(nodeIds: string[]) {
   );
   const rpc = new RecordingRpc();
   for (const nodeId of nodeIds) rpc.on(subjectOf(nodeId), () => ({ answeredBy: nodeId }));
-  const domainService = asFake<DomainService>({
-    onModuleInit: async () => {},
-    adopt: async () => {},
-    amendGenesis: async () => domain,
-    stateAt: async () => domain,
-    current: () => domain,
-  });
+  const domainService = domainsOf([domain]);
   const config = loadConfig(coordinatorEnv, { SYMBOLON_HSM_TIMEOUT_MS: String(TIMEOUT_MS) });
   const health = new NodeHealth(asFake<RpcClient>(rpc), domainService, config);
   const router = new HsmRouter(asFake<RpcClient>(rpc), domainService, config, health);
-  const route = () => router.call<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD);
+  const route = () =>
+    router.in('domain-test').call<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD);
   /** What `nodeId` answers to a health check. */
   const healthOf = (nodeId: string, reply: { ok: boolean; ready: boolean } | Error) =>
     rpc.on(hsmSubject(nodeId, HsmActions.health), () => {
@@ -43,7 +38,8 @@ function setup(nodeIds: string[]) {
       throw error;
     });
   const sign = async () =>
-    (await router.callSigner<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD)).reply.answeredBy;
+    (await router.in('domain-test').callSigner<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD))
+      .reply.answeredBy;
   return { rpc, route, sign, failing, health, healthOf };
 }
 
@@ -174,5 +170,42 @@ describe('HsmRouter', () => {
     expect(e).toBeInstanceOf(KmsError);
     expect(e).toMatchObject({ code: ErrorCodes.HSM_UNAVAILABLE });
     expect(t.rpc.calls).toEqual([]);
+  });
+
+  it("should send only to the members of the key's domain, taking turns within it, when there are two domains", async () => {
+    const rpc = new RecordingRpc();
+    for (const nodeId of ['eu-1', 'eu-2', 'us-1']) rpc.on(subjectOf(nodeId), () => ({ answeredBy: nodeId }));
+    const operator = { id: 'operator-1', publicKey: '' };
+    const domains = domainsOf([
+      developmentDomain(
+        'cks-eu',
+        ['eu-1', 'eu-2'].map((nodeId) => ({ nodeId, tokenLabel: nodeId })),
+        operator,
+      ),
+      developmentDomain('cks-us', [{ nodeId: 'us-1', tokenLabel: 'us-1' }], operator),
+    ]);
+    const config = loadConfig(coordinatorEnv, {});
+    const router = new HsmRouter(
+      asFake<RpcClient>(rpc),
+      domains,
+      config,
+      new NodeHealth(asFake<RpcClient>(rpc), domains, config),
+    );
+    const answered = async (key: { domainId: string | null }) =>
+      (await router.forKey(key).call<{ answeredBy: string }>(HsmActions.generateRandom, PAYLOAD)).answeredBy;
+    const us = [await answered({ domainId: 'cks-us' }), await answered({ domainId: 'cks-us' })];
+    const eu = [await answered({ domainId: 'cks-eu' }), await answered({ domainId: 'cks-eu' })];
+    expect(us).toEqual(['us-1', 'us-1']);
+    expect(eu.sort()).toEqual(['eu-1', 'eu-2']);
+    // A key from before placement (no domain) is the default domain's.
+    expect(await answered({ domainId: null })).toMatch(/^eu-/);
+    expect(() => router.in('cks-mars')).toThrow(
+      expect.objectContaining({ code: ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND }),
+    );
+    await expect(
+      router.in('cks-us').callNode('eu-1', HsmActions.generateRandom, PAYLOAD),
+    ).rejects.toMatchObject({
+      code: ErrorCodes.HSM_UNAVAILABLE,
+    });
   });
 });

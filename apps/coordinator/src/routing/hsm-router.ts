@@ -16,21 +16,69 @@ export function isNodeFailure(e: unknown): e is KmsError {
 }
 
 /**
- * Sends a key operation to an hsm node of the domain: round robin over the members that are up, and on a retryable
- * failure (timeout, no responder, token unavailable) the next node, each node at most once per request. A node that
- * failed, or whose health check says it is not ready (no key of the active generation yet), is held back until a
- * health check finds it ready again; it is still tried last, so a request fails only when no member can serve it.
+ * Sends a key operation to an hsm node of a key's domain (`in(domainId)`, `forKey(key)`): round robin over the members
+ * that are up, and on a retryable failure (timeout, no responder, token unavailable) the next member, each at most
+ * once per request. A member that failed, or whose health check says it is not ready (no key of the active generation
+ * yet), is held back until a health check finds it ready again; it is still tried last, so a request fails only when
+ * no member of the domain can serve it. A node of another domain is never asked: its tokens hold other domain keys.
  */
 @Injectable()
 export class HsmRouter {
-  private next = 0;
+  private readonly next = new Map<string, number>();
 
   constructor(
     @Inject(RPC) private readonly rpc: RpcClient,
-    @Inject(DomainService) private readonly domain: DomainService,
+    @Inject(DomainService) private readonly domains: DomainService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @Inject(NodeHealth) private readonly health: NodeHealth,
   ) {}
+
+  /** The members of one domain (CUSTOM_KEY_STORE_NOT_FOUND for an unknown id). */
+  in(domainId: string): DomainRoute {
+    this.domains.get(domainId);
+    return new MembersRoute(domainId, this.domains, this.health, this, () => {
+      const n = this.next.get(domainId) ?? 0;
+      this.next.set(domainId, n + 1);
+      return n;
+    });
+  }
+
+  /** The members of the domain a key lives in. */
+  forKey(key: { domainId: string | null }): DomainRoute {
+    return this.in(key.domainId ?? this.domains.defaultId());
+  }
+
+  /** Any hsm node, member or not (a node asked for its identity, or joining a domain). */
+  callAnyNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
+    return this.rpc.send<TReply>(hsmSubject(nodeId, action), payload, this.config.SYMBOLON_HSM_TIMEOUT_MS);
+  }
+}
+
+/** The members of one domain, as HsmRouter.in() gives them. */
+export interface DomainRoute {
+  readonly domainId: string;
+  call<TReply>(action: HsmAction, payload: object): Promise<TReply>;
+  callAny<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }>;
+  callSigner<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }>;
+  members(): string[];
+  isMember(nodeId: unknown): nodeId is string;
+  connected(): boolean;
+  callNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply>;
+  callEach<TReply>(action: HsmAction, payload: object): Promise<TReply[]>;
+}
+
+class MembersRoute implements DomainRoute {
+  constructor(
+    readonly domainId: string,
+    private readonly domains: DomainService,
+    private readonly health: NodeHealth,
+    private readonly router: Pick<HsmRouter, 'callAnyNode'>,
+    private readonly turn: () => number,
+  ) {}
+
+  private members_(): readonly { nodeId: string }[] {
+    return this.domains.current(this.domainId).members;
+  }
 
   async call<TReply>(action: HsmAction, payload: object): Promise<TReply> {
     return (await this.callAny<TReply>(action, payload)).reply;
@@ -38,8 +86,8 @@ export class HsmRouter {
 
   /** As call(), also naming the node that answered (for state a node keeps, such as an import key). */
   async callAny<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
-    const members = this.domain.current().members;
-    const start = members.length === 0 ? 0 : this.next++ % members.length;
+    const members = this.members_();
+    const start = members.length === 0 ? 0 : this.turn() % members.length;
     return this.callInOrder(
       members.map((_, i) => members[(start + i) % members.length]!.nodeId),
       action,
@@ -53,11 +101,7 @@ export class HsmRouter {
    * another member (with its own key) signs only while it is not.
    */
   callSigner<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
-    return this.callInOrder(
-      this.domain.current().members.map((m) => m.nodeId),
-      action,
-      payload,
-    );
+    return this.callInOrder(this.members(), action, payload);
   }
 
   /** Tries the nodes in `order`, those up first, moving on only on a failure of the node. */
@@ -66,7 +110,9 @@ export class HsmRouter {
     action: HsmAction,
     payload: object,
   ): Promise<{ nodeId: string; reply: TReply }> {
-    if (order.length === 0) throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'the domain has no hsm node');
+    if (order.length === 0) {
+      throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, `domain ${this.domainId} has no hsm node`);
+    }
     const tried = [...order.filter((n) => this.health.isUp(n)), ...order.filter((n) => !this.health.isUp(n))];
     let last: unknown;
     for (const nodeId of tried) {
@@ -83,32 +129,33 @@ export class HsmRouter {
 
   /** The members' node ids, in the state's order. */
   members(): string[] {
-    return this.domain.current().members.map((m) => m.nodeId);
+    return this.members_().map((m) => m.nodeId);
   }
 
   isMember(nodeId: unknown): nodeId is string {
-    return typeof nodeId === 'string' && this.domain.current().members.some((m) => m.nodeId === nodeId);
+    return typeof nodeId === 'string' && this.members_().some((m) => m.nodeId === nodeId);
+  }
+
+  /** Whether a member can serve now (one is up): the custom key store is CONNECTED. */
+  connected(): boolean {
+    return this.members().some((n) => this.health.isUp(n));
   }
 
   /** One named node, no failover: a member of the domain only. */
-  callNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
-    if (!this.domain.current().members.some((m) => m.nodeId === nodeId)) {
-      throw new KmsError(ErrorCodes.HSM_UNAVAILABLE, `hsm node ${nodeId} is not a member of the domain`);
+  async callNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
+    if (!this.isMember(nodeId)) {
+      throw new KmsError(
+        ErrorCodes.HSM_UNAVAILABLE,
+        `hsm node ${nodeId} is not a member of domain ${this.domainId}`,
+      );
     }
-    return this.callAnyNode<TReply>(nodeId, action, payload);
+    return this.router.callAnyNode<TReply>(nodeId, action, payload);
   }
 
-  /** Any hsm node, member or not (a node asked for its identity, or joining the domain). */
-  callAnyNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply> {
-    return this.rpc.send<TReply>(hsmSubject(nodeId, action), payload, this.config.SYMBOLON_HSM_TIMEOUT_MS);
-  }
-
-  /** Every node of the domain, one after another (e.g. to drop cached copies of a key); the first failure throws. */
+  /** Every member, one after another (e.g. to drop cached copies of a key); the first failure throws. */
   async callEach<TReply>(action: HsmAction, payload: object): Promise<TReply[]> {
     const replies: TReply[] = [];
-    for (const node of this.domain.current().members) {
-      replies.push(await this.callNode<TReply>(node.nodeId, action, payload));
-    }
+    for (const nodeId of this.members()) replies.push(await this.callNode<TReply>(nodeId, action, payload));
     return replies;
   }
 }

@@ -21,10 +21,10 @@ const upGauge = new Gauge({
 });
 
 /**
- * Which members of the domain the router sends to first. A node is held back when a request to it fails for a reason
+ * Which members of the domains the router sends to first. A node is held back when a request to it fails for a reason
  * of the node (timeout, no responder, token unavailable) or a health check finds it not ready (no key of the active
  * generation, e.g. while it joins); a health check that finds it ready routes to it again. Every
- * SYMBOLON_HSM_HEALTH_INTERVAL_MS each member is asked (`health`, one second at most).
+ * SYMBOLON_HSM_HEALTH_INTERVAL_MS each member of every domain is asked (`health`, one second at most).
  */
 @Injectable()
 export class NodeHealth implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -78,7 +78,7 @@ export class NodeHealth implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async checkMembers(): Promise<void> {
-    const members = this.domain.current().members;
+    const members = this.domain.all().flatMap((d) => d.state.members);
     await Promise.all(
       members.map(async ({ nodeId }) => {
         try {

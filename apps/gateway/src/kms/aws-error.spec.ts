@@ -16,6 +16,22 @@ describe('toAwsError', () => {
     expect(e).toMatchObject({ type: 'NotFoundException', status: 400, message: "Key 'x' does not exist" });
   });
 
+  it.each([
+    [ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND, 'CustomKeyStoreNotFoundException'],
+    [ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE, 'CustomKeyStoreInvalidStateException'],
+  ])(
+    'should answer %s as %s with status 400 and the message when a custom key store refuses',
+    (code, type) => {
+      const e = toAwsError(new KmsError(code, 'custom key store cks-1234567890abcdef0 is not connected'));
+      expect(e).toMatchObject({
+        type,
+        status: 400,
+        message: 'custom key store cks-1234567890abcdef0 is not connected',
+      });
+      expect(e.kmsError?.code).toBe(code);
+    },
+  );
+
   it('should hide internal detail when the error is a server error', () => {
     const e = toAwsError(new KmsError(ErrorCodes.INTERNAL, 'db at 10.0.0.1 refused'));
     expect(e.status).toBe(500);

@@ -54,6 +54,10 @@ export function awsTypeFor(code: ErrorCode): { type: string; status: number } {
       return { type: 'InvalidGrantTokenException', status: 400 };
     case ErrorCodes.INVALID_GRANT_ID:
       return { type: 'InvalidGrantIdException', status: 400 };
+    case ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND:
+      return { type: 'CustomKeyStoreNotFoundException', status: 400 };
+    case ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE:
+      return { type: 'CustomKeyStoreInvalidStateException', status: 400 };
     case ErrorCodes.ALREADY_EXISTS:
       return { type: 'AlreadyExistsException', status: 400 };
     case ErrorCodes.TAG:

@@ -1,3 +1,4 @@
+import type { CustomKeyStoreDto } from './keys.dto.js';
 import { IsArray, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 
 /**
@@ -9,6 +10,12 @@ export class DomainRequest {
   @IsString()
   @MaxLength(64)
   requestId!: string;
+
+  /** The domain asked about; without it, the default domain (a submitted proposal names its own). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  domainId?: string;
 }
 
 /**
@@ -84,6 +91,8 @@ export interface DomainStatusReply {
     /** The rule that decides it, in words ("2 of {A, B, C}"). */
     rule: string;
   };
+  /** Every domain the coordinator serves (the one above among them). */
+  domains: CustomKeyStoreDto[];
 }
 
 /** coordinator -> hsm node: install the first state of a new domain (epoch 1) in a node that has none. */
@@ -167,12 +176,7 @@ export interface HsmDomainApplyReply {
   signers: string[];
 }
 
-export class HsmDomainStateRequest extends DomainRequest {
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  domainId?: string;
-}
+export class HsmDomainStateRequest extends DomainRequest {}
 export interface HsmDomainStateReply {
   nodeId: string;
   /** null when the node holds no domain state yet. */

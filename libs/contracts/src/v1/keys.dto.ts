@@ -35,6 +35,8 @@ export const KeyStates = [
 ] as const;
 export type KeyState = (typeof KeyStates)[number];
 
+export type KeyOrigin = 'AWS_KMS' | 'AWS_CLOUDHSM';
+
 /** The AWS KeyMetadata subset the walking skeleton serves. Dates are ISO strings on the wire. */
 export interface KeyMetadataDto {
   keyId: string;
@@ -44,7 +46,10 @@ export interface KeyMetadataDto {
   keyState: KeyState;
   keyUsage: 'ENCRYPT_DECRYPT';
   keySpec: 'SYMMETRIC_DEFAULT';
-  origin: 'AWS_KMS';
+  /** AWS_CLOUDHSM: placed in a domain named at CreateKey (customKeyStoreId); AWS_KMS: the default domain. */
+  origin: KeyOrigin;
+  /** The domain the key lives in, when CreateKey named it (AWS's CustomKeyStoreId). */
+  customKeyStoreId?: string;
   creationDate: string;
   currentVersion: number;
   /** ISO date after which the key is deleted; only while PendingDeletion. */
@@ -68,6 +73,12 @@ export class CreateKeyRequest extends TenantScopedRequest {
   @IsOptional()
   @IsBoolean()
   bypassPolicyLockoutSafetyCheck?: boolean;
+
+  /** The domain to place the key in (AWS's CustomKeyStoreId); without it, the default domain. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  customKeyStoreId?: string;
 }
 export interface CreateKeyReply {
   key: KeyMetadataDto;
@@ -168,6 +179,51 @@ export class GenerateRandomRequest extends TenantScopedRequest {
   @Min(1)
   @Max(1024)
   numberOfBytes!: number;
+
+  /** Random bytes from a token of this domain (AWS's CustomKeyStoreId); without it, the default domain. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  customKeyStoreId?: string;
+}
+
+/** DescribeCustomKeyStores: the domains keys can be placed in (every tenant sees the provider's domains). */
+export class DescribeCustomKeyStoresRequest extends TenantScopedRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  customKeyStoreId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  customKeyStoreName?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  marker?: string;
+}
+export interface CustomKeyStoreDto {
+  customKeyStoreId: string;
+  customKeyStoreName: string;
+  /** CONNECTED while at least one member is up and holds the active generation. */
+  connectionState: 'CONNECTED' | 'DISCONNECTED';
+  creationDate: string;
+  /** Region / jurisdiction labels the operators gave the domain. */
+  labels: Record<string, string>;
+  members: number;
+  /** Keys created without a CustomKeyStoreId go to this one. */
+  default: boolean;
+}
+export interface DescribeCustomKeyStoresReply {
+  keyStores: CustomKeyStoreDto[];
+  nextMarker?: string;
 }
 export interface GenerateRandomReply {
   plaintext: string;

@@ -13,6 +13,7 @@ export const KmsActions = [
   'kms:GenerateDataKey',
   'kms:GenerateDataKeyWithoutPlaintext',
   'kms:GenerateRandom',
+  'kms:DescribeCustomKeyStores',
   'kms:ReEncryptFrom',
   'kms:ReEncryptTo',
   'kms:UpdateKeyDescription',

@@ -41,6 +41,7 @@ export const Subjects = {
     getParametersForReinstate: 'kms.v1.keys.get-parameters-for-reinstate',
     reinstate: 'kms.v1.keys.reinstate',
     getSigningPublicKey: 'kms.v1.keys.get-signing-public-key',
+    describeCustomKeyStores: 'kms.v1.keys.describe-custom-key-stores',
   },
   secrets: {
     wrap: 'kms.v1.secrets.wrap',

@@ -1,7 +1,9 @@
 /**
  * INSECURE - FOR TESTS ONLY.
  *
- * A stand-in for the coordinator's HsmRouter (`call(action, payload)`; callAny, callNode and callEach are call on its one node) that does in process what an
+ * A stand-in for the coordinator's HsmRouter and its DomainRoute (`in(domainId)` and `forKey(key)` answer the router
+ * itself, with the domain recorded in each call; callAny, callNode and callEach are `call` on its one node) that does
+ * in process what an
  * hsm node does: EKTs are real libs/formats EKTs around random bytes, and the AES-256-GCM key of a key version is
  * SHA-256 of its EKT bytes. So encrypt -> decrypt round-trips, and a wrong AAD, IV, tag or EKT fails the tag check
  * (INVALID_CIPHERTEXT), as on a token. Wrap it with `asFake<HsmRouter>(router)` in a spec.
@@ -12,33 +14,58 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 
 const TAG_LENGTH = 16;
 const FAKE_NODE_ID = 'fake-node';
+/** The domain newKeyRow places keys in. */
+export const FAKE_DOMAIN_ID = 'cks-0000000000000fake';
 const IV_LENGTH = 12;
 
 export interface HsmCall {
   action: string;
   payload: Record<string, unknown>;
+  /** The domain the call was routed in (in() / forKey()); absent for a call on the router itself. */
+  domainId?: string;
 }
 
 export class FakeHsmRouter {
-  readonly calls: HsmCall[] = [];
+  readonly calls: HsmCall[];
   private failure?: unknown;
 
-  constructor(private readonly domainGeneration = 1) {}
+  constructor(
+    private readonly domainGeneration = 1,
+    /** The domain this view routes in (see in()); the router itself stands for the fake domain. */
+    readonly domainId: string = FAKE_DOMAIN_ID,
+    private readonly root?: FakeHsmRouter,
+  ) {
+    this.calls = root?.calls ?? [];
+  }
+
+  /** The router routing in `domainId`: same node, same call log, each call recording the domain. */
+  in(domainId: string): FakeHsmRouter {
+    return new FakeHsmRouter(this.domainGeneration, domainId, this.root ?? this);
+  }
+
+  forKey(key: { domainId: string | null }): FakeHsmRouter {
+    return this.in(key.domainId ?? FAKE_DOMAIN_ID);
+  }
+
+  connected(): boolean {
+    return true;
+  }
 
   /** The next call throws `error` (once), as a failing node would. */
   failNext(error: unknown): void {
-    this.failure = error;
+    (this.root ?? this).failure = error;
   }
 
   async call<TReply>(action: string, payload: object): Promise<TReply> {
+    const root = this.root ?? this;
     const p = structuredClone(payload) as Record<string, unknown>;
-    this.calls.push({ action, payload: p });
-    if (this.failure !== undefined) {
-      const e = this.failure;
-      this.failure = undefined;
+    root.calls.push({ action, payload: p, ...(this.root !== undefined ? { domainId: this.domainId } : {}) });
+    if (root.failure !== undefined) {
+      const e = root.failure;
+      root.failure = undefined;
       throw e;
     }
-    return this.answer(action, p) as TReply;
+    return root.answer(action, p) as TReply;
   }
 
   /** One node stands for the whole domain: every form of call is `call`. */

@@ -7,7 +7,7 @@ import { HsmActions, type HsmGenerateKeyReply, type KeyState } from '@symbolon/c
 import { deserializeEkt } from '@symbolon/formats';
 import { randomUUID } from 'node:crypto';
 
-import type { FakeHsmRouter } from './fake-hsm-router.js';
+import { FAKE_DOMAIN_ID, type FakeHsmRouter } from './fake-hsm-router.js';
 import type { InMemoryKeyStore } from './in-memory-key-store.js';
 
 export interface KeyRow {
@@ -18,7 +18,8 @@ export interface KeyRow {
   keyState: KeyState;
   keyUsage: 'ENCRYPT_DECRYPT';
   keySpec: 'SYMMETRIC_DEFAULT';
-  origin: 'AWS_KMS';
+  origin: 'AWS_KMS' | 'AWS_CLOUDHSM';
+  domainId: string | null;
   currentVersion: number;
   createdAt: Date;
   deletionDate?: Date | null;
@@ -55,6 +56,7 @@ export function newKeyRow(tenantId: string, region = 'us-east-1', overrides: Par
     keyUsage: 'ENCRYPT_DECRYPT',
     keySpec: 'SYMMETRIC_DEFAULT',
     origin: 'AWS_KMS',
+    domainId: FAKE_DOMAIN_ID,
     currentVersion: 1,
     createdAt: new Date('2024-01-02T03:04:05.000Z'),
     ...overrides,

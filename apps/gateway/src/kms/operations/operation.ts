@@ -43,6 +43,7 @@ export function keyMetadata(k: KeyMetadataDto): Record<string, unknown> {
     KeyUsage: k.keyUsage,
     KeyState: k.keyState,
     Origin: k.origin,
+    ...(k.customKeyStoreId !== undefined ? { CustomKeyStoreId: k.customKeyStoreId } : {}),
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: k.keySpec,
     KeySpec: k.keySpec,

@@ -2,12 +2,15 @@ import { type DecisionDto, ErrorCodes, type KeyMetadataDto, KmsError, Subjects }
 import type { RpcClient } from '@symbolon/platform';
 
 import { RecordingRpc, asFake } from '../../../../../libs/testing/src/fakes/index.js';
+import { toAwsError } from '../aws-error.js';
 import { Input } from './input.js';
 import { ARN, KEY_ID, SCOPE, refusal, run } from './operation.test-helper.js';
 import { type OperationCall } from './operation.js';
 import { Operations } from './registry.js';
 
 const ALLOW: DecisionDto = { effect: 'ALLOW', reason: 'key policy: root account' };
+/** A custom key store id as the coordinator makes them (a domain id). */
+const CKS = 'cks-1234567890abcdef0';
 
 function metadata(overrides: Partial<KeyMetadataDto> = {}): KeyMetadataDto {
   return {
@@ -38,6 +41,7 @@ describe('Operations', () => {
       'CreateKey',
       'Decrypt',
       'DeleteAlias',
+      'DescribeCustomKeyStores',
       'DescribeKey',
       'DisableKey',
       'DisableKeyRotation',
@@ -138,8 +142,9 @@ describe('CreateKey', () => {
     [{ KeySpec: 'RSA_2048' }, 'KeySpec RSA_2048'],
     [{ CustomerMasterKeySpec: 'ECC_NIST_P256' }, 'CustomerMasterKeySpec ECC_NIST_P256'],
     [{ Origin: 'EXTERNAL' }, 'Origin EXTERNAL'],
+    [{ Origin: 'EXTERNAL_KEY_STORE' }, 'Origin EXTERNAL_KEY_STORE'],
+    [{ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: CKS }, 'Origin EXTERNAL_KEY_STORE'],
     [{ Tags: [{ TagKey: 'a', TagValue: 'b' }] }, 'Tags'],
-    [{ CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'CustomKeyStoreId'],
     [{ XksKeyId: 'x' }, 'XksKeyId'],
     [{ MultiRegion: true }, 'MultiRegion'],
   ])('should refuse with UnsupportedOperationException when given %j', async (body, what) => {
@@ -193,6 +198,104 @@ describe('CreateKey', () => {
 
   it('should answer ValidationException when the description is longer than 8192 characters', async () => {
     expect((await refusal('CreateKey', { Description: 'd'.repeat(8193) })).type).toBe('ValidationException');
+  });
+
+  it('should send customKeyStoreId and answer Origin AWS_CLOUDHSM with CustomKeyStoreId when the key is placed in a custom key store', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.create, {
+      key: metadata({ origin: 'AWS_CLOUDHSM', customKeyStoreId: CKS }),
+    });
+    const r = await run(
+      'CreateKey',
+      { Description: 'test key', Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: CKS },
+      rpc,
+    );
+    expect(rpc.calls).toEqual([
+      {
+        subject: Subjects.keys.create,
+        payload: { ...SCOPE, description: 'test key', customKeyStoreId: CKS },
+      },
+    ]);
+    expect(r.output).toEqual({
+      KeyMetadata: {
+        AWSAccountId: '111122223333',
+        KeyId: KEY_ID,
+        Arn: ARN,
+        CreationDate: 1704164645,
+        Enabled: true,
+        Description: 'test key',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeyState: 'Enabled',
+        Origin: 'AWS_CLOUDHSM',
+        CustomKeyStoreId: CKS,
+        KeyManager: 'CUSTOMER',
+        CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+        MultiRegion: false,
+      },
+    });
+  });
+
+  it('should send no customKeyStoreId and answer no CustomKeyStoreId when the key goes to the default domain', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.create, { key: metadata() });
+    const r = await run('CreateKey', { Origin: 'AWS_KMS' }, rpc);
+    expect(rpc.calls[0]?.payload).not.toHaveProperty('customKeyStoreId');
+    expect(r.output['KeyMetadata']).not.toHaveProperty('CustomKeyStoreId');
+    expect(r.output['KeyMetadata']).toMatchObject({ Origin: 'AWS_KMS' });
+  });
+
+  it('should send a CustomKeyStoreId of exactly 64 characters when Origin is AWS_CLOUDHSM', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.create, { key: metadata() });
+    await run('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'c'.repeat(64) }, rpc);
+    expect(rpc.calls[0]?.payload['customKeyStoreId']).toBe('c'.repeat(64));
+  });
+
+  it.each([
+    ['Origin is not given', { CustomKeyStoreId: CKS }],
+    ['Origin is AWS_KMS', { CustomKeyStoreId: CKS, Origin: 'AWS_KMS' }],
+  ])(
+    'should answer ValidationException without calling the coordinator when CustomKeyStoreId is given and %s',
+    async (_, body) => {
+      const rpc = new RecordingRpc();
+      expect(await refusal('CreateKey', body, rpc)).toMatchObject({
+        type: 'ValidationException',
+        message:
+          'To create a key in a custom key store, set Origin to AWS_CLOUDHSM with the CustomKeyStoreId.',
+      });
+      expect(rpc.calls).toEqual([]);
+    },
+  );
+
+  it('should answer ValidationException without calling the coordinator when Origin is AWS_CLOUDHSM without CustomKeyStoreId', async () => {
+    const rpc = new RecordingRpc();
+    expect(await refusal('CreateKey', { Origin: 'AWS_CLOUDHSM' }, rpc)).toMatchObject({
+      type: 'ValidationException',
+      message: 'Origin AWS_CLOUDHSM requires a CustomKeyStoreId.',
+    });
+    expect(rpc.calls).toEqual([]);
+  });
+
+  it.each([
+    ['empty', '', 'greater than or equal to 1'],
+    ['65 characters long', 'c'.repeat(65), 'less than or equal to 64'],
+  ])(
+    'should answer a constraint ValidationException without calling the coordinator when CustomKeyStoreId is %s',
+    async (_, id, bound) => {
+      const rpc = new RecordingRpc();
+      expect(await refusal('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: id }, rpc)).toMatchObject(
+        {
+          type: 'ValidationException',
+          message: `1 validation error detected: Value at 'customKeyStoreId' failed to satisfy constraint: Member must have length ${bound}`,
+        },
+      );
+      expect(rpc.calls).toEqual([]);
+    },
+  );
+
+  it('should answer SerializationException when CustomKeyStoreId is not a string', async () => {
+    expect((await refusal('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 7 })).type).toBe(
+      'SerializationException',
+    );
   });
 });
 
@@ -549,13 +652,236 @@ describe('GenerateRandom', () => {
     expect((await refusal('GenerateRandom', { NumberOfBytes: n })).type).toBe('ValidationException');
   });
 
-  it.each([
-    [{ CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'CustomKeyStoreId'],
-    [{ Recipient: { AttestationDocument: 'AA==' } }, 'Recipient'],
-  ])('should answer UnsupportedOperationException when given %j', async (extra, what) => {
-    expect(await refusal('GenerateRandom', { NumberOfBytes: 8, ...extra })).toMatchObject({
-      type: 'UnsupportedOperationException',
-      message: `${what} is not supported by this endpoint.`,
+  it.each([[{ Recipient: { AttestationDocument: 'AA==' } }, 'Recipient']])(
+    'should answer UnsupportedOperationException when given %j',
+    async (extra, what) => {
+      expect(await refusal('GenerateRandom', { NumberOfBytes: 8, ...extra })).toMatchObject({
+        type: 'UnsupportedOperationException',
+        message: `${what} is not supported by this endpoint.`,
+      });
+    },
+  );
+
+  it('should send customKeyStoreId when CustomKeyStoreId is given', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.generateRandom, { plaintext: 'AAECAw==' });
+    const r = await run('GenerateRandom', { NumberOfBytes: 4, CustomKeyStoreId: CKS }, rpc);
+    expect(rpc.calls).toEqual([
+      {
+        subject: Subjects.keys.generateRandom,
+        payload: { ...SCOPE, numberOfBytes: 4, customKeyStoreId: CKS },
+      },
+    ]);
+    expect(r).toEqual({ output: { Plaintext: 'AAECAw==' } });
+  });
+
+  it('should send no customKeyStoreId when CustomKeyStoreId is not given', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.generateRandom, { plaintext: 'AAECAw==' });
+    await run('GenerateRandom', { NumberOfBytes: 4 }, rpc);
+    expect(rpc.calls[0]?.payload).not.toHaveProperty('customKeyStoreId');
+  });
+
+  it.each([[''], ['c'.repeat(65)]])(
+    'should answer ValidationException without calling the coordinator when CustomKeyStoreId is %j',
+    async (id) => {
+      const rpc = new RecordingRpc();
+      const e = await refusal('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: id }, rpc);
+      expect(e.type).toBe('ValidationException');
+      expect(e.message).toContain("at 'customKeyStoreId'");
+      expect(rpc.calls).toEqual([]);
+    },
+  );
+
+  it('should answer CustomKeyStoreInvalidStateException when no token of the custom key store is up', async () => {
+    const rpc = new RecordingRpc().on(Subjects.keys.generateRandom, () => {
+      throw new KmsError(
+        ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE,
+        `custom key store ${CKS} is not connected`,
+      );
+    });
+    const e = await run('GenerateRandom', { NumberOfBytes: 8, CustomKeyStoreId: CKS }, rpc).catch(
+      (err: unknown) => err,
+    );
+    expect(toAwsError(e)).toMatchObject({
+      type: 'CustomKeyStoreInvalidStateException',
+      status: 400,
+      message: `custom key store ${CKS} is not connected`,
     });
   });
+});
+
+describe('DescribeCustomKeyStores', () => {
+  const store = {
+    customKeyStoreId: CKS,
+    customKeyStoreName: 'eu-frankfurt',
+    connectionState: 'CONNECTED',
+    creationDate: '2026-01-02T03:04:05.500Z',
+    labels: { region: 'eu-central', jurisdiction: 'DE' },
+    members: 3,
+    default: false,
+  };
+
+  it('should ask for 100 stores and answer none truncated when no member is given', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.describeCustomKeyStores, { keyStores: [] });
+    const r = await run('DescribeCustomKeyStores', {}, rpc);
+    expect(rpc.calls).toEqual([
+      { subject: Subjects.keys.describeCustomKeyStores, payload: { ...SCOPE, limit: 100 } },
+    ]);
+    expect(r).toEqual({ output: { CustomKeyStores: [], Truncated: false } });
+  });
+
+  it('should send the id when CustomKeyStoreId is given', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.describeCustomKeyStores, { keyStores: [store] });
+    await run('DescribeCustomKeyStores', { CustomKeyStoreId: CKS }, rpc);
+    expect(rpc.calls[0]?.payload).toEqual({ ...SCOPE, limit: 100, customKeyStoreId: CKS });
+  });
+
+  it('should send the name, limit and marker when CustomKeyStoreName, Limit and Marker are given', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.describeCustomKeyStores, { keyStores: [store] });
+    await run(
+      'DescribeCustomKeyStores',
+      { CustomKeyStoreName: 'eu-frankfurt', Limit: 1000, Marker: 'this-page' },
+      rpc,
+    );
+    expect(rpc.calls[0]?.payload).toEqual({
+      ...SCOPE,
+      limit: 1000,
+      customKeyStoreName: 'eu-frankfurt',
+      marker: 'this-page',
+    });
+  });
+
+  it('should answer the AWS shape of each store with Truncated and NextMarker when the coordinator has more', async () => {
+    const rpc = new RecordingRpc().reply(Subjects.keys.describeCustomKeyStores, {
+      keyStores: [
+        store,
+        {
+          ...store,
+          customKeyStoreId: 'cks-00000000000000001',
+          customKeyStoreName: 'default',
+          connectionState: 'DISCONNECTED',
+          creationDate: '2026-01-01T00:00:00.000Z',
+          labels: {},
+          members: 1,
+          default: true,
+        },
+      ],
+      nextMarker: 'next-page',
+    });
+    const r = await run('DescribeCustomKeyStores', { Limit: 2 }, rpc);
+    expect(r).toEqual({
+      output: {
+        CustomKeyStores: [
+          {
+            CustomKeyStoreId: CKS,
+            CustomKeyStoreName: 'eu-frankfurt',
+            CustomKeyStoreType: 'AWS_CLOUDHSM',
+            ConnectionState: 'CONNECTED',
+            CreationDate: 1767323045.5,
+            Labels: { region: 'eu-central', jurisdiction: 'DE' },
+            Members: 3,
+            Default: false,
+          },
+          {
+            CustomKeyStoreId: 'cks-00000000000000001',
+            CustomKeyStoreName: 'default',
+            CustomKeyStoreType: 'AWS_CLOUDHSM',
+            ConnectionState: 'DISCONNECTED',
+            CreationDate: 1767225600,
+            Labels: {},
+            Members: 1,
+            Default: true,
+          },
+        ],
+        Truncated: true,
+        NextMarker: 'next-page',
+      },
+    });
+  });
+
+  it('should answer ValidationException without calling the coordinator when both CustomKeyStoreId and CustomKeyStoreName are given', async () => {
+    const rpc = new RecordingRpc();
+    expect(
+      await refusal(
+        'DescribeCustomKeyStores',
+        { CustomKeyStoreId: CKS, CustomKeyStoreName: 'eu-frankfurt' },
+        rpc,
+      ),
+    ).toMatchObject({
+      type: 'ValidationException',
+      message: 'Specify either CustomKeyStoreId or CustomKeyStoreName, not both.',
+    });
+    expect(rpc.calls).toEqual([]);
+  });
+
+  it.each([
+    ['Limit is 0', { Limit: 0 }, "Value '0' at 'limit'"],
+    ['Limit is 1001', { Limit: 1001 }, "Value '1001' at 'limit'"],
+    ['CustomKeyStoreId is empty', { CustomKeyStoreId: '' }, "at 'customKeyStoreId'"],
+    ['CustomKeyStoreId is 65 characters long', { CustomKeyStoreId: 'c'.repeat(65) }, "at 'customKeyStoreId'"],
+    ['CustomKeyStoreName is empty', { CustomKeyStoreName: '' }, "at 'customKeyStoreName'"],
+    [
+      'CustomKeyStoreName is 257 characters long',
+      { CustomKeyStoreName: 'n'.repeat(257) },
+      "at 'customKeyStoreName'",
+    ],
+    ['Marker is empty', { Marker: '' }, "at 'marker'"],
+  ])('should answer ValidationException without calling the coordinator when %s', async (_, body, where) => {
+    const rpc = new RecordingRpc();
+    const e = await refusal('DescribeCustomKeyStores', body, rpc);
+    expect(e.type).toBe('ValidationException');
+    expect(e.message).toMatch(/^1 validation error detected: /);
+    expect(e.message).toContain(where);
+    expect(rpc.calls).toEqual([]);
+  });
+
+  it('should answer SerializationException when Limit is not an integer', async () => {
+    expect((await refusal('DescribeCustomKeyStores', { Limit: '10' })).type).toBe('SerializationException');
+  });
+
+  it('should treat an unknown member as ListKeys does (ignored, not forwarded) when one is given', async () => {
+    const rpc = new RecordingRpc()
+      .reply(Subjects.keys.describeCustomKeyStores, { keyStores: [] })
+      .reply(Subjects.keys.list, { keys: [] });
+    await expect(run('ListKeys', { NoSuchMember: 'x' }, rpc)).resolves.toBeDefined();
+    await expect(run('DescribeCustomKeyStores', { NoSuchMember: 'x' }, rpc)).resolves.toEqual({
+      output: { CustomKeyStores: [], Truncated: false },
+    });
+    expect(rpc.calls.map((c) => c.payload)).toEqual([
+      { ...SCOPE, limit: 100 },
+      { ...SCOPE, limit: 100 },
+    ]);
+  });
+
+  it.each([
+    [ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND, 'CustomKeyStoreNotFoundException'],
+    [ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE, 'CustomKeyStoreInvalidStateException'],
+  ])('should reach the client as the AWS exception when the coordinator answers %s', async (code, type) => {
+    const rpc = new RecordingRpc().on(Subjects.keys.describeCustomKeyStores, () => {
+      throw new KmsError(code, `custom key store ${CKS} refused`);
+    });
+    const e = await run('DescribeCustomKeyStores', { CustomKeyStoreId: CKS }, rpc).catch(
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(KmsError);
+    expect(toAwsError(e)).toMatchObject({ type, status: 400, message: `custom key store ${CKS} refused` });
+  });
+});
+
+describe('CreateKey custom key store errors', () => {
+  it.each([
+    [ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND, 'CustomKeyStoreNotFoundException'],
+    [ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE, 'CustomKeyStoreInvalidStateException'],
+  ])(
+    'should reach the client as the AWS exception when the coordinator refuses the placement with %s',
+    async (code, type) => {
+      const rpc = new RecordingRpc().on(Subjects.keys.create, () => {
+        throw new KmsError(code, 'placement refused');
+      });
+      const e = await run('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: CKS }, rpc).catch(
+        (err: unknown) => err,
+      );
+      expect(toAwsError(e)).toMatchObject({ type, status: 400, message: 'placement refused' });
+      expect(rpc.calls).toHaveLength(1);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import {
   type CreateKeyReply,
   type DecryptReply,
+  type DescribeCustomKeyStoresReply,
   type DescribeKeyReply,
   type EncryptReply,
   type GenerateDataKeyReply,
@@ -64,6 +65,28 @@ async function generateDataKey(call: OperationCall, returnPlaintext: boolean): P
   };
 }
 
+/** CustomKeyStoreId as CreateKey, GenerateRandom and DescribeCustomKeyStores take it: 1 to 64 characters. */
+function customKeyStore(input: Input): string | undefined {
+  return input.string('CustomKeyStoreId', { min: 1, max: 64 });
+}
+
+/**
+ * A key is placed in a domain (a custom key store) as AWS places one in a CloudHSM key store: CustomKeyStoreId with
+ * Origin AWS_CLOUDHSM; without them, the default domain with Origin AWS_KMS (ADR 0014).
+ */
+function placement(origin: string | undefined, customKeyStoreId: string | undefined): void {
+  if (origin === 'EXTERNAL' || origin === 'EXTERNAL_KEY_STORE') throw unsupported(`Origin ${origin}`);
+  if (customKeyStoreId !== undefined && origin !== 'AWS_CLOUDHSM') {
+    throw new AwsError(
+      'ValidationException',
+      'To create a key in a custom key store, set Origin to AWS_CLOUDHSM with the CustomKeyStoreId.',
+    );
+  }
+  if (customKeyStoreId === undefined && origin === 'AWS_CLOUDHSM') {
+    throw new AwsError('ValidationException', 'Origin AWS_CLOUDHSM requires a CustomKeyStoreId.');
+  }
+}
+
 /** Key creation, listing and the cryptographic operations. */
 export const keyOperations: Record<string, Operation> = {
   async CreateKey({ input, scope, rpc }) {
@@ -81,17 +104,19 @@ export const keyOperations: Record<string, Operation> = {
     const origin = input.oneOf('Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
     const policy = input.string('Policy', { max: 131_072 });
     const bypass = input.boolean('BypassPolicyLockoutSafetyCheck');
+    const customKeyStoreId = customKeyStore(input);
     input.done();
     if (usage !== undefined && usage !== 'ENCRYPT_DECRYPT') throw unsupported(`KeyUsage ${usage}`);
     for (const [f, spec] of Object.entries(specs)) {
       if (spec !== undefined && spec !== SYMMETRIC) throw unsupported(`${f} ${spec}`);
     }
-    if (origin !== undefined && origin !== 'AWS_KMS') throw unsupported(`Origin ${origin}`);
-    for (const f of ['Tags', 'CustomKeyStoreId', 'XksKeyId']) if (input.has(f)) throw unsupported(f);
+    placement(origin, customKeyStoreId);
+    for (const f of ['Tags', 'XksKeyId']) if (input.has(f)) throw unsupported(f);
     if (input.boolean('MultiRegion')) throw unsupported('MultiRegion');
     const r = await rpc.send<CreateKeyReply>(Subjects.keys.create, {
       ...scope,
       description,
+      ...(customKeyStoreId !== undefined ? { customKeyStoreId } : {}),
       ...(policy !== undefined ? { policy } : {}),
       ...(bypass !== undefined ? { bypassPolicyLockoutSafetyCheck: bypass } : {}),
     });
@@ -184,7 +209,7 @@ export const keyOperations: Record<string, Operation> = {
 
   async GenerateRandom({ input, scope, rpc }) {
     const numberOfBytes = input.integer('NumberOfBytes', { min: 1, max: 1024 });
-    if (input.has('CustomKeyStoreId')) throw unsupported('CustomKeyStoreId');
+    const customKeyStoreId = customKeyStore(input);
     if (input.has('Recipient')) throw unsupported('Recipient');
     input.done();
     if (numberOfBytes === undefined) {
@@ -193,7 +218,49 @@ export const keyOperations: Record<string, Operation> = {
         "Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null",
       );
     }
-    const r = await rpc.send<GenerateRandomReply>(Subjects.keys.generateRandom, { ...scope, numberOfBytes });
+    const r = await rpc.send<GenerateRandomReply>(Subjects.keys.generateRandom, {
+      ...scope,
+      numberOfBytes,
+      ...(customKeyStoreId !== undefined ? { customKeyStoreId } : {}),
+    });
     return { output: { Plaintext: r.plaintext } };
+  },
+
+  async DescribeCustomKeyStores({ input, scope, rpc }) {
+    const customKeyStoreId = customKeyStore(input);
+    const customKeyStoreName = input.string('CustomKeyStoreName', { min: 1, max: 256 });
+    const limit = input.integer('Limit', { min: 1, max: 1000 }) ?? 100;
+    const marker = input.string('Marker', { min: 1, max: 1024 });
+    input.done();
+    if (customKeyStoreId !== undefined && customKeyStoreName !== undefined) {
+      throw new AwsError(
+        'ValidationException',
+        'Specify either CustomKeyStoreId or CustomKeyStoreName, not both.',
+      );
+    }
+    const r = await rpc.send<DescribeCustomKeyStoresReply>(Subjects.keys.describeCustomKeyStores, {
+      ...scope,
+      limit,
+      ...(customKeyStoreId !== undefined ? { customKeyStoreId } : {}),
+      ...(customKeyStoreName !== undefined ? { customKeyStoreName } : {}),
+      ...(marker !== undefined ? { marker } : {}),
+    });
+    return {
+      output: {
+        CustomKeyStores: r.keyStores.map((k) => ({
+          CustomKeyStoreId: k.customKeyStoreId,
+          CustomKeyStoreName: k.customKeyStoreName,
+          CustomKeyStoreType: 'AWS_CLOUDHSM',
+          ConnectionState: k.connectionState,
+          CreationDate: Date.parse(k.creationDate) / 1000,
+          // Symbolon's own: where the domain's tokens are, and whether new keys go there by default.
+          Labels: k.labels,
+          Members: k.members,
+          Default: k.default,
+        })),
+        Truncated: r.nextMarker !== undefined,
+        ...(r.nextMarker !== undefined ? { NextMarker: r.nextMarker } : {}),
+      },
+    };
   },
 };

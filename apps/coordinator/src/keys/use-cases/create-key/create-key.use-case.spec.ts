@@ -1,6 +1,12 @@
 import { ErrorCodes, HsmActions, KmsError } from '@symbolon/contracts';
 import { deserializeEkt } from '@symbolon/formats';
 
+import { developmentDomain } from '@symbolon/quorum';
+
+import { FAKE_DOMAIN_ID } from '../../../../../../libs/testing/src/fakes/index.js';
+import { CustomKeyStores } from '../../../domain/custom-key-stores.js';
+import { domainsOf } from '../../../domain/domain.test-helper.js';
+import { NodeHealth } from '../../../routing/node-health.js';
 import { keyHarness } from '../../key-harness.test-helper.js';
 import { CreateKeyUseCase } from './create-key.use-case.js';
 
@@ -13,11 +19,21 @@ const scope = (tenantId: string) => ({
   principal: `arn:aws:iam::${tenantId}:user/admin`,
 });
 
+/** Two domains: the fake router's (the default) and one in the EU, whose one token is hsm-eu. */
+const EU = 'cks-00000000000000e01';
 function setup(domainGeneration = 1) {
   const h = keyHarness({ region: REGION, domainGeneration });
+  const operator = { id: 'operator-1', publicKey: '' };
+  const domains = domainsOf([
+    developmentDomain(FAKE_DOMAIN_ID, [{ nodeId: 'fake-node', tokenLabel: 't' }], operator),
+    developmentDomain(EU, [{ nodeId: 'hsm-eu', tokenLabel: 'eu' }], operator),
+  ]);
+  const health = new NodeHealth(h.rpcClient, domains, h.config);
+  const keyStores = new CustomKeyStores(domains, health, h.policy);
   return {
     ...h,
-    useCase: new CreateKeyUseCase(h.router, h.repo, h.resolver, h.config, h.policy, h.rpcClient),
+    health,
+    useCase: new CreateKeyUseCase(h.router, h.repo, h.resolver, h.config, h.policy, h.rpcClient, keyStores),
   };
 }
 
@@ -25,7 +41,9 @@ describe('CreateKeyUseCase', () => {
   it('should ask an hsm for key material with only the request id when a key is created', async () => {
     const t = setup();
     await t.useCase.execute({ ...scope(A), description: 'd' });
-    expect(t.hsm.calls).toEqual([{ action: HsmActions.generateKey, payload: { requestId: 'req-create' } }]);
+    expect(t.hsm.calls).toEqual([
+      { action: HsmActions.generateKey, payload: { requestId: 'req-create' }, domainId: FAKE_DOMAIN_ID },
+    ]);
   });
 
   it('should store an Enabled key of the caller with version 1 holding the EKT when created', async () => {
@@ -95,5 +113,43 @@ describe('CreateKeyUseCase', () => {
     t.hsm.failNext(new KmsError(ErrorCodes.HSM_UNAVAILABLE, 'token error: DEVICE_ERROR'));
     await expect(t.useCase.execute(scope(A))).rejects.toMatchObject({ code: ErrorCodes.HSM_UNAVAILABLE });
     expect(t.store.size).toBe(0);
+  });
+
+  describe('placement', () => {
+    it('should generate the material in the named domain and answer AWS_CLOUDHSM with its id when CustomKeyStoreId is given', async () => {
+      const t = setup();
+      const { key } = await t.useCase.execute({ ...scope(A), customKeyStoreId: EU });
+      expect(key).toMatchObject({ origin: 'AWS_CLOUDHSM', customKeyStoreId: EU });
+      expect((await t.store.find(A, key.keyId))?.key.domainId).toBe(EU);
+      expect(t.hsm.calls.map((c) => c.domainId)).toEqual([EU]);
+    });
+
+    it('should place the key in the default domain and name no key store when CustomKeyStoreId is absent', async () => {
+      const t = setup();
+      const { key } = await t.useCase.execute(scope(A));
+      expect(key.origin).toBe('AWS_KMS');
+      expect(key).not.toHaveProperty('customKeyStoreId');
+      expect((await t.store.find(A, key.keyId))?.key.domainId).toBe(FAKE_DOMAIN_ID);
+      expect(t.hsm.calls.map((c) => c.domainId)).toEqual([FAKE_DOMAIN_ID]);
+    });
+
+    it('should refuse with CUSTOM_KEY_STORE_NOT_FOUND and store nothing when no domain has the id', async () => {
+      const t = setup();
+      await expect(
+        t.useCase.execute({ ...scope(A), customKeyStoreId: 'cks-0123456789abcdef0' }),
+      ).rejects.toMatchObject({
+        code: ErrorCodes.CUSTOM_KEY_STORE_NOT_FOUND,
+      });
+      expect([t.store.size, t.hsm.calls.length]).toEqual([0, 0]);
+    });
+
+    it('should refuse with CUSTOM_KEY_STORE_INVALID_STATE and store nothing when every token of the domain is held back', async () => {
+      const t = setup();
+      t.health.holdBack('hsm-eu', 'down');
+      await expect(t.useCase.execute({ ...scope(A), customKeyStoreId: EU })).rejects.toMatchObject({
+        code: ErrorCodes.CUSTOM_KEY_STORE_INVALID_STATE,
+      });
+      expect([t.store.size, t.hsm.calls.length]).toEqual([0, 0]);
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { RpcClient } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../../../config.js';
+import { CustomKeyStores } from '../../../domain/custom-key-stores.js';
 import { storeKeyPolicy } from '../../../key-policies/key-policies.use-case.js';
 import { PolicyClient } from '../../../policy/policy.client.js';
 import { HsmRouter } from '../../../routing/hsm-router.js';
@@ -15,7 +16,10 @@ import { KeyResolver } from '../../key-resolver.js';
 import type { KeyEntity } from '../../key.entity.js';
 import { generateKeyVersion } from '../../key-version.js';
 
-/** A new symmetric key: material generated in a token, stored only as its EKT. */
+/**
+ * A new symmetric key: material generated in a token of the domain it is placed in (CustomKeyStoreId, else the default
+ * domain), stored only as its EKT.
+ */
 @Injectable()
 export class CreateKeyUseCase {
   constructor(
@@ -25,6 +29,7 @@ export class CreateKeyUseCase {
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @Inject(PolicyClient) private readonly policy: PolicyClient,
     @Inject(RPC) private readonly rpc: RpcClient,
+    @Inject(CustomKeyStores) private readonly keyStores: CustomKeyStores,
   ) {}
 
   /**
@@ -34,6 +39,7 @@ export class CreateKeyUseCase {
    */
   async execute(req: CreateKeyRequest): Promise<CreateKeyReply> {
     await this.policy.authorizeAccount(req, 'kms:CreateKey');
+    const domainId = this.keyStores.placement(req.customKeyStoreId);
     const id = randomUUID();
     const now = new Date();
     const arn = keyArn(this.config.SYMBOLON_REGION, req.tenantId, id);
@@ -47,7 +53,7 @@ export class CreateKeyUseCase {
         req.bypassPolicyLockoutSafetyCheck ?? false,
       );
     }
-    const version = await generateKeyVersion(this.hsm, id, 1, req.requestId, now);
+    const version = await generateKeyVersion(this.hsm.in(domainId), id, 1, req.requestId, now);
     const key: KeyEntity = {
       id,
       tenantId: req.tenantId,
@@ -56,7 +62,8 @@ export class CreateKeyUseCase {
       keyState: 'Enabled',
       keyUsage: 'ENCRYPT_DECRYPT',
       keySpec: 'SYMMETRIC_DEFAULT',
-      origin: 'AWS_KMS',
+      origin: req.customKeyStoreId !== undefined ? 'AWS_CLOUDHSM' : 'AWS_KMS',
+      domainId,
       currentVersion: 1,
       createdAt: now,
     };

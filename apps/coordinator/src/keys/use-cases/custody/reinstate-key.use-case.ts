@@ -17,7 +17,7 @@ import { logger } from '@symbolon/platform';
 import { randomUUID } from 'node:crypto';
 
 import { CLOCK, type Clock } from '../../../clock.js';
-import { HsmRouter } from '../../../routing/hsm-router.js';
+import { type DomainRoute, HsmRouter } from '../../../routing/hsm-router.js';
 import { changeKeyWith } from '../../key-change.js';
 import { KeyCustodyRepository } from '../../key-custody.repository.js';
 import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
@@ -81,10 +81,12 @@ export class ReinstateKeyUseCase {
     const stored = await authorizeOwnKey(this.resolver, req, req.keyId, 'kms:ReinstateKey');
     KeyResolver.requireState(stored, ['Suspended']);
     const importKeyId = randomUUID();
-    const { nodeId, reply } = await this.hsm.callAny<HsmCreateImportKeyReply>(HsmActions.createImportKey, {
-      requestId: req.requestId,
-      importKeyId,
-    });
+    const { nodeId, reply } = await this.hsm
+      .forKey(stored.key)
+      .callAny<HsmCreateImportKeyReply>(HsmActions.createImportKey, {
+        requestId: req.requestId,
+        importKeyId,
+      });
     const validTo = new Date(this.clock.now().getTime() + IMPORT_PARAMETERS_VALID_MS);
     return {
       keyArn: stored.key.arn,
@@ -117,6 +119,7 @@ export class ReinstateKeyUseCase {
       wrapped: req.wrapped,
       checks: req.versions.map((v) => checkOf.get(v)!),
     };
+    const route = this.hsm.forKey(key);
     let reply: HsmReinstateReply;
     if (req.importToken !== undefined) {
       const token = decodeImportToken(req.importToken);
@@ -124,15 +127,15 @@ export class ReinstateKeyUseCase {
         throw new KmsError(ErrorCodes.INVALID_IMPORT_TOKEN, `The import token was not made for ${key.arn}.`);
       }
       if (token.t <= this.clock.now().getTime()) {
-        await this.discardImportKey(token, req.requestId);
+        await this.discardImportKey(route, token, req.requestId);
         throw new KmsError(ErrorCodes.EXPIRED_IMPORT_TOKEN, 'The import token has expired.');
       }
-      reply = await this.hsm.callNode<HsmReinstateReply>(token.n, HsmActions.reinstate, {
+      reply = await route.callNode<HsmReinstateReply>(token.n, HsmActions.reinstate, {
         ...payload,
         importKeyId: token.i,
       });
     } else if (req.privateKey !== undefined) {
-      reply = await this.hsm.call<HsmReinstateReply>(HsmActions.reinstate, {
+      reply = await route.call<HsmReinstateReply>(HsmActions.reinstate, {
         ...payload,
         privateKey: req.privateKey,
       });
@@ -149,9 +152,9 @@ export class ReinstateKeyUseCase {
     return { keyArn: key.arn, keyState: 'Enabled' };
   }
 
-  private async discardImportKey(token: ImportToken, requestId: string): Promise<void> {
+  private async discardImportKey(route: DomainRoute, token: ImportToken, requestId: string): Promise<void> {
     try {
-      await this.hsm.callNode(token.n, HsmActions.destroyImportKey, { requestId, importKeyId: token.i });
+      await route.callNode(token.n, HsmActions.destroyImportKey, { requestId, importKeyId: token.i });
     } catch (e) {
       logger.warn({ err: (e as Error).message }, 'expired import key not destroyed');
     }

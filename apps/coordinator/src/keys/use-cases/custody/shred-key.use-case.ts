@@ -18,6 +18,7 @@ import { KeyCustodyRepository } from '../../key-custody.repository.js';
 import { KeyLifecycleRepository } from '../../key-lifecycle.repository.js';
 import { KeyResolver } from '../../key-resolver.js';
 import { authorizeOwnKey } from '../../own-key.js';
+import type { KeyEntity } from '../../key.entity.js';
 
 /** A suspended key's material is only in its owner's package: there is nothing in the tokens to shred. */
 const SHREDDABLE: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'Unavailable', 'Shredded'];
@@ -56,15 +57,16 @@ export class ShredKeyUseCase {
       );
     }
     const kept = await this.custody.shredReceipt(key.id);
-    if (kept !== undefined) return { keyArn: key.arn, ...(await this.completed(req, key.id, kept)) };
+    if (kept !== undefined) return { keyArn: key.arn, ...(await this.completed(req, key, kept)) };
 
     const versions = await this.lifecycle.versionsOf(key.id);
     if (versions.length === 0) {
       throw new KmsError(ErrorCodes.INTERNAL, `${key.arn} is shredded but its receipt is missing.`);
     }
     const ekts = versions.map((v) => v.ekt);
-    await this.hsm.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, { requestId: req.requestId, ekts });
-    const { reply: signed } = await this.hsm.callSigner<HsmShredReply>(HsmActions.shred, {
+    const route = this.hsm.forKey(key);
+    await route.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, { requestId: req.requestId, ekts });
+    const { reply: signed } = await route.callSigner<HsmShredReply>(HsmActions.shred, {
       requestId: req.requestId,
       keyArn: key.arn,
       versions: versions.map((v) => v.version),
@@ -81,7 +83,7 @@ export class ShredKeyUseCase {
    */
   private async completed(
     req: ShredKeyRequest,
-    keyId: string,
+    key: KeyEntity,
     kept: { receipt: SignedDocumentDto; completion?: SignedDocumentDto },
   ): Promise<{ receipt: SignedDocumentDto; completion?: SignedDocumentDto }> {
     if (kept.completion) return kept;
@@ -90,14 +92,15 @@ export class ShredKeyUseCase {
       // The token that signed the receipt completes it (it checks the receipt against its own key).
       const signer = (kept.receipt.document as { nodeId?: unknown }).nodeId;
       const payload = { requestId: req.requestId, receipt: kept.receipt };
-      completion = this.hsm.isMember(signer)
-        ? await this.hsm.callNode<HsmCompleteShredReply>(signer, HsmActions.completeShred, payload)
-        : (await this.hsm.callSigner<HsmCompleteShredReply>(HsmActions.completeShred, payload)).reply;
+      const route = this.hsm.forKey(key);
+      completion = route.isMember(signer)
+        ? await route.callNode<HsmCompleteShredReply>(signer, HsmActions.completeShred, payload)
+        : (await route.callSigner<HsmCompleteShredReply>(HsmActions.completeShred, payload)).reply;
     } catch (e) {
       if (e instanceof KmsError && e.code === ErrorCodes.INVALID_STATE) return kept; // generations still alive
       throw e;
     }
-    await this.custody.keepCompletion(keyId, JSON.stringify({ ...kept, completion }));
+    await this.custody.keepCompletion(key.id, JSON.stringify({ ...kept, completion }));
     return { ...kept, completion };
   }
 }

@@ -37,7 +37,7 @@ export class SuspendKeyUseCase {
     const { key } = stored;
     const versions = [...stored.versions.values()].sort((a, b) => a.version - b.version);
     const ekts = versions.map((v) => v.ekt);
-    const r = await this.hsm.call<HsmSuspendReply>(HsmActions.suspend, {
+    const r = await this.hsm.forKey(key).call<HsmSuspendReply>(HsmActions.suspend, {
       requestId: req.requestId,
       keyArn: key.arn,
       versions: versions.map((v) => v.version),
@@ -49,7 +49,9 @@ export class SuspendKeyUseCase {
       this.custody.suspend(key.id, SUSPENDABLE, key.currentVersion, checks),
     );
     try {
-      await this.hsm.callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, { requestId: req.requestId, ekts });
+      await this.hsm
+        .forKey(key)
+        .callEach<HsmDestroyKeyReply>(HsmActions.destroyKey, { requestId: req.requestId, ekts });
     } catch (e) {
       // The key is suspended whatever happens here: a node's cached copy can only serve a request naming the EKT,
       // which the coordinator no longer has; the node's cache drops it in time.

@@ -3,7 +3,7 @@ import { ciphertextBlobAad, deserializeCiphertextBlob, serializeCiphertextBlob }
 import { loadConfig, type RpcClient } from '@symbolon/platform';
 
 import { keyHarness } from '../../key-harness.test-helper.js';
-import { asFake } from '../../../../../../libs/testing/src/fakes/index.js';
+import { FAKE_DOMAIN_ID, asFake } from '../../../../../../libs/testing/src/fakes/index.js';
 import { coordinatorEnv } from '../../../config.js';
 import { PolicyClient } from '../../../policy/policy.client.js';
 import type { HsmRouter } from '../../../routing/hsm-router.js';
@@ -89,6 +89,7 @@ describe('DecryptUseCase', () => {
     expect(t.hsm.calls).toEqual([
       {
         action: HsmActions.decrypt,
+        domainId: FAKE_DOMAIN_ID,
         payload: {
           requestId: 'req-decrypt',
           ekt: versions[0]!.ekt,

@@ -32,7 +32,7 @@ export class DecryptUseCase {
       'kms:Decrypt',
       req.encryptionContext,
     );
-    const reply = await this.hsm.call<HsmDecryptReply>(HsmActions.decrypt, {
+    const reply = await this.hsm.forKey(stored.key).call<HsmDecryptReply>(HsmActions.decrypt, {
       requestId: req.requestId,
       ekt: version.ekt,
       iv: toBase64(blob.iv),

@@ -1,6 +1,7 @@
 import { ErrorCodes, HsmActions } from '@symbolon/contracts';
 import { ciphertextBlobAad, ciphertextBlobHeader, deserializeCiphertextBlob } from '@symbolon/formats';
 
+import { FAKE_DOMAIN_ID } from '../../../../../../libs/testing/src/fakes/index.js';
 import { keyHarness } from '../../key-harness.test-helper.js';
 import { DecryptUseCase } from '../decrypt/decrypt.use-case.js';
 import { EncryptUseCase } from './encrypt.use-case.js';
@@ -57,6 +58,7 @@ describe('EncryptUseCase', () => {
     expect(t.hsm.calls).toEqual([
       {
         action: HsmActions.encrypt,
+        domainId: FAKE_DOMAIN_ID,
         payload: {
           requestId: 'req-encrypt',
           ekt: versions[0]!.ekt,

@@ -31,7 +31,7 @@ export class EncryptUseCase {
     const { key } = stored;
     const version = stored.versions.get(key.currentVersion)!;
     const header = ciphertextBlobHeader(key.id, version.version);
-    const sealed = await this.hsm.call<HsmEncryptReply>(HsmActions.encrypt, {
+    const sealed = await this.hsm.forKey(key).call<HsmEncryptReply>(HsmActions.encrypt, {
       requestId: req.requestId,
       ekt: version.ekt,
       plaintext: req.plaintext,

@@ -1,6 +1,7 @@
 import { ErrorCodes, HsmActions } from '@symbolon/contracts';
 import { ciphertextBlobAad, ciphertextBlobHeader, deserializeCiphertextBlob } from '@symbolon/formats';
 
+import { FAKE_DOMAIN_ID } from '../../../../../../libs/testing/src/fakes/index.js';
 import { keyHarness } from '../../key-harness.test-helper.js';
 import { DecryptUseCase } from '../decrypt/decrypt.use-case.js';
 import { GenerateDataKeyUseCase } from './generate-data-key.use-case.js';
@@ -92,6 +93,7 @@ describe('GenerateDataKeyUseCase', () => {
     expect(t.hsm.calls).toEqual([
       {
         action: HsmActions.generateDataKey,
+        domainId: FAKE_DOMAIN_ID,
         payload: { requestId: 'req-gdk', ekt: versions[0]!.ekt, length: 24, aad },
       },
     ]);

@@ -32,7 +32,7 @@ export class GenerateDataKeyUseCase {
     const { key } = stored;
     const version = stored.versions.get(key.currentVersion)!;
     const header = ciphertextBlobHeader(key.id, version.version);
-    const made = await this.hsm.call<HsmGenerateDataKeyReply>(HsmActions.generateDataKey, {
+    const made = await this.hsm.forKey(key).call<HsmGenerateDataKeyReply>(HsmActions.generateDataKey, {
       requestId: req.requestId,
       ekt: version.ekt,
       length: req.numberOfBytes,

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   HsmActions,
+  type HsmDecryptReply,
+  type HsmEncryptReply,
   type HsmReEncryptReply,
   type ReEncryptReply,
   ReEncryptRequest,
@@ -9,7 +11,7 @@ import {
 } from '@symbolon/contracts';
 import { ciphertextBlobHeader, serializeCiphertextBlob } from '@symbolon/formats';
 
-import { HsmRouter } from '../../../routing/hsm-router.js';
+import { type DomainRoute, HsmRouter } from '../../../routing/hsm-router.js';
 import { blobAad } from '../../blob-aad.js';
 import { keyMaterialId } from '../../key-material-id.js';
 import { keyOfBlob } from '../../blob-key.js';
@@ -18,8 +20,10 @@ import { KeyResolver } from '../../key-resolver.js';
 
 /**
  * ReEncrypt: decrypt a blob under its key (kms:ReEncryptFrom, source context) and encrypt the result under the
- * destination key's current version (kms:ReEncryptTo, destination context), in one hsm call: the plaintext never
- * leaves the hsm process. Source rules are Decrypt's: the blob names its key; a SourceKeyId must name the same key.
+ * destination key's current version (kms:ReEncryptTo, destination context). Within a domain in one hsm call: the
+ * plaintext never leaves the hsm process. Between domains no token holds both keys' domain keys, so a token of the
+ * source domain decrypts and one of the destination domain encrypts, the plaintext passing through this process's
+ * memory only, as Decrypt's does (ADR 0014). Source rules are Decrypt's: the blob names its key; a SourceKeyId must name the same key.
  */
 @Injectable()
 export class ReEncryptUseCase {
@@ -55,7 +59,7 @@ export class ReEncryptUseCase {
     const { key } = destination;
     const destinationVersion = destination.versions.get(key.currentVersion)!;
     const header = ciphertextBlobHeader(key.id, destinationVersion.version);
-    const sealed = await this.hsm.call<HsmReEncryptReply>(HsmActions.reEncrypt, {
+    const request = {
       requestId: req.requestId,
       sourceEkt: sourceVersion.ekt,
       iv: toBase64(blob.iv),
@@ -63,7 +67,13 @@ export class ReEncryptUseCase {
       sourceAad: blobAad(blob.header, req.sourceEncryptionContext),
       destinationEkt: destinationVersion.ekt,
       destinationAad: blobAad(header, req.destinationEncryptionContext),
-    });
+    };
+    const from = this.hsm.forKey(source.key);
+    const to = this.hsm.forKey(key);
+    const sealed =
+      from.domainId === to.domainId
+        ? await from.call<HsmReEncryptReply>(HsmActions.reEncrypt, request)
+        : await acrossDomains(request, from, to);
     const ciphertext = serializeCiphertextBlob({
       keyId: key.id,
       keyVersion: destinationVersion.version,
@@ -81,4 +91,33 @@ export class ReEncryptUseCase {
       decision: destination.decision,
     };
   }
+}
+
+/** ReEncrypt between two domains: Decrypt in the source domain, Encrypt in the destination domain. */
+async function acrossDomains(
+  r: {
+    requestId: string;
+    sourceEkt: string;
+    iv: string;
+    sealed: string;
+    sourceAad: string;
+    destinationEkt: string;
+    destinationAad: string;
+  },
+  from: DomainRoute,
+  to: DomainRoute,
+): Promise<HsmEncryptReply> {
+  const { plaintext } = await from.call<HsmDecryptReply>(HsmActions.decrypt, {
+    requestId: r.requestId,
+    ekt: r.sourceEkt,
+    iv: r.iv,
+    sealed: r.sealed,
+    aad: r.sourceAad,
+  });
+  return to.call<HsmEncryptReply>(HsmActions.encrypt, {
+    requestId: r.requestId,
+    ekt: r.destinationEkt,
+    plaintext,
+    aad: r.destinationAad,
+  });
 }

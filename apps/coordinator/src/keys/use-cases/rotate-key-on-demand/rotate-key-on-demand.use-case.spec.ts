@@ -1,6 +1,7 @@
 import { ErrorCodes, HsmActions, KmsError, MAX_ON_DEMAND_ROTATIONS } from '@symbolon/contracts';
 import { deserializeCiphertextBlob } from '@symbolon/formats';
 
+import { FAKE_DOMAIN_ID } from '../../../../../../libs/testing/src/fakes/index.js';
 import { lifecycleHarness, rejection, scope } from '../../lifecycle-harness.test-helper.js';
 import { DecryptUseCase } from '../decrypt/decrypt.use-case.js';
 import { EnableKeyRotationUseCase } from '../enable-key-rotation/enable-key-rotation.use-case.js';
@@ -31,7 +32,7 @@ describe('RotateKeyOnDemandUseCase', () => {
       keyVersion: 2,
     });
     expect(t.hsm.calls).toEqual([
-      { action: HsmActions.generateKey, payload: { requestId: 'req-lifecycle' } },
+      { action: HsmActions.generateKey, payload: { requestId: 'req-lifecycle' }, domainId: FAKE_DOMAIN_ID },
     ]);
     const stored = await t.store.find(A, key.id);
     expect(stored?.key.currentVersion).toBe(2);
