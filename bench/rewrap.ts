@@ -37,14 +37,14 @@ export interface RewrapResult {
   ratio: number;
 }
 
-/** Key rows (and one version each, holding `ekt`) for `n` keys of `account`, in one transaction. */
-function insertKeys(dbFile: string, account: string, ekt: string, n: number): void {
+/** Key rows of `domainId` (and one version each, holding `ekt`) for `n` keys of `account`, in one transaction. */
+function insertKeys(dbFile: string, account: string, domainId: string, ekt: string, n: number): void {
   const db = new Database(dbFile);
   db.pragma('busy_timeout = 10000');
   const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
   const key = db.prepare(
-    `INSERT INTO keys (id, tenant_id, arn, description, key_state, key_usage, key_spec, origin, current_version, created_at)
-     VALUES (?, ?, ?, 'rewrap bench', 'Enabled', 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', 1, ?)`,
+    `INSERT INTO keys (id, tenant_id, arn, description, key_state, key_usage, key_spec, origin, domain_id, current_version, created_at)
+     VALUES (?, ?, ?, 'rewrap bench', 'Enabled', 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', ?, 1, ?)`,
   );
   const version = db.prepare(
     'INSERT INTO key_versions (key_id, version, ekt, domain_generation, created_at) VALUES (?, 1, ?, 1, ?)',
@@ -52,7 +52,7 @@ function insertKeys(dbFile: string, account: string, ekt: string, n: number): vo
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
-      key.run(id, account, `arn:aws:kms:us-east-1:${account}:key/${id}`, now);
+      key.run(id, account, `arn:aws:kms:us-east-1:${account}:key/${id}`, domainId, now);
       version.run(id, ekt, now);
     }
   })();
@@ -75,11 +75,13 @@ export async function benchRewrap(): Promise<RewrapResult> {
     kms.destroy();
     const dbFile = join(dataDir, 'db', 'coordinator.sqlite');
     const read = new Database(dbFile, { readonly: true });
-    const { ekt } = read.prepare('SELECT ekt FROM key_versions WHERE key_id = ?').get(loadKey) as {
-      ekt: string;
-    };
+    const { ekt, domainId } = read
+      .prepare(
+        'SELECT v.ekt AS ekt, k.domain_id AS domainId FROM key_versions v JOIN keys k ON k.id = v.key_id WHERE v.key_id = ?',
+      )
+      .get(loadKey) as { ekt: string; domainId: string };
     read.close();
-    insertKeys(dbFile, creds.accountId, ekt, KEYS);
+    insertKeys(dbFile, creds.accountId, domainId, ekt, KEYS);
 
     const load = (durationS: number) =>
       runLoad({

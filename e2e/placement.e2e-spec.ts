@@ -6,6 +6,7 @@
  * the operators rotate one domain's key without touching the other's.
  */
 import {
+  CreateCustomKeyStoreCommand,
   CreateKeyCommand,
   DecryptCommand,
   DescribeCustomKeyStoresCommand,
@@ -235,6 +236,17 @@ describe('placement across domains', () => {
           new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: ids['eu'], CustomKeyStoreName: 'eu' }),
         ),
       'ValidationException',
+    ],
+    [
+      'CreateCustomKeyStore (domains are the operators’, made by the installation)',
+      () =>
+        kms.send(
+          new CreateCustomKeyStoreCommand({
+            CustomKeyStoreName: 'mine',
+            CloudHsmClusterId: 'cluster-1234567890a',
+          }),
+        ),
+      'UnknownOperationException',
     ],
     [
       'GenerateRandom in an unknown custom key store',

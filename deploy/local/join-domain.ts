@@ -88,6 +88,38 @@ export async function approveAsDevelopmentOperator(
   }
 }
 
+/**
+ * Waits (30 s at most) until no member of any domain is held back: each holds its domain's state and the active key,
+ * so a key placed in any domain can be made as soon as the launcher prints the endpoint. A member still held back after
+ * that is named in the log; the platform serves the others.
+ */
+export async function waitForDomains(dataDir: string, log: (line: string) => void): Promise<void> {
+  const domain = lazyDomainCall({ runtimeFile: join(dataDir, 'runtime.json') });
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { domains } = (await domain.call(Subjects.domain.status, {})) as { domains: CustomKeyStoreDto[] };
+      const held: string[] = [];
+      for (const d of domains) {
+        const { heldBack } = (await domain.call(Subjects.domain.status, {
+          domainId: d.customKeyStoreId,
+        })) as {
+          heldBack: string[];
+        };
+        held.push(...heldBack);
+      }
+      if (held.length === 0) return;
+      if (Date.now() > deadline) {
+        log(`not serving yet: ${held.join(', ')} (see their logs)`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await domain.close();
+  }
+}
+
 /** Where the development hsm nodes find the operators they were installed to trust (SYMBOLON_HSM_OPERATORS_FILE). */
 export function trustedOperatorsFile(dataDir: string): string {
   return join(dataDir, 'operators.json');

@@ -19,7 +19,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { joinDomain, trustDevelopmentOperator, trustedOperatorsFile } from './join-domain.js';
+import { joinDomain, trustDevelopmentOperator, trustedOperatorsFile, waitForDomains } from './join-domain.js';
 
 /** The compiled tree: dist/ (this file is dist/deploy/local/platform.js once built). */
 const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -339,6 +339,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     if (opts.autoJoin !== false) {
       for (const d of domains) await joinDomain(dataDir, d.name, d.nodes, log);
     }
+    await waitForDomains(dataDir, log);
   } catch (e) {
     await stop();
     throw new Error(`the hsm nodes could not join the domain: ${(e as Error).message}`);

@@ -287,9 +287,15 @@ export class TokenHsm implements Hsm {
     checkWrappedKeyMaterial(ref);
     const to = this.requireDomainKey(toGeneration);
     const from = this.requireDomainKey(ref.domainGeneration);
+    // An RFC 3394 unwrap of 40 bytes gives 32: no need to prove the length as for an RSA-OAEP import.
     const material = this.token.unwrapAesKey(from, ref.wrapped, { usage: 'aead', extractable: true });
     try {
-      return { domainGeneration: toGeneration, wrapped: this.token.wrapAes256OfUnknownLength(to, material) };
+      const wrapped = this.token.wrapUnwrapped40(
+        to,
+        material,
+        () => new HsmError('WRAPPED_KEY_INVALID', 'the key material is not an AES-256 key'),
+      );
+      return { domainGeneration: toGeneration, wrapped };
     } finally {
       this.token.destroy(material);
     }

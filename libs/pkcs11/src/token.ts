@@ -1159,8 +1159,6 @@ export class Pkcs11Token {
    * only with 16, 24 or 32 bytes. Anything else: WRAPPED_KEY_INVALID.
    */
   wrapAes256OfUnknownLength(wrappingKey: KeyHandle, key: KeyHandle): Uint8Array {
-    const wk = this.raw(wrappingKey);
-    const k = this.raw(key);
     const notAes256 = () =>
       new HsmError('WRAPPED_KEY_INVALID', 'the unwrapped key material is not an AES-256 key');
     try {
@@ -1169,6 +1167,16 @@ export class Pkcs11Token {
       if (err instanceof HsmError && err.code === 'MECHANISM_INVALID') throw notAes256();
       throw err;
     }
+    return this.wrapUnwrapped40(wrappingKey, key, notAes256);
+  }
+
+  /**
+   * RFC 3394 wrap of an extractable key the token unwrapped (it recorded no length): the 40 bytes of a 32-byte key,
+   * else `notAes256()`. Alone only for a key known to be 32 bytes, such as the RFC 3394 unwrap of an EKT.
+   */
+  wrapUnwrapped40(wrappingKey: KeyHandle, key: KeyHandle, notAes256: () => Error): Uint8Array {
+    const wk = this.raw(wrappingKey);
+    const k = this.raw(key);
     const s = this.s();
     let wrapped: Buffer;
     try {

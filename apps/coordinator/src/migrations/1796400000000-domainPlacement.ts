@@ -27,11 +27,14 @@ export class DomainPlacement1796400000000 implements MigrationInterface {
       new TableColumn({ name: 'domain_id', type: 'varchar', length: '64', isNullable: true }),
     );
     // One domain existed before placement (the development or installed one): the default, holding every key.
+    const { driver } = q.connection;
+    const table = (name: string) =>
+      driver.buildTableName(name, (driver.options as { schema?: string }).schema);
     await q.query(
-      `INSERT INTO domains (domain_id, name, labels, is_default, created_at)
-       SELECT domain_id, 'default', '{}', TRUE, MIN(created_at) FROM domain_states GROUP BY domain_id`,
+      `INSERT INTO ${table('domains')} (domain_id, name, labels, is_default, created_at)
+       SELECT domain_id, 'default', '{}', TRUE, MIN(created_at) FROM ${table('domain_states')} GROUP BY domain_id`,
     );
-    await q.query('UPDATE keys SET domain_id = (SELECT MIN(domain_id) FROM domains)');
+    await q.query(`UPDATE ${table('keys')} SET domain_id = (SELECT MIN(domain_id) FROM ${table('domains')})`);
   }
 
   async down(q: QueryRunner): Promise<void> {

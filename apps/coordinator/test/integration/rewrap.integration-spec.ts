@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 
-import type { DomainService as DomainServiceType } from '../../src/domain/domain.service.js';
+import { developmentDomain } from '@symbolon/quorum';
+
+import { domainsOf } from '../../src/domain/domain.test-helper.js';
 import type { KeyResolver as KeyResolverType } from '../../src/keys/key-resolver.js';
 import type { HsmRouter as HsmRouterType } from '../../src/routing/hsm-router.js';
 
@@ -29,6 +31,10 @@ const stand = <T>(o: object): T => o as unknown as T;
 
 const ACCOUNT = '111122223333';
 const ACTIVE = 2;
+/** The domain that rotated, and one that did not (its keys keep generation 1). */
+const ROTATING = 'cks-0000000000000000a';
+const STILL = 'cks-0000000000000000b';
+const OTHER_DOMAIN_KEYS = 10;
 const ekt = (generation: number, n: number) =>
   toBase64(serializeEkt({ domainGeneration: generation, wrapped: Buffer.alloc(40, n % 251) }));
 
@@ -73,6 +79,8 @@ describe(`Rewrap on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
       keyUsage: 'ENCRYPT_DECRYPT' as const,
       keySpec: 'SYMMETRIC_DEFAULT' as const,
       origin: 'AWS_KMS' as const,
+      // The last ten live in another domain, which is not rotating: their EKTs stay as they are.
+      domainId: i < n - OTHER_DOMAIN_KEYS ? ROTATING : STILL,
       currentVersion: 1,
       createdAt: now,
     }));
@@ -91,64 +99,73 @@ describe(`Rewrap on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
 
     const calls: number[] = [];
     const forgotten = new Set<string>();
+    const routed: string[] = [];
+    const call = async (action: string, payload: { ekts: string[] }) => {
+      expect(action).toBe(HsmActions.rewrap);
+      calls.push(payload.ekts.length);
+      if (calls.length === 1) {
+        // Meanwhile another request changes the first row of the batch (e.g. it is shredded and re-keyed).
+        await ds
+          .getRepository(KeyVersionEntity)
+          .update({ keyId: keys[0]!.id, version: 1 }, { ekt: ekt(1, 9999) });
+      }
+      return {
+        ekts: payload.ekts.map((e) => {
+          const { wrapped } = deserializeEkt(fromBase64(e));
+          return toBase64(serializeEkt({ domainGeneration: ACTIVE, wrapped }));
+        }),
+        domainGeneration: ACTIVE,
+      };
+    };
     const hsm = stand<HsmRouterType>({
-      call: async (action: string, payload: { ekts: string[] }) => {
-        expect(action).toBe(HsmActions.rewrap);
-        calls.push(payload.ekts.length);
-        if (calls.length === 1) {
-          // Meanwhile another request changes the first row of the batch (e.g. it is shredded and re-keyed).
-          await ds
-            .getRepository(KeyVersionEntity)
-            .update({ keyId: keys[0]!.id, version: 1 }, { ekt: ekt(1, 9999) });
-        }
-        return {
-          ekts: payload.ekts.map((e) => {
-            const { wrapped } = deserializeEkt(fromBase64(e));
-            return toBase64(serializeEkt({ domainGeneration: ACTIVE, wrapped }));
-          }),
-          domainGeneration: ACTIVE,
-        };
+      in: (domainId: string) => {
+        routed.push(domainId);
+        return { call };
       },
     });
+    const operator = { id: 'operator-1', publicKey: '' };
+    const rotated = {
+      ...developmentDomain(ROTATING, [{ nodeId: 'hsm-1', tokenLabel: 't' }], operator),
+      generation: ACTIVE,
+      generations: [
+        { generation: 1, state: 'retiring' as const },
+        { generation: ACTIVE, state: 'active' as const },
+      ],
+    };
+    const still = developmentDomain(STILL, [{ nodeId: 'hsm-2', tokenLabel: 't' }], operator);
     const rewrap = new Rewrap(
       ds,
-      stand<DomainServiceType>({
-        current: () => ({
-          generation: ACTIVE,
-          generations: [
-            { generation: 1, state: 'retiring' },
-            { generation: ACTIVE, state: 'active' },
-          ],
-        }),
-      }),
+      domainsOf([rotated, still]),
       hsm,
       stand<KeyResolverType>({
         forgetKeys: (ids: ReadonlySet<string>) => ids.forEach((id) => forgotten.add(id)),
       }),
     );
 
-    expect(await rewrap.remaining()).toBe(n - 1);
+    const moving = n - 1 - OTHER_DOMAIN_KEYS;
+    expect(await rewrap.remaining()).toBe(moving);
+    expect(await rewrap.under(STILL, 1)).toBe(OTHER_DOMAIN_KEYS);
     // Without a retiring generation there is nothing to move: the table is not read.
-    const idle = new Rewrap(
-      stand<DataSource>({}),
-      stand<DomainServiceType>({
-        current: () => ({ generation: ACTIVE, generations: [{ generation: ACTIVE, state: 'active' }] }),
-      }),
-      hsm,
-      stand<KeyResolverType>({}),
-    );
+    const idle = new Rewrap(stand<DataSource>({}), domainsOf([still]), hsm, stand<KeyResolverType>({}));
     expect([await idle.remaining(), await idle.run()]).toEqual([0, 0]);
     const moved = await rewrap.run();
     // The changed row was skipped in its batch and moved in a later one.
-    expect(moved).toBe(n - 1);
-    expect(calls).toEqual([REWRAP_BATCH, REWRAP_BATCH, n - 2 * REWRAP_BATCH]);
+    expect(moved).toBe(moving);
+    expect(calls).toEqual([REWRAP_BATCH, REWRAP_BATCH, moving + 1 - 2 * REWRAP_BATCH]);
+    expect(new Set(routed)).toEqual(new Set([ROTATING]));
     expect(await rewrap.remaining()).toBe(0);
     const rows = await ds.getRepository(KeyVersionEntity).find();
-    expect(rows.filter((r) => r.ekt !== '').every((r) => r.domainGeneration === ACTIVE)).toBe(true);
+    const other = new Set(keys.slice(n - OTHER_DOMAIN_KEYS).map((k) => k.id));
+    expect(
+      rows.filter((r) => r.ekt !== '' && !other.has(r.keyId)).every((r) => r.domainGeneration === ACTIVE),
+    ).toBe(true);
+    expect(rows.filter((r) => other.has(r.keyId)).map((r) => r.domainGeneration)).toEqual(
+      Array(OTHER_DOMAIN_KEYS).fill(1),
+    );
     expect(rows.find((r) => r.keyId === keys[0]!.id)!.ekt).toBe(
       toBase64(serializeEkt({ domainGeneration: ACTIVE, wrapped: Buffer.alloc(40, 9999 % 251) })),
     );
     expect(rows.find((r) => r.keyId === keys[7]!.id)).toMatchObject({ ekt: '', domainGeneration: 1 });
-    expect(forgotten.size).toBe(n - 1);
+    expect(forgotten.size).toBe(moving);
   }, 120_000);
 });

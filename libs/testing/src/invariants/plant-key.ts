@@ -76,8 +76,9 @@ export function plantKnownKey(opts: PlantKeyOptions): PlantedKey {
     db.pragma('busy_timeout = 5000');
     db.transaction(() => {
       db.prepare(
-        `INSERT INTO keys (id, tenant_id, arn, description, key_state, key_usage, key_spec, origin, current_version, created_at)
-         VALUES (?, ?, ?, ?, 'Enabled', 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', 1, ?)`,
+        `INSERT INTO keys (id, tenant_id, arn, description, key_state, key_usage, key_spec, origin, domain_id, current_version, created_at)
+         VALUES (?, ?, ?, ?, 'Enabled', 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS',
+                 (SELECT domain_id FROM domains WHERE is_default = 1), 1, ?)`,
       ).run(keyId, opts.accountId, arn, 'planted by the invariants test', createdAt);
       db.prepare(
         `INSERT INTO key_versions (key_id, version, ekt, domain_generation, created_at) VALUES (?, 1, ?, 1, ?)`,
