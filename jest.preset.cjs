@@ -1,7 +1,7 @@
 // Shared Jest settings: ESM mode (NestJS 12 is ES-module only), SWC with decorator metadata.
 const path = require('node:path');
 const root = __dirname;
-const libs = ['contracts', 'evidence', 'formats', 'pkcs11', 'platform', 'policy-engine', 'quorum', 'testing'];
+const libs = ['contracts', 'evidence', 'formats', 'pkcs11', 'platform', 'policy-engine', 'quorum', 'sdk', 'testing'];
 module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -21,6 +21,7 @@ module.exports = {
   },
   moduleNameMapper: {
     ...Object.fromEntries(libs.map((l) => [`^@symbolon/${l}$`, path.join(root, `libs/${l}/src/index.ts`)])),
+    '^@symbolon/sdk/node$': path.join(root, 'libs/sdk/src/node/index.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

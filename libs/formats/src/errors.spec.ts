@@ -13,7 +13,13 @@ describe('EnvelopeError', () => {
   });
 
   it('should list every code once when ENVELOPE_ERROR_CODES is read', () => {
-    expect([...ENVELOPE_ERROR_CODES].sort()).toEqual(['BAD_FIELD', 'BAD_VERSION', 'TOO_LONG', 'TRUNCATED']);
+    expect([...ENVELOPE_ERROR_CODES].sort()).toEqual([
+      'BAD_FIELD',
+      'BAD_TAG',
+      'BAD_VERSION',
+      'TOO_LONG',
+      'TRUNCATED',
+    ]);
     expect(Object.isFrozen(ENVELOPE_ERROR_CODES)).toBe(true);
   });
 });

@@ -13,8 +13,10 @@
  * - `TOO_LONG`: the input, or one of its fields, is longer than the format's maximum.
  * - `BAD_FIELD`: a field has the wrong type or a value outside its range (a zero key version, a malformed UUID,
  *   an unknown algorithm id, a non-string encryption context value, ...).
+ * - `BAD_TAG`: authentication failed: an AEAD tag or a key commitment does not verify (wrong key or context, or
+ *   modified bytes).
  */
-export type EnvelopeErrorCode = 'BAD_VERSION' | 'TRUNCATED' | 'TOO_LONG' | 'BAD_FIELD';
+export type EnvelopeErrorCode = 'BAD_VERSION' | 'TRUNCATED' | 'TOO_LONG' | 'BAD_FIELD' | 'BAD_TAG';
 
 /** Every `EnvelopeErrorCode`, for exhaustive mappings (for example to the AWS error shape). */
 export const ENVELOPE_ERROR_CODES: readonly EnvelopeErrorCode[] = Object.freeze([
@@ -22,6 +24,7 @@ export const ENVELOPE_ERROR_CODES: readonly EnvelopeErrorCode[] = Object.freeze(
   'TRUNCATED',
   'TOO_LONG',
   'BAD_FIELD',
+  'BAD_TAG',
 ]);
 
 export class EnvelopeError extends Error {

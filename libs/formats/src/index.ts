@@ -3,7 +3,9 @@
  * Specifications: docs/formats/.
  */
 export * from './ciphertext-blob/index.js';
+export * from './chunked/index.js';
 export * from './ekt/index.js';
+export * from './envelope/index.js';
 export * from './errors.js';
 export * from './needs.js';
 export * from './uuid.js';

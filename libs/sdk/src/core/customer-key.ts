@@ -1,0 +1,101 @@
+import { type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
+
+import type { Authority, Binding } from './authority.js';
+import { SdkError, needs } from './errors.js';
+
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+const KEY_ID_LABEL = new TextEncoder().encode('symbolon.customer-key.v1');
+
+/** A copy on its own ArrayBuffer, as WebCrypto's types ask (TypeScript 5.9 tells a SharedArrayBuffer view apart). */
+export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** The key id an envelope records for a raw customer key: 8 bytes of SHA-256("symbolon.customer-key.v1" || key), hex. */
+export async function customerKeyId(raw: Uint8Array): Promise<string> {
+  const input = new Uint8Array(KEY_ID_LABEL.length + raw.length);
+  input.set(KEY_ID_LABEL);
+  input.set(raw, KEY_ID_LABEL.length);
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)).subarray(0, 8));
+}
+
+/**
+ * A customer's AES-256 key used through WebCrypto: wraps with AES-256-GCM, a random 12-byte IV, and the binding's
+ * canonical bytes as AAD (wrapped = IV || ciphertext || tag). The key can be non-extractable (a browser's IndexedDB
+ * key): the SDK never needs its bytes.
+ */
+export class CustomerKey implements Authority {
+  private constructor(
+    readonly id: string,
+    private readonly key: CryptoKey,
+    readonly keyId: string,
+  ) {}
+
+  /** From the 32 raw bytes of a key file: imported non-extractable; only its id is derived from the bytes. */
+  static async fromBytes(id: string, raw: Uint8Array): Promise<CustomerKey> {
+    /* Precondition: a customer key is 32 bytes (AES-256). */
+    needs(raw.length === 32, 'a customer key is 32 bytes (AES-256)');
+    const key = await crypto.subtle.importKey('raw', own(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    return new CustomerKey(id, key, await customerKeyId(raw));
+  }
+
+  /** From a WebCrypto AES-GCM key (extractable or not) and the key id the customer recorded for it. */
+  static fromCryptoKey(id: string, key: CryptoKey, keyId: string): CustomerKey {
+    /* Precondition: a customer CryptoKey is an AES-GCM key of 256 bits that can encrypt and decrypt. */
+    needs(
+      key.algorithm.name === 'AES-GCM' &&
+        (key.algorithm as AesKeyAlgorithm).length === 256 &&
+        key.usages.includes('encrypt') &&
+        key.usages.includes('decrypt'),
+      'a customer CryptoKey is an AES-GCM key of 256 bits that can encrypt and decrypt',
+    );
+    /* Precondition: a customer key id is 16 hex digits. */
+    needs(/^[0-9a-f]{16}$/.test(keyId), 'a customer key id is 16 hex digits');
+    return new CustomerKey(id, key, keyId);
+  }
+
+  describe(): EnvelopeAuthority {
+    return { id: this.id, type: 'customer-key', keyId: this.keyId };
+  }
+
+  async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: own(bindingAad(binding)) },
+        this.key,
+        own(plaintext),
+      ),
+    );
+    const out = new Uint8Array(IV_LENGTH + sealed.length);
+    out.set(iv);
+    out.set(sealed, IV_LENGTH);
+    return out;
+  }
+
+  async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    if (wrapped.length < IV_LENGTH + TAG_LENGTH) {
+      throw new SdkError('AUTHORITY_FAILED', 'the wrapped value is too short for AES-GCM', this.id);
+    }
+    try {
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          {
+            name: 'AES-GCM',
+            iv: own(wrapped.subarray(0, IV_LENGTH)),
+            additionalData: own(bindingAad(binding)),
+          },
+          this.key,
+          own(wrapped.subarray(IV_LENGTH)),
+        ),
+      );
+    } catch {
+      throw new SdkError(
+        'AUTHORITY_FAILED',
+        'the value does not unwrap under this key and binding (another key, envelope, place or context)',
+        this.id,
+      );
+    }
+  }
+}

@@ -1,0 +1,332 @@
+import {
+  type ChunkAeadFactory,
+  EnvelopeError,
+  type EnvelopeAuthority,
+  type EnvelopeHeader,
+  chunkedDecryptRange,
+  chunkedDecryptStream,
+  chunkedEncryptStream,
+  chunkedPlaintextLength,
+  decryptChunked,
+  encryptChunked,
+  envelopeHeaderLength,
+  parseEnvelope,
+  recipeParts,
+  sealedHeader,
+  serializeEnvelopeHeader,
+  withAuthority,
+  withWrapped,
+  wrapBinding,
+} from '@symbolon/formats';
+
+import type { Authority } from './authority.js';
+import { own } from './customer-key.js';
+import { SdkError, causeOf, needs } from './errors.js';
+import { type Scheme, protectDataKey, recoverDataKey } from './recipe.js';
+
+export interface EncryptOptions {
+  scheme: Scheme;
+  /** Every authority the scheme names (others are ignored). */
+  authorities: readonly Authority[];
+  /** The encryption context: bound by every wrap, readable in the header. */
+  context?: Record<string, string>;
+  /** The chunks' AEAD (default WebCrypto; the Node binding passes node:crypto's). */
+  aead?: ChunkAeadFactory;
+}
+
+export interface DecryptOptions {
+  /** The authorities the reader holds, by the ids the envelope's header gives them. */
+  authorities: readonly Authority[];
+  aead?: ChunkAeadFactory;
+}
+
+/** The header and data key of a new envelope, and the body's context. */
+async function newEnvelope(
+  opts: EncryptOptions,
+): Promise<{ headerBytes: Uint8Array; dataKey: Uint8Array; bodyContext: Uint8Array }> {
+  const byId = new Map(opts.authorities.map((a) => [a.id, a]));
+  const id = crypto.getRandomValues(new Uint8Array(16));
+  const context = opts.context ?? {};
+  const draft: EnvelopeHeader = {
+    id,
+    authorities: [],
+    context,
+    key: { chain: [0], wrapped: new Uint8Array(1) },
+  };
+  const { authorities, key, dataKey } = await protectDataKey(opts.scheme, byId, (part, layer) =>
+    wrapBinding(draft, part, layer),
+  );
+  const header: EnvelopeHeader = { id, authorities, context, key };
+  return { headerBytes: serializeEnvelopeHeader(header), dataKey, bodyContext: await bodyContext(header) };
+}
+
+/** The body's chunked-encryption context: SHA-256 of the sealed header (id and encryption context). */
+async function bodyContext(header: EnvelopeHeader): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', own(sealedHeader(header))));
+}
+
+/** Matches each authority the header names with the reader's authority of that id, of the same kind and key. */
+function resolver(given: readonly Authority[]): (described: EnvelopeAuthority) => Authority {
+  const byId = new Map(given.map((a) => [a.id, a]));
+  return (described) => {
+    const a = byId.get(described.id);
+    if (!a) {
+      throw new SdkError(
+        'AUTHORITY_MISSING',
+        `the envelope needs authority ${described.id}, which was not given`,
+        described.id,
+      );
+    }
+    const mine = a.describe();
+    const same =
+      mine.type === described.type &&
+      (mine.type !== 'customer-key' || described.type !== 'customer-key' || mine.keyId === described.keyId);
+    if (!same) {
+      throw new SdkError(
+        'AUTHORITY_MISSING',
+        `authority ${described.id} given is not the one the envelope names (${described.type}${
+          described.type === 'customer-key' ? ` ${described.keyId}` : ''
+        })`,
+        described.id,
+      );
+    }
+    return a;
+  };
+}
+
+function parsed(bytes: Uint8Array): { header: EnvelopeHeader; bodyOffset: number } {
+  try {
+    return parseEnvelope(bytes);
+  } catch (e) {
+    if (e instanceof EnvelopeError) throw new SdkError('INVALID_ENVELOPE', e.message);
+    throw e;
+  }
+}
+
+async function openBody<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw asSdkError(e);
+  }
+}
+
+/** Any failure while reading an envelope, as the SdkError the caller sees. */
+function asSdkError(e: unknown): SdkError {
+  if (e instanceof SdkError) return e;
+  if (e instanceof EnvelopeError) return new SdkError('INVALID_ENVELOPE', e.message);
+  return new SdkError('INVALID_ENVELOPE', `the body does not decrypt: ${causeOf(e)}`);
+}
+
+/** Encrypts `plaintext` into one envelope (header || body) in memory. */
+export async function encryptEnvelope(plaintext: Uint8Array, opts: EncryptOptions): Promise<Uint8Array> {
+  const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
+  const body = await encryptChunked(dataKey, ctx, plaintext, opts.aead ? { aead: opts.aead } : {});
+  const out = new Uint8Array(headerBytes.length + body.length);
+  out.set(headerBytes);
+  out.set(body, headerBytes.length);
+  return out;
+}
+
+/** Decrypts a whole envelope in memory. Every authority of its header must take part; a failure names the one. */
+export async function decryptEnvelope(envelope: Uint8Array, opts: DecryptOptions): Promise<Uint8Array> {
+  const { header, bodyOffset } = parsed(envelope);
+  const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+  const ctx = await bodyContext(header);
+  return openBody(() =>
+    decryptChunked(dataKey, ctx, envelope.subarray(bodyOffset), opts.aead ? { aead: opts.aead } : {}),
+  );
+}
+
+/**
+ * Streaming encryption in constant memory: the header comes out first, then the body chunk by chunk as the plaintext
+ * is written.
+ */
+export async function encryptEnvelopeStream(
+  opts: EncryptOptions,
+): Promise<ReadableWritablePair<Uint8Array, Uint8Array>> {
+  const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
+  const body = chunkedEncryptStream(dataKey, ctx, opts.aead ? { aead: opts.aead } : {});
+  const reader = body.readable.getReader();
+  let headerSent = false;
+  const readable = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(headerBytes);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { readable, writable: body.writable };
+}
+
+/**
+ * Streaming decryption in constant memory: reads the header, has every authority take part, then releases the
+ * plaintext chunk by chunk, each only once it authenticated. Any failure errors the stream.
+ */
+export function decryptEnvelopeStream(opts: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingLength = 0;
+  let body: { writer: WritableStreamDefaultWriter<Uint8Array>; pumped: Promise<void> } | undefined;
+
+  const start = async (
+    controller: TransformStreamDefaultController<Uint8Array>,
+    prefix: Uint8Array,
+  ): Promise<Uint8Array> => {
+    const { header, bodyOffset } = parsed(prefix);
+    const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+    const inner = chunkedDecryptStream(
+      dataKey,
+      await bodyContext(header),
+      opts.aead ? { aead: opts.aead } : {},
+    );
+    const reader = inner.readable.getReader();
+    const pumped = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        controller.enqueue(value);
+      }
+    })().catch((e: unknown) => controller.error(asSdkError(e)));
+    body = { writer: inner.writable.getWriter(), pumped };
+    return prefix.subarray(bodyOffset);
+  };
+
+  const concat = (): Uint8Array => {
+    const all = new Uint8Array(pendingLength);
+    let at = 0;
+    for (const p of pending) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
+  };
+
+  const fail = (e: unknown): never => {
+    throw asSdkError(e);
+  };
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, controller) {
+      try {
+        if (body) {
+          await body.writer.write(chunk);
+          return;
+        }
+        pending.push(chunk);
+        pendingLength += chunk.length;
+        const all = concat();
+        const needed = envelopeHeaderLength(all);
+        if (needed === undefined || all.length < needed) {
+          pending = [all];
+          return;
+        }
+        const rest = await start(controller, all);
+        pending = [];
+        pendingLength = 0;
+        if (rest.length > 0) await body!.writer.write(rest);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    async flush() {
+      try {
+        if (!body) throw new SdkError('INVALID_ENVELOPE', 'the envelope ends before its header does');
+        await body.writer.close();
+        await body.pumped;
+      } catch (e) {
+        fail(e);
+      }
+    },
+  });
+}
+
+/**
+ * Plaintext bytes [start, end) of an envelope read by ranges (a file, an object store): only the header and the chunks
+ * covering the range are read and decrypted.
+ */
+export async function decryptEnvelopeRange(
+  read: (offset: number, length: number) => Promise<Uint8Array>,
+  envelopeLength: number,
+  start: number,
+  end: number,
+  opts: DecryptOptions,
+): Promise<Uint8Array> {
+  const prefix = await read(0, Math.min(envelopeLength, 9));
+  const needed = envelopeHeaderLength(prefix);
+  /* Precondition: an envelope is long enough for its header. */
+  needs(
+    needed !== undefined && needed <= envelopeLength,
+    'an envelope is long enough for its header',
+    'INVALID_ENVELOPE',
+  );
+  const { header, bodyOffset } = parsed(await read(0, needed));
+  const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+  const ctx = await bodyContext(header);
+  return openBody(() =>
+    chunkedDecryptRange(
+      dataKey,
+      ctx,
+      (offset, length) => read(bodyOffset + offset, length),
+      envelopeLength - bodyOffset,
+      start,
+      end,
+      opts.aead ? { aead: opts.aead } : {},
+    ),
+  );
+}
+
+/** What an envelope's header says (no authority asked, nothing decrypted), and its plaintext length. */
+export function inspectEnvelope(
+  prefix: Uint8Array,
+  envelopeLength?: number,
+): { header: EnvelopeHeader; headerLength: number; plaintextLength?: number } {
+  const { header, bodyOffset } = parsed(prefix);
+  return {
+    header,
+    headerLength: bodyOffset,
+    ...(envelopeLength !== undefined
+      ? { plaintextLength: chunkedPlaintextLength(envelopeLength - bodyOffset) }
+      : {}),
+  };
+}
+
+/**
+ * Replaces the outermost layer of one part (`part`, default the only one) from authority `from` to `to`, without the
+ * data key: `from` unwraps to the layer below (still wrapped) and `to` wraps it again under the same binding, or a KMS
+ * moves it itself (ReEncrypt) when both are keys of the same endpoint. Answers the new header bytes; the body is
+ * unchanged (new envelope = new header || old body).
+ */
+export async function rewrapEnvelope(
+  prefix: Uint8Array,
+  change: { from: Authority; to: Authority; part?: string },
+): Promise<{ headerBytes: Uint8Array; bodyOffset: number }> {
+  const { header, bodyOffset } = parsed(prefix);
+  const parts = recipeParts(header);
+  const target =
+    change.part === undefined && parts.length === 1 ? parts[0] : parts.find((p) => p.part === change.part);
+  if (!target)
+    throw new SdkError('CONFIG', `the envelope has no part ${change.part ?? '(name one of the split)'}`);
+  const outer = target.chain.length - 1;
+  const index = target.chain[outer]!;
+  const current = header.authorities[index]!;
+  /* Precondition: a re-wrap replaces the outermost authority of the part. */
+  needs(current.id === change.from.id, 'a re-wrap replaces the outermost authority of the part');
+  resolver([change.from])(current);
+  /* Precondition: the new authority's id is not another authority's of the envelope. */
+  needs(
+    header.authorities.every((a, i) => i === index || a.id !== change.to.id),
+    "the new authority's id is not another authority's of the envelope",
+  );
+  const binding = wrapBinding(header, target.part, outer);
+  const moved =
+    (await change.from.reEncrypt?.(target.wrapped, binding, change.to)) ??
+    (await change.to.wrap(await change.from.unwrap(target.wrapped, binding), binding));
+  const rewrapped = withWrapped(withAuthority(header, index, change.to.describe()), target.part, moved);
+  return { headerBytes: serializeEnvelopeHeader(rewrapped), bodyOffset };
+}
