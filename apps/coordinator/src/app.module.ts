@@ -74,6 +74,7 @@ import { Custody1796100000000 } from './migrations/1796100000000-custody.js';
 import { DomainProposals1796200000000 } from './migrations/1796200000000-domainProposals.js';
 import { DomainProposalSignatures1796300000000 } from './migrations/1796300000000-domainProposalSignatures.js';
 import { DomainPlacement1796400000000 } from './migrations/1796400000000-domainPlacement.js';
+import { KeyVersionGenerationIndex1796500000000 } from './migrations/1796500000000-keyVersionGenerationIndex.js';
 import { AliasesAndTags1795915463217 } from './migrations/1795915463217-aliasesAndTags.js';
 import { GrantsUseCase } from './key-policies/grants.use-case.js';
 import { KeyPoliciesController } from './key-policies/key-policies.controller.js';
@@ -102,6 +103,7 @@ export const coordinatorMigrations = [
   DomainProposals1796200000000,
   DomainProposalSignatures1796300000000,
   DomainPlacement1796400000000,
+  KeyVersionGenerationIndex1796500000000,
 ];
 
 @Module({})

@@ -18,6 +18,8 @@ import { DATA_SOURCE } from '../tokens.js';
  * 250, 6,800 keys/s at 0.62).
  */
 export const REWRAP_BATCH = 1000;
+/** Passes over a domain's keys per run: a row changed under one pass is taken by the next. */
+const MAX_PASSES = 3;
 
 const remainingGauge = new Gauge({
   name: 'kms_domain_rewrap_remaining',
@@ -34,6 +36,9 @@ const remainingGauge = new Gauge({
  */
 @Injectable()
 export class Rewrap {
+  /** Per domain: the count at its active generation, as last counted and moved since. */
+  private readonly counted = new Map<string, { active: number; n: number }>();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(DomainService) private readonly domain: DomainService,
@@ -61,19 +66,42 @@ export class Rewrap {
     return this.domain.current(domainId).generations.some((g) => g.state === 'retiring');
   }
 
-  /** Key versions of a domain (every domain without one) still under another generation than the active one. */
+  /**
+   * Key versions of a domain (every domain without one) still under another generation than the active one. Counted
+   * once per rotation (a join over the domain's keys), then kept up to date by the job as it moves them, and counted
+   * again when it ends: `domain status` can be asked often while the job runs.
+   */
   async remaining(domainId?: string): Promise<number> {
     let total = 0;
     for (const id of domainId !== undefined ? [domainId] : this.domain.all().map((d) => d.domainId)) {
-      const n = this.rotating(id)
-        ? await this.versionsIn(id)
-            .andWhere('v.domain_generation <> :active', { active: this.domain.current(id).generation })
-            .getCount()
-        : 0;
-      remainingGauge.set({ domain: id }, n);
-      total += n;
+      total += await this.left(id);
     }
     return total;
+  }
+
+  private async left(domainId: string, recount = false): Promise<number> {
+    const state = this.domain.current(domainId);
+    const retiring = state.generations.filter((g) => g.state === 'retiring').map((g) => g.generation);
+    const kept = this.counted.get(domainId);
+    let n: number;
+    if (retiring.length === 0) n = 0;
+    else if (!recount && kept?.active === state.generation) n = kept.n;
+    else
+      n = await this.versionsIn(domainId)
+        .andWhere('v.domain_generation IN (:...retiring)', { retiring })
+        .getCount();
+    this.counted.set(domainId, { active: state.generation, n });
+    remainingGauge.set({ domain: domainId }, n);
+    return n;
+  }
+
+  /** The job moved `n` key versions of the domain. */
+  private moved(domainId: string, n: number): void {
+    const kept = this.counted.get(domainId);
+    if (kept) {
+      kept.n = Math.max(0, kept.n - n);
+      remainingGauge.set({ domain: domainId }, kept.n);
+    }
   }
 
   /**
@@ -125,14 +153,32 @@ export class Rewrap {
   private async runDomain(domainId: string): Promise<number> {
     const active = this.domain.current(domainId).generation;
     const route = this.hsm.in(domainId);
+    await this.left(domainId, true);
     let moved = 0;
+    // Keyset pagination in primary-key order: each batch starts where the last one ended (an index range, not a scan
+    // from the start); a pass that found rows is followed by another, for rows that changed under it.
+    let after = { keyId: '', version: 0 };
+    let foundInPass = false;
+    let passes = 1;
     for (;;) {
       const batch = await this.versionsIn(domainId)
         .select(['v.keyId', 'v.version', 'v.ekt'])
         .andWhere('v.domain_generation <> :active', { active })
+        .andWhere('(v.key_id > :keyId OR (v.key_id = :keyId AND v.version > :version))', after)
+        .orderBy('v.key_id')
+        .addOrderBy('v.version')
         .limit(REWRAP_BATCH)
         .getMany();
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        if (!foundInPass || passes === MAX_PASSES) break; // the next run looks again
+        passes++;
+        after = { keyId: '', version: 0 };
+        foundInPass = false;
+        continue;
+      }
+      foundInPass = true;
+      const last = batch[batch.length - 1]!;
+      after = { keyId: last.keyId, version: last.version };
       const r = await route.call<HsmRewrapReply>(HsmActions.rewrap, {
         requestId: `rewrap-${randomUUID()}`,
         ekts: batch.map((v) => v.ekt),
@@ -146,11 +192,11 @@ export class Rewrap {
       // This replica's cached EKTs are the old ones now; other replicas' expire within the key cache TTL.
       this.resolver.forgetKeys(new Set(batch.map((v) => v.keyId)));
       moved += updated;
-      if (updated === 0) break; // every row changed under us: the next run looks again
+      this.moved(domainId, updated);
     }
     if (moved > 0)
       logger.info({ moved, domainId, generation: active }, 'EKTs re-wrapped under the active generation');
-    await this.remaining(domainId);
+    await this.left(domainId, true);
     return moved;
   }
 }

@@ -74,6 +74,7 @@ export class KeyEntity {
 
 /** One row per key version: its key material as an EKT (wrapped under a domain key generation). */
 @Entity({ name: 'key_versions' })
+@Index('idx_key_versions_generation', ['domainGeneration'])
 export class KeyVersionEntity {
   @PrimaryColumn({ name: 'key_id', type: 'varchar', length: 36 })
   keyId!: string;

@@ -149,9 +149,9 @@ describe(`Rewrap on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
     const idle = new Rewrap(stand<DataSource>({}), domainsOf([still]), hsm, stand<KeyResolverType>({}));
     expect([await idle.remaining(), await idle.run()]).toEqual([0, 0]);
     const moved = await rewrap.run();
-    // The changed row was skipped in its batch and moved in a later one.
+    // The changed row was skipped in its batch and moved by a second pass.
     expect(moved).toBe(moving);
-    expect(calls).toEqual([REWRAP_BATCH, REWRAP_BATCH, moving + 1 - 2 * REWRAP_BATCH]);
+    expect(calls).toEqual([REWRAP_BATCH, REWRAP_BATCH, moving - 2 * REWRAP_BATCH, 1]);
     expect(new Set(routed)).toEqual(new Set([ROTATING]));
     expect(await rewrap.remaining()).toBe(0);
     const rows = await ds.getRepository(KeyVersionEntity).find();
