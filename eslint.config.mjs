@@ -30,8 +30,15 @@ export default tseslint.config(
           depConstraints: [
             ...scopes.map((s) => ({
               sourceTag: `scope:${s}`,
-              onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared', 'scope:testing'],
+              // The CLI encrypts and decrypts envelopes with the SDK, as any client does.
+              onlyDependOnLibsWithTags: [
+                `scope:${s}`,
+                'scope:shared',
+                'scope:testing',
+                ...(s === 'cli' ? ['scope:sdk'] : []),
+              ],
             })),
+            { sourceTag: 'scope:sdk', bannedExternalImports: ['@nestjs/*', 'typeorm', 'pkcs11js'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:app', bannedExternalImports: ['pkcs11js'] },
@@ -42,6 +49,21 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: [],
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'pkcs11js'],
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The SDK's core and browser binding run in browsers: WebCrypto and web streams only (STYLE.md).
+    files: ['libs/sdk/src/core/**/*.ts', 'libs/sdk/src/browser/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'no node: modules in the SDK core or its browser binding' },
           ],
         },
       ],

@@ -14,6 +14,7 @@ import {
   parseArgs,
 } from './args.js';
 import { exportChain, verifyChain } from './audit-chain.js';
+import { ENVELOPE_USAGE, type EnvelopeIo, isEnvelopeCommand, runEnvelope } from './envelope-commands.js';
 import {
   domainCancel,
   domainPropose,
@@ -46,13 +47,14 @@ const STEPS: Readonly<Record<StepsName, Steps>> = {
 };
 
 /** Runs `symbolon <argv>`; prints the answer as JSON (errors on stderr) and resolves to the exit code. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function run(argv: readonly string[], io: EnvelopeIo): Promise<number> {
+  if (isEnvelopeCommand(argv[0])) return runEnvelope(argv, io);
   let command;
   try {
     command = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`${e.message}\n${USAGE}\n`);
+    io.err(`${e.message}\n${USAGE}\n${ENVELOPE_USAGE}\n`);
     return 2;
   }
   if ('run' in command) {
@@ -230,6 +232,9 @@ if (invokedDirectly) {
   run(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    interactive: process.stderr.isTTY === true,
   }).then(
     (code) => {
       process.exitCode = code;

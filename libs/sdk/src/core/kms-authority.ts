@@ -1,5 +1,6 @@
 import {
   DecryptCommand,
+  DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
   type KMSClient,
@@ -73,8 +74,9 @@ export class KmsKey implements Authority {
 
   async reEncrypt(wrapped: Uint8Array, binding: Binding, to: Authority): Promise<Uint8Array | undefined> {
     if (!(to instanceof KmsKey) || to.client !== this.client) return undefined;
-    const r = await this.call(() =>
-      this.client.send(
+    let r;
+    try {
+      r = await this.client.send(
         new ReEncryptCommand({
           CiphertextBlob: wrapped,
           SourceKeyId: this.keyArn,
@@ -82,10 +84,23 @@ export class KmsKey implements Authority {
           DestinationKeyId: to.keyArn,
           DestinationEncryptionContext: { ...binding },
         }),
-      ),
-    );
+      );
+    } catch (e) {
+      // One call for two keys: the destination is named when it is the one that cannot take part.
+      throw new SdkError('AUTHORITY_FAILED', causeOf(e), (await to.usable()) ? this.id : to.id);
+    }
     to.learnArn(r.KeyId);
     return required(r.CiphertextBlob, this.id);
+  }
+
+  /** Whether this key can be used now (DescribeKey answers it Enabled). */
+  private async usable(): Promise<boolean> {
+    try {
+      const { KeyMetadata } = await this.client.send(new DescribeKeyCommand({ KeyId: this.keyArn }));
+      return KeyMetadata?.KeyState === 'Enabled';
+    } catch {
+      return false;
+    }
   }
 
   /** Once the KMS answered with the key's ARN, the header records that (an alias may later point elsewhere). */

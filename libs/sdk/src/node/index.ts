@@ -82,19 +82,32 @@ export async function loadConfig(file: string): Promise<{ config: SdkConfig; aut
   }
   const base = dirname(resolve(file));
   const authorities: Authority[] = [];
+  // One client per endpoint, region and credentials: keys of one service share it, so a re-wrap between them is a
+  // ReEncrypt inside the KMS (KmsKey.reEncrypt), never a Decrypt to this process.
+  const clients = new Map<string, KMSClient>();
   for (const [id, a] of Object.entries(config.authorities)) {
     if (a?.type === 'key-file') authorities.push(await keyFile(id, resolve(base, a.path)));
     else if (a?.type === 'kms') {
       const creds = a.credentialsFile
         ? (JSON.parse(readFileSync(resolve(base, a.credentialsFile), 'utf8')) as CredentialsFile)
         : undefined;
-      const client = new KMSClient({
-        region: a.region ?? creds?.region ?? 'us-east-1',
-        ...(a.endpoint ? { endpoint: a.endpoint } : {}),
-        ...(creds
-          ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
-          : {}),
-      });
+      const region = a.region ?? creds?.region ?? 'us-east-1';
+      const service = JSON.stringify([
+        a.endpoint ?? '',
+        region,
+        creds?.accessKeyId ?? '',
+        creds?.secretAccessKey ?? '',
+      ]);
+      const client =
+        clients.get(service) ??
+        new KMSClient({
+          region,
+          ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+          ...(creds
+            ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
+            : {}),
+        });
+      clients.set(service, client);
       authorities.push(new KmsKey(id, client, a.keyId, a.endpoint));
     } else throw new SdkError('CONFIG', `authority ${id} in ${file} has no known type (key-file, kms)`);
   }

@@ -1,0 +1,254 @@
+/**
+ * `symbolon encrypt | decrypt | rewrap | inspect`: multi-authority envelopes (libs/sdk) on files or stdin / stdout, in
+ * constant memory, with a progress bar on stderr for long work. Authorities and the scheme come from a configuration
+ * file (libs/sdk/src/node `loadConfig`); no platform connection options: each KMS authority names its endpoint.
+ */
+import {
+  type Authority,
+  SdkError,
+  decryptEnvelopeStream,
+  encryptEnvelopeStream,
+  inspectEnvelope,
+  loadConfig,
+  nodeAead,
+  rewrapEnvelope,
+} from '@symbolon/sdk/node';
+import { SingleBar } from 'cli-progress';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
+import type { ReadableStream as WebReadable } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs as parseOptions } from 'node:util';
+
+import type { Io } from './steps.js';
+
+export const ENVELOPE_COMMANDS = ['encrypt', 'decrypt', 'rewrap', 'inspect'] as const;
+type EnvelopeCommand = (typeof ENVELOPE_COMMANDS)[number];
+
+export const ENVELOPE_USAGE = `envelope commands (no --endpoint / --credentials: the --config names each authority):
+  encrypt --config <file> [--in <file>] [--out <file>] [--context <key=value> ...] [--progress]
+  decrypt --config <file> [--in <file>] [--out <file>] [--progress]
+  rewrap --config <file> --from <authority id> --to <authority id> [--part <key|split.N>] --in <file> --out <file>
+  inspect [--in <file>]
+  (--in / --out default to stdin / stdout)`;
+
+/** Where the data goes; tests and main give process.stdin / stdout, or none (then files are required). */
+export interface EnvelopeIo extends Io {
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  /** Whether stderr is a terminal (the progress bar is drawn only there, unless --progress). */
+  interactive?: boolean;
+}
+
+export function isEnvelopeCommand(name: string | undefined): name is EnvelopeCommand {
+  return (ENVELOPE_COMMANDS as readonly string[]).includes(name ?? '');
+}
+
+class Usage extends Error {}
+
+const SPEC = {
+  config: { type: 'string' },
+  in: { type: 'string' },
+  out: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  part: { type: 'string' },
+  progress: { type: 'boolean' },
+} as const;
+
+/** Runs one envelope command; resolves to the exit code (2: usage, 1: refused or failed). */
+export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Promise<number> {
+  const [command, ...rest] = argv as [EnvelopeCommand, ...string[]];
+  try {
+    const { values, positionals } = parseOptions({
+      args: [...rest],
+      options: SPEC,
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new Usage(`unexpected argument ${positionals[0]}`);
+    const allowed: Record<EnvelopeCommand, string[]> = {
+      encrypt: ['config', 'in', 'out', 'context', 'progress'],
+      decrypt: ['config', 'in', 'out', 'progress'],
+      rewrap: ['config', 'from', 'to', 'part', 'in', 'out'],
+      inspect: ['in'],
+    };
+    for (const name of Object.keys(values)) {
+      if (!allowed[command].includes(name)) throw new Usage(`${command} takes no --${name}`);
+    }
+    if (command === 'inspect') return await inspect(values.in, io);
+    if (!values.config) throw new Usage(`${command} needs --config <file>`);
+    if (command === 'rewrap') {
+      const { from, to, part, in: input, out } = values;
+      if (!from || !to || !input || !out) throw new Usage('rewrap needs --from, --to, --in and --out');
+      const { authorities } = await loadConfig(values.config);
+      return await rewrap(authorities, from, to, part, input, out, io);
+    }
+    const { config, authorities } = await loadConfig(values.config);
+    const context = { ...(config.context ?? {}), ...parseContext(values.context ?? []) };
+    const transform =
+      command === 'encrypt'
+        ? await encryptEnvelopeStream({ scheme: config.scheme, authorities, context, aead: nodeAead })
+        : decryptEnvelopeStream({ authorities, aead: nodeAead });
+    await stream(transform, values.in, values.out, io, values.progress === true, command);
+    if (values.out)
+      io.out(`${JSON.stringify({ [command === 'encrypt' ? 'Encrypted' : 'Decrypted']: values.out })}\n`);
+    return 0;
+  } catch (e) {
+    // node:util's parse errors are known by their code (in a test VM their TypeError is another realm's).
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    if (e instanceof Usage || code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`symbolon: ${(e as Error).message}\n${ENVELOPE_USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof SdkError) {
+      const who = e.authorityId !== undefined ? ` (authority ${e.authorityId})` : '';
+      io.err(`symbolon: ${command} failed${who}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('E')) {
+      io.err(`symbolon: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function parseContext(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Usage(`--context takes key=value, not ${pair.slice(0, 80)}`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return context;
+}
+
+/**
+ * Pipes --in (or stdin) through `transform` into --out (or stdout). A file output is written to a temporary name next
+ * to it and renamed only once the whole stream succeeded: a failed decryption leaves no partial plaintext behind.
+ */
+async function stream(
+  transform: ReadableWritablePair<Uint8Array, Uint8Array>,
+  input: string | undefined,
+  output: string | undefined,
+  io: EnvelopeIo,
+  forceProgress: boolean,
+  label: string,
+): Promise<void> {
+  const source = input ? createReadStream(input) : io.stdin;
+  if (!source) throw new Usage('--in <file> is required here');
+  const total = input ? statSync(input).size : 0;
+  const temp = output ? `${output}.${randomBytes(6).toString('hex')}.partial` : undefined;
+  const sink = temp ? createWriteStream(temp, { mode: 0o600 }) : io.stdout;
+  if (!sink) throw new Usage('--out <file> is required here');
+  const bar =
+    (forceProgress || io.interactive) && total > 0
+      ? new SingleBar({
+          format: `${label} {bar} {percentage}% {value}/{total} bytes`,
+          stream: process.stderr,
+        })
+      : undefined;
+  bar?.start(total, 0);
+  let seen = 0;
+  const counted = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.length;
+      bar?.update(seen);
+      controller.enqueue(chunk);
+    },
+  });
+  try {
+    const web = (Readable.toWeb(source as Readable) as unknown as ReadableStream<Uint8Array>)
+      .pipeThrough(counted)
+      .pipeThrough(transform);
+    await pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink as Writable);
+    if (temp) renameSync(temp, output!);
+  } catch (e) {
+    if (temp) rmSync(temp, { force: true });
+    throw e;
+  } finally {
+    bar?.stop();
+  }
+}
+
+/** Prints the header: authorities, how the key is kept, the context; nothing is decrypted, no authority asked. */
+async function inspect(input: string | undefined, io: EnvelopeIo): Promise<number> {
+  if (!input) throw new Usage('inspect needs --in <file>');
+  const file = await open(input, 'r');
+  try {
+    const { size } = await file.stat();
+    const prefix = Buffer.alloc(Math.min(size, 9 + 65_536));
+    await file.read(prefix, 0, prefix.length, 0);
+    const { header, headerLength, plaintextLength } = inspectEnvelope(prefix, size);
+    const recipe = (r: { chain: readonly number[]; wrapped: Uint8Array }) => ({
+      Chain: r.chain.map((i) => header.authorities[i]!.id),
+      WrappedBytes: r.wrapped.length,
+    });
+    io.out(
+      `${JSON.stringify(
+        {
+          Format: 'symbolon envelope v1',
+          Id: Buffer.from(header.id).toString('base64'),
+          Authorities: header.authorities,
+          Key: 'chain' in header.key ? recipe(header.key) : { Split: header.key.split.map(recipe) },
+          Context: header.context,
+          HeaderBytes: headerLength,
+          PlaintextBytes: plaintextLength,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Writes a copy of --in with one layer moved from one authority to another: new header, the same body bytes. */
+async function rewrap(
+  authorities: readonly Authority[],
+  fromId: string,
+  toId: string,
+  part: string | undefined,
+  input: string,
+  output: string,
+  io: EnvelopeIo,
+): Promise<number> {
+  const byId = new Map(authorities.map((a) => [a.id, a]));
+  const from = byId.get(fromId);
+  const to = byId.get(toId);
+  if (!from || !to) throw new Usage(`--config names no authority ${!from ? fromId : toId}`);
+  const file = await open(input, 'r');
+  let bodyOffset: number;
+  let headerBytes: Uint8Array;
+  try {
+    const { size } = await file.stat();
+    const prefix = Buffer.alloc(Math.min(size, 9 + 65_536));
+    await file.read(prefix, 0, prefix.length, 0);
+    ({ headerBytes, bodyOffset } = await rewrapEnvelope(prefix, { from, to, ...(part ? { part } : {}) }));
+  } finally {
+    await file.close();
+  }
+  const temp = `${output}.${randomBytes(6).toString('hex')}.partial`;
+  try {
+    const sink = createWriteStream(temp, { mode: 0o600 });
+    await pipeline(
+      (async function* () {
+        yield headerBytes;
+        yield* createReadStream(input, { start: bodyOffset });
+      })(),
+      sink,
+    );
+    renameSync(temp, output);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+  io.out(`${JSON.stringify({ Rewrapped: output, From: fromId, To: toId })}\n`);
+  return 0;
+}
