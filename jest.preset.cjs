@@ -1,7 +1,17 @@
 // Shared Jest settings: ESM mode (NestJS 12 is ES-module only), SWC with decorator metadata.
 const path = require('node:path');
 const root = __dirname;
-const libs = ['contracts', 'evidence', 'formats', 'pkcs11', 'platform', 'policy-engine', 'quorum', 'sdk', 'testing'];
+const libs = [
+  'contracts',
+  'evidence',
+  'formats',
+  'pkcs11',
+  'platform',
+  'policy-engine',
+  'quorum',
+  'sdk',
+  'testing',
+];
 module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
