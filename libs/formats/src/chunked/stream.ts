@@ -5,11 +5,13 @@ import {
   CHUNKED_HEADER_LENGTH,
   CHUNKED_SALT_LENGTH,
   CHUNKED_SEALED_CHUNK_SIZE,
+  CHUNKED_TAG_LENGTH,
 } from './format.js';
 import { startEncryption, verifyHeader, type ChunkedEncryptOptions } from './header.js';
 import { checkInputKeyAndContext } from './kdf.js';
 import { isValidFinalChunkLength, resolveChunkedOptions, type ChunkedOptions } from './length.js';
-import { openChunk, sealChunk } from './raw.js';
+import { chunkNonce } from './kdf.js';
+import { checkAeadOutput, openChunk, sealChunk } from './raw.js';
 
 type ChunkOperation = (
   aead: ChunkAead,
@@ -102,6 +104,62 @@ class ChunkPipeline {
       await this.emissions.shift();
     }
   }
+
+  /**
+   * With a synchronous AEAD: runs `inputs` (the next chunks, in order) at once and emits their results as one piece.
+   * On a failure the results before it are emitted first (a valid prefix), then the failure is thrown.
+   */
+  async runNow(
+    inputs: readonly Uint8Array[],
+    run: (nonceIndex: number, input: Uint8Array) => Uint8Array,
+  ): Promise<void> {
+    if (inputs.length === 0) return;
+    await this.drain();
+    const outputs: Uint8Array[] = [];
+    let total = 0;
+    let failure: unknown;
+    for (const input of inputs) {
+      try {
+        const output = run(this.index++, input);
+        outputs.push(output);
+        total += output.length;
+      } catch (e) {
+        failure = e;
+        break;
+      }
+    }
+    if (total > 0 || (outputs.length > 0 && failure === undefined)) {
+      const piece = new Uint8Array(total);
+      let at = 0;
+      for (const o of outputs) {
+        piece.set(o, at);
+        at += o.length;
+      }
+      this.controller.enqueue(piece);
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** The AEAD's synchronous seal or open of chunk `index`, with the same checks as sealChunk / openChunk; if it has one. */
+function syncOperation(
+  aead: ChunkAead,
+  baseNonce: Uint8Array,
+  kind: 'seal' | 'open',
+): ((index: number, input: Uint8Array) => Uint8Array) | undefined {
+  const { sealSync, openSync } = aead;
+  if (!sealSync || !openSync) return undefined;
+  return kind === 'seal'
+    ? (index, input) =>
+        checkAeadOutput(
+          sealSync.call(aead, chunkNonce(baseNonce, index), input),
+          input.length + CHUNKED_TAG_LENGTH,
+        )
+    : (index, input) =>
+        checkAeadOutput(
+          openSync.call(aead, chunkNonce(baseNonce, index), input),
+          input.length - CHUNKED_TAG_LENGTH,
+        );
 }
 
 function checkStreamInput(input: unknown): asserts input is Uint8Array {
@@ -132,25 +190,32 @@ export function chunkedEncryptStream(
   const block = new BlockCollector(CHUNKED_CHUNK_SIZE);
   // Set by start(), which the stream runs to completion before calling transform() or flush().
   let pipeline!: ChunkPipeline;
+  let sealNow: ((index: number, input: Uint8Array) => Uint8Array) | undefined;
 
   return new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
       const { keys, header } = await startEncryption(inputKey, context, salt);
-      pipeline = new ChunkPipeline(sealChunk, await aead(keys.key), keys.baseNonce, concurrency, controller);
+      const chunkAead = await aead(keys.key);
+      pipeline = new ChunkPipeline(sealChunk, chunkAead, keys.baseNonce, concurrency, controller);
+      sealNow = syncOperation(chunkAead, keys.baseNonce, 'seal');
       controller.enqueue(header);
     },
     async transform(input) {
       checkStreamInput(input);
+      const whole: Uint8Array[] = [];
       for (let offset = 0; offset < input.length;) {
         offset = block.fill(input, offset);
         if (block.full) {
           // A full chunk is never the final one (that one is always short): seal it now.
-          await pipeline.dispatch(block.take());
+          if (sealNow) whole.push(block.take());
+          else await pipeline.dispatch(block.take());
         }
       }
+      if (sealNow) await pipeline.runNow(whole, sealNow);
     },
     async flush() {
-      await pipeline.dispatch(block.take());
+      if (sealNow) await pipeline.runNow([block.take()], sealNow);
+      else await pipeline.dispatch(block.take());
       await pipeline.drain();
     },
   });
@@ -174,6 +239,7 @@ export function chunkedDecryptStream(
   const header = new BlockCollector(CHUNKED_HEADER_LENGTH);
   const block = new BlockCollector(CHUNKED_SEALED_CHUNK_SIZE);
   let pipeline: ChunkPipeline | undefined;
+  let openNow: ((index: number, input: Uint8Array) => Uint8Array) | undefined;
 
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(input, controller) {
@@ -185,21 +251,20 @@ export function chunkedDecryptStream(
           return;
         }
         const keys = await verifyHeader(inputKey, context, header.take());
-        pipeline = new ChunkPipeline(
-          openChunk,
-          await aead(keys.key),
-          keys.baseNonce,
-          concurrency,
-          controller,
-        );
+        const chunkAead = await aead(keys.key);
+        pipeline = new ChunkPipeline(openChunk, chunkAead, keys.baseNonce, concurrency, controller);
+        openNow = syncOperation(chunkAead, keys.baseNonce, 'open');
       }
+      const whole: Uint8Array[] = [];
       while (offset < input.length) {
         if (block.full) {
           // More data follows this full-size chunk, so it is not the final one: open it.
-          await pipeline.dispatch(block.take());
+          if (openNow) whole.push(block.take());
+          else await pipeline.dispatch(block.take());
         }
         offset = block.fill(input, offset);
       }
+      if (openNow) await pipeline.runNow(whole, openNow);
     },
     async flush() {
       /* Precondition: salt and commitment were received. */
@@ -208,7 +273,8 @@ export function chunkedDecryptStream(
       await pipeline.drain();
       /* Precondition: the stream ends with a short final chunk of at least a tag. */
       needs(isValidFinalChunkLength(block.length), 'Chunked ciphertext is truncated', 'TRUNCATED');
-      await pipeline.dispatch(block.take());
+      if (openNow) await pipeline.runNow([block.take()], openNow);
+      else await pipeline.dispatch(block.take());
       await pipeline.drain();
     },
   });

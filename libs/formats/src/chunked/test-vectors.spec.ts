@@ -16,6 +16,7 @@ import {
   runStream,
   sameBytes,
   sha512Hex,
+  STREAM_AEADS,
 } from './chunked.test-helper.js';
 import { CHUNKED_CHUNK_SIZE, CHUNKED_HEADER_LENGTH, CHUNKED_SEALED_CHUNK_SIZE } from './format.js';
 import { chunkNonce, deriveChunkKeys } from './kdf.js';
@@ -107,14 +108,17 @@ describe('Cobblestone-256 Wycheproof vectors', () => {
       expect(await sha512Hex(plaintext)).toBe(v.vector.msgSha512);
     });
 
-    it('should decrypt to the message when streamed in slices of several sizes', async () => {
-      for (const size of sliceSizes(v.ciphertext.length)) {
-        const run = await runStream(chunkedDecryptStream(v.key, v.context), v.ciphertext, size);
-        expect(run.error).toBeUndefined();
-        expect(run.output.length).toBe(v.vector.msgLength);
-        expect(await sha512Hex(run.output)).toBe(v.vector.msgSha512);
-      }
-    });
+    it.each(STREAM_AEADS)(
+      'should decrypt to the message when streamed in slices of several sizes with %s',
+      async (_a, aead) => {
+        for (const size of sliceSizes(v.ciphertext.length)) {
+          const run = await runStream(chunkedDecryptStream(v.key, v.context, { aead }), v.ciphertext, size);
+          expect(run.error).toBeUndefined();
+          expect(run.output.length).toBe(v.vector.msgLength);
+          expect(await sha512Hex(run.output)).toBe(v.vector.msgSha512);
+        }
+      },
+    );
 
     it('should decrypt the whole message and authenticate its length when read by random access', async () => {
       const length = chunkedPlaintextLength(v.ciphertext.length);
@@ -144,9 +148,11 @@ describe('Cobblestone-256 Wycheproof vectors', () => {
       expect(sameBytes(await hazmatRawChunkedDecrypt(aeadKey, baseNonce, body), message)).toBe(true);
       const salt = v.ciphertext.slice(0, 24);
       expect(sameBytes(await encryptChunked(v.key, v.context, message, { salt }), v.ciphertext)).toBe(true);
-      const run = await runStream(chunkedEncryptStream(v.key, v.context, { salt }), message, 5000);
-      expect(run.error).toBeUndefined();
-      expect(sameBytes(run.output, v.ciphertext)).toBe(true);
+      for (const [, aead] of STREAM_AEADS) {
+        const run = await runStream(chunkedEncryptStream(v.key, v.context, { salt, aead }), message, 5000);
+        expect(run.error).toBeUndefined();
+        expect(sameBytes(run.output, v.ciphertext)).toBe(true);
+      }
     });
   });
 
@@ -174,34 +180,37 @@ describe('Cobblestone-256 Wycheproof vectors', () => {
       expect(error).toBeInstanceOf(EnvelopeError);
     });
 
-    it('should emit at most the valid prefix and then keep erroring when streamed', async () => {
-      const reference =
-        v.vector.aeadKey === undefined ? undefined : await webCryptoAead(fromHex(v.vector.aeadKey));
-      for (const size of sliceSizes(v.ciphertext.length)) {
-        const run = await runStream(chunkedDecryptStream(v.key, v.context), v.ciphertext, size);
-        expectStreamError(run);
-        if (!partial) {
-          expect(run.output.length).toBe(0);
-          continue;
+    it.each(STREAM_AEADS)(
+      'should emit at most the valid prefix and then keep erroring when streamed with %s',
+      async (_a, aead) => {
+        const reference =
+          v.vector.aeadKey === undefined ? undefined : await webCryptoAead(fromHex(v.vector.aeadKey));
+        for (const size of sliceSizes(v.ciphertext.length)) {
+          const run = await runStream(chunkedDecryptStream(v.key, v.context, { aead }), v.ciphertext, size);
+          expectStreamError(run);
+          if (!partial) {
+            expect(run.output.length).toBe(0);
+            continue;
+          }
+          expect(run.output.length).toBeLessThanOrEqual(v.vector.msgLength as number);
+          expect(run.output.length % CHUNKED_CHUNK_SIZE).toBe(0);
+          if (run.output.length === v.vector.msgLength) {
+            expect(await sha512Hex(run.output)).toBe(v.vector.msgSha512);
+          }
+          // Every emitted chunk is the one sealed at its index.
+          for (let k = 0; k * CHUNKED_CHUNK_SIZE < run.output.length; k++) {
+            const at = CHUNKED_HEADER_LENGTH + k * CHUNKED_SEALED_CHUNK_SIZE;
+            const nonce = chunkNonce(fromHex(v.vector.baseNonce as string), k);
+            const expected = await reference?.open(
+              nonce,
+              v.ciphertext.slice(at, at + CHUNKED_SEALED_CHUNK_SIZE),
+            );
+            const emitted = run.output.subarray(k * CHUNKED_CHUNK_SIZE, (k + 1) * CHUNKED_CHUNK_SIZE);
+            expect(sameBytes(emitted, expected)).toBe(true);
+          }
         }
-        expect(run.output.length).toBeLessThanOrEqual(v.vector.msgLength as number);
-        expect(run.output.length % CHUNKED_CHUNK_SIZE).toBe(0);
-        if (run.output.length === v.vector.msgLength) {
-          expect(await sha512Hex(run.output)).toBe(v.vector.msgSha512);
-        }
-        // Every emitted chunk is the one sealed at its index.
-        for (let k = 0; k * CHUNKED_CHUNK_SIZE < run.output.length; k++) {
-          const at = CHUNKED_HEADER_LENGTH + k * CHUNKED_SEALED_CHUNK_SIZE;
-          const nonce = chunkNonce(fromHex(v.vector.baseNonce as string), k);
-          const expected = await reference?.open(
-            nonce,
-            v.ciphertext.slice(at, at + CHUNKED_SEALED_CHUNK_SIZE),
-          );
-          const emitted = run.output.subarray(k * CHUNKED_CHUNK_SIZE, (k + 1) * CHUNKED_CHUNK_SIZE);
-          expect(sameBytes(emitted, expected)).toBe(true);
-        }
-      }
-    });
+      },
+    );
 
     it('should fail when the whole message is read by random access', async () => {
       const { value, error } = await attempt(() =>

@@ -3,7 +3,7 @@
  * AES-256-GCM for the chunks (synchronous and faster than WebCrypto's per-call hop), and Node streams.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
-import type { ChunkAead, ChunkAeadFactory } from '@symbolon/formats';
+import { type ChunkAead, type ChunkAeadFactory, EnvelopeError } from '@symbolon/formats';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,23 +14,32 @@ export * from '../core/index.js';
 
 const TAG = 16;
 
-/** AES-256-GCM through node:crypto for the envelope's chunks. */
-export const nodeAead: ChunkAeadFactory = async (key: Uint8Array): Promise<ChunkAead> => ({
-  seal: async (nonce, plaintext) => {
+/**
+ * AES-256-GCM through node:crypto for the envelope's chunks, with the synchronous forms too: a stream then seals or
+ * opens every whole chunk of a write in one go.
+ */
+export const nodeAead: ChunkAeadFactory = async (key: Uint8Array): Promise<ChunkAead> => {
+  const sealSync = (nonce: Uint8Array, plaintext: Uint8Array): Uint8Array => {
     const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
     return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
-  },
-  open: async (nonce, sealed) => {
-    if (sealed.length < TAG) throw new SdkError('INVALID_ENVELOPE', 'a chunk is shorter than its tag');
+  };
+  const openSync = (nonce: Uint8Array, sealed: Uint8Array): Uint8Array => {
+    if (sealed.length < TAG) throw new EnvelopeError('BAD_TAG', 'Chunk authentication failed');
     const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
     d.setAuthTag(sealed.subarray(sealed.length - TAG));
     try {
       return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
     } catch {
-      throw new SdkError('INVALID_ENVELOPE', 'a chunk does not authenticate');
+      throw new EnvelopeError('BAD_TAG', 'Chunk authentication failed');
     }
-  },
-});
+  };
+  return {
+    sealSync,
+    openSync,
+    seal: async (nonce, plaintext) => sealSync(nonce, plaintext),
+    open: async (nonce, sealed) => openSync(nonce, sealed),
+  };
+};
 
 /** A customer key file: 32 raw bytes, or the same as base64 or hex text. */
 export async function keyFile(id: string, path: string): Promise<CustomerKey> {

@@ -1,0 +1,247 @@
+/**
+ * Streaming envelope encryption (issue 7): the SDK encrypts and decrypts BENCH_ENVELOPE_MIB (default 1024) MiB from a
+ * file to a file, next to plain node:crypto AES-256-GCM over the same bytes and the AWS Encryption SDK for JavaScript
+ * (raw AES keyring, default frame size) in the same run, with each case's peak RSS. Every case runs in its own child
+ * process (so its peak RSS is its own, and it loads only the libraries it uses), one after the other; the files are in
+ * /dev/shm when there is one. Also alone: `node dist/bench/envelope.js`.
+ */
+import type { ChunkAeadFactory } from '@symbolon/formats';
+import { execFileSync } from 'node:child_process';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform, Writable } from 'node:stream';
+import type { ReadableStream as WebReadable } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+const MIB = 1024 * 1024;
+const SIZE_MIB = Number(process.env['BENCH_ENVELOPE_MIB'] ?? 1024);
+const AES_TARGET = 0.8;
+const ESDK_TARGET = 5;
+const RSS_TARGET_MIB = 100;
+/** Fixed test keys: the bench measures, it protects nothing. */
+const KEY = Buffer.alloc(32, 7);
+const IV = Buffer.alloc(12, 1);
+
+const CASES = [
+  'aes-gcm encrypt',
+  'aes-gcm decrypt',
+  'sdk encrypt',
+  'sdk decrypt',
+  'sdk webcrypto encrypt',
+  'sdk webcrypto decrypt',
+  'esdk encrypt',
+  'esdk decrypt',
+] as const;
+type Case = (typeof CASES)[number];
+
+export interface CaseResult {
+  name: Case;
+  mibPerSec: number;
+  peakRssMib: number;
+}
+
+export interface EnvelopeResult {
+  sizeMib: number;
+  cases: CaseResult[];
+}
+
+/** Counts what passes, to check each case read or wrote the whole size. */
+function counter(): { stream: Transform; bytes: () => number } {
+  let n = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      n += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, bytes: () => n };
+}
+
+const discard = () =>
+  new Writable({
+    write(_c, _e, done) {
+      done();
+    },
+  });
+
+/** The SDK, loaded by the cases that use it only: each case's peak RSS counts only what it loads. */
+const sdk = () => import('@symbolon/sdk/node');
+
+async function sdkThrough(
+  dir: string,
+  direction: 'encrypt' | 'decrypt',
+  webCrypto: boolean,
+  tag: string,
+): Promise<number> {
+  const { CustomerKey, decryptEnvelopeStream, encryptEnvelopeStream, nodeAead } = await sdk();
+  const aead: ChunkAeadFactory | undefined = webCrypto ? undefined : nodeAead;
+  const key = await CustomerKey.fromBytes('bench', KEY);
+  const opts = { authorities: [key], ...(aead ? { aead } : {}) };
+  const pair =
+    direction === 'encrypt'
+      ? await encryptEnvelopeStream({ ...opts, scheme: { chain: ['bench'] } })
+      : decryptEnvelopeStream(opts);
+  const source = createReadStream(join(dir, direction === 'encrypt' ? 'plain' : `${tag}.sym`), {
+    highWaterMark: MIB,
+  });
+  const web = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>).pipeThrough(pair);
+  const c = counter();
+  await pipeline(
+    Readable.fromWeb(web as unknown as WebReadable<Uint8Array>),
+    c.stream,
+    direction === 'encrypt' ? createWriteStream(join(dir, `${tag}.sym`)) : discard(),
+  );
+  return c.bytes();
+}
+
+/** One case, in this (child) process: the bytes it produced. */
+async function runCase(name: Case, dir: string): Promise<number> {
+  const plain = join(dir, 'plain');
+  switch (name) {
+    case 'aes-gcm encrypt': {
+      const cipher = createCipheriv('aes-256-gcm', KEY, IV);
+      const c = counter();
+      const out = createWriteStream(join(dir, 'gcm'));
+      await pipeline(createReadStream(plain, { highWaterMark: MIB }), cipher, c.stream, out);
+      const tag = openSync(join(dir, 'gcm.tag'), 'w');
+      writeSync(tag, cipher.getAuthTag());
+      closeSync(tag);
+      return c.bytes();
+    }
+    case 'aes-gcm decrypt': {
+      const decipher = createDecipheriv('aes-256-gcm', KEY, IV);
+      decipher.setAuthTag(execFileSync('cat', [join(dir, 'gcm.tag')]));
+      const c = counter();
+      await pipeline(
+        createReadStream(join(dir, 'gcm'), { highWaterMark: MIB }),
+        decipher,
+        c.stream,
+        discard(),
+      );
+      return c.bytes();
+    }
+    case 'sdk encrypt':
+      return sdkThrough(dir, 'encrypt', false, 'sdk');
+    case 'sdk decrypt':
+      return sdkThrough(dir, 'decrypt', false, 'sdk');
+    case 'sdk webcrypto encrypt':
+      return sdkThrough(dir, 'encrypt', true, 'sdk-webcrypto');
+    case 'sdk webcrypto decrypt':
+      return sdkThrough(dir, 'decrypt', true, 'sdk-webcrypto');
+    case 'esdk encrypt':
+    case 'esdk decrypt': {
+      const { RawAesKeyringNode, RawAesWrappingSuiteIdentifier, buildClient, CommitmentPolicy } =
+        await import('@aws-crypto/client-node');
+      const keyring = new RawAesKeyringNode({
+        keyName: 'bench',
+        keyNamespace: 'bench',
+        unencryptedMasterKey: new Uint8Array(KEY),
+        wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+      });
+      const { encryptStream, decryptStream } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+      const c = counter();
+      if (name === 'esdk encrypt') {
+        await pipeline(
+          createReadStream(plain, { highWaterMark: MIB }),
+          encryptStream(keyring),
+          c.stream,
+          createWriteStream(join(dir, 'esdk')),
+        );
+      } else {
+        await pipeline(
+          createReadStream(join(dir, 'esdk'), { highWaterMark: MIB }),
+          decryptStream(keyring),
+          c.stream,
+          discard(),
+        );
+      }
+      return c.bytes();
+    }
+  }
+}
+
+/** Runs `name` in a child process: throughput over the plaintext size, and the child's peak RSS. */
+function childCase(name: Case, dir: string): CaseResult {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'case', name, dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+    seconds: number;
+    bytes: number;
+    maxRssKib: number;
+  };
+  const plainBytes = SIZE_MIB * MIB;
+  if (name.endsWith('decrypt') && r.bytes !== plainBytes) {
+    throw new Error(`${name} gave ${r.bytes} bytes, not ${plainBytes}`);
+  }
+  return { name, mibPerSec: SIZE_MIB / r.seconds, peakRssMib: r.maxRssKib / 1024 };
+}
+
+export function benchEnvelope(): EnvelopeResult {
+  // In memory (tmpfs) when the machine has one: the cases then measure the crypto, not the disk's write-back.
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'symbolon-bench-envelope-'));
+  try {
+    // The plaintext: a 64 MiB random block repeated (AES does not care; the disk write is done once).
+    const block = randomBytes(64 * MIB);
+    const fd = openSync(join(dir, 'plain'), 'w');
+    for (let i = 0; i < SIZE_MIB; i += 64) writeSync(fd, block, 0, Math.min(64, SIZE_MIB - i) * MIB);
+    closeSync(fd);
+    return { sizeMib: SIZE_MIB, cases: CASES.map((name) => childCase(name, dir)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function printEnvelope(r: EnvelopeResult): void {
+  const by = (name: Case) => r.cases.find((c) => c.name === name)!;
+  console.log('');
+  console.log(`Envelope streaming: ${r.sizeMib} MiB file to file, one process per case (2 cores)`);
+  for (const c of r.cases) {
+    console.log(
+      `  ${c.name.padEnd(24)} ${c.mibPerSec.toFixed(0).padStart(6)} MiB/s   peak RSS ${c.peakRssMib.toFixed(0)} MiB`,
+    );
+  }
+  for (const d of ['encrypt', 'decrypt'] as const) {
+    const sdk = by(`sdk ${d}`);
+    const vsAes = sdk.mibPerSec / by(`aes-gcm ${d}`).mibPerSec;
+    const vsEsdk = sdk.mibPerSec / by(`esdk ${d}`).mibPerSec;
+    console.log(`sdk/aes-gcm ${d}: ${vsAes.toFixed(3)}   sdk/esdk ${d}: ${vsEsdk.toFixed(2)}`);
+    console.log(`target "sdk ${d} >= ${AES_TARGET} x aes-gcm": ${vsAes >= AES_TARGET ? 'MET' : 'NOT MET'}`);
+    console.log(`target "sdk ${d} >= ${ESDK_TARGET} x esdk": ${vsEsdk >= ESDK_TARGET ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `target "sdk ${d} peak RSS < ${RSS_TARGET_MIB} MiB": ${sdk.peakRssMib < RSS_TARGET_MIB ? 'MET' : 'NOT MET'}`,
+    );
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'case') {
+    const name = process.argv[3] as Case;
+    const t0 = process.hrtime.bigint();
+    runCase(name, process.argv[4]!).then(
+      (bytes) => {
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        console.log(JSON.stringify({ seconds, bytes, maxRssKib: process.resourceUsage().maxRSS }));
+      },
+      (e: unknown) => {
+        console.error(e);
+        process.exitCode = 1;
+      },
+    );
+  } else {
+    printEnvelope(benchEnvelope());
+  }
+}

@@ -1,0 +1,107 @@
+/*
+ * ============================================================================================================
+ *  INSECURE TEST DOUBLE - FOR TESTS AND COMMITTED FIXTURES ONLY. NEVER USE IT TO PROTECT ANYTHING.
+ * ============================================================================================================
+ * FixtureKms stands in for a KMS key so that the committed envelope fixtures (libs/formats/test-vectors/
+ * envelopes-v1.json) can be decrypted forever without a running KMS. Its key is a fixed, published 32-byte value.
+ */
+import { type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
+
+import type { Authority, Binding } from './authority.js';
+import { CustomerKey, own } from './customer-key.js';
+import { SdkError } from './errors.js';
+
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+const SECRET_LENGTH = 32;
+
+/**
+ * INSECURE TEST DOUBLE of a `kms` authority: AES-256-GCM under a fixed key given in the clear, a random 12-byte IV,
+ * AAD = the binding's canonical bytes (`bindingAad`), wrapped = IV || ciphertext || tag. It describes itself as a
+ * real KMS key does (`{ id, type: 'kms', keyArn }`), so the headers it writes are those of a real KMS authority; only
+ * the wrapped bytes differ (a real KMS answers its own ciphertext blob), and only this double unwraps them.
+ */
+export class FixtureKms implements Authority {
+  private constructor(
+    readonly id: string,
+    readonly keyArn: string,
+    private readonly key: CryptoKey,
+  ) {}
+
+  /** INSECURE TEST DOUBLE: `raw` is a published test key (32 bytes). */
+  static async create(id: string, keyArn: string, raw: Uint8Array): Promise<FixtureKms> {
+    if (raw.length !== 32) throw new SdkError('CONFIG', 'a FixtureKms key is 32 bytes');
+    const key = await crypto.subtle.importKey('raw', own(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    return new FixtureKms(id, keyArn, key);
+  }
+
+  describe(): EnvelopeAuthority {
+    return { id: this.id, type: 'kms', keyArn: this.keyArn };
+  }
+
+  async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: own(bindingAad(binding)) },
+        this.key,
+        own(plaintext),
+      ),
+    );
+    const out = new Uint8Array(IV_LENGTH + sealed.length);
+    out.set(iv);
+    out.set(sealed, IV_LENGTH);
+    return out;
+  }
+
+  async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    try {
+      if (wrapped.length < IV_LENGTH + TAG_LENGTH) throw new Error('too short');
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          {
+            name: 'AES-GCM',
+            iv: own(wrapped.subarray(0, IV_LENGTH)),
+            additionalData: own(bindingAad(binding)),
+          },
+          this.key,
+          own(wrapped.subarray(IV_LENGTH)),
+        ),
+      );
+    } catch {
+      throw new SdkError(
+        'AUTHORITY_FAILED',
+        'the fixture KMS cannot decrypt this value under this binding',
+        this.id,
+      );
+    }
+  }
+
+  /** As KMS GenerateDataKey: a fresh secret and its wrap (the first layer of a chain). */
+  async generate(binding: Binding): Promise<{ plaintext: Uint8Array; wrapped: Uint8Array }> {
+    const plaintext = crypto.getRandomValues(new Uint8Array(SECRET_LENGTH));
+    return { plaintext, wrapped: await this.wrap(plaintext, binding) };
+  }
+}
+
+/** An authority of envelopes-v1.json: a TEST-ONLY key written in the clear in that file. */
+export type FixtureAuthority =
+  | { id: string; type: 'kms'; keyArn: string; testOnlyKeyHex: string }
+  | { id: string; type: 'customer-key'; keyId: string; testOnlyKeyHex: string };
+
+/** Bytes of a hex string (the fixture file's keys). */
+export function fromHex(text: string): Uint8Array {
+  if (!/^(?:[0-9a-f]{2})*$/.test(text)) throw new SdkError('CONFIG', 'not lower-case hex');
+  return Uint8Array.from(text.match(/../g) ?? [], (b) => parseInt(b, 16));
+}
+
+/** The reader's authorities for the fixture file's entries: CustomerKey from the raw test key, or a FixtureKms. */
+export async function fixtureAuthorities(entries: readonly FixtureAuthority[]): Promise<Authority[]> {
+  return Promise.all(
+    entries.map((e) =>
+      e.type === 'kms'
+        ? FixtureKms.create(e.id, e.keyArn, fromHex(e.testOnlyKeyHex))
+        : CustomerKey.fromBytes(e.id, fromHex(e.testOnlyKeyHex)),
+    ),
+  );
+}
