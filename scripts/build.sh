@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.build.json
 status=$?
 npx tsc-alias -p tsconfig.build.json || exit 1
+[ ! -d web ] || node scripts/build-web.mjs || exit 1 # the browser page served at /app/ (web/README.md)
 exit $status

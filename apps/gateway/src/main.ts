@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { gatewayConfig } from './config.js';
 import { AwsHttpFilter } from './kms/aws-http.filter.js';
 import { KmsRequestHandler } from './kms/kms-request.handler.js';
+import { registerWebApp } from './web/web-app.js';
 
 runService(async () => {
   const config = gatewayConfig();
@@ -21,6 +22,7 @@ runService(async () => {
   // text/plain parsers would otherwise win over '*' for those types (AWS accepts both on its JSON 1.1 endpoint).
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  registerWebApp(fastify);
   const handler = app.get(KmsRequestHandler);
   app.useGlobalFilters(new AwsHttpFilter(handler, config.SYMBOLON_MAX_BODY_BYTES));
   app.enableShutdownHooks();
