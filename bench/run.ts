@@ -24,6 +24,7 @@ import { benchAuditVerify } from './audit-verify.js';
 import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
 import { type FleetResult, benchFleet, printFleet } from './fleet.js';
 import { type RewrapResult, benchRewrap, printRewrap } from './rewrap.js';
+import { type EnvelopeResult, benchEnvelope, printEnvelope } from './envelope.js';
 import {
   type PolicyEngineResult,
   benchKeyPolicy,
@@ -38,7 +39,7 @@ const RESULTS_FILE = join(HERE, '..', 'bench-results.json');
 const DURATION_S = positive('BENCH_DURATION_S', 10);
 const WARMUP_S = positive('BENCH_WARMUP_S', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
-const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform', 'rewrap', 'fleet'];
+const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform', 'rewrap', 'fleet', 'envelope'];
 const ONLY = (process.env['BENCH_TARGETS'] ?? TARGETS.join(',')).split(',').map((t) => t.trim());
 /** The goal of issue 4: the platform with a conditional key policy keeps this share of its req/s without one. */
 const KEY_POLICY_TARGET_RATIO = 0.9;
@@ -486,6 +487,7 @@ async function main(): Promise<void> {
   let engine: PolicyEngineResult | undefined;
   let rewrap: RewrapResult | undefined;
   let fleet: FleetResult | undefined;
+  let envelope: EnvelopeResult | undefined;
   for (const name of ONLY) {
     if (!TARGETS.includes(name))
       throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
@@ -496,6 +498,8 @@ async function main(): Promise<void> {
     else if (name === 'rewrap') rewrap = await benchRewrap();
     // The HSM fleet (issue 5): one and two nodes, and the fleet's events under load.
     else if (name === 'fleet') fleet = await benchFleet();
+    // Streaming envelopes (issue 7): file to file, one child process per case.
+    else if (name === 'envelope') envelope = benchEnvelope();
     else results.push(...[await runs[name]!()].flat());
     if (name === 'policyEngine') await benchAuditVerify(); // audit export verification (issue 6), also in process
   }
@@ -503,6 +507,7 @@ async function main(): Promise<void> {
   const { ratios, met, keyPolicyMet } = report(results, engine);
   if (rewrap) printRewrap(rewrap);
   if (fleet) printFleet(fleet);
+  if (envelope) printEnvelope(envelope);
   writeFileSync(
     RESULTS_FILE,
     JSON.stringify(
@@ -513,6 +518,7 @@ async function main(): Promise<void> {
         config: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, plaintextBytes: 4096 },
         results,
         ...(engine ? { policyEngine: engine } : {}),
+        ...(envelope ? { envelope } : {}),
         ratios,
         platformAtLeastHalfOfOneHop: met,
         platformWithKeyPolicyAtLeast90PercentOfPlatform: keyPolicyMet,

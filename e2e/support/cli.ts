@@ -2,6 +2,7 @@
 import type { TestPlatform } from '@symbolon/testing';
 
 import { COMMAND_GROUPS } from '../../apps/cli/src/args.js';
+import { isEnvelopeCommand } from '../../apps/cli/src/envelope-commands.js';
 import { run } from '../../apps/cli/src/main.js';
 
 /**
@@ -9,6 +10,8 @@ import { run } from '../../apps/cli/src/main.js';
  * refuse --endpoint and --credentials.
  */
 function viaGateway(group: string | undefined, command: string | undefined): boolean {
+  // Envelope commands name their endpoints in their configuration file.
+  if (isEnvelopeCommand(group)) return false;
   const spec = group && command ? COMMAND_GROUPS[group]?.[command] : undefined;
   return spec === undefined || !('offline' in spec || 'via' in spec);
 }
