@@ -26,6 +26,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 const MIB = 1024 * 1024;
+/** Each case reads its input in pieces of this size (the same for every case). */
+const READ_SIZE = 256 * 1024;
 const SIZE_MIB = Number(process.env['BENCH_ENVELOPE_MIB'] ?? 1024);
 const AES_TARGET = 0.8;
 const ESDK_TARGET = 5;
@@ -94,14 +96,16 @@ async function sdkThrough(
       ? await encryptEnvelopeStream({ ...opts, scheme: { chain: ['bench'] } })
       : decryptEnvelopeStream(opts);
   const source = createReadStream(join(dir, direction === 'encrypt' ? 'plain' : `${tag}.sym`), {
-    highWaterMark: MIB,
+    highWaterMark: READ_SIZE,
   });
   const web = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>).pipeThrough(pair);
   const c = counter();
   await pipeline(
     Readable.fromWeb(web as unknown as WebReadable<Uint8Array>),
     c.stream,
-    direction === 'encrypt' ? createWriteStream(join(dir, `${tag}.sym`)) : discard(),
+    direction === 'encrypt'
+      ? createWriteStream(join(dir, `${tag}.sym`), { highWaterMark: READ_SIZE })
+      : discard(),
   );
   return c.bytes();
 }
@@ -113,8 +117,8 @@ async function runCase(name: Case, dir: string): Promise<number> {
     case 'aes-gcm encrypt': {
       const cipher = createCipheriv('aes-256-gcm', KEY, IV);
       const c = counter();
-      const out = createWriteStream(join(dir, 'gcm'));
-      await pipeline(createReadStream(plain, { highWaterMark: MIB }), cipher, c.stream, out);
+      const out = createWriteStream(join(dir, 'gcm'), { highWaterMark: READ_SIZE });
+      await pipeline(createReadStream(plain, { highWaterMark: READ_SIZE }), cipher, c.stream, out);
       const tag = openSync(join(dir, 'gcm.tag'), 'w');
       writeSync(tag, cipher.getAuthTag());
       closeSync(tag);
@@ -125,7 +129,7 @@ async function runCase(name: Case, dir: string): Promise<number> {
       decipher.setAuthTag(execFileSync('cat', [join(dir, 'gcm.tag')]));
       const c = counter();
       await pipeline(
-        createReadStream(join(dir, 'gcm'), { highWaterMark: MIB }),
+        createReadStream(join(dir, 'gcm'), { highWaterMark: READ_SIZE }),
         decipher,
         c.stream,
         discard(),
@@ -154,14 +158,14 @@ async function runCase(name: Case, dir: string): Promise<number> {
       const c = counter();
       if (name === 'esdk encrypt') {
         await pipeline(
-          createReadStream(plain, { highWaterMark: MIB }),
+          createReadStream(plain, { highWaterMark: READ_SIZE }),
           encryptStream(keyring),
           c.stream,
-          createWriteStream(join(dir, 'esdk')),
+          createWriteStream(join(dir, 'esdk'), { highWaterMark: READ_SIZE }),
         );
       } else {
         await pipeline(
-          createReadStream(join(dir, 'esdk'), { highWaterMark: MIB }),
+          createReadStream(join(dir, 'esdk'), { highWaterMark: READ_SIZE }),
           decryptStream(keyring),
           c.stream,
           discard(),
