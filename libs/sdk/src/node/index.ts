@@ -7,8 +7,19 @@ import { type ChunkAead, type ChunkAeadFactory, EnvelopeError } from '@symbolon/
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Duplex } from 'node:stream';
 
-import { type Authority, CustomerKey, KmsKey, type Scheme, SdkError } from '../core/index.js';
+import {
+  type Authority,
+  CustomerKey,
+  type DecryptOptions,
+  type EncryptOptions,
+  KmsKey,
+  type Scheme,
+  SdkError,
+  decryptEnvelopeStream,
+  encryptEnvelopeStream,
+} from '../core/index.js';
 
 export * from '../core/index.js';
 
@@ -121,4 +132,17 @@ export async function loadConfig(file: string): Promise<{ config: SdkConfig; aut
     } else throw new SdkError('CONFIG', `authority ${id} in ${file} has no known type (key-file, kms)`);
   }
   return { config, authorities };
+}
+
+/**
+ * Node streams over the envelope streams (node:crypto's AEAD unless another is given): write plaintext, read the
+ * envelope. Errors come out as the stream's error (an SdkError naming the authority).
+ */
+export async function encryptNodeStream(opts: EncryptOptions): Promise<Duplex> {
+  return Duplex.fromWeb((await encryptEnvelopeStream({ aead: nodeAead, ...opts })) as never);
+}
+
+/** Write an envelope, read its plaintext, released only chunk by chunk as each authenticates. */
+export function decryptNodeStream(opts: DecryptOptions): Duplex {
+  return Duplex.fromWeb(decryptEnvelopeStream({ aead: nodeAead, ...opts }) as never);
 }
