@@ -5,76 +5,46 @@
  * FixtureKms stands in for a KMS key so that the committed envelope fixtures (libs/formats/test-vectors/
  * envelopes-v1.json) can be decrypted forever without a running KMS. Its key is a fixed, published 32-byte value.
  */
-import { type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
+import type { EnvelopeAuthority } from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
-import { CustomerKey, own } from './customer-key.js';
+import { CustomerKey } from './customer-key.js';
 import { SdkError } from './errors.js';
 
-const IV_LENGTH = 12;
-const TAG_LENGTH = 16;
 const SECRET_LENGTH = 32;
 
 /**
- * INSECURE TEST DOUBLE of a `kms` authority: AES-256-GCM under a fixed key given in the clear, a random 12-byte IV,
- * AAD = the binding's canonical bytes (`bindingAad`), wrapped = IV || ciphertext || tag. It describes itself as a
- * real KMS key does (`{ id, type: 'kms', keyArn }`), so the headers it writes are those of a real KMS authority; only
- * the wrapped bytes differ (a real KMS answers its own ciphertext blob), and only this double unwraps them.
+ * INSECURE TEST DOUBLE of a `kms` authority: a CustomerKey's wrap (AES-256-GCM, random 12-byte IV, AAD = the binding's
+ * canonical bytes) under a fixed key given in the clear. It describes itself as a real KMS key does (`{ id, type:
+ * 'kms', keyArn }`), so the headers it writes are those of a real KMS authority; only the wrapped bytes differ (a real
+ * KMS answers its own ciphertext blob), and only this double unwraps them.
  */
 export class FixtureKms implements Authority {
   private constructor(
-    readonly id: string,
     readonly keyArn: string,
-    private readonly key: CryptoKey,
+    private readonly inner: CustomerKey,
   ) {}
 
   /** INSECURE TEST DOUBLE: `raw` is a published test key (32 bytes). */
   static async create(id: string, keyArn: string, raw: Uint8Array): Promise<FixtureKms> {
     if (raw.length !== 32) throw new SdkError('CONFIG', 'a FixtureKms key is 32 bytes');
-    const key = await crypto.subtle.importKey('raw', own(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
-    return new FixtureKms(id, keyArn, key);
+    return new FixtureKms(keyArn, await CustomerKey.fromBytes(id, raw));
+  }
+
+  get id(): string {
+    return this.inner.id;
   }
 
   describe(): EnvelopeAuthority {
     return { id: this.id, type: 'kms', keyArn: this.keyArn };
   }
 
-  async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: own(bindingAad(binding)) },
-        this.key,
-        own(plaintext),
-      ),
-    );
-    const out = new Uint8Array(IV_LENGTH + sealed.length);
-    out.set(iv);
-    out.set(sealed, IV_LENGTH);
-    return out;
+  wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    return this.inner.wrap(plaintext, binding);
   }
 
-  async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    try {
-      if (wrapped.length < IV_LENGTH + TAG_LENGTH) throw new Error('too short');
-      return new Uint8Array(
-        await crypto.subtle.decrypt(
-          {
-            name: 'AES-GCM',
-            iv: own(wrapped.subarray(0, IV_LENGTH)),
-            additionalData: own(bindingAad(binding)),
-          },
-          this.key,
-          own(wrapped.subarray(IV_LENGTH)),
-        ),
-      );
-    } catch {
-      throw new SdkError(
-        'AUTHORITY_FAILED',
-        'the fixture KMS cannot decrypt this value under this binding',
-        this.id,
-      );
-    }
+  unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
+    return this.inner.unwrap(wrapped, binding);
   }
 
   /** As KMS GenerateDataKey: a fresh secret and its wrap (the first layer of a chain). */
