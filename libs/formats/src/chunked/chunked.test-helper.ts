@@ -4,6 +4,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 import { EnvelopeError, type EnvelopeErrorCode } from '../errors.js';
 import { webCryptoAead, type ChunkAeadFactory } from './aead.js';
+import { concatBytes } from './bytes.js';
 
 /** The outcome of pushing an input through a transform stream. */
 export interface StreamRun {
@@ -15,15 +16,7 @@ export interface StreamRun {
   readonly errorAfterwards: unknown;
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /** Writes `input` into `stream` in slices of `sliceSize` bytes while reading its output. */
 export async function runStream(

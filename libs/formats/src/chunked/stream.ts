@@ -10,6 +10,7 @@ import {
 import { startEncryption, verifyHeader, type ChunkedEncryptOptions } from './header.js';
 import { checkInputKeyAndContext } from './kdf.js';
 import { isValidFinalChunkLength, resolveChunkedOptions, type ChunkedOptions } from './length.js';
+import { concatBytes } from './bytes.js';
 import { chunkNonce } from './kdf.js';
 import { checkAeadOutput, openChunk, sealChunk } from './raw.js';
 
@@ -128,15 +129,8 @@ class ChunkPipeline {
         break;
       }
     }
-    if (total > 0 || (outputs.length > 0 && failure === undefined)) {
-      const piece = new Uint8Array(total);
-      let at = 0;
-      for (const o of outputs) {
-        piece.set(o, at);
-        at += o.length;
-      }
-      this.controller.enqueue(piece);
-    }
+    if (total > 0 || (outputs.length > 0 && failure === undefined))
+      this.controller.enqueue(concatBytes(...outputs));
     if (failure !== undefined) throw failure;
   }
 }
