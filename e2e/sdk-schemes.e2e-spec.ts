@@ -82,6 +82,10 @@ const encrypt = (plaintext: Uint8Array, scheme: Scheme, authorities: readonly Au
 const decrypt = (envelope: Uint8Array, authorities: readonly Authority[]) =>
   decryptEnvelope(envelope, { authorities, aead: nodeAead });
 
+/** A reader holding more authorities than one envelope needs says which scheme that envelope must be. */
+const decryptAs = (envelope: Uint8Array, authorities: readonly Authority[], scheme: Scheme) =>
+  decryptEnvelope(envelope, { authorities, expect: { scheme }, aead: nodeAead });
+
 /** The SdkError a promise rejects with (anything else fails the test). */
 async function sdkRefusal(p: Promise<unknown>): Promise<SdkError> {
   try {
@@ -279,17 +283,21 @@ describe('SDK schemes: all-of', () => {
       code: 'AUTHORITY_MISSING',
       authorityId: 'provider-2',
     });
-    const opened = await decrypt(outer, [p1, p2]);
+    const outerScheme = { chain: [p2.id] };
+    const innerScheme = { chain: [p1.id] };
+    const opened = await decryptAs(outer, [p1, p2], outerScheme);
     expect(Buffer.from(opened).equals(Buffer.from(inner))).toBe(true);
     expect(refusalShape(await sdkRefusal(decrypt(opened, [p2])))).toEqual({
       code: 'AUTHORITY_MISSING',
       authorityId: 'provider-1',
     });
-    expect(Buffer.from(await decrypt(opened, [p1, p2])).equals(plaintext)).toBe(true);
+    expect(Buffer.from(await decryptAs(opened, [p1, p2], innerScheme)).equals(plaintext)).toBe(true);
+    // The inner envelope passed off as the outer one: refused as not the scheme expected.
+    expect((await sdkRefusal(decryptAs(inner, [p1, p2], outerScheme))).code).toBe('UNEXPECTED_ENVELOPE');
 
     await setDisabled(kms1, p1, true);
-    const inside = await decrypt(outer, [p1, p2]);
-    const e = await sdkRefusal(decrypt(inside, [p1, p2]));
+    const inside = await decryptAs(outer, [p1, p2], outerScheme);
+    const e = await sdkRefusal(decryptAs(inside, [p1, p2], innerScheme));
     expect(refusalShape(e)).toEqual({ code: 'AUTHORITY_FAILED', authorityId: 'provider-1' });
     expect(e.message).toMatch(/DisabledException/);
   });

@@ -25,6 +25,14 @@ const AUTHORITY_NAMES: Record<string, string> = {
 };
 /** Bound by both wraps and readable in the header: a key policy can require it (kms:EncryptionContext:app). */
 const CONTEXT = { app: 'symbolon-web' };
+/** What the page encrypts with, and all it decrypts: an envelope of another scheme or context is refused. */
+const SCHEME = schemes.customerThenManaged(CUSTOMER, KMS);
+/** Shown beside the key id once there is a key. */
+const KEY_WARNING =
+  "Your key lives only in this browser: it cannot be exported or backed up, and clearing this site's data (or " +
+  'another browser, profile or device) loses it, and with it every file encrypted with it.';
+const NOT_PERSISTED =
+  ' The browser did not grant persistent storage: it may also clear the key by itself when space runs low.';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const e = document.getElementById(id);
@@ -35,6 +43,12 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 const field = (id: string): HTMLInputElement => element(id, HTMLInputElement);
 const statusOut = element('status', HTMLOutputElement);
 const keyIdOut = element('key-id', HTMLOutputElement);
+/** The warning about the key, made here (index.html has no place for it) below the key id. */
+const keyWarning = document.createElement('p');
+keyWarning.id = 'key-warning';
+keyWarning.setAttribute('role', 'note');
+keyWarning.hidden = true;
+keyIdOut.parentElement!.after(keyWarning);
 const envelopeLink = element('envelope-link', HTMLAnchorElement);
 const envelopeSize = element('envelope-size', HTMLOutputElement);
 const plainLink = element('plain-link', HTMLAnchorElement);
@@ -113,22 +127,26 @@ function offer(link: HTMLAnchorElement, blob: Blob, name: string): void {
   link.hidden = false;
 }
 
-function showKey(key: CustomerKey | undefined): void {
+function showKey(key: CustomerKey | undefined, persisted?: boolean): void {
   customerKey = key;
   keyIdOut.value = key ? key.keyId : 'none yet';
+  keyWarning.hidden = !key;
+  keyWarning.textContent = key ? `${KEY_WARNING}${persisted === false ? NOT_PERSISTED : ''}` : '';
 }
 
 async function makeKey(): Promise<string> {
-  const { key, created } = await makeCustomerKey(KEY_NAME, CUSTOMER);
-  showKey(key);
-  return created ? `made your key ${key.keyId}` : `your key ${key.keyId} was already there`;
+  const { key, created, persisted } = await makeCustomerKey(KEY_NAME, CUSTOMER);
+  showKey(key, persisted);
+  return created
+    ? `made your key ${key.keyId}: it lives only in this browser (see the warning)`
+    : `your key ${key.keyId} was already there`;
 }
 
 async function encrypt(): Promise<string> {
   const file = chosenFile('plain-file');
   const authorities = [requireCustomerKey(), kmsKey()];
   const pair = await encryptEnvelopeStream({
-    scheme: schemes.customerThenManaged(CUSTOMER, KMS),
+    scheme: SCHEME,
     authorities,
     context: CONTEXT,
   });
@@ -141,7 +159,11 @@ async function encrypt(): Promise<string> {
 async function decrypt(): Promise<string> {
   const file = chosenFile('envelope-file');
   const authorities = [requireCustomerKey(), kmsKey()];
-  const plaintext = await collect(file.stream().pipeThrough(decryptEnvelopeStream({ authorities })));
+  const plaintext = await collect(
+    file
+      .stream()
+      .pipeThrough(decryptEnvelopeStream({ authorities, expect: { scheme: SCHEME, context: CONTEXT } })),
+  );
   const name = file.name.endsWith('.sym') ? file.name.slice(0, -'.sym'.length) : `${file.name}.decrypted`;
   offer(plainLink, plaintext, name);
   return `decrypted ${file.name} (${plaintext.size} bytes)`;

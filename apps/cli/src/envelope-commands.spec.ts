@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ describe('symbolon encrypt | decrypt | inspect | rewrap', () => {
   it('should fail naming the missing authority and leave no output file when one authority is not configured', async () => {
     const both = config('both.json', { chain: ['a', 'b'] }, ['a', 'b']);
     await symbolon('encrypt', '--config', both, '--in', file('p', randomBytes(10)), '--out', file('p.sym'));
-    const onlyA = config('a.json', { chain: ['a'] }, ['a']);
+    const onlyA = config('a.json', { chain: ['a', 'b'] }, ['a']);
     const r = await symbolon('decrypt', '--config', onlyA, '--in', file('p.sym'), '--out', file('p.out'));
     expect(r.code).toBe(1);
     expect(r.err).toContain('decrypt failed (authority b)');
@@ -137,8 +138,9 @@ describe('symbolon encrypt | decrypt | inspect | rewrap', () => {
     const after = readFileSync(file('q.sym'));
     const tail = 30_000 + 56 + 2 * 16;
     expect(after.subarray(after.length - tail)).toEqual(before.subarray(before.length - tail));
-    const newOnly = config('new.json', { chain: ['inner'] }, ['inner', 'outer-2']);
-    await symbolon('decrypt', '--config', newOnly, '--in', file('q.sym'), '--out', file('q.out'));
+    const newOnly = config('new.json', { chain: ['inner', 'outer-2'] }, ['inner', 'outer-2']);
+    const dec = await symbolon('decrypt', '--config', newOnly, '--in', file('q.sym'), '--out', file('q.out'));
+    expect(dec.code).toBe(0);
     expect(readFileSync(file('q.out'))).toEqual(data);
   });
 
@@ -197,7 +199,174 @@ describe('symbolon encrypt | decrypt | inspect | rewrap', () => {
     );
     expect([broken.code, broken.err]).toEqual([
       1,
-      expect.stringContaining('is not a readable JSON configuration'),
+      expect.stringContaining(`configuration ${join(dir, 'broken.json')} is not valid JSON`),
     ]);
   });
+});
+
+describe('symbolon decrypt: what the configuration expects', () => {
+  it('should refuse an envelope of a weaker scheme than the configuration and write nothing when decrypting', async () => {
+    const weak = config('weak.json', { chain: ['bob'] }, ['bob']);
+    const strong = config('strong.json', { chain: ['alice', 'bob'] }, ['alice', 'bob']);
+    await symbolon('encrypt', '--config', weak, '--in', file('p', randomBytes(1000)), '--out', file('p.sym'));
+    const r = await symbolon('decrypt', '--config', strong, '--in', file('p.sym'), '--out', file('p.out'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('decrypt refused: the envelope is not what the configuration expects');
+    expect(r.err).toContain('chain [bob], not the scheme expected (chain [alice, bob])');
+    expect(readdirSync(dir).filter((f) => f.startsWith('p.out'))).toEqual([]);
+  });
+
+  it('should refuse an envelope without a --context pair required when decrypting', async () => {
+    const cfg = config('c.json', { chain: ['a'] }, ['a'], { app: 'test' });
+    const data = randomBytes(1000);
+    await symbolon('encrypt', '--config', cfg, '--in', file('p', data), '--out', file('p.sym'));
+    const missing = await symbolon(
+      'decrypt',
+      '--config',
+      cfg,
+      '--context',
+      'tenant=acme',
+      '--in',
+      file('p.sym'),
+      '--out',
+      file('p.out'),
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('the envelope is not what the configuration expects');
+    expect(missing.err).toContain('does not have tenant');
+    expect(existsSync(file('p.out'))).toBe(false);
+    const other = config('other.json', { chain: ['a'] }, ['a'], { app: 'other' });
+    const wrongValue = await symbolon(
+      'decrypt',
+      '--config',
+      other,
+      '--in',
+      file('p.sym'),
+      '--out',
+      file('p.out'),
+    );
+    expect([wrongValue.code, wrongValue.err]).toEqual([1, expect.stringContaining('does not have app')]);
+    const ok = await symbolon(
+      'decrypt',
+      '--config',
+      cfg,
+      '--context',
+      'app=test',
+      '--in',
+      file('p.sym'),
+      '--out',
+      file('p.out'),
+    );
+    expect(ok.code).toBe(0);
+    expect(readFileSync(file('p.out'))).toEqual(data);
+  });
+
+  it('should keep a __proto__ context key as a pair and require it back when decrypting', async () => {
+    const cfg = config('c.json', { chain: ['a'] }, ['a']);
+    const enc = await symbolon(
+      'encrypt',
+      '--config',
+      cfg,
+      '--context',
+      '__proto__=x',
+      '--in',
+      file('p', randomBytes(10)),
+      '--out',
+      file('p.sym'),
+    );
+    expect(enc.code).toBe(0);
+    const shown = await symbolon('inspect', '--in', file('p.sym'));
+    expect(shown.out).toContain('"__proto__": "x"');
+    const other = config('o.json', { chain: ['a'] }, ['a']);
+    await symbolon('encrypt', '--config', other, '--in', file('p'), '--out', file('q.sym'));
+    const refused = await symbolon(
+      'decrypt',
+      '--config',
+      cfg,
+      '--context',
+      '__proto__=x',
+      '--in',
+      file('q.sym'),
+      '--out',
+      file('q.out'),
+    );
+    expect([refused.code, refused.err]).toEqual([1, expect.stringContaining('does not have __proto__')]);
+    const ok = await symbolon(
+      'decrypt',
+      '--config',
+      cfg,
+      '--context',
+      '__proto__=x',
+      '--in',
+      file('p.sym'),
+      '--out',
+      file('p.out'),
+    );
+    expect(ok.code).toBe(0);
+  });
+
+  it('should answer a usage error when --context gives a key twice', async () => {
+    const cfg = config('c.json', { chain: ['a'] }, ['a']);
+    const r = await symbolon(
+      'encrypt',
+      '--config',
+      cfg,
+      '--context',
+      'k=1',
+      '--context',
+      'k=2',
+      '--in',
+      file('p', randomBytes(10)),
+      '--out',
+      file('p.sym'),
+    );
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('--context gives the key k more than once')]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('p.sym'))).toEqual([]);
+  });
+});
+
+describe('symbolon decrypt interrupted', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'should remove the partial output and exit %s-style when the signal arrives mid-stream',
+    async (signal, code) => {
+      const cfg = config('c.json', { chain: ['a'] }, ['a']);
+      await symbolon(
+        'encrypt',
+        '--config',
+        cfg,
+        '--in',
+        file('p', randomBytes(200_000)),
+        '--out',
+        file('p.sym'),
+      );
+      const envelope = readFileSync(file('p.sym'));
+      const listeners = process.listenerCount(signal);
+      const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+      try {
+        const stdin = new PassThrough();
+        const running = runEnvelope(['decrypt', '--config', cfg, '--out', file('p.out')], {
+          out: () => undefined,
+          err: () => undefined,
+          stdin,
+        });
+        stdin.write(envelope.subarray(0, 100_000));
+        const partial = () => readdirSync(dir).filter((f) => f.endsWith('.partial'));
+        while (partial().length === 0 || process.listenerCount(signal) === listeners) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        process.emit(signal);
+        expect(exit).toHaveBeenCalledWith(code);
+        expect(partial()).toEqual([]);
+        stdin.end();
+        expect(await running).toBe(1);
+        expect(process.listenerCount(signal)).toBe(listeners);
+        expect(readdirSync(dir).filter((f) => f.startsWith('p.out'))).toEqual([]);
+      } finally {
+        exit.mockRestore();
+      }
+    },
+  );
 });

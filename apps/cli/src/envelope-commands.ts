@@ -15,7 +15,7 @@ import {
 } from '@symbolon/sdk/node';
 import { SingleBar } from 'cli-progress';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import type { ReadableStream as WebReadable } from 'node:stream/web';
@@ -29,10 +29,14 @@ type EnvelopeCommand = (typeof ENVELOPE_COMMANDS)[number];
 
 export const ENVELOPE_USAGE = `envelope commands (no --endpoint / --credentials: the --config names each authority):
   encrypt --config <file> [--in <file>] [--out <file>] [--context <key=value> ...] [--progress]
-  decrypt --config <file> [--in <file>] [--out <file>] [--progress]
+  decrypt --config <file> [--in <file>] [--out <file>] [--context <key=value> ...] [--progress]
   rewrap --config <file> --from <authority id> --to <authority id> [--part <key|split.N>] --in <file> --out <file>
   inspect [--in <file>]
-  (--in / --out default to stdin / stdout)`;
+  (--in / --out default to stdin / stdout)
+  decrypt refuses an envelope that is not the configuration's scheme (authority ids, chain order, split shares in
+  order) or whose context lacks a pair of the configuration's context or a --context given to it.
+  An --out file appears only once the whole stream succeeded; decrypting to stdout may write an authenticated prefix
+  of the plaintext before failing on a truncated or damaged envelope.`;
 
 /** Where the data goes; tests and main give process.stdin / stdout, or none (then files are required). */
 export interface EnvelopeIo extends Io {
@@ -72,7 +76,7 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
     if (positionals.length > 0) throw new Usage(`unexpected argument ${positionals[0]}`);
     const allowed: Record<EnvelopeCommand, string[]> = {
       encrypt: ['config', 'in', 'out', 'context', 'progress'],
-      decrypt: ['config', 'in', 'out', 'progress'],
+      decrypt: ['config', 'in', 'out', 'context', 'progress'],
       rewrap: ['config', 'from', 'to', 'part', 'in', 'out'],
       inspect: ['in'],
     };
@@ -88,11 +92,17 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
       return await rewrap(authorities, from, to, part, input, out, io);
     }
     const { config, authorities } = await loadConfig(values.config);
+    // On decrypt, the pairs are required of the envelope's context, and its scheme must be the configuration's: an
+    // envelope someone made with fewer of the authorities (a weaker scheme) is refused, not decrypted.
     const context = { ...(config.context ?? {}), ...parseContext(values.context ?? []) };
     const transform =
       command === 'encrypt'
         ? await encryptEnvelopeStream({ scheme: config.scheme, authorities, context, aead: nodeAead })
-        : decryptEnvelopeStream({ authorities, aead: nodeAead });
+        : decryptEnvelopeStream({
+            authorities,
+            expect: { scheme: config.scheme, context },
+            aead: nodeAead,
+          });
     await stream(transform, values.in, values.out, io, values.progress === true, command);
     if (values.out)
       io.out(`${JSON.stringify({ [command === 'encrypt' ? 'Encrypted' : 'Decrypted']: values.out })}\n`);
@@ -103,6 +113,12 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
     if (e instanceof Usage || code.startsWith('ERR_PARSE_ARGS')) {
       io.err(`symbolon: ${(e as Error).message}\n${ENVELOPE_USAGE}\n`);
       return 2;
+    }
+    if (e instanceof SdkError && e.code === 'UNEXPECTED_ENVELOPE') {
+      io.err(
+        `symbolon: ${command} refused: the envelope is not what the configuration expects: ${e.message}\n`,
+      );
+      return 1;
     }
     if (e instanceof SdkError) {
       const who = e.authorityId !== undefined ? ` (authority ${e.authorityId})` : '';
@@ -117,19 +133,52 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
   }
 }
 
+/**
+ * The --context pairs as a plain object of own properties: built by Object.fromEntries, so a key like `__proto__` is a
+ * pair like any other (an assignment would set the prototype instead and drop it). A key given twice is refused.
+ */
 function parseContext(pairs: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
+  const entries: [string, string][] = [];
+  const seen = new Set<string>();
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new Usage(`--context takes key=value, not ${pair.slice(0, 80)}`);
-    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const key = pair.slice(0, eq);
+    if (seen.has(key)) throw new Usage(`--context gives the key ${key.slice(0, 80)} more than once`);
+    seen.add(key);
+    entries.push([key, pair.slice(eq + 1)]);
   }
-  return context;
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** The exit code of a shell for a process ended by `signal`. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs `cleanup` if SIGINT or SIGTERM arrives while `run` goes on, then exits as the signal's default would (130,
+ * 143): an interrupted decryption leaves no partial plaintext. The handlers are in place only for `run`'s duration.
+ */
+async function cleanedUpOnSignal<T>(cleanup: () => void, run: () => Promise<T>): Promise<T> {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
+      cleanup();
+      process.exit(SIGNAL_EXIT[signal]);
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  try {
+    return await run();
+  } finally {
+    handlers.forEach((off) => off());
+  }
 }
 
 /**
- * Pipes --in (or stdin) through `transform` into --out (or stdout). A file output is written to a temporary name next
- * to it and renamed only once the whole stream succeeded: a failed decryption leaves no partial plaintext behind.
+ * Pipes --in (or stdin) through `transform` into --out (or stdout). A file output is written to a new temporary name
+ * next to it (created exclusively: an existing file is never opened) and renamed only once the whole stream
+ * succeeded: a failed or interrupted decryption leaves no partial plaintext behind. Stdout gets each chunk as it
+ * authenticates, so a truncated envelope can leave an authenticated prefix there before the failure.
  */
 async function stream(
   transform: ReadableWritablePair<Uint8Array, Uint8Array>,
@@ -139,12 +188,22 @@ async function stream(
   forceProgress: boolean,
   label: string,
 ): Promise<void> {
-  const source = input ? createReadStream(input) : io.stdin;
-  if (!source) throw new Usage('--in <file> is required here');
+  if (!input && !io.stdin) throw new Usage('--in <file> is required here');
   const total = input ? statSync(input).size : 0;
   const temp = output ? `${output}.${randomBytes(6).toString('hex')}.partial` : undefined;
-  const sink = temp ? createWriteStream(temp, { mode: 0o600 }) : io.stdout;
-  if (!sink) throw new Usage('--out <file> is required here');
+  if (!temp && !io.stdout) throw new Usage('--out <file> is required here');
+  // Only a file this call created is removed: with 'wx' a name that already existed is never opened, and stays.
+  let created = false;
+  const removeTemp = () => {
+    if (temp && created) rmSync(temp, { force: true });
+  };
+  let sink: NodeJS.WritableStream;
+  if (temp) {
+    const handle = await open(temp, 'wx', 0o600);
+    created = true;
+    sink = handle.createWriteStream();
+  } else sink = io.stdout!;
+  const source = input ? createReadStream(input) : io.stdin!;
   const bar =
     (forceProgress || io.interactive) && total > 0
       ? new SingleBar({
@@ -165,10 +224,12 @@ async function stream(
     const web = (Readable.toWeb(source as Readable) as unknown as ReadableStream<Uint8Array>)
       .pipeThrough(counted)
       .pipeThrough(transform);
-    await pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink as Writable);
+    const piped = () =>
+      pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink as Writable);
+    await (temp ? cleanedUpOnSignal(removeTemp, piped) : piped());
     if (temp) renameSync(temp, output!);
   } catch (e) {
-    if (temp) rmSync(temp, { force: true });
+    removeTemp();
     throw e;
   } finally {
     bar?.stop();
@@ -235,8 +296,11 @@ async function rewrap(
     await file.close();
   }
   const temp = `${output}.${randomBytes(6).toString('hex')}.partial`;
+  let created = false;
   try {
-    const sink = createWriteStream(temp, { mode: 0o600 });
+    const handle = await open(temp, 'wx', 0o600);
+    created = true;
+    const sink = handle.createWriteStream();
     await pipeline(
       (async function* () {
         yield headerBytes;
@@ -246,7 +310,7 @@ async function rewrap(
     );
     renameSync(temp, output);
   } catch (e) {
-    rmSync(temp, { force: true });
+    if (created) rmSync(temp, { force: true });
     throw e;
   }
   io.out(`${JSON.stringify({ Rewrapped: output, From: fromId, To: toId })}\n`);

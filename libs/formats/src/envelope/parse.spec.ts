@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { expectEnvelopeError, hex, prng, randomBytes } from '../../test/envelope-error.js';
 import { EnvelopeError, type EnvelopeErrorCode } from '../errors.js';
-import { bytes, envelopeOf, SCHEMES, sortedJson, valid } from './fixtures.test-helper.js';
+import { bytes, CUSTOMER, envelopeOf, KMS, SCHEMES, sortedJson, valid } from './fixtures.test-helper.js';
 import { envelopeHeaderLength, parseEnvelope } from './parse.js';
 import { serializeEnvelopeHeader } from './serialize.js';
 
@@ -337,6 +337,39 @@ describe('parseEnvelope', () => {
     );
   });
 
+  it('Envelope authorities must be different keys', () => {
+    // The same customer key under two ids would count twice in the all-of: refused in reading and in writing.
+    const twice = {
+      ...valid(),
+      authorities: [
+        { ...CUSTOMER, id: 'a' },
+        { ...CUSTOMER, id: 'b' },
+      ],
+    };
+    expectEnvelopeError(
+      () => serializeEnvelopeHeader(twice),
+      'BAD_FIELD',
+      'Envelope authorities must be different keys',
+    );
+    refusedJson(
+      (h) => (h.authorities[0] = { ...h.authorities[1], id: 'other' }),
+      'BAD_FIELD',
+      'Envelope authorities must be different keys',
+    );
+    const sameKms = { ...valid(), authorities: [KMS, { ...KMS, id: 'again' }] };
+    expectEnvelopeError(
+      () => serializeEnvelopeHeader(sameKms),
+      'BAD_FIELD',
+      'Envelope authorities must be different keys',
+    );
+    // The same ARN at another endpoint is another key (another provider).
+    const elsewhere = {
+      ...valid(),
+      authorities: [KMS, { ...KMS, id: 'again', endpoint: 'https://kms.other.example' }],
+    };
+    expect(parseEnvelope(serializeEnvelopeHeader(elsewhere)).header).toEqual(elsewhere);
+  });
+
   it('Envelope keyId must be 16 lower-case hex digits', () => {
     for (const keyId of [
       '5F0C1D2E3A4B5C6D',
@@ -523,7 +556,7 @@ describe('parseEnvelope', () => {
   it('Envelope chain has more than 8 authorities', () => {
     refusedJson(
       (h) => {
-        h.authorities = Array.from({ length: 9 }, (_, i) => ({ id: `k${i}`, type: 'kms', keyArn: 'a' }));
+        h.authorities = Array.from({ length: 9 }, (_, i) => ({ id: `k${i}`, type: 'kms', keyArn: `a${i}` }));
         h.key.chain = [0, 1, 2, 3, 4, 5, 6, 7, 8];
       },
       'TOO_LONG',
@@ -607,7 +640,7 @@ describe('parseEnvelope', () => {
   it('Envelope split has more than 8 parts', () => {
     refusedJson(
       (h) => {
-        h.authorities = Array.from({ length: 9 }, (_, i) => ({ id: `k${i}`, type: 'kms', keyArn: 'a' }));
+        h.authorities = Array.from({ length: 9 }, (_, i) => ({ id: `k${i}`, type: 'kms', keyArn: `a${i}` }));
         h.key = { split: Array.from({ length: 9 }, (_, i) => ({ chain: [i], wrapped: 'AA==' })) };
       },
       'TOO_LONG',

@@ -120,6 +120,11 @@ function readAuthorities(value: unknown): EnvelopeAuthority[] {
     new Set(authorities.map((a) => a.id)).size === authorities.length,
     'Envelope authority ids must be unique',
   );
+  const keys = authorities.map((a) =>
+    a.type === 'customer-key' ? `customer-key ${a.keyId}` : `kms ${a.keyArn} ${a.endpoint ?? ''}`,
+  );
+  /* Precondition: one key stands for one authority (the same key twice would count as two of the all-of). */
+  needs(new Set(keys).size === keys.length, 'Envelope authorities must be different keys');
   return authorities;
 }
 

@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
+
 import { SdkError } from '../core/errors.js';
-import { loadCustomerKey, makeCustomerKey } from './index.js';
+import { loadCustomerKey, makeCustomerKey, requestPersistentStorage } from './index.js';
 
 // The IndexedDB paths themselves run in Chromium (e2e/browser.e2e-spec.ts); Node has no IndexedDB.
 describe('browser binding', () => {
@@ -14,5 +16,37 @@ describe('browser binding', () => {
       code: 'CONFIG',
       message: 'a key name is not empty',
     });
+  });
+});
+
+describe('requestPersistentStorage', () => {
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  afterEach(() => {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  });
+  const withStorage = (storage: object | undefined) =>
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { storage },
+      configurable: true,
+      writable: true,
+    });
+
+  it('should answer what the browser grants when it asks once for persistent storage', async () => {
+    const persist = jest.fn(async () => true);
+    withStorage({ persist });
+    expect(await requestPersistentStorage()).toBe(true);
+    persist.mockResolvedValueOnce(false);
+    expect(await requestPersistentStorage()).toBe(false);
+    expect(persist).toHaveBeenCalledTimes(2);
+  });
+
+  it('should answer false and not throw when the request fails or the browser has no StorageManager', async () => {
+    withStorage({ persist: async () => Promise.reject(new Error('denied')) });
+    expect(await requestPersistentStorage()).toBe(false);
+    withStorage({});
+    expect(await requestPersistentStorage()).toBe(false);
+    withStorage(undefined);
+    expect(await requestPersistentStorage()).toBe(false);
   });
 });

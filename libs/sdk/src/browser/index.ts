@@ -66,13 +66,42 @@ export async function loadCustomerKey(name: string, authorityId = name): Promise
 }
 
 /**
+ * Asks the browser to keep this origin's storage (IndexedDB with the keys in it) persistent, so that it is not
+ * cleared under storage pressure. Answers whether it is granted; false when the browser has no StorageManager or the
+ * request fails. A user clearing the site's data still deletes it.
+ */
+export async function requestPersistentStorage(): Promise<boolean> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    return (await storage?.persist?.()) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this origin's storage is already persistent, without asking for it; false when it cannot be told. */
+async function storagePersisted(): Promise<boolean> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    return (await storage?.persisted?.()) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The key stored under `name`, generated (AES-256-GCM, non-extractable, random key id) and stored the first time.
  * `created` says whether this call made it. Two tabs racing both get the one key that was stored first.
+ *
+ * The key lives only in this browser's IndexedDB and cannot be exported: clearing the site's data loses it, and every
+ * envelope that needs it. When it creates the key, this asks once for persistent storage
+ * (`navigator.storage.persist()`, a failure ignored); `persisted` says whether the storage is persistent (for a key
+ * that was there already, as the browser reports it without asking).
  */
 export async function makeCustomerKey(
   name: string,
   authorityId = name,
-): Promise<{ key: CustomerKey; created: boolean }> {
+): Promise<{ key: CustomerKey; created: boolean; persisted: boolean }> {
   /* Precondition: a key name is not empty. */
   needs(name.length > 0, 'a key name is not empty');
   // Made before the transaction: an IndexedDB transaction commits as soon as it waits on anything else.
@@ -94,7 +123,8 @@ export async function makeCustomerKey(
       };
     });
   });
-  return { key: asCustomerKey(authorityId, stored), created };
+  const persisted = created ? await requestPersistentStorage() : await storagePersisted();
+  return { key: asCustomerKey(authorityId, stored), created, persisted };
 }
 
 /** Forgets the key stored under `name`: every envelope that needs it can no longer be decrypted. */

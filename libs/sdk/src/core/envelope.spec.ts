@@ -257,9 +257,9 @@ describe('envelope', () => {
       Buffer.from(envelope.subarray(bodyOffset)),
     );
     expect(Buffer.from(await decryptEnvelope(rewrapped, { authorities: [kms, fresh] }))).toEqual(plaintext);
-    expect((await failure(decryptEnvelope(rewrapped, { authorities: [kms, old] }))).authorityId).toBe(
-      'me-2026',
-    );
+    expect(
+      (await failure(decryptEnvelope(rewrapped, { authorities: [kms, old], expect: {} }))).authorityId,
+    ).toBe('me-2026');
   });
 
   it('a re-wrap replaces the outermost authority of the part', async () => {
@@ -308,6 +308,69 @@ describe('envelope', () => {
       ),
     ).toMatchObject({
       message: 'a scheme uses each authority once',
+    });
+  });
+
+  describe('what the reader expects', () => {
+    it('should refuse an envelope made by one of its authorities alone when the reader gives the two it expects', async () => {
+      const alice = await keyOf('alice');
+      const bob = await keyOf('bob');
+      // Whoever holds bob's key alone makes an envelope of their own: the reader of alice-and-bob data must not take it.
+      const forged = await encryptEnvelope(Buffer.from('pay mallory'), {
+        scheme: { chain: ['bob'] },
+        authorities: [bob],
+      });
+      const e = await failure(decryptEnvelope(forged, { authorities: [alice, bob] }));
+      expect([e.code, e.authorityId]).toEqual(['UNEXPECTED_ENVELOPE', 'alice']);
+      const strict = await failure(
+        decryptEnvelope(forged, {
+          authorities: [alice, bob],
+          expect: { scheme: schemes.customerThenManaged('alice', 'bob') },
+        }),
+      );
+      expect([strict.code, strict.message]).toEqual([
+        'UNEXPECTED_ENVELOPE',
+        'the envelope is chain [bob], not the scheme expected (chain [alice, bob])',
+      ]);
+    });
+
+    it('should refuse an envelope whose context lacks a pair the reader requires, and take one that has it', async () => {
+      const a = await keyOf('a');
+      const envelope = await encryptEnvelope(Buffer.from('x'), {
+        scheme: { chain: ['a'] },
+        authorities: [a],
+        context: { tenant: 'acme', purpose: 'backup' },
+      });
+      const e = await failure(
+        decryptEnvelope(envelope, { authorities: [a], expect: { context: { tenant: 'other' } } }),
+      );
+      expect(e.code).toBe('UNEXPECTED_ENVELOPE');
+      const ok = await decryptEnvelope(envelope, {
+        authorities: [a],
+        expect: { scheme: { chain: ['a'] }, context: { tenant: 'acme' } },
+      });
+      expect(Buffer.from(ok).toString()).toBe('x');
+    });
+
+    it('should ask no authority when the reader lacks one of those the envelope needs', async () => {
+      const asked: string[] = [];
+      const counting = (inner: CustomerKey): Authority => ({
+        id: inner.id,
+        describe: () => inner.describe(),
+        wrap: (p, b) => inner.wrap(p, b),
+        unwrap: (w, b) => {
+          asked.push(inner.id);
+          return inner.unwrap(w, b);
+        },
+      });
+      const a = await keyOf('a');
+      const b = await keyOf('b');
+      const envelope = await encryptEnvelope(Buffer.from('x'), {
+        scheme: { chain: ['a', 'b'] },
+        authorities: [a, b],
+      });
+      const e = await failure(decryptEnvelope(envelope, { authorities: [counting(b)] }));
+      expect([e.code, e.authorityId, asked]).toEqual(['AUTHORITY_MISSING', 'a', []]);
     });
   });
 });

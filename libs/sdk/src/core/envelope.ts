@@ -37,6 +37,12 @@ export interface EncryptOptions {
 export interface DecryptOptions {
   /** The authorities the reader holds, by the ids the envelope's header gives them. */
   authorities: readonly Authority[];
+  /**
+   * What the envelope must be: with `scheme`, its recipe by authority ids (chain order, shares in order) must be exactly
+   * that; with `context`, it must carry every pair given. Without `expect`, every authority given must take part. So
+   * nobody holding only some of the authorities can hand the reader a weaker envelope of their own making.
+   */
+  expect?: { scheme?: Scheme; context?: Record<string, string> };
   aead?: ChunkAeadFactory;
 }
 
@@ -78,9 +84,17 @@ function resolver(given: readonly Authority[]): (described: EnvelopeAuthority) =
       );
     }
     const mine = a.describe();
+    // A KMS key is compared by ARN and endpoint when the reader knows them: a header's (unauthenticated) ARN or
+    // endpoint that differs from the reader's own configuration is refused, never followed.
     const same =
       mine.type === described.type &&
-      (mine.type !== 'customer-key' || described.type !== 'customer-key' || mine.keyId === described.keyId);
+      (mine.type !== 'customer-key' || described.type !== 'customer-key' || mine.keyId === described.keyId) &&
+      (mine.type !== 'kms' ||
+        described.type !== 'kms' ||
+        ((!mine.keyArn.startsWith('arn:') || mine.keyArn === described.keyArn) &&
+          (mine.endpoint === undefined ||
+            described.endpoint === undefined ||
+            mine.endpoint === described.endpoint)));
     if (!same) {
       throw new SdkError(
         'AUTHORITY_MISSING',
@@ -92,6 +106,59 @@ function resolver(given: readonly Authority[]): (described: EnvelopeAuthority) =
     }
     return a;
   };
+}
+
+/** The scheme a header's recipe is, by authority ids. */
+function schemeOf(header: EnvelopeHeader): Scheme {
+  const ids = (chain: readonly number[]) => chain.map((i) => header.authorities[i]!.id);
+  return 'chain' in header.key
+    ? { chain: ids(header.key.chain) }
+    : { split: header.key.split.map((part) => ({ chain: ids(part.chain) })) };
+}
+
+const schemeText = (scheme: Scheme): string =>
+  'chain' in scheme
+    ? `chain [${scheme.chain.join(', ')}]`
+    : `split [${scheme.split.map((p) => `[${p.chain.join(', ')}]`).join(', ')}]`;
+
+/**
+ * The reader's authorities for `header`, once the envelope is what the reader expects (DecryptOptions.expect), each
+ * matched before any is asked: a reader that lacks one contacts none.
+ */
+function readerFor(
+  header: EnvelopeHeader,
+  opts: DecryptOptions,
+): (described: EnvelopeAuthority) => Authority {
+  const found = schemeOf(header);
+  const expected = opts.expect?.scheme;
+  if (expected !== undefined && schemeText(found) !== schemeText(expected)) {
+    throw new SdkError(
+      'UNEXPECTED_ENVELOPE',
+      `the envelope is ${schemeText(found)}, not the scheme expected (${schemeText(expected)})`,
+    );
+  }
+  for (const [k, v] of Object.entries(opts.expect?.context ?? {})) {
+    if (!Object.hasOwn(header.context, k) || header.context[k] !== v) {
+      throw new SdkError(
+        'UNEXPECTED_ENVELOPE',
+        `the envelope's encryption context does not have ${k} as expected`,
+      );
+    }
+  }
+  const resolve = resolver(opts.authorities);
+  for (const described of header.authorities) resolve(described);
+  if (opts.expect === undefined) {
+    const used = new Set(header.authorities.map((a) => a.id));
+    const unused = opts.authorities.find((a) => !used.has(a.id));
+    if (unused) {
+      throw new SdkError(
+        'UNEXPECTED_ENVELOPE',
+        `the envelope (${schemeText(found)}) does not use authority ${unused.id}: give the scheme expected, or only the authorities it needs`,
+        unused.id,
+      );
+    }
+  }
+  return resolve;
 }
 
 function parsed(bytes: Uint8Array): { header: EnvelopeHeader; bodyOffset: number } {
@@ -131,7 +198,7 @@ export async function encryptEnvelope(plaintext: Uint8Array, opts: EncryptOption
 /** Decrypts a whole envelope in memory. Every authority of its header must take part; a failure names the one. */
 export async function decryptEnvelope(envelope: Uint8Array, opts: DecryptOptions): Promise<Uint8Array> {
   const { header, bodyOffset } = parsed(envelope);
-  const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+  const dataKey = await recoverDataKey(header, readerFor(header, opts));
   const ctx = await bodyContext(header);
   return openBody(() =>
     decryptChunked(dataKey, ctx, envelope.subarray(bodyOffset), opts.aead ? { aead: opts.aead } : {}),
@@ -179,7 +246,7 @@ export function decryptEnvelopeStream(opts: DecryptOptions): TransformStream<Uin
     prefix: Uint8Array,
   ): Promise<Uint8Array> => {
     const { header, bodyOffset } = parsed(prefix);
-    const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+    const dataKey = await recoverDataKey(header, readerFor(header, opts));
     const inner = chunkedDecryptStream(
       dataKey,
       await bodyContext(header),
@@ -266,7 +333,7 @@ export async function decryptEnvelopeRange(
     'INVALID_ENVELOPE',
   );
   const { header, bodyOffset } = parsed(await read(0, needed));
-  const dataKey = await recoverDataKey(header, resolver(opts.authorities));
+  const dataKey = await recoverDataKey(header, readerFor(header, opts));
   const ctx = await bodyContext(header);
   return openBody(() =>
     chunkedDecryptRange(

@@ -9,6 +9,8 @@ export type SdkErrorCode =
   | 'AUTHORITY_MISSING'
   /** The configuration (scheme, authorities) is not usable. */
   | 'CONFIG'
+  /** The envelope is not what the reader expects (another scheme, a missing context pair, an authority unused). */
+  | 'UNEXPECTED_ENVELOPE'
   /** The envelope's bytes are not a valid envelope, or its body does not authenticate. */
   | 'INVALID_ENVELOPE';
 

@@ -90,7 +90,7 @@ async function failure(p: Promise<unknown>): Promise<SdkError> {
 
 /** Streams `envelope` through decryptEnvelopeStream: a 5-byte first slice (inside the magic), then 4093-byte ones. */
 async function streamed(envelope: Uint8Array, authorities: readonly Authority[]): Promise<Buffer> {
-  const pair = decryptEnvelopeStream({ authorities });
+  const pair = decryptEnvelopeStream({ authorities, expect: {} });
   const parts: Uint8Array[] = [];
   const reading = (async () => {
     for await (const p of pair.readable as unknown as AsyncIterable<Uint8Array>) parts.push(p);
@@ -106,7 +106,8 @@ async function streamed(envelope: Uint8Array, authorities: readonly Authority[])
 }
 
 type Reader = (envelope: Uint8Array, authorities: readonly Authority[]) => Promise<Uint8Array>;
-const whole: Reader = (envelope, authorities) => decryptEnvelope(envelope, { authorities });
+// The readers hold every fixture authority (a keyring): `expect: {}` lets them decrypt whatever subset a fixture uses.
+const whole: Reader = (envelope, authorities) => decryptEnvelope(envelope, { authorities, expect: {} });
 
 /** Opens the fixture the way a reader does: the outer envelope, then (body wrapped) the envelope inside it. */
 async function open(f: Fixture, envelope: Uint8Array, authorities: readonly Authority[], read: Reader) {
@@ -184,7 +185,7 @@ describe('envelope v1 fixtures', () => {
       const envelope = envelopeOf(f);
       expectHeader(envelope, f, f.inner ? f.inner.envelopeLength : f.plaintext.length, byId);
       if (f.inner) {
-        const inner = await decryptEnvelope(envelope, { authorities: await readers });
+        const inner = await decryptEnvelope(envelope, { authorities: await readers, expect: {} });
         expectHeader(inner, f.inner, f.plaintext.length, byId);
       }
     });
@@ -207,8 +208,11 @@ describe('envelope v1 fixtures', () => {
       const read = async (offset: number, length: number) => envelope.subarray(offset, offset + length);
       const got = await decryptEnvelopeRange(read, envelope.length, start, end, {
         authorities: await readers,
+        expect: {},
       });
-      const outer = f.inner ? await decryptEnvelope(envelope, { authorities: await readers }) : expected;
+      const outer = f.inner
+        ? await decryptEnvelope(envelope, { authorities: await readers, expect: {} })
+        : expected;
       expect(Buffer.from(got)).toEqual(Buffer.from(outer.subarray(start, end)));
     });
 
@@ -219,6 +223,19 @@ describe('envelope v1 fixtures', () => {
       for (const read of [whole, streamed]) {
         expect((await failure(read(flipped, await readers))).code).toBe('INVALID_ENVELOPE');
       }
+    });
+
+    it('should decrypt only as its own scheme when the reader expects one', async () => {
+      const envelope = envelopeOf(f);
+      const mine = { authorities: await readers, expect: { scheme: f.recipe } };
+      expect((await decryptEnvelope(envelope, mine)).length).toBe(
+        f.inner ? f.inner.envelopeLength : f.plaintext.length,
+      );
+      const other = { chain: [...idsOf(f)].reverse() };
+      const e = await failure(
+        decryptEnvelope(envelope, { authorities: await readers, expect: { scheme: other } }),
+      );
+      expect(e.code).toBe('UNEXPECTED_ENVELOPE');
     });
 
     it.each(idsOf(f).map((id) => [id]))(

@@ -69,7 +69,15 @@ export class KmsKey implements Authority {
       ),
     );
     this.learnArn(r.KeyId);
-    return { plaintext: required(r.Plaintext, this.id), wrapped: required(r.CiphertextBlob, this.id) };
+    const plaintext = required(r.Plaintext, this.id);
+    if (plaintext.length !== 32) {
+      throw new SdkError(
+        'AUTHORITY_FAILED',
+        `the KMS made a data key of ${plaintext.length} bytes, not 32`,
+        this.id,
+      );
+    }
+    return { plaintext, wrapped: required(r.CiphertextBlob, this.id) };
   }
 
   async reEncrypt(wrapped: Uint8Array, binding: Binding, to: Authority): Promise<Uint8Array | undefined> {

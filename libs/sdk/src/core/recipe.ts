@@ -59,6 +59,14 @@ export async function protectDataKey(
       if (!authority) throw new SdkError('CONFIG', `the scheme names authority ${id}, which was not given`);
       if (layer === 0 && authority.generate) {
         ({ plaintext: secret, wrapped: value } = await authority.generate(bind(part, 0)));
+        // A secret of another length would make an envelope nobody can ever open.
+        if (secret.length !== SHARE_LENGTH) {
+          throw new SdkError(
+            'AUTHORITY_FAILED',
+            `authority ${id} made a secret of ${secret.length} bytes`,
+            id,
+          );
+        }
         continue;
       }
       if (layer === 0) {

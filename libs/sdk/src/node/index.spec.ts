@@ -13,6 +13,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The next base64 digit: a canonical final digit before `=` made non-canonical (its low two bits are padding). */
+const nudge = (c: string): string => {
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  return digits[digits.indexOf(c) + 1]!;
+};
+
 const sink = (parts: Buffer[]) =>
   new Writable({
     write(chunk: Buffer, _e, done) {
@@ -65,11 +71,13 @@ describe('SDK for Node', () => {
   });
 
   it('should read a key file as raw bytes, hex or base64, and refuse any other length', async () => {
-    const raw = randomBytes(32);
+    // Raw bytes with at least one that is not text (a random 32 are all text with probability about 1e-13).
+    const raw = Buffer.concat([Buffer.from([0]), randomBytes(31)]);
     const id = (await CustomerKey.fromBytes('x', raw)).describe();
     for (const [name, content] of [
       ['raw', raw],
       ['hex', Buffer.from(raw.toString('hex'))],
+      ['hex-upper', Buffer.from(`  ${raw.toString('hex').toUpperCase()}\r\n`)],
       ['b64', Buffer.from(`${raw.toString('base64')}\n`)],
     ] as const) {
       writeFileSync(join(dir, name), content);
@@ -77,6 +85,96 @@ describe('SDK for Node', () => {
     }
     writeFileSync(join(dir, 'short'), randomBytes(16));
     await expect(keyFile('x', join(dir, 'short'))).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+
+  it.each([
+    ['a 32-character passphrase', 'correct horse battery staple 123'],
+    ['32 hex digits (16 bytes)', randomBytes(16).toString('hex')],
+    ['31 characters and a newline', `${'p'.repeat(31)}\n`],
+  ])('should refuse %s as raw key bytes and say how to write a key file', async (_what, content) => {
+    expect(Buffer.byteLength(content)).toBe(32);
+    writeFileSync(join(dir, 'text.key'), content);
+    const e = await keyFile('me', join(dir, 'text.key')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(SdkError);
+    expect(e).toMatchObject({ code: 'CONFIG' });
+    expect((e as Error).message).toContain('key file of me holds 32 characters of text');
+    expect((e as Error).message).toContain('openssl rand -out <file> 32');
+    expect((e as Error).message).not.toContain(content.trim());
+  });
+
+  it.each([
+    ['base64 without its padding', (k: Buffer) => k.toString('base64').slice(0, -1)],
+    ['base64url', (k: Buffer) => k.toString('base64url')],
+    ['base64 of 33 bytes', (k: Buffer) => Buffer.concat([k, Buffer.from([1])]).toString('base64')],
+    [
+      'non-canonical base64 (padding bits set)',
+      (k: Buffer) => k.toString('base64').replace(/(.)=$/, (_m, c: string) => `${nudge(c)}=`),
+    ],
+    [
+      'base64 with a space inside',
+      (k: Buffer) => `${k.toString('base64').slice(0, 20)} ${k.toString('base64').slice(20)}`,
+    ],
+    ['63 hex digits', (k: Buffer) => k.toString('hex').slice(1)],
+    ['65 hex digits', (k: Buffer) => `${k.toString('hex')}0`],
+    ['64 hex digits with a stray character', (k: Buffer) => `${k.toString('hex').slice(0, 63)}g`],
+    ['33 raw bytes', (k: Buffer) => Buffer.concat([k, Buffer.from([0xff])]).toString('latin1')],
+  ])('should refuse a key file of %s', async (_what, form) => {
+    const key = Buffer.concat([Buffer.from([0xff]), randomBytes(31)]);
+    writeFileSync(join(dir, 'bad.key'), Buffer.from(form(key), 'latin1'));
+    await expect(keyFile('me', join(dir, 'bad.key'))).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringContaining('key file of me does not hold a 32-byte key') as unknown,
+    });
+  });
+
+  it('should refuse a configuration or credentials file that is not JSON without quoting any of it', async () => {
+    writeFileSync(join(dir, 'broken.json'), '{"scheme": wJalrXUtnFEMIbroken}');
+    const config = await loadConfig(join(dir, 'broken.json')).catch((e: unknown) => e);
+    expect(config).toMatchObject({
+      code: 'CONFIG',
+      message: `configuration ${join(dir, 'broken.json')} is not valid JSON`,
+    });
+    writeFileSync(
+      join(dir, 'creds.json'),
+      '{"accessKeyId":"AKIAEXAMPLE","secretAccessKey":wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY}',
+    );
+    writeFileSync(
+      join(dir, 'kms.json'),
+      JSON.stringify({
+        scheme: { chain: ['corp'] },
+        authorities: { corp: { type: 'kms', keyId: 'k', credentialsFile: 'creds.json' } },
+      }),
+    );
+    const creds = await loadConfig(join(dir, 'kms.json')).catch((e: unknown) => e);
+    expect(creds).toBeInstanceOf(SdkError);
+    expect(creds).toMatchObject({ code: 'CONFIG' });
+    expect((creds as Error).message).toBe(
+      `credentials file ${join(dir, 'creds.json')} of authority corp is not valid JSON`,
+    );
+    expect((creds as Error).message).not.toContain('wJalr');
+    expect((creds as Error).message).not.toContain('AKIA');
+  });
+
+  it('should refuse a credentials file without string keys and a configuration it cannot read', async () => {
+    writeFileSync(
+      join(dir, 'creds.json'),
+      JSON.stringify({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 42 }),
+    );
+    writeFileSync(
+      join(dir, 'kms.json'),
+      JSON.stringify({
+        scheme: { chain: ['corp'] },
+        authorities: { corp: { type: 'kms', keyId: 'k', credentialsFile: 'creds.json' } },
+      }),
+    );
+    await expect(loadConfig(join(dir, 'kms.json'))).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringContaining('needs "accessKeyId" and "secretAccessKey" strings') as unknown,
+    });
+    await expect(loadConfig(join(dir, 'none.json'))).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: `configuration ${join(dir, 'none.json')} cannot be read (ENOENT)`,
+    });
   });
 
   it('should refuse a configuration without scheme or with an authority of no known type', async () => {

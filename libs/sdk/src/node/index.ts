@@ -52,18 +52,38 @@ export const nodeAead: ChunkAeadFactory = async (key: Uint8Array): Promise<Chunk
   };
 };
 
-/** A customer key file: 32 raw bytes, or the same as base64 or hex text. */
+/** How to write a key file, for the errors that refuse one. */
+const KEY_FILE_FORMS =
+  'write 32 random bytes (openssl rand -out <file> 32), or them as 64 hex digits (openssl rand -hex 32) or as base64 (openssl rand -base64 32)';
+
+/** Whether every byte is printable ASCII or a tab, line feed or carriage return: text, not random bytes. */
+const isText = (bytes: Uint8Array): boolean =>
+  bytes.every((b) => (b >= 0x20 && b <= 0x7e) || b === 9 || b === 10 || b === 13);
+
+/**
+ * A customer key file, in exactly one of three forms: 32 raw bytes that are not all text (32 random bytes are
+ * practically never all printable), or text that is, once trimmed, 64 hex digits or the canonical base64 of 32 bytes
+ * (44 characters with its padding). Anything else is refused, in particular a 32-character passphrase or 32 hex
+ * digits (16 bytes) that would otherwise be taken for raw key bytes.
+ */
 export async function keyFile(id: string, path: string): Promise<CustomerKey> {
   const bytes = readFileSync(path);
-  const text = bytes.toString('utf8').trim();
-  const raw =
-    bytes.length === 32
-      ? bytes
-      : /^[0-9a-fA-F]{64}$/.test(text)
-        ? Buffer.from(text, 'hex')
-        : Buffer.from(text, 'base64');
-  if (raw.length !== 32) throw new SdkError('CONFIG', `key file of ${id} does not hold a 32-byte key`);
-  return CustomerKey.fromBytes(id, raw);
+  if (bytes.length === 32) {
+    if (isText(bytes)) {
+      throw new SdkError(
+        'CONFIG',
+        `key file of ${id} holds 32 characters of text (a passphrase or 32 hex digits?), not a key: ${KEY_FILE_FORMS}`,
+      );
+    }
+    return CustomerKey.fromBytes(id, bytes);
+  }
+  const text = bytes.toString('latin1').trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return CustomerKey.fromBytes(id, Buffer.from(text, 'hex'));
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) {
+    const raw = Buffer.from(text, 'base64');
+    if (raw.length === 32 && raw.toString('base64') === text) return CustomerKey.fromBytes(id, raw);
+  }
+  throw new SdkError('CONFIG', `key file of ${id} does not hold a 32-byte key: ${KEY_FILE_FORMS}`);
 }
 
 /** One authority of a configuration file. */
@@ -85,14 +105,44 @@ interface CredentialsFile {
   region?: string;
 }
 
+/**
+ * A JSON file's value. The errors are fixed text naming `what`: never the parser's message, which quotes a piece of
+ * the file (a credentials file's secret access key, say).
+ */
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? ` (${String(e.code)})` : '';
+    throw new SdkError('CONFIG', `${what} cannot be read${code}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SdkError('CONFIG', `${what} is not valid JSON`);
+  }
+}
+
+/** A credentials file's keys, checked to be strings (the values are never put in an error). */
+function credentialsFile(path: string, id: string): CredentialsFile {
+  const what = `credentials file ${path} of authority ${id}`;
+  const creds = readJson(path, what) as Partial<Record<keyof CredentialsFile, unknown>> | null;
+  if (
+    typeof creds !== 'object' ||
+    creds === null ||
+    typeof creds.accessKeyId !== 'string' ||
+    typeof creds.secretAccessKey !== 'string' ||
+    (creds.region !== undefined && typeof creds.region !== 'string')
+  ) {
+    throw new SdkError('CONFIG', `${what} needs "accessKeyId" and "secretAccessKey" strings`);
+  }
+  return creds as CredentialsFile;
+}
+
 /** The authorities of a configuration file, paths relative to the file's folder. */
 export async function loadConfig(file: string): Promise<{ config: SdkConfig; authorities: Authority[] }> {
-  let config: SdkConfig;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as SdkConfig;
-  } catch (e) {
-    throw new SdkError('CONFIG', `${file} is not a readable JSON configuration: ${(e as Error).message}`);
-  }
+  const config = readJson(file, `configuration ${file}`) as SdkConfig;
   if (
     typeof config?.authorities !== 'object' ||
     config.authorities === null ||
@@ -108,9 +158,7 @@ export async function loadConfig(file: string): Promise<{ config: SdkConfig; aut
   for (const [id, a] of Object.entries(config.authorities)) {
     if (a?.type === 'key-file') authorities.push(await keyFile(id, resolve(base, a.path)));
     else if (a?.type === 'kms') {
-      const creds = a.credentialsFile
-        ? (JSON.parse(readFileSync(resolve(base, a.credentialsFile), 'utf8')) as CredentialsFile)
-        : undefined;
+      const creds = a.credentialsFile ? credentialsFile(resolve(base, a.credentialsFile), id) : undefined;
       const region = a.region ?? creds?.region ?? 'us-east-1';
       const service = JSON.stringify([
         a.endpoint ?? '',
