@@ -367,8 +367,8 @@ export class DomainChangesUseCase implements OnApplicationBootstrap, BeforeAppli
 
   /** The domain a proposal names: VALIDATION when it names none this coordinator serves. */
   private proposedDomain(p: Partial<DomainProposal>): DomainState {
-    const domainId = p.domainId;
-    if (typeof domainId !== 'string' || !this.domain.all().some((d) => d.domainId === domainId)) {
+    const domain = typeof p.domainId === 'string' ? this.domain.find(p.domainId) : undefined;
+    if (!domain) {
       throw new KmsError(
         ErrorCodes.VALIDATION,
         `the proposal names no domain of this coordinator (${this.domain
@@ -377,7 +377,7 @@ export class DomainChangesUseCase implements OnApplicationBootstrap, BeforeAppli
           .join(', ')})`,
       );
     }
-    return this.domain.current(domainId);
+    return domain.state;
   }
 
   async cancel(req: CancelProposalRequest): Promise<{ cancelled: boolean }> {

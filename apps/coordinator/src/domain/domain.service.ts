@@ -162,6 +162,11 @@ export class DomainService implements OnModuleInit {
     return this.get(domainId).state;
   }
 
+  /** A domain by id, if there is one. */
+  find(domainId: string): Domain | undefined {
+    return this.domains.get(domainId);
+  }
+
   /** A domain by id: CUSTOM_KEY_STORE_NOT_FOUND when there is none. */
   get(domainId: string): Domain {
     const d = this.domains.get(domainId);
@@ -179,9 +184,9 @@ export class DomainService implements OnModuleInit {
     throw new Error('domain state not loaded');
   }
 
-  /** Every domain, in the order they were made. */
+  /** Every domain, in the order they were made (loaded by creation date, then made in order). */
   all(): Domain[] {
-    return [...this.domains.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return [...this.domains.values()];
   }
 
   /** The domain `nodeId` is a member of, if any. */

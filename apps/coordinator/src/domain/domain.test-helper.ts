@@ -37,6 +37,7 @@ export function domainsOf(states: DomainState[], steps: string[] = []): DomainSe
     stateAt: async (domainId: string) => get(domainId).state,
     current: (domainId: string) => get(domainId).state,
     get,
+    find: (domainId: string) => domains.get(domainId),
     defaultId: () => states[0]!.domainId,
     all: () => [...domains.values()],
     domainOf: (nodeId: string) =>

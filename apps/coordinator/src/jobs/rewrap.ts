@@ -61,9 +61,17 @@ export class Rewrap {
     return this.versionsIn(domainId).andWhere('v.domain_generation = :generation', { generation }).getCount();
   }
 
-  /** Whether a rotation left a generation to move away from (the job looks at the table only then). */
-  private rotating(domainId: string): boolean {
-    return this.domain.current(domainId).generations.some((g) => g.state === 'retiring');
+  /** The generations a rotation left to move away from (the job looks at the table only when there are some). */
+  private retiring(domainId: string): number[] {
+    return this.domain
+      .current(domainId)
+      .generations.filter((g) => g.state === 'retiring')
+      .map((g) => g.generation);
+  }
+
+  /** The domain's key versions under a retiring generation (by the generation index, so none left costs nothing). */
+  private underRetiring(domainId: string, retiring: readonly number[]) {
+    return this.versionsIn(domainId).andWhere('v.domain_generation IN (:...retiring)', { retiring });
   }
 
   /**
@@ -80,17 +88,14 @@ export class Rewrap {
   }
 
   private async left(domainId: string, recount = false): Promise<number> {
-    const state = this.domain.current(domainId);
-    const retiring = state.generations.filter((g) => g.state === 'retiring').map((g) => g.generation);
+    const active = this.domain.current(domainId).generation;
+    const retiring = this.retiring(domainId);
     const kept = this.counted.get(domainId);
     let n: number;
     if (retiring.length === 0) n = 0;
-    else if (!recount && kept?.active === state.generation) n = kept.n;
-    else
-      n = await this.versionsIn(domainId)
-        .andWhere('v.domain_generation IN (:...retiring)', { retiring })
-        .getCount();
-    this.counted.set(domainId, { active: state.generation, n });
+    else if (!recount && kept?.active === active) n = kept.n;
+    else n = await this.underRetiring(domainId, retiring).getCount();
+    this.counted.set(domainId, { active, n });
     remainingGauge.set({ domain: domainId }, n);
     return n;
   }
@@ -145,15 +150,17 @@ export class Rewrap {
   async run(): Promise<number> {
     let moved = 0;
     for (const { domainId } of this.domain.all()) {
-      if (this.rotating(domainId)) moved += await this.runDomain(domainId);
+      if (this.retiring(domainId).length > 0) moved += await this.runDomain(domainId);
     }
     return moved;
   }
 
   private async runDomain(domainId: string): Promise<number> {
     const active = this.domain.current(domainId).generation;
+    const retiring = this.retiring(domainId);
     const route = this.hsm.in(domainId);
-    await this.left(domainId, true);
+    // Until the operators destroy the retired generation, every job run comes here: with nothing left it stops now.
+    if ((await this.left(domainId, true)) === 0) return 0;
     let moved = 0;
     // Keyset pagination in primary-key order: each batch starts where the last one ended (an index range, not a scan
     // from the start); a pass that found rows is followed by another, for rows that changed under it.
@@ -161,9 +168,8 @@ export class Rewrap {
     let foundInPass = false;
     let passes = 1;
     for (;;) {
-      const batch = await this.versionsIn(domainId)
+      const batch = await this.underRetiring(domainId, retiring)
         .select(['v.keyId', 'v.version', 'v.ekt'])
-        .andWhere('v.domain_generation <> :active', { active })
         .andWhere('(v.key_id > :keyId OR (v.key_id = :keyId AND v.version > :version))', after)
         .orderBy('v.key_id')
         .addOrderBy('v.version')

@@ -24,7 +24,8 @@ export function isNodeFailure(e: unknown): e is KmsError {
  */
 @Injectable()
 export class HsmRouter {
-  private readonly next = new Map<string, number>();
+  /** One route per domain, made on first use: a request allocates nothing to find its members. */
+  private readonly routes = new Map<string, MembersRoute>();
 
   constructor(
     @Inject(RPC) private readonly rpc: RpcClient,
@@ -35,12 +36,13 @@ export class HsmRouter {
 
   /** The members of one domain (CUSTOM_KEY_STORE_NOT_FOUND for an unknown id). */
   in(domainId: string): DomainRoute {
-    this.domains.get(domainId);
-    return new MembersRoute(domainId, this.domains, this.health, this, () => {
-      const n = this.next.get(domainId) ?? 0;
-      this.next.set(domainId, n + 1);
-      return n;
-    });
+    let route = this.routes.get(domainId);
+    if (!route) {
+      this.domains.get(domainId);
+      route = new MembersRoute(domainId, this.domains, this.health, this);
+      this.routes.set(domainId, route);
+    }
+    return route;
   }
 
   /** The members of the domain a key lives in. */
@@ -62,18 +64,19 @@ export interface DomainRoute {
   callSigner<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }>;
   members(): string[];
   isMember(nodeId: unknown): nodeId is string;
-  connected(): boolean;
   callNode<TReply>(nodeId: string, action: HsmAction, payload: object): Promise<TReply>;
   callEach<TReply>(action: HsmAction, payload: object): Promise<TReply[]>;
 }
 
 class MembersRoute implements DomainRoute {
+  /** Round robin: the member the next request starts with. */
+  private next = 0;
+
   constructor(
     readonly domainId: string,
     private readonly domains: DomainService,
     private readonly health: NodeHealth,
     private readonly router: Pick<HsmRouter, 'callAnyNode'>,
-    private readonly turn: () => number,
   ) {}
 
   private members_(): readonly { nodeId: string }[] {
@@ -87,7 +90,7 @@ class MembersRoute implements DomainRoute {
   /** As call(), also naming the node that answered (for state a node keeps, such as an import key). */
   async callAny<TReply>(action: HsmAction, payload: object): Promise<{ nodeId: string; reply: TReply }> {
     const members = this.members_();
-    const start = members.length === 0 ? 0 : this.turn() % members.length;
+    const start = members.length === 0 ? 0 : this.next++ % members.length;
     return this.callInOrder(
       members.map((_, i) => members[(start + i) % members.length]!.nodeId),
       action,
@@ -134,11 +137,6 @@ class MembersRoute implements DomainRoute {
 
   isMember(nodeId: unknown): nodeId is string {
     return typeof nodeId === 'string' && this.members_().some((m) => m.nodeId === nodeId);
-  }
-
-  /** Whether a member can serve now (one is up): the custom key store is CONNECTED. */
-  connected(): boolean {
-    return this.members().some((n) => this.health.isUp(n));
   }
 
   /** One named node, no failover: a member of the domain only. */

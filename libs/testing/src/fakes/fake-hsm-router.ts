@@ -47,10 +47,6 @@ export class FakeHsmRouter {
     return this.in(key.domainId ?? FAKE_DOMAIN_ID);
   }
 
-  connected(): boolean {
-    return true;
-  }
-
   /** The next call throws `error` (once), as a failing node would. */
   failNext(error: unknown): void {
     (this.root ?? this).failure = error;
