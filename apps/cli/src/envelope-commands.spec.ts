@@ -52,6 +52,23 @@ describe('symbolon encrypt | decrypt | inspect | rewrap', () => {
     expect(readFileSync(file('p.out'))).toEqual(data);
   });
 
+  it('should refuse to overwrite an existing --out and leave it and nothing else behind', async () => {
+    const cfg = config('c.json', { chain: ['a'] }, ['a']);
+    writeFileSync(file('kept'), 'precious');
+    const r = await symbolon(
+      'encrypt',
+      '--config',
+      cfg,
+      '--in',
+      file('p', randomBytes(10)),
+      '--out',
+      file('kept'),
+    );
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('already exists (not overwriting)')]);
+    expect(readFileSync(file('kept'), 'utf8')).toBe('precious');
+    expect(readdirSync(dir).filter((f) => f.startsWith('kept'))).toEqual(['kept']);
+  });
+
   it('should fail naming the missing authority and leave no output file when one authority is not configured', async () => {
     const both = config('both.json', { chain: ['a', 'b'] }, ['a', 'b']);
     await symbolon('encrypt', '--config', both, '--in', file('p', randomBytes(10)), '--out', file('p.sym'));

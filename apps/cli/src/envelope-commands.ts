@@ -13,9 +13,10 @@ import {
   nodeAead,
   rewrapEnvelope,
 } from '@symbolon/sdk/node';
+import { ENVELOPE_HEADER_MAX_LENGTH, ENVELOPE_PREFIX_LENGTH } from '@symbolon/formats';
 import { SingleBar } from 'cli-progress';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import type { ReadableStream as WebReadable } from 'node:stream/web';
@@ -175,9 +176,41 @@ async function cleanedUpOnSignal<T>(cleanup: () => void, run: () => Promise<T>):
 }
 
 /**
- * Pipes --in (or stdin) through `transform` into --out (or stdout). A file output is written to a new temporary name
- * next to it (created exclusively: an existing file is never opened) and renamed only once the whole stream
- * succeeded: a failed or interrupted decryption leaves no partial plaintext behind. Stdout gets each chunk as it
+ * Writes `output` whole or not at all: into a new temporary file beside it (created exclusively), made durable, then
+ * linked to `output`, which must not exist (never overwritten). A failure or SIGINT / SIGTERM removes the temporary
+ * file: no partial plaintext is left behind.
+ */
+async function writeWhole(output: string, write: (sink: Writable) => Promise<void>): Promise<void> {
+  const temp = `${output}.${randomBytes(6).toString('hex')}.partial`;
+  // Only a file this call created is removed: with 'wx' a name that already existed is never opened, and stays.
+  let created = false;
+  const removeTemp = () => {
+    if (created) rmSync(temp, { force: true });
+  };
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    created = true;
+    await cleanedUpOnSignal(removeTemp, () => write(handle.createWriteStream()));
+    // The stream closed the handle; fsync of another descriptor flushes the same file's data.
+    const fd = openSync(temp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(temp, output);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new Usage(`--out ${output} already exists (not overwriting)`);
+    }
+  } finally {
+    removeTemp();
+  }
+}
+
+/**
+ * Pipes --in (or stdin) through `transform` into --out (writeWhole) or stdout. Stdout gets each chunk as it
  * authenticates, so a truncated envelope can leave an authenticated prefix there before the failure.
  */
 async function stream(
@@ -189,20 +222,8 @@ async function stream(
   label: string,
 ): Promise<void> {
   if (!input && !io.stdin) throw new Usage('--in <file> is required here');
+  if (!output && !io.stdout) throw new Usage('--out <file> is required here');
   const total = input ? statSync(input).size : 0;
-  const temp = output ? `${output}.${randomBytes(6).toString('hex')}.partial` : undefined;
-  if (!temp && !io.stdout) throw new Usage('--out <file> is required here');
-  // Only a file this call created is removed: with 'wx' a name that already existed is never opened, and stays.
-  let created = false;
-  const removeTemp = () => {
-    if (temp && created) rmSync(temp, { force: true });
-  };
-  let sink: NodeJS.WritableStream;
-  if (temp) {
-    const handle = await open(temp, 'wx', 0o600);
-    created = true;
-    sink = handle.createWriteStream();
-  } else sink = io.stdout!;
   const source = input ? createReadStream(input) : io.stdin!;
   const bar =
     (forceProgress || io.interactive) && total > 0
@@ -220,54 +241,56 @@ async function stream(
       controller.enqueue(chunk);
     },
   });
+  const web = (Readable.toWeb(source as Readable) as unknown as ReadableStream<Uint8Array>)
+    .pipeThrough(counted)
+    .pipeThrough(transform);
+  const into = (sink: Writable) =>
+    pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink);
   try {
-    const web = (Readable.toWeb(source as Readable) as unknown as ReadableStream<Uint8Array>)
-      .pipeThrough(counted)
-      .pipeThrough(transform);
-    const piped = () =>
-      pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink as Writable);
-    await (temp ? cleanedUpOnSignal(removeTemp, piped) : piped());
-    if (temp) renameSync(temp, output!);
-  } catch (e) {
-    removeTemp();
-    throw e;
+    await (output ? writeWhole(output, into) : into(io.stdout as Writable));
   } finally {
     bar?.stop();
+  }
+}
+
+/** The first bytes of an envelope file, as many as its header can take. */
+async function headerPrefix(path: string): Promise<{ prefix: Buffer; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const prefix = Buffer.alloc(Math.min(size, ENVELOPE_PREFIX_LENGTH + ENVELOPE_HEADER_MAX_LENGTH));
+    await file.read(prefix, 0, prefix.length, 0);
+    return { prefix, size };
+  } finally {
+    await file.close();
   }
 }
 
 /** Prints the header: authorities, how the key is kept, the context; nothing is decrypted, no authority asked. */
 async function inspect(input: string | undefined, io: EnvelopeIo): Promise<number> {
   if (!input) throw new Usage('inspect needs --in <file>');
-  const file = await open(input, 'r');
-  try {
-    const { size } = await file.stat();
-    const prefix = Buffer.alloc(Math.min(size, 9 + 65_536));
-    await file.read(prefix, 0, prefix.length, 0);
-    const { header, headerLength, plaintextLength } = inspectEnvelope(prefix, size);
-    const recipe = (r: { chain: readonly number[]; wrapped: Uint8Array }) => ({
-      Chain: r.chain.map((i) => header.authorities[i]!.id),
-      WrappedBytes: r.wrapped.length,
-    });
-    io.out(
-      `${JSON.stringify(
-        {
-          Format: 'symbolon envelope v1',
-          Id: Buffer.from(header.id).toString('base64'),
-          Authorities: header.authorities,
-          Key: 'chain' in header.key ? recipe(header.key) : { Split: header.key.split.map(recipe) },
-          Context: header.context,
-          HeaderBytes: headerLength,
-          PlaintextBytes: plaintextLength,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    return 0;
-  } finally {
-    await file.close();
-  }
+  const { prefix, size } = await headerPrefix(input);
+  const { header, headerLength, plaintextLength } = inspectEnvelope(prefix, size);
+  const recipe = (r: { chain: readonly number[]; wrapped: Uint8Array }) => ({
+    Chain: r.chain.map((i) => header.authorities[i]!.id),
+    WrappedBytes: r.wrapped.length,
+  });
+  io.out(
+    `${JSON.stringify(
+      {
+        Format: 'symbolon envelope v1',
+        Id: Buffer.from(header.id).toString('base64'),
+        Authorities: header.authorities,
+        Key: 'chain' in header.key ? recipe(header.key) : { Split: header.key.split.map(recipe) },
+        Context: header.context,
+        HeaderBytes: headerLength,
+        PlaintextBytes: plaintextLength,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return 0;
 }
 
 /** Writes a copy of --in with one layer moved from one authority to another: new header, the same body bytes. */
@@ -284,35 +307,17 @@ async function rewrap(
   const from = byId.get(fromId);
   const to = byId.get(toId);
   if (!from || !to) throw new Usage(`--config names no authority ${!from ? fromId : toId}`);
-  const file = await open(input, 'r');
-  let bodyOffset: number;
-  let headerBytes: Uint8Array;
-  try {
-    const { size } = await file.stat();
-    const prefix = Buffer.alloc(Math.min(size, 9 + 65_536));
-    await file.read(prefix, 0, prefix.length, 0);
-    ({ headerBytes, bodyOffset } = await rewrapEnvelope(prefix, { from, to, ...(part ? { part } : {}) }));
-  } finally {
-    await file.close();
-  }
-  const temp = `${output}.${randomBytes(6).toString('hex')}.partial`;
-  let created = false;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    created = true;
-    const sink = handle.createWriteStream();
-    await pipeline(
+  const { prefix } = await headerPrefix(input);
+  const { headerBytes, bodyOffset } = await rewrapEnvelope(prefix, { from, to, ...(part ? { part } : {}) });
+  await writeWhole(output, (sink) =>
+    pipeline(
       (async function* () {
         yield headerBytes;
         yield* createReadStream(input, { start: bodyOffset });
       })(),
       sink,
-    );
-    renameSync(temp, output);
-  } catch (e) {
-    if (created) rmSync(temp, { force: true });
-    throw e;
-  }
+    ),
+  );
   io.out(`${JSON.stringify({ Rewrapped: output, From: fromId, To: toId })}\n`);
   return 0;
 }
