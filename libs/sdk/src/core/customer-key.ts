@@ -1,4 +1,4 @@
-import { type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
+import { ENVELOPE_CUSTOMER_KEY_ID_PATTERN, type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
 import { SdkError, needs } from './errors.js';
@@ -51,7 +51,7 @@ export class CustomerKey implements Authority {
       'a customer CryptoKey is an AES-GCM key of 256 bits that can encrypt and decrypt',
     );
     /* Precondition: a customer key id is 16 hex digits. */
-    needs(/^[0-9a-f]{16}$/.test(keyId), 'a customer key id is 16 hex digits');
+    needs(ENVELOPE_CUSTOMER_KEY_ID_PATTERN.test(keyId), 'a customer key id is 16 hex digits');
     return new CustomerKey(id, key, keyId);
   }
 

@@ -373,4 +373,30 @@ describe('envelope', () => {
       expect([e.code, e.authorityId, asked]).toEqual(['AUTHORITY_MISSING', 'a', []]);
     });
   });
+
+  it('a scheme is a chain of authority ids or a split of such chains', async () => {
+    const a = await keyOf('a');
+    for (const scheme of [{}, { chain: [] }, { chain: [1] }, { split: [{}] }, { split: 'a' }]) {
+      expect(
+        await failure(
+          encryptEnvelope(Buffer.from('x'), { scheme: scheme as unknown as Scheme, authorities: [a] }),
+        ),
+      ).toMatchObject({
+        code: 'CONFIG',
+        message: 'a scheme is a chain of authority ids or a split of such chains',
+      });
+    }
+  });
+
+  it('should refuse, as a configuration error, a context the format does not take', async () => {
+    const a = await keyOf('a');
+    const e = await failure(
+      encryptEnvelope(Buffer.from('x'), {
+        scheme: { chain: ['a'] },
+        authorities: [a],
+        context: { 'symbolon:x': 'y' },
+      }),
+    );
+    expect(e.code).toBe('CONFIG');
+  });
 });

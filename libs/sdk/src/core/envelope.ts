@@ -53,17 +53,17 @@ async function newEnvelope(
   const byId = new Map(opts.authorities.map((a) => [a.id, a]));
   const id = crypto.getRandomValues(new Uint8Array(16));
   const context = opts.context ?? {};
-  const draft: EnvelopeHeader = {
-    id,
-    authorities: [],
-    context,
-    key: { chain: [0], wrapped: new Uint8Array(1) },
-  };
-  const { authorities, key, dataKey } = await protectDataKey(opts.scheme, byId, (part, layer) =>
-    wrapBinding(draft, part, layer),
-  );
-  const header: EnvelopeHeader = { id, authorities, context, key };
-  return { headerBytes: serializeEnvelopeHeader(header), dataKey, bodyContext: await bodyContext(header) };
+  try {
+    const { authorities, key, dataKey } = await protectDataKey(opts.scheme, byId, (part, layer) =>
+      wrapBinding({ id, context }, part, layer),
+    );
+    const header: EnvelopeHeader = { id, authorities, context, key };
+    return { headerBytes: serializeEnvelopeHeader(header), dataKey, bodyContext: await bodyContext(header) };
+  } catch (e) {
+    // The format's refusal of what the writer asked for (a context over the limits, too many authorities...).
+    if (e instanceof EnvelopeError) throw new SdkError('CONFIG', e.message);
+    throw e;
+  }
 }
 
 /** The body's chunked-encryption context: SHA-256 of the sealed header (id and encryption context). */
@@ -188,7 +188,7 @@ function asSdkError(e: unknown): SdkError {
 /** Encrypts `plaintext` into one envelope (header || body) in memory. */
 export async function encryptEnvelope(plaintext: Uint8Array, opts: EncryptOptions): Promise<Uint8Array> {
   const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
-  const body = await encryptChunked(dataKey, ctx, plaintext, opts.aead ? { aead: opts.aead } : {});
+  const body = await encryptChunked(dataKey, ctx, plaintext, opts);
   const out = new Uint8Array(headerBytes.length + body.length);
   out.set(headerBytes);
   out.set(body, headerBytes.length);
@@ -200,9 +200,7 @@ export async function decryptEnvelope(envelope: Uint8Array, opts: DecryptOptions
   const { header, bodyOffset } = parsed(envelope);
   const dataKey = await recoverDataKey(header, readerFor(header, opts));
   const ctx = await bodyContext(header);
-  return openBody(() =>
-    decryptChunked(dataKey, ctx, envelope.subarray(bodyOffset), opts.aead ? { aead: opts.aead } : {}),
-  );
+  return openBody(() => decryptChunked(dataKey, ctx, envelope.subarray(bodyOffset), opts));
 }
 
 /**
@@ -213,7 +211,7 @@ export async function encryptEnvelopeStream(
   opts: EncryptOptions,
 ): Promise<ReadableWritablePair<Uint8Array, Uint8Array>> {
   const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
-  const body = chunkedEncryptStream(dataKey, ctx, opts.aead ? { aead: opts.aead } : {});
+  const body = chunkedEncryptStream(dataKey, ctx, opts);
   const reader = body.readable.getReader();
   let headerSent = false;
   const readable = new ReadableStream<Uint8Array>({
@@ -247,11 +245,7 @@ export function decryptEnvelopeStream(opts: DecryptOptions): TransformStream<Uin
   ): Promise<Uint8Array> => {
     const { header, bodyOffset } = parsed(prefix);
     const dataKey = await recoverDataKey(header, readerFor(header, opts));
-    const inner = chunkedDecryptStream(
-      dataKey,
-      await bodyContext(header),
-      opts.aead ? { aead: opts.aead } : {},
-    );
+    const inner = chunkedDecryptStream(dataKey, await bodyContext(header), opts);
     const reader = inner.readable.getReader();
     const pumped = (async () => {
       for (;;) {
@@ -343,7 +337,7 @@ export async function decryptEnvelopeRange(
       envelopeLength - bodyOffset,
       start,
       end,
-      opts.aead ? { aead: opts.aead } : {},
+      opts,
     ),
   );
 }

@@ -69,15 +69,8 @@ export class KmsKey implements Authority {
       ),
     );
     this.learnArn(r.KeyId);
-    const plaintext = required(r.Plaintext, this.id);
-    if (plaintext.length !== 32) {
-      throw new SdkError(
-        'AUTHORITY_FAILED',
-        `the KMS made a data key of ${plaintext.length} bytes, not 32`,
-        this.id,
-      );
-    }
-    return { plaintext, wrapped: required(r.CiphertextBlob, this.id) };
+    // Its length is checked where every generated secret is (protectDataKey).
+    return { plaintext: required(r.Plaintext, this.id), wrapped: required(r.CiphertextBlob, this.id) };
   }
 
   async reEncrypt(wrapped: Uint8Array, binding: Binding, to: Authority): Promise<Uint8Array | undefined> {

@@ -1,4 +1,6 @@
 import {
+  ENVELOPE_DATA_KEY_LENGTH,
+  ENVELOPE_SPLIT_HKDF_INFO,
   type EnvelopeAuthority,
   type EnvelopeHeader,
   type KeyRecipe,
@@ -24,11 +26,22 @@ export const schemes = {
   splitKey: (customer: string, kms: string): Scheme => ({ split: [{ chain: [customer] }, { chain: [kms] }] }),
 };
 
-const SHARE_LENGTH = 32;
+const SHARE_LENGTH = ENVELOPE_DATA_KEY_LENGTH;
 const encoder = new TextEncoder();
 
 /** The chains of a scheme, with the part name each has in the header. */
 function chainsOf(scheme: Scheme): { part: string; chain: readonly string[] }[] {
+  const isChain = (c: unknown) => Array.isArray(c) && c.length > 0 && c.every((id) => typeof id === 'string');
+  /* Precondition: a scheme is a chain of authority ids or a split of such chains (configurations are JSON). */
+  needs(
+    typeof scheme === 'object' &&
+      scheme !== null &&
+      ('chain' in scheme
+        ? isChain(scheme.chain)
+        : Array.isArray((scheme as { split?: unknown }).split) &&
+          scheme.split.every((s) => isChain((s as { chain?: unknown } | null)?.chain))),
+    'a scheme is a chain of authority ids or a split of such chains',
+  );
   return 'chain' in scheme
     ? [{ part: 'key', chain: scheme.chain }]
     : scheme.split.map((s, i) => ({ part: `split.${i}`, chain: s.chain }));
@@ -120,7 +133,7 @@ export async function recoverDataKey(
 async function combineShares(shares: readonly Uint8Array[]): Promise<Uint8Array> {
   const ikm = new Uint8Array(shares.length * SHARE_LENGTH);
   shares.forEach((s, i) => ikm.set(s, i * SHARE_LENGTH));
-  const label = encoder.encode('symbolon.envelope.v1.split');
+  const label = encoder.encode(ENVELOPE_SPLIT_HKDF_INFO);
   const info = new Uint8Array(label.length + 1);
   info.set(label);
   info[label.length] = shares.length;
