@@ -9,3 +9,4 @@ export * from './envelope/index.js';
 export * from './errors.js';
 export * from './needs.js';
 export * from './uuid.js';
+export { bufferSource } from './bytes.js';

@@ -1,6 +1,6 @@
 import { EnvelopeError } from '../errors.js';
 import { needs } from '../needs.js';
-import { bufferSource } from './bytes.js';
+import { bufferSource } from '../bytes.js';
 import { CHUNKED_KEY_LENGTH, CHUNKED_NONCE_LENGTH, CHUNKED_TAG_LENGTH } from './format.js';
 
 /**

@@ -4,7 +4,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 import { EnvelopeError, type EnvelopeErrorCode } from '../errors.js';
 import { webCryptoAead, type ChunkAeadFactory } from './aead.js';
-import { concatBytes } from './bytes.js';
+import { concatBytes } from '../bytes.js';
 
 /** The outcome of pushing an input through a transform stream. */
 export interface StreamRun {

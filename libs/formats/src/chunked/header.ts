@@ -1,5 +1,5 @@
 import { needs } from '../needs.js';
-import { concatBytes, constantTimeEqual } from './bytes.js';
+import { concatBytes, constantTimeEqual } from '../bytes.js';
 import { CHUNKED_HEADER_LENGTH, CHUNKED_SALT_LENGTH } from './format.js';
 import { deriveChunkKeys, type ChunkKeys } from './kdf.js';
 import type { ChunkedOptions } from './length.js';

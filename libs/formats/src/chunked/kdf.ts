@@ -1,5 +1,5 @@
 import { needs } from '../needs.js';
-import { bufferSource, concatBytes } from './bytes.js';
+import { bufferSource, concatBytes } from '../bytes.js';
 import {
   CHUNKED_AEAD_NAME,
   CHUNKED_COMMITMENT_LENGTH,

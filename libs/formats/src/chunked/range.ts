@@ -1,5 +1,5 @@
 import { needs } from '../needs.js';
-import { runPool } from './bytes.js';
+import { runPool } from '../bytes.js';
 import { CHUNKED_CHUNK_SIZE, CHUNKED_HEADER_LENGTH, CHUNKED_SEALED_CHUNK_SIZE } from './format.js';
 import { verifyHeader } from './header.js';
 import { checkInputKeyAndContext } from './kdf.js';

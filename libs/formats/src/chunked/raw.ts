@@ -1,6 +1,6 @@
 import { needs } from '../needs.js';
 import type { ChunkAead } from './aead.js';
-import { runPool } from './bytes.js';
+import { runPool } from '../bytes.js';
 import {
   CHUNKED_CHUNK_SIZE,
   CHUNKED_KEY_LENGTH,

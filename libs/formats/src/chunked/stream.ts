@@ -10,7 +10,7 @@ import {
 import { startEncryption, verifyHeader, type ChunkedEncryptOptions } from './header.js';
 import { checkInputKeyAndContext } from './kdf.js';
 import { isValidFinalChunkLength, resolveChunkedOptions, type ChunkedOptions } from './length.js';
-import { concatBytes } from './bytes.js';
+import { concatBytes } from '../bytes.js';
 import { chunkNonce } from './kdf.js';
 import { checkAeadOutput, openChunk, sealChunk } from './raw.js';
 
@@ -39,11 +39,6 @@ class BlockCollector {
   /** Copies bytes of `input` from `offset` until the block is full; returns the offset after the bytes taken. */
   fill(input: Uint8Array, offset: number): number {
     const available = input.length - offset;
-    if (this.filled === 0 && available >= this.size) {
-      this.block = input.slice(offset, offset + this.size);
-      this.filled = this.size;
-      return offset + this.size;
-    }
     const take = Math.min(this.size - this.filled, available);
     this.block ??= new Uint8Array(this.size);
     this.block.set(input.subarray(offset, offset + take), this.filled);
@@ -110,27 +105,19 @@ class ChunkPipeline {
    * With a synchronous AEAD: runs `inputs` (the next chunks, in order) at once and emits their results as one piece.
    * On a failure the results before it are emitted first (a valid prefix), then the failure is thrown.
    */
-  async runNow(
-    inputs: readonly Uint8Array[],
-    run: (nonceIndex: number, input: Uint8Array) => Uint8Array,
-  ): Promise<void> {
-    if (inputs.length === 0) return;
-    await this.drain();
+  runNow(inputs: readonly Uint8Array[], run: (nonceIndex: number, input: Uint8Array) => Uint8Array): void {
+    // Nothing else is in flight: a stream with a synchronous AEAD dispatches nothing.
     const outputs: Uint8Array[] = [];
-    let total = 0;
     let failure: unknown;
     for (const input of inputs) {
       try {
-        const output = run(this.index++, input);
-        outputs.push(output);
-        total += output.length;
+        outputs.push(run(this.index++, input));
       } catch (e) {
         failure = e;
         break;
       }
     }
-    if (total > 0 || (outputs.length > 0 && failure === undefined))
-      this.controller.enqueue(concatBytes(...outputs));
+    if (outputs.length > 0) this.controller.enqueue(concatBytes(...outputs));
     if (failure !== undefined) throw failure;
   }
 }
@@ -205,10 +192,10 @@ export function chunkedEncryptStream(
           else await pipeline.dispatch(block.take());
         }
       }
-      if (sealNow) await pipeline.runNow(whole, sealNow);
+      if (sealNow) pipeline.runNow(whole, sealNow);
     },
     async flush() {
-      if (sealNow) await pipeline.runNow([block.take()], sealNow);
+      if (sealNow) pipeline.runNow([block.take()], sealNow);
       else await pipeline.dispatch(block.take());
       await pipeline.drain();
     },
@@ -258,7 +245,7 @@ export function chunkedDecryptStream(
         }
         offset = block.fill(input, offset);
       }
-      if (openNow) await pipeline.runNow(whole, openNow);
+      if (openNow) pipeline.runNow(whole, openNow);
     },
     async flush() {
       /* Precondition: salt and commitment were received. */
@@ -267,7 +254,7 @@ export function chunkedDecryptStream(
       await pipeline.drain();
       /* Precondition: the stream ends with a short final chunk of at least a tag. */
       needs(isValidFinalChunkLength(block.length), 'Chunked ciphertext is truncated', 'TRUNCATED');
-      if (openNow) await pipeline.runNow([block.take()], openNow);
+      if (openNow) pipeline.runNow([block.take()], openNow);
       else await pipeline.dispatch(block.take());
       await pipeline.drain();
     },

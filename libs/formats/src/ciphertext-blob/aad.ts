@@ -5,9 +5,7 @@ import {
   ENCRYPTION_CONTEXT_MAX_ENTRIES,
   ENCRYPTION_CONTEXT_MAX_FIELD_BYTES,
 } from './format.js';
-
-/** A lone UTF-16 surrogate: such strings have no UTF-8 form (TextEncoder would replace them with U+FFFD). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { isWellFormedUnicode } from '../unicode.js';
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -52,7 +50,7 @@ export function canonicalEncryptionContext(context: Readonly<Record<string, stri
     needs(typeof value === 'string', 'Encryption context values must be strings');
     /* Precondition: keys and values have a UTF-8 form, so that two different strings never encode alike. */
     needs(
-      !LONE_SURROGATE.test(key) && !LONE_SURROGATE.test(value),
+      isWellFormedUnicode(key) && isWellFormedUnicode(value),
       'Encryption context keys and values must be well-formed Unicode',
     );
     const keyBytes = encoder.encode(key);

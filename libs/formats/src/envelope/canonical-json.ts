@@ -1,11 +1,9 @@
 import { needs } from '../needs.js';
+import { isWellFormedUnicode } from '../unicode.js';
 
 /** A value canonical JSON can hold here: strings, safe integers, arrays and objects (no null, booleans or floats). */
 export type CanonicalJsonValue =
   string | number | readonly CanonicalJsonValue[] | { readonly [key: string]: CanonicalJsonValue };
-
-/** A lone UTF-16 surrogate: such strings have no UTF-8 form. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Compares by UTF-16 code units, as the specification orders object keys. */
 function compareCodeUnits(a: string, b: string): number {
@@ -20,7 +18,7 @@ function compareCodeUnits(a: string, b: string): number {
 export function canonicalJson(value: CanonicalJsonValue): string {
   if (typeof value === 'string') {
     /* Precondition: strings have a UTF-8 form, so that two different strings never encode alike. */
-    needs(!LONE_SURROGATE.test(value), 'Envelope strings must be well-formed Unicode');
+    needs(isWellFormedUnicode(value), 'Envelope strings must be well-formed Unicode');
     return JSON.stringify(value);
   }
   if (typeof value === 'number') {
@@ -44,9 +42,4 @@ export function canonicalJson(value: CanonicalJsonValue): string {
 /** UTF-8 bytes of `canonicalJson(value)`. */
 export function canonicalJsonBytes(value: CanonicalJsonValue): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(canonicalJson(value));
-}
-
-/** Whether a string has no lone surrogate (so it has a UTF-8 form). */
-export function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
 }

@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../bytes.js';
 import { needs } from '../needs.js';
 import { canonicalJsonBytes } from './canonical-json.js';
 import {
@@ -55,10 +56,6 @@ export function envelopeHeaderLength(prefix: Uint8Array): number | undefined {
   return ENVELOPE_PREFIX_LENGTH + n;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /**
  * Parses the header of a version 1 envelope. Reads only bytes [0, 9 + n): `bytes` may hold any part of the body
  * after it, or none. The header must be canonical: re-serializing what was parsed must give exactly its bytes
@@ -95,6 +92,9 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
 
   const header = normalizeHeader(value, 'base64', 'complete');
   /* Precondition: one header has one spelling, so that equal headers are equal bytes. */
-  needs(equalBytes(canonicalJsonBytes(headerToJson(header)), json), 'Envelope header is not canonical JSON');
+  needs(
+    constantTimeEqual(canonicalJsonBytes(headerToJson(header)), json),
+    'Envelope header is not canonical JSON',
+  );
   return { header, headerLength: bodyOffset - ENVELOPE_PREFIX_LENGTH, bodyOffset };
 }

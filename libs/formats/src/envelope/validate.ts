@@ -1,6 +1,7 @@
 import { needs } from '../needs.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { type CanonicalJsonValue, isWellFormed } from './canonical-json.js';
+import { isWellFormedUnicode } from '../unicode.js';
+import type { CanonicalJsonValue } from './canonical-json.js';
 import {
   type ChainRecipe,
   type EnvelopeAuthority,
@@ -165,7 +166,7 @@ function readAuthority(value: unknown): EnvelopeAuthority {
     'TOO_LONG',
   );
   /* Precondition: every string of the header has a UTF-8 form. */
-  needs(isWellFormed(keyArn), 'Envelope strings must be well-formed Unicode');
+  needs(isWellFormedUnicode(keyArn), 'Envelope strings must be well-formed Unicode');
   if (endpoint === undefined) {
     return { id, type, keyArn };
   }
@@ -184,7 +185,7 @@ function readAuthority(value: unknown): EnvelopeAuthority {
 
 /** `http://` or `https://` (lower case), a host, no user or password, no spaces or control characters. */
 function isHttpUrl(text: string): boolean {
-  if (!/^https?:\/\/./.test(text) || !isWellFormed(text)) {
+  if (!/^https?:\/\/./.test(text) || !isWellFormedUnicode(text)) {
     return false;
   }
   for (const c of text) {
@@ -237,7 +238,10 @@ export function readContext(value: unknown): Record<string, string> {
     /* Precondition: the symbolon: keys belong to the wrap bindings, so the context can never forge one. */
     needs(!key.startsWith(ENVELOPE_RESERVED_CONTEXT_PREFIX), 'Envelope context key starts with symbolon:');
     /* Precondition: every string of the header has a UTF-8 form. */
-    needs(isWellFormed(key) && isWellFormed(text), 'Envelope strings must be well-formed Unicode');
+    needs(
+      isWellFormedUnicode(key) && isWellFormedUnicode(text),
+      'Envelope strings must be well-formed Unicode',
+    );
   }
   // Object.fromEntries defines own properties, so a "__proto__" key stays a key.
   return Object.fromEntries(entries);

@@ -1,4 +1,9 @@
-import { ENVELOPE_CUSTOMER_KEY_ID_PATTERN, type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
+import {
+  ENVELOPE_CUSTOMER_KEY_ID_PATTERN,
+  type EnvelopeAuthority,
+  bindingAad,
+  bufferSource,
+} from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
 import { SdkError, needs } from './errors.js';
@@ -6,9 +11,6 @@ import { SdkError, needs } from './errors.js';
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 const KEY_ID_LABEL = new TextEncoder().encode('symbolon.customer-key.v1');
-
-/** A copy on its own ArrayBuffer, as WebCrypto's types ask (TypeScript 5.9 tells a SharedArrayBuffer view apart). */
-export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -36,7 +38,10 @@ export class CustomerKey implements Authority {
   static async fromBytes(id: string, raw: Uint8Array): Promise<CustomerKey> {
     /* Precondition: a customer key is 32 bytes (AES-256). */
     needs(raw.length === 32, 'a customer key is 32 bytes (AES-256)');
-    const key = await crypto.subtle.importKey('raw', own(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const key = await crypto.subtle.importKey('raw', bufferSource(raw), 'AES-GCM', false, [
+      'encrypt',
+      'decrypt',
+    ]);
     return new CustomerKey(id, key, await customerKeyId(raw));
   }
 
@@ -63,9 +68,9 @@ export class CustomerKey implements Authority {
     const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
     const sealed = new Uint8Array(
       await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: own(bindingAad(binding)) },
+        { name: 'AES-GCM', iv, additionalData: bufferSource(bindingAad(binding)) },
         this.key,
-        own(plaintext),
+        bufferSource(plaintext),
       ),
     );
     const out = new Uint8Array(IV_LENGTH + sealed.length);
@@ -83,11 +88,11 @@ export class CustomerKey implements Authority {
         await crypto.subtle.decrypt(
           {
             name: 'AES-GCM',
-            iv: own(wrapped.subarray(0, IV_LENGTH)),
-            additionalData: own(bindingAad(binding)),
+            iv: bufferSource(wrapped.subarray(0, IV_LENGTH)),
+            additionalData: bufferSource(bindingAad(binding)),
           },
           this.key,
-          own(wrapped.subarray(IV_LENGTH)),
+          bufferSource(wrapped.subarray(IV_LENGTH)),
         ),
       );
     } catch {

@@ -17,10 +17,10 @@ import {
   withAuthority,
   withWrapped,
   wrapBinding,
+  bufferSource,
 } from '@symbolon/formats';
 
 import type { Authority } from './authority.js';
-import { own } from './customer-key.js';
 import { SdkError, causeOf, needs } from './errors.js';
 import { type Scheme, protectDataKey, recoverDataKey } from './recipe.js';
 
@@ -68,7 +68,7 @@ async function newEnvelope(
 
 /** The body's chunked-encryption context: SHA-256 of the sealed header (id and encryption context). */
 async function bodyContext(header: EnvelopeHeader): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', own(sealedHeader(header))));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bufferSource(sealedHeader(header))));
 }
 
 /** Matches each authority the header names with the reader's authority of that id, of the same kind and key. */

@@ -6,10 +6,10 @@ import {
   type KeyRecipe,
   recipeParts,
   wrapBinding,
+  bufferSource,
 } from '@symbolon/formats';
 
 import type { Authority } from './authority.js';
-import { own } from './customer-key.js';
 import { SdkError, needs } from './errors.js';
 
 /**
@@ -137,9 +137,9 @@ async function combineShares(shares: readonly Uint8Array[]): Promise<Uint8Array>
   const info = new Uint8Array(label.length + 1);
   info.set(label);
   info[label.length] = shares.length;
-  const key = await crypto.subtle.importKey('raw', own(ikm), 'HKDF', false, ['deriveBits']);
+  const key = await crypto.subtle.importKey('raw', bufferSource(ikm), 'HKDF', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: own(info) },
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: bufferSource(info) },
     key,
     SHARE_LENGTH * 8,
   );

@@ -1,4 +1,4 @@
-/** Byte helpers for chunked encryption (internal: not exported from the package). */
+/** Byte helpers of the formats (the package exports `bufferSource` alone, for the SDK's WebCrypto calls). */
 
 /**
  * The same bytes typed for WebCrypto, which takes only `ArrayBuffer`-backed views: returns `bytes` itself when it is
