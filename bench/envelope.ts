@@ -15,10 +15,11 @@ import {
   createWriteStream,
   mkdtempSync,
   openSync,
+  readFileSync,
   rmSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import type { ReadableStream as WebReadable } from 'node:stream/web';
@@ -132,7 +133,7 @@ async function runCase(name: Case, dir: string): Promise<number> {
     }
     case 'aes-gcm decrypt': {
       const decipher = createDecipheriv('aes-256-gcm', KEY, IV);
-      decipher.setAuthTag(execFileSync('cat', [join(dir, 'gcm.tag')]));
+      decipher.setAuthTag(readFileSync(join(dir, 'gcm.tag')));
       const c = counter();
       await pipeline(
         createReadStream(join(dir, 'gcm'), { highWaterMark: READ_SIZE }),
@@ -195,8 +196,8 @@ function childCase(name: Case, dir: string, prepare = false): CaseResult {
     maxRssKib: number;
   };
   const plainBytes = SIZE_MIB * MIB;
-  if (name.endsWith('decrypt') && r.bytes !== plainBytes) {
-    throw new Error(`${name} gave ${r.bytes} bytes, not ${plainBytes}`);
+  if (name.endsWith('decrypt') ? r.bytes !== plainBytes : r.bytes < plainBytes) {
+    throw new Error(`${name} gave ${r.bytes} bytes for ${plainBytes} of plaintext`);
   }
   return { name, mibPerSec: SIZE_MIB / r.seconds, peakRssMib: r.maxRssKib / 1024 };
 }
@@ -224,7 +225,9 @@ export function benchEnvelope(): EnvelopeResult {
 export function printEnvelope(r: EnvelopeResult): void {
   const by = (name: Case) => r.cases.find((c) => c.name === name)!;
   console.log('');
-  console.log(`Envelope streaming: ${r.sizeMib} MiB file to file, one process per case (2 cores)`);
+  console.log(
+    `Envelope streaming: ${r.sizeMib} MiB read from a file, output counted, one process per case (${availableParallelism()} cores)`,
+  );
   for (const c of r.cases) {
     console.log(
       `  ${c.name.padEnd(24)} ${c.mibPerSec.toFixed(0).padStart(6)} MiB/s   peak RSS ${c.peakRssMib.toFixed(0)} MiB`,
@@ -246,18 +249,29 @@ export function printEnvelope(r: EnvelopeResult): void {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === 'case') {
     const name = process.argv[3] as Case;
-    const t0 = process.hrtime.bigint();
     writeFiles = process.argv[5] === 'write';
-    runCase(name, process.argv[4]!).then(
-      (bytes) => {
-        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        console.log(JSON.stringify({ seconds, bytes, maxRssKib: process.resourceUsage().maxRSS }));
-      },
-      (e: unknown) => {
-        console.error(e);
-        process.exitCode = 1;
-      },
-    );
+    // The libraries a case uses are loaded before its clock starts (the AES-GCM cases load none).
+    const loaded = name.startsWith('sdk')
+      ? Promise.all([sdk(), import('@symbolon/formats')])
+      : name.startsWith('esdk')
+        ? import('@aws-crypto/client-node')
+        : Promise.resolve();
+    let t0 = 0n;
+    loaded
+      .then(() => {
+        t0 = process.hrtime.bigint();
+        return runCase(name, process.argv[4]!);
+      })
+      .then(
+        (bytes) => {
+          const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+          console.log(JSON.stringify({ seconds, bytes, maxRssKib: process.resourceUsage().maxRSS }));
+        },
+        (e: unknown) => {
+          console.error(e);
+          process.exitCode = 1;
+        },
+      );
   } else {
     printEnvelope(benchEnvelope());
   }

@@ -498,7 +498,7 @@ async function main(): Promise<void> {
     else if (name === 'rewrap') rewrap = await benchRewrap();
     // The HSM fleet (issue 5): one and two nodes, and the fleet's events under load.
     else if (name === 'fleet') fleet = await benchFleet();
-    // Streaming envelopes (issue 7): file to file, one child process per case.
+    // Streaming envelopes (issue 7): read from a file, output counted, one child process per case.
     else if (name === 'envelope') envelope = benchEnvelope();
     else results.push(...[await runs[name]!()].flat());
     if (name === 'policyEngine') await benchAuditVerify(); // audit export verification (issue 6), also in process
