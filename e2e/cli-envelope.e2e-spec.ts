@@ -56,6 +56,21 @@ afterAll(async () => {
 
 const at = (name: string) => join(dir, name);
 
+/** `symbolon encrypt` of file `name` into `<name>.sym` with envelope.json; it must succeed. */
+async function sealed(name: string): Promise<void> {
+  const r = await symbolon(
+    platform,
+    'encrypt',
+    '--config',
+    at('envelope.json'),
+    '--in',
+    at(name),
+    '--out',
+    at(`${name}.sym`),
+  );
+  expect(r.code).toBe(0);
+}
+
 describe('symbolon envelope commands on a running platform', () => {
   it('should encrypt with a KMS key and a key file, show the header, and decrypt', async () => {
     const data = randomBytes(300_000);
@@ -102,16 +117,7 @@ describe('symbolon envelope commands on a running platform', () => {
 
   it('should move the customer layer to a new key file with rewrap, the KMS layer staying wrapped', async () => {
     writeFileSync(at('plan'), Buffer.from('the plan'));
-    await symbolon(
-      platform,
-      'encrypt',
-      '--config',
-      at('envelope.json'),
-      '--in',
-      at('plan'),
-      '--out',
-      at('plan.sym'),
-    );
+    await sealed('plan');
     const moved = await symbolon(
       platform,
       'rewrap',
@@ -138,20 +144,22 @@ describe('symbolon envelope commands on a running platform', () => {
       at('plan.out'),
     );
     expect([dec.code, readFileSync(at('plan.out')).toString()]).toEqual([0, 'the plan']);
+    // The KMS layer stayed as it was: same authority entry, and the body's bytes unchanged.
+    const header = async (file: string) =>
+      JSON.parse((await symbolon(platform, 'inspect', '--in', at(file))).out) as {
+        Authorities: unknown[];
+        HeaderBytes: number;
+      };
+    const [before, after] = [await header('plan.sym'), await header('plan.2027.sym')];
+    expect(after.Authorities[0]).toEqual(before.Authorities[0]);
+    expect(readFileSync(at('plan.2027.sym')).subarray(after.HeaderBytes)).toEqual(
+      readFileSync(at('plan.sym')).subarray(before.HeaderBytes),
+    );
   });
 
   it('should name the KMS authority and write nothing when its key is disabled', async () => {
     writeFileSync(at('x'), randomBytes(1000));
-    await symbolon(
-      platform,
-      'encrypt',
-      '--config',
-      at('envelope.json'),
-      '--in',
-      at('x'),
-      '--out',
-      at('x.sym'),
-    );
+    await sealed('x');
     await platform.kms().send(new DisableKeyCommand({ KeyId: keyArn }));
     try {
       const r = await symbolon(

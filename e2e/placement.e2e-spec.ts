@@ -24,6 +24,7 @@ import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
 
 import { approveAsDevelopmentOperator } from '../deploy/local/join-domain.js';
 import { symbolon } from './support/cli.js';
+import { domainKeysInToken } from './support/tokens.js';
 import { awsKms, awsKmsJson } from './support/clients.js';
 import { toolingClient } from './support/operators.js';
 import { requestsServedBy, runtimeFile, runtimeOf } from './support/runtime.js';
@@ -103,7 +104,9 @@ describe('placement across domains', () => {
     ]);
     expect(ids['eu']).toMatch(/^cks-[0-9a-f]{17}$/);
     const cli = await awsKmsJson(platform, ['describe-custom-key-stores', '--custom-key-store-name', 'us']);
-    expect(cli['CustomKeyStores']).toEqual([expect.objectContaining({ CustomKeyStoreId: ids['us'] })]);
+    expect(cli['CustomKeyStores']).toEqual([
+      expect.objectContaining({ CustomKeyStoreId: ids['us'], ConnectionState: 'CONNECTED' }),
+    ]);
     const r = await symbolon(
       platform,
       'domain',
@@ -117,8 +120,20 @@ describe('placement across domains', () => {
     const shown = JSON.parse(r.out) as { Domain: string; Members: { NodeId: string }[]; Domains: unknown[] };
     expect([shown.Domain, shown.Members.map((m) => m.NodeId)]).toEqual([ids['us'], ['hsm-2']]);
     expect(shown.Domains).toEqual([
-      expect.objectContaining({ Name: 'eu', Labels: DOMAINS[0]!.labels, Default: true, Members: 1 }),
-      expect.objectContaining({ Name: 'us', Labels: DOMAINS[1]!.labels, Default: false, Members: 1 }),
+      expect.objectContaining({
+        Name: 'eu',
+        Labels: DOMAINS[0]!.labels,
+        Default: true,
+        Members: 1,
+        Connection: 'CONNECTED',
+      }),
+      expect.objectContaining({
+        Name: 'us',
+        Labels: DOMAINS[1]!.labels,
+        Default: false,
+        Members: 1,
+        Connection: 'CONNECTED',
+      }),
     ]);
   });
 
@@ -303,5 +318,15 @@ describe('placement across domains', () => {
     expect((await status(ids['eu']!)).state).toEqual(euBefore);
     const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob }));
     expect(Buffer.from(Plaintext!).toString()).toBe('kept');
+    // The proof that us's keys moved: generation 1 destroyed in hsm-2's token, the key still decrypts; eu keeps its 1.
+    await approveAsDevelopmentOperator(
+      platform.dataDir,
+      () => ({ kind: 'destroy-generation', generation: 1 }),
+      'us',
+    );
+    expect(domainKeysInToken(platform, 'hsm-2')).toEqual(['symbolon-domain-2']);
+    expect(domainKeysInToken(platform, 'hsm-1')).toEqual(['symbolon-domain-1']);
+    const after = await kms.send(new DecryptCommand({ CiphertextBlob }));
+    expect(Buffer.from(after.Plaintext!).toString()).toBe('kept');
   });
 });

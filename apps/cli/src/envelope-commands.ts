@@ -270,7 +270,7 @@ async function headerPrefix(path: string): Promise<{ prefix: Buffer; size: numbe
 async function inspect(input: string | undefined, io: EnvelopeIo): Promise<number> {
   if (!input) throw new Usage('inspect needs --in <file>');
   const { prefix, size } = await headerPrefix(input);
-  const { header, headerLength, plaintextLength } = inspectEnvelope(prefix, size);
+  const { header, bodyOffset, plaintextLength } = inspectEnvelope(prefix, size);
   const recipe = (r: { chain: readonly number[]; wrapped: Uint8Array }) => ({
     Chain: r.chain.map((i) => header.authorities[i]!.id),
     WrappedBytes: r.wrapped.length,
@@ -283,7 +283,7 @@ async function inspect(input: string | undefined, io: EnvelopeIo): Promise<numbe
         Authorities: header.authorities,
         Key: 'chain' in header.key ? recipe(header.key) : { Split: header.key.split.map(recipe) },
         Context: header.context,
-        HeaderBytes: headerLength,
+        HeaderBytes: bodyOffset,
         PlaintextBytes: plaintextLength,
       },
       null,

@@ -346,11 +346,11 @@ export async function decryptEnvelopeRange(
 export function inspectEnvelope(
   prefix: Uint8Array,
   envelopeLength?: number,
-): { header: EnvelopeHeader; headerLength: number; plaintextLength?: number } {
+): { header: EnvelopeHeader; bodyOffset: number; plaintextLength?: number } {
   const { header, bodyOffset } = parsed(prefix);
   return {
     header,
-    headerLength: bodyOffset,
+    bodyOffset,
     ...(envelopeLength !== undefined
       ? { plaintextLength: chunkedPlaintextLength(envelopeLength - bodyOffset) }
       : {}),

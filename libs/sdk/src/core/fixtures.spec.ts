@@ -124,8 +124,8 @@ function expectHeader(
   plaintextLength: number,
   byId: ReadonlyMap<string, FixtureAuthority>,
 ): void {
-  const { header, headerLength, plaintextLength: length } = inspectEnvelope(bytes, bytes.length);
-  expect(headerLength).toBe(d.headerLength);
+  const { header, bodyOffset, plaintextLength: length } = inspectEnvelope(bytes, bytes.length);
+  expect(bodyOffset).toBe(d.headerLength);
   expect(length).toBe(plaintextLength);
   expect(header.id).toHaveLength(16);
   expect(header.context).toEqual(d.context);
