@@ -15,6 +15,7 @@ import { openBody, sealBody } from './raw.js';
  *
  * @param inputKey 32 uniformly random bytes; never used directly as an AES key.
  * @param context bytes bound to the message through the key derivation (may be empty); needed again to decrypt.
+ * @param plaintext read while the promise is pending: the caller leaves it unchanged until it settles.
  * @throws EnvelopeError on a bad key, salt, context or plaintext.
  */
 export async function encryptChunked(

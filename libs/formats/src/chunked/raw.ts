@@ -59,7 +59,7 @@ export async function sealBody(
 ): Promise<void> {
   await runPool(chunkCount(plaintext.length), concurrency, async (index) => {
     const start = index * CHUNKED_CHUNK_SIZE;
-    const slice = plaintext.slice(start, Math.min(start + CHUNKED_CHUNK_SIZE, plaintext.length));
+    const slice = plaintext.subarray(start, Math.min(start + CHUNKED_CHUNK_SIZE, plaintext.length));
     out.set(await sealChunk(aead, baseNonce, index, slice), outOffset + index * CHUNKED_SEALED_CHUNK_SIZE);
   });
 }
