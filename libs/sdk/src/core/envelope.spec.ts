@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { parseEnvelope, serializeEnvelopeHeader, withWrapped } from '@symbolon/formats';
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { Authority, Binding } from './authority.js';
+import type { Authority } from './authority.js';
 import { CustomerKey } from './customer-key.js';
 import {
   decryptEnvelope,
@@ -13,42 +14,12 @@ import {
   rewrapEnvelope,
 } from './envelope.js';
 import { SdkError } from './errors.js';
+import { FixtureKms, sdkFailure } from './fixture-kms.test-helper.js';
 import { type Scheme, schemes } from './recipe.js';
 
 const keyOf = (id: string) => CustomerKey.fromBytes(id, randomBytes(32));
 
-/** An authority that makes its own secrets, as a KMS does with GenerateDataKey: counts its calls. */
-class Generating implements Authority {
-  generated = 0;
-  constructor(private readonly inner: CustomerKey) {}
-  get id() {
-    return this.inner.id;
-  }
-  describe() {
-    return this.inner.describe();
-  }
-  wrap(p: Uint8Array, b: Binding) {
-    return this.inner.wrap(p, b);
-  }
-  unwrap(w: Uint8Array, b: Binding) {
-    return this.inner.unwrap(w, b);
-  }
-  async generate(b: Binding) {
-    this.generated++;
-    const plaintext = new Uint8Array(randomBytes(32));
-    return { plaintext, wrapped: await this.inner.wrap(plaintext, b) };
-  }
-}
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SdkError) return e;
-    throw e;
-  }
-  throw new Error('expected an SdkError');
-}
+const failure = sdkFailure;
 
 async function collect(readable: ReadableStream<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
@@ -104,13 +75,18 @@ describe('envelope', () => {
   });
 
   it('should let the first authority of a chain make the secret when it can, and wrap through the rest', async () => {
-    const kms = new Generating(await keyOf('kms'));
+    const kms = await FixtureKms.create(
+      'kms',
+      'arn:aws:kms:eu-west-1:111122223333:key/test',
+      randomBytes(32),
+    );
+    const generate = jest.spyOn(kms, 'generate');
     const customer = await keyOf('me');
     const envelope = await encryptEnvelope(Buffer.from('data'), {
       scheme: schemes.managedThenCustomer('kms', 'me'),
       authorities: [kms, customer],
     });
-    expect(kms.generated).toBe(1);
+    expect(generate).toHaveBeenCalledTimes(1);
     expect(Buffer.from(await decryptEnvelope(envelope, { authorities: [kms, customer] })).toString()).toBe(
       'data',
     );

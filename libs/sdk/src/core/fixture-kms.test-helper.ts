@@ -75,3 +75,14 @@ export async function fixtureAuthorities(entries: readonly FixtureAuthority[]): 
     ),
   );
 }
+
+/** The SdkError `p` rejects with (anything else, or no rejection, fails the test). */
+export async function sdkFailure(p: Promise<unknown>): Promise<SdkError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SdkError) return e;
+    throw e;
+  }
+  throw new Error('expected an SdkError');
+}

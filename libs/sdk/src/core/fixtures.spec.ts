@@ -13,8 +13,7 @@ import type { EnvelopeHeader } from '@symbolon/formats';
 import type { Authority } from './authority.js';
 import { customerKeyId } from './customer-key.js';
 import { decryptEnvelope, decryptEnvelopeRange, decryptEnvelopeStream, inspectEnvelope } from './envelope.js';
-import { SdkError } from './errors.js';
-import { type FixtureAuthority, fixtureAuthorities, fromHex } from './fixture-kms.test-helper.js';
+import { type FixtureAuthority, fixtureAuthorities, fromHex, sdkFailure } from './fixture-kms.test-helper.js';
 import type { Scheme } from './recipe.js';
 
 interface EnvelopeDescription {
@@ -78,15 +77,7 @@ const idsOf = (f: Fixture): string[] => [
   ...(f.inner ? authorityIds(f.inner.recipe) : []),
 ];
 
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SdkError) return e;
-    throw e;
-  }
-  throw new Error('expected an SdkError');
-}
+const failure = sdkFailure;
 
 /** Streams `envelope` through decryptEnvelopeStream: a 5-byte first slice (inside the magic), then 4093-byte ones. */
 async function streamed(envelope: Uint8Array, authorities: readonly Authority[]): Promise<Buffer> {
