@@ -5,7 +5,6 @@
  * process (so its peak RSS is its own, and it loads only the libraries it uses), one after the other; the files are in
  * /dev/shm when there is one. Also alone: `node dist/bench/envelope.js`.
  */
-import type { ChunkAeadFactory } from '@symbolon/formats';
 import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
@@ -21,8 +20,7 @@ import {
 } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
-import type { ReadableStream as WebReadable } from 'node:stream/web';
+import { Duplex, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -82,27 +80,40 @@ const discard = () =>
 /** The SDK, loaded by the cases that use it only: each case's peak RSS counts only what it loads. */
 const sdk = () => import('@symbolon/sdk/node');
 
+/**
+ * The SDK's streams: with node:crypto's AEAD, the Node binding's Node streams (what a Node program uses); with
+ * WebCrypto's, the core's WHATWG streams (what a browser uses), bridged to the file.
+ */
 async function sdkThrough(
   dir: string,
   direction: 'encrypt' | 'decrypt',
   webCrypto: boolean,
   tag: string,
 ): Promise<number> {
-  const { CustomerKey, decryptEnvelopeStream, encryptEnvelopeStream, nodeAead } = await sdk();
-  const aead: ChunkAeadFactory | undefined = webCrypto ? undefined : nodeAead;
+  const { CustomerKey, decryptEnvelopeStream, decryptNodeStream, encryptEnvelopeStream, encryptNodeStream } =
+    await sdk();
   const key = await CustomerKey.fromBytes('bench', KEY);
-  const opts = { authorities: [key], ...(aead ? { aead } : {}) };
-  const pair =
-    direction === 'encrypt'
-      ? await encryptEnvelopeStream({ ...opts, scheme: { chain: ['bench'] } })
-      : decryptEnvelopeStream(opts);
+  const scheme = { chain: ['bench'] };
   const source = createReadStream(join(dir, direction === 'encrypt' ? 'plain' : `${tag}.sym`), {
     highWaterMark: READ_SIZE,
   });
-  const web = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>).pipeThrough(pair);
+  let through: Duplex;
+  if (webCrypto) {
+    const pair =
+      direction === 'encrypt'
+        ? await encryptEnvelopeStream({ authorities: [key], scheme })
+        : decryptEnvelopeStream({ authorities: [key] });
+    through = Duplex.fromWeb(pair as never);
+  } else {
+    through =
+      direction === 'encrypt'
+        ? await encryptNodeStream({ authorities: [key], scheme })
+        : decryptNodeStream({ authorities: [key] });
+  }
   const c = counter();
   await pipeline(
-    Readable.fromWeb(web as unknown as WebReadable<Uint8Array>),
+    source,
+    through,
     c.stream,
     direction === 'encrypt' ? sinkFor(join(dir, `${tag}.sym`)) : discard(),
   );

@@ -6,11 +6,10 @@
 import {
   type Authority,
   SdkError,
-  decryptEnvelopeStream,
-  encryptEnvelopeStream,
+  decryptNodeStream,
+  encryptNodeStream,
   inspectEnvelope,
   loadConfig,
-  nodeAead,
   rewrapEnvelope,
 } from '@symbolon/sdk/node';
 import { ENVELOPE_HEADER_MAX_LENGTH, ENVELOPE_PREFIX_LENGTH } from '@symbolon/formats';
@@ -18,8 +17,7 @@ import { SingleBar } from 'cli-progress';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
-import type { ReadableStream as WebReadable } from 'node:stream/web';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs as parseOptions } from 'node:util';
 
@@ -98,12 +96,8 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
     const context = { ...(config.context ?? {}), ...parseContext(values.context ?? []) };
     const transform =
       command === 'encrypt'
-        ? await encryptEnvelopeStream({ scheme: config.scheme, authorities, context, aead: nodeAead })
-        : decryptEnvelopeStream({
-            authorities,
-            expect: { scheme: config.scheme, context },
-            aead: nodeAead,
-          });
+        ? await encryptNodeStream({ scheme: config.scheme, authorities, context })
+        : decryptNodeStream({ authorities, expect: { scheme: config.scheme, context } });
     await stream(transform, values.in, values.out, io, values.progress === true, command);
     if (values.out)
       io.out(`${JSON.stringify({ [command === 'encrypt' ? 'Encrypted' : 'Decrypted']: values.out })}\n`);
@@ -214,7 +208,7 @@ async function writeWhole(output: string, write: (sink: Writable) => Promise<voi
  * authenticates, so a truncated envelope can leave an authenticated prefix there before the failure.
  */
 async function stream(
-  transform: ReadableWritablePair<Uint8Array, Uint8Array>,
+  transform: Transform,
   input: string | undefined,
   output: string | undefined,
   io: EnvelopeIo,
@@ -234,18 +228,14 @@ async function stream(
       : undefined;
   bar?.start(total, 0);
   let seen = 0;
-  const counted = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
       bar?.update(seen);
-      controller.enqueue(chunk);
+      done(null, chunk);
     },
   });
-  const web = (Readable.toWeb(source as Readable) as unknown as ReadableStream<Uint8Array>)
-    .pipeThrough(counted)
-    .pipeThrough(transform);
-  const into = (sink: Writable) =>
-    pipeline(Readable.fromWeb(web as unknown as WebReadable<Uint8Array>), sink);
+  const into = (sink: Writable) => pipeline(source as Readable, counted, transform, sink);
   try {
     await (output ? writeWhole(output, into) : into(io.stdout as Writable));
   } finally {

@@ -14,7 +14,10 @@ import {
 export interface ChunkedOptions {
   /** The AES-256-GCM implementation; default `webCryptoAead`. */
   readonly aead?: ChunkAeadFactory;
-  /** Chunk operations kept in flight at once, 1..64; default 4. The output is the same for every value. */
+  /**
+   * Chunk operations kept in flight at once (by a stream: among the chunks of one written piece), 1..64; default 4.
+   * Only an asynchronous AEAD has more than one. The output is the same for every value.
+   */
   readonly concurrency?: number;
 }
 

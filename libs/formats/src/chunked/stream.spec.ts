@@ -9,6 +9,7 @@ import {
   probeAead,
   runStream,
   sameBytes,
+  STREAM_AEADS,
 } from './chunked.test-helper.js';
 import { chunkedDecryptStream, chunkedEncryptStream } from './stream.js';
 
@@ -49,13 +50,13 @@ describe('chunkedEncryptStream', () => {
     },
   );
 
-  it('should keep at most `concurrency` seals in flight and keep chunk order when they finish out of order', async () => {
+  it('should keep at most `concurrency` seals of a written piece in flight and keep chunk order when they finish out of order', async () => {
     const message = patternBytes(40 * CHUNK + 3, 5);
     const expected = await encryptChunked(KEY, CONTEXT, message, { salt: SALT });
     for (const concurrency of [1, 4]) {
       const probe = probeAead((i) => (i % 4 === 1 ? 3 : 0));
       const stream = chunkedEncryptStream(KEY, CONTEXT, { salt: SALT, aead: probe.factory, concurrency });
-      const run = await runStream(stream, message, 3 * CHUNK + 5);
+      const run = await runStream(stream, message, 10 * CHUNK + 5);
       expect(sameBytes(run.output, expected)).toBe(true);
       expect(probe.counts).toMatchObject({ keys: 1, seals: 41, maxInFlight: concurrency });
     }
@@ -102,6 +103,43 @@ describe('chunkedEncryptStream', () => {
         'BAD_FIELD',
         'Chunked encryption salt must be 24 bytes',
       );
+    }
+  });
+});
+
+/**
+ * Writes `input` in pieces of `size` and wipes each piece as soon as its write resolved, as a caller reusing its
+ * buffer does: the output must not change.
+ */
+async function runWipingPieces(
+  stream: TransformStream<Uint8Array, Uint8Array>,
+  input: Uint8Array,
+  size: number,
+): Promise<Uint8Array> {
+  const writer = stream.writable.getWriter();
+  const reading = new Response(stream.readable).arrayBuffer();
+  for (let offset = 0; offset < input.length; offset += size) {
+    const piece = input.slice(offset, offset + size);
+    await writer.write(piece);
+    piece.fill(0);
+  }
+  await writer.close();
+  return new Uint8Array(await reading);
+}
+
+describe.each(STREAM_AEADS)('chunked streams with the %s AEAD', (_name, aead) => {
+  it('should read every written piece before its write resolves, so that the caller may reuse it', async () => {
+    const message = patternBytes(5 * CHUNK + 77, 12);
+    const ciphertext = await encryptChunked(KEY, CONTEXT, message, { salt: SALT });
+    for (const size of [1000, CHUNK, 3 * CHUNK + 1]) {
+      const sealed = await runWipingPieces(
+        chunkedEncryptStream(KEY, CONTEXT, { salt: SALT, aead }),
+        message,
+        size,
+      );
+      expect(sameBytes(sealed, ciphertext)).toBe(true);
+      const opened = await runWipingPieces(chunkedDecryptStream(KEY, CONTEXT, { aead }), ciphertext, size);
+      expect(sameBytes(opened, message)).toBe(true);
     }
   });
 });

@@ -8,18 +8,24 @@ import {
   CHUNKED_TAG_LENGTH,
 } from './format.js';
 import { startEncryption, verifyHeader, type ChunkedEncryptOptions } from './header.js';
-import { checkInputKeyAndContext } from './kdf.js';
+import { checkInputKeyAndContext, chunkNonce } from './kdf.js';
 import { isValidFinalChunkLength, resolveChunkedOptions, type ChunkedOptions } from './length.js';
 import { concatBytes } from '../bytes.js';
-import { chunkNonce } from './kdf.js';
-import { checkAeadOutput, openChunk, sealChunk } from './raw.js';
+import { checkAeadOutput } from './raw.js';
 
-type ChunkOperation = (
-  aead: ChunkAead,
-  baseNonce: Uint8Array,
-  index: number,
-  input: Uint8Array,
-) => Promise<Uint8Array>;
+/** Receives, in order, what a `ByteTransformer` produces: the pieces of one write (never an empty list). */
+export type EmitBytes = (pieces: readonly Uint8Array[]) => void;
+
+/**
+ * The core of a byte stream, for any stream API to wrap (WHATWG streams here, Node streams in the SDK's Node
+ * binding): call `start` once, then `write` each piece in turn, then `end`. Each call resolves once what it produced
+ * was emitted; a failure rejects after emitting what came before it (for decryption, only verified plaintext).
+ */
+export interface ByteTransformer {
+  start(): Promise<void>;
+  write(input: Uint8Array): Promise<void>;
+  end(): Promise<void>;
+}
 
 /** Collects stream input into owned blocks of `size` bytes, whatever the sizes of the pieces written. */
 class BlockCollector {
@@ -56,91 +62,80 @@ class BlockCollector {
 }
 
 /**
- * Runs chunk operations with at most `concurrency` in flight and emits each result as soon as it and every earlier
- * chunk are done, in chunk order. The first failure errors the stream; nothing after it is emitted.
+ * Seals or opens consecutive chunks of one message, counting their indexes. With a synchronous AEAD it runs them one
+ * after the other at once; otherwise with at most `concurrency` in flight.
  */
-class ChunkPipeline {
-  private readonly emissions: Promise<void>[] = [];
-  private last: Promise<void> = Promise.resolve();
+class ChunkRunner {
   private index = 0;
-  private failed = false;
+  private readonly sync: ((nonce: Uint8Array, input: Uint8Array) => Uint8Array) | undefined;
+  private readonly async: (nonce: Uint8Array, input: Uint8Array) => Promise<Uint8Array>;
+  private readonly lengthChange: number;
 
   constructor(
-    private readonly operation: ChunkOperation,
-    private readonly aead: ChunkAead,
+    aead: ChunkAead,
     private readonly baseNonce: Uint8Array,
+    kind: 'seal' | 'open',
     private readonly concurrency: number,
-    private readonly controller: TransformStreamDefaultController<Uint8Array>,
-  ) {}
-
-  /** Waits for room, then starts the operation on the next chunk. */
-  async dispatch(input: Uint8Array): Promise<void> {
-    while (this.emissions.length >= this.concurrency) {
-      await this.emissions.shift();
-    }
-    const result = this.operation(this.aead, this.baseNonce, this.index++, input);
-    // Observed so that a failure behind an earlier one is never reported as unhandled.
-    result.catch(() => undefined);
-    const emission = this.last.then(async () => {
-      this.controller.enqueue(await result);
-    });
-    emission.catch((error: unknown) => {
-      if (!this.failed) {
-        this.failed = true;
-        this.controller.error(error);
-      }
-    });
-    this.last = emission;
-    this.emissions.push(emission);
-  }
-
-  /** Waits until every dispatched chunk is emitted; rethrows the first failure. */
-  async drain(): Promise<void> {
-    while (this.emissions.length > 0) {
-      await this.emissions.shift();
-    }
+  ) {
+    const sync = kind === 'seal' ? aead.sealSync : aead.openSync;
+    this.sync = aead.sealSync && aead.openSync ? sync?.bind(aead) : undefined;
+    this.async = (kind === 'seal' ? aead.seal : aead.open).bind(aead);
+    this.lengthChange = kind === 'seal' ? CHUNKED_TAG_LENGTH : -CHUNKED_TAG_LENGTH;
   }
 
   /**
-   * With a synchronous AEAD: runs `inputs` (the next chunks, in order) at once and emits their results as one piece.
-   * On a failure the results before it are emitted first (a valid prefix), then the failure is thrown.
+   * The outputs of `inputs` (the next chunks, in order) up to the first that failed, and that failure. Chunks after
+   * a failed one are not started, and every chunk started is waited for: the outputs do not depend on timing.
    */
-  runNow(inputs: readonly Uint8Array[], run: (nonceIndex: number, input: Uint8Array) => Uint8Array): void {
-    // Nothing else is in flight: a stream with a synchronous AEAD dispatches nothing.
-    const outputs: Uint8Array[] = [];
-    let failure: unknown;
-    for (const input of inputs) {
-      try {
-        outputs.push(run(this.index++, input));
-      } catch (e) {
-        failure = e;
-        break;
+  async run(inputs: readonly Uint8Array[]): Promise<{ outputs: Uint8Array[]; failure?: unknown }> {
+    const first = this.index;
+    this.index += inputs.length;
+    const check = (output: Uint8Array, i: number) =>
+      checkAeadOutput(output, inputs[i]!.length + this.lengthChange);
+    const { sync } = this;
+    if (sync) {
+      const outputs: Uint8Array[] = [];
+      for (let i = 0; i < inputs.length; i++) {
+        try {
+          outputs.push(check(sync(chunkNonce(this.baseNonce, first + i), inputs[i]!), i));
+        } catch (failure: unknown) {
+          return { outputs, failure };
+        }
       }
+      return { outputs };
     }
-    if (outputs.length > 0) this.controller.enqueue(concatBytes(...outputs));
-    if (failure !== undefined) throw failure;
+    const results: Uint8Array[] = [];
+    let failedAt = inputs.length;
+    let failure: unknown;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      // Chunks start in order, so once one failed every chunk before it has started.
+      while (next < failedAt) {
+        const i = next++;
+        try {
+          results[i] = check(await this.async(chunkNonce(this.baseNonce, first + i), inputs[i]!), i);
+        } catch (error: unknown) {
+          if (i < failedAt) [failedAt, failure] = [i, error];
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, inputs.length) }, worker));
+    return failedAt === inputs.length
+      ? { outputs: results }
+      : { outputs: results.slice(0, failedAt), failure };
   }
 }
 
-/** The AEAD's synchronous seal or open of chunk `index`, with the same checks as sealChunk / openChunk; if it has one. */
-function syncOperation(
-  aead: ChunkAead,
-  baseNonce: Uint8Array,
-  kind: 'seal' | 'open',
-): ((index: number, input: Uint8Array) => Uint8Array) | undefined {
-  const { sealSync, openSync } = aead;
-  if (!sealSync || !openSync) return undefined;
-  return kind === 'seal'
-    ? (index, input) =>
-        checkAeadOutput(
-          sealSync.call(aead, chunkNonce(baseNonce, index), input),
-          input.length + CHUNKED_TAG_LENGTH,
-        )
-    : (index, input) =>
-        checkAeadOutput(
-          openSync.call(aead, chunkNonce(baseNonce, index), input),
-          input.length - CHUNKED_TAG_LENGTH,
-        );
+/** Runs `inputs` through `runner`, emits the outputs, then throws the failure if there was one. */
+async function runAndEmit(
+  runner: ChunkRunner,
+  inputs: readonly Uint8Array[],
+  emit: EmitBytes,
+): Promise<void> {
+  if (inputs.length === 0) return;
+  const result = await runner.run(inputs);
+  if (result.outputs.length > 0) emit(result.outputs);
+  if ('failure' in result) throw result.failure;
 }
 
 function checkStreamInput(input: unknown): asserts input is Uint8Array {
@@ -149,17 +144,18 @@ function checkStreamInput(input: unknown): asserts input is Uint8Array {
 }
 
 /**
- * A stream that encrypts the bytes written to it (in pieces of any size) and emits salt || commitment first, then
- * each encrypted chunk. Memory stays bounded: one 16 KiB block being filled plus `concurrency` chunks in flight
- * (and the pieces written). Closing the writable side seals the final short chunk.
+ * Chunked encryption as a `ByteTransformer`: `start` emits salt || commitment, each write emits the chunks it
+ * completes, `end` seals the final short chunk. Whole chunks inside a written piece are sealed from it without a
+ * copy (the piece is read before the write resolves); only a partial chunk is kept, in one 16 KiB block.
  *
- * @throws EnvelopeError at once on a bad key, context, salt or option; later failures error the stream.
+ * @throws EnvelopeError at once on a bad key, context, salt or option.
  */
-export function chunkedEncryptStream(
+export function chunkedEncryptor(
   inputKey: Uint8Array,
   context: Uint8Array,
-  options?: ChunkedEncryptOptions,
-): TransformStream<Uint8Array, Uint8Array> {
+  options: ChunkedEncryptOptions | undefined,
+  emit: EmitBytes,
+): ByteTransformer {
   checkInputKeyAndContext(inputKey, context);
   const { aead, concurrency } = resolveChunkedOptions(options);
   const salt = options?.salt;
@@ -169,44 +165,126 @@ export function chunkedEncryptStream(
     'Chunked encryption salt must be 24 bytes',
   );
   const block = new BlockCollector(CHUNKED_CHUNK_SIZE);
-  // Set by start(), which the stream runs to completion before calling transform() or flush().
-  let pipeline!: ChunkPipeline;
-  let sealNow: ((index: number, input: Uint8Array) => Uint8Array) | undefined;
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async start(controller) {
+  let runner!: ChunkRunner;
+  return {
+    async start() {
       const { keys, header } = await startEncryption(inputKey, context, salt);
-      const chunkAead = await aead(keys.key);
-      pipeline = new ChunkPipeline(sealChunk, chunkAead, keys.baseNonce, concurrency, controller);
-      sealNow = syncOperation(chunkAead, keys.baseNonce, 'seal');
-      controller.enqueue(header);
+      runner = new ChunkRunner(await aead(keys.key), keys.baseNonce, 'seal', concurrency);
+      emit([header]);
     },
-    async transform(input) {
+    async write(input) {
       checkStreamInput(input);
       const whole: Uint8Array[] = [];
-      for (let offset = 0; offset < input.length;) {
+      let offset = 0;
+      if (block.length > 0) {
         offset = block.fill(input, offset);
-        if (block.full) {
-          // A full chunk is never the final one (that one is always short): seal it now.
-          if (sealNow) whole.push(block.take());
-          else await pipeline.dispatch(block.take());
-        }
+        // A full chunk is never the final one (that one is always short): seal it now.
+        if (block.full) whole.push(block.take());
       }
-      if (sealNow) pipeline.runNow(whole, sealNow);
+      for (; input.length - offset >= CHUNKED_CHUNK_SIZE; offset += CHUNKED_CHUNK_SIZE) {
+        whole.push(input.subarray(offset, offset + CHUNKED_CHUNK_SIZE));
+      }
+      if (offset < input.length) block.fill(input, offset);
+      await runAndEmit(runner, whole, emit);
     },
-    async flush() {
-      if (sealNow) pipeline.runNow([block.take()], sealNow);
-      else await pipeline.dispatch(block.take());
-      await pipeline.drain();
+    async end() {
+      await runAndEmit(runner, [block.take()], emit);
     },
+  };
+}
+
+/**
+ * Chunked decryption as a `ByteTransformer`. It checks the commitment before opening any chunk, emits a chunk's
+ * plaintext only after its tag verified, holds back a full-size chunk until more data shows it is not the (then
+ * invalid) final one, and at the end requires a short final chunk. What it emitted before a failure is a prefix of
+ * the message.
+ *
+ * @throws EnvelopeError at once on a bad key, context or option.
+ */
+export function chunkedDecryptor(
+  inputKey: Uint8Array,
+  context: Uint8Array,
+  options: ChunkedOptions | undefined,
+  emit: EmitBytes,
+): ByteTransformer {
+  checkInputKeyAndContext(inputKey, context);
+  const { aead, concurrency } = resolveChunkedOptions(options);
+  const header = new BlockCollector(CHUNKED_HEADER_LENGTH);
+  const block = new BlockCollector(CHUNKED_SEALED_CHUNK_SIZE);
+  let runner: ChunkRunner | undefined;
+  return {
+    async start() {},
+    async write(input) {
+      checkStreamInput(input);
+      let offset = 0;
+      if (runner === undefined) {
+        offset = header.fill(input, offset);
+        if (!header.full) return;
+        const keys = await verifyHeader(inputKey, context, header.take());
+        runner = new ChunkRunner(await aead(keys.key), keys.baseNonce, 'open', concurrency);
+      }
+      const whole: Uint8Array[] = [];
+      if (block.length > 0 && offset < input.length) {
+        if (!block.full) offset = block.fill(input, offset);
+        // More data follows this full-size chunk, so it is not the final one: open it.
+        if (block.full && offset < input.length) whole.push(block.take());
+      }
+      // Straight from the input, uncopied, every full chunk that more data follows.
+      for (; input.length - offset > CHUNKED_SEALED_CHUNK_SIZE; offset += CHUNKED_SEALED_CHUNK_SIZE) {
+        whole.push(input.subarray(offset, offset + CHUNKED_SEALED_CHUNK_SIZE));
+      }
+      if (offset < input.length) block.fill(input, offset);
+      await runAndEmit(runner, whole, emit);
+    },
+    async end() {
+      /* Precondition: salt and commitment were received. */
+      needs(runner !== undefined, 'Chunked ciphertext is shorter than its 56-byte header', 'TRUNCATED');
+      /* Precondition: the stream ends with a short final chunk of at least a tag. */
+      needs(isValidFinalChunkLength(block.length), 'Chunked ciphertext is truncated', 'TRUNCATED');
+      await runAndEmit(runner, [block.take()], emit);
+    },
+  };
+}
+
+/**
+ * A WHATWG TransformStream over a `ByteTransformer`: each write's pieces come out as one piece. A failure errors
+ * the stream, which keeps erroring.
+ */
+export function byteTransformStream(
+  make: (emit: EmitBytes) => ByteTransformer,
+): TransformStream<Uint8Array, Uint8Array> {
+  let emitTo!: TransformStreamDefaultController<Uint8Array>;
+  const transformer = make((pieces) =>
+    emitTo.enqueue(pieces.length === 1 ? pieces[0]! : concatBytes(...pieces)),
+  );
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async start(controller) {
+      emitTo = controller;
+      await transformer.start();
+    },
+    transform: (input) => transformer.write(input),
+    flush: () => transformer.end(),
   });
 }
 
 /**
- * A stream that decrypts a chunked ciphertext written to it in pieces of any size. It checks the commitment before
- * opening any chunk, emits a chunk's plaintext only after its tag verified, holds back a full-size chunk until more
- * data shows it is not the (then invalid) final one, and at the end requires a short final chunk. On any failure it
- * errors the stream: the readable side keeps erroring, and what it emitted before is a prefix of the message.
+ * A stream that encrypts the bytes written to it (in pieces of any size) and emits salt || commitment first, then
+ * the encrypted chunks. Memory stays bounded: one 16 KiB block plus the chunks of the piece being written.
+ *
+ * @throws EnvelopeError at once on a bad key, context, salt or option; later failures error the stream.
+ */
+export function chunkedEncryptStream(
+  inputKey: Uint8Array,
+  context: Uint8Array,
+  options?: ChunkedEncryptOptions,
+): TransformStream<Uint8Array, Uint8Array> {
+  return byteTransformStream((emit) => chunkedEncryptor(inputKey, context, options, emit));
+}
+
+/**
+ * A stream that decrypts a chunked ciphertext written to it in pieces of any size (see `chunkedDecryptor`). On any
+ * failure it errors the stream: the readable side keeps erroring, and what it emitted before is a prefix of the
+ * message.
  *
  * @throws EnvelopeError at once on a bad key, context or option; ciphertext defects error the stream.
  */
@@ -215,48 +293,5 @@ export function chunkedDecryptStream(
   context: Uint8Array,
   options?: ChunkedOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
-  checkInputKeyAndContext(inputKey, context);
-  const { aead, concurrency } = resolveChunkedOptions(options);
-  const header = new BlockCollector(CHUNKED_HEADER_LENGTH);
-  const block = new BlockCollector(CHUNKED_SEALED_CHUNK_SIZE);
-  let pipeline: ChunkPipeline | undefined;
-  let openNow: ((index: number, input: Uint8Array) => Uint8Array) | undefined;
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async transform(input, controller) {
-      checkStreamInput(input);
-      let offset = 0;
-      if (pipeline === undefined) {
-        offset = header.fill(input, offset);
-        if (!header.full) {
-          return;
-        }
-        const keys = await verifyHeader(inputKey, context, header.take());
-        const chunkAead = await aead(keys.key);
-        pipeline = new ChunkPipeline(openChunk, chunkAead, keys.baseNonce, concurrency, controller);
-        openNow = syncOperation(chunkAead, keys.baseNonce, 'open');
-      }
-      const whole: Uint8Array[] = [];
-      while (offset < input.length) {
-        if (block.full) {
-          // More data follows this full-size chunk, so it is not the final one: open it.
-          if (openNow) whole.push(block.take());
-          else await pipeline.dispatch(block.take());
-        }
-        offset = block.fill(input, offset);
-      }
-      if (openNow) pipeline.runNow(whole, openNow);
-    },
-    async flush() {
-      /* Precondition: salt and commitment were received. */
-      needs(pipeline !== undefined, 'Chunked ciphertext is shorter than its 56-byte header', 'TRUNCATED');
-      // Emit what verified first, so that what a cut stream yields before its error does not depend on timing.
-      await pipeline.drain();
-      /* Precondition: the stream ends with a short final chunk of at least a tag. */
-      needs(isValidFinalChunkLength(block.length), 'Chunked ciphertext is truncated', 'TRUNCATED');
-      if (openNow) pipeline.runNow([block.take()], openNow);
-      else await pipeline.dispatch(block.take());
-      await pipeline.drain();
-    },
-  });
+  return byteTransformStream((emit) => chunkedDecryptor(inputKey, context, options, emit));
 }

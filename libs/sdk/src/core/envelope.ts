@@ -4,8 +4,12 @@ import {
   type EnvelopeAuthority,
   type EnvelopeHeader,
   chunkedDecryptRange,
-  chunkedDecryptStream,
-  chunkedEncryptStream,
+  type ByteTransformer,
+  type EmitBytes,
+  byteTransformStream,
+  chunkedDecryptor,
+  chunkedEncryptor,
+  concatBytes,
   chunkedPlaintextLength,
   decryptChunked,
   encryptChunked,
@@ -204,30 +208,72 @@ export async function decryptEnvelope(envelope: Uint8Array, opts: DecryptOptions
 }
 
 /**
+ * Envelope encryption as a `ByteTransformer` maker (for a stream API to wrap): the authorities wrap the data key now;
+ * the transformer emits the header first, then the body chunk by chunk as the plaintext is written.
+ */
+export async function envelopeEncryptor(opts: EncryptOptions): Promise<(emit: EmitBytes) => ByteTransformer> {
+  const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
+  return (emit) => {
+    const body = chunkedEncryptor(dataKey, ctx, opts, emit);
+    return {
+      async start() {
+        emit([headerBytes]);
+        await body.start();
+      },
+      write: (input) => body.write(input),
+      end: () => body.end(),
+    };
+  };
+}
+
+/**
+ * Envelope decryption as a `ByteTransformer`: reads the header, has every authority take part, then emits the
+ * plaintext chunk by chunk, each only once it authenticated. Every failure is an SdkError.
+ */
+export function envelopeDecryptor(opts: DecryptOptions, emit: EmitBytes): ByteTransformer {
+  // The bytes before the header is whole: one owned copy (the caller may reuse what it wrote).
+  let prefix = new Uint8Array(0);
+  let body: ByteTransformer | undefined;
+
+  const write = async (input: Uint8Array): Promise<void> => {
+    if (body) return body.write(input);
+    prefix = concatBytes(prefix, input);
+    const needed = envelopeHeaderLength(prefix);
+    if (needed === undefined || prefix.length < needed) return;
+    const { header, bodyOffset } = parsed(prefix);
+    const dataKey = await recoverDataKey(header, readerFor(header, opts));
+    body = chunkedDecryptor(dataKey, await bodyContext(header), opts, emit);
+    const rest = prefix.subarray(bodyOffset);
+    prefix = new Uint8Array(0);
+    if (rest.length > 0) await body.write(rest);
+  };
+  const sdkErrors =
+    <A extends unknown[]>(f: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await f(...args);
+      } catch (e) {
+        throw asSdkError(e);
+      }
+    };
+  return {
+    start: async () => undefined,
+    write: sdkErrors(write),
+    end: sdkErrors(async () => {
+      if (!body) throw new SdkError('INVALID_ENVELOPE', 'the envelope ends before its header does');
+      await body.end();
+    }),
+  };
+}
+
+/**
  * Streaming encryption in constant memory: the header comes out first, then the body chunk by chunk as the plaintext
  * is written.
  */
 export async function encryptEnvelopeStream(
   opts: EncryptOptions,
 ): Promise<ReadableWritablePair<Uint8Array, Uint8Array>> {
-  const { headerBytes, dataKey, bodyContext: ctx } = await newEnvelope(opts);
-  const body = chunkedEncryptStream(dataKey, ctx, opts);
-  const reader = body.readable.getReader();
-  let headerSent = false;
-  const readable = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(headerBytes);
-        return;
-      }
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { readable, writable: body.writable };
+  return byteTransformStream(await envelopeEncryptor(opts));
 }
 
 /**
@@ -235,76 +281,7 @@ export async function encryptEnvelopeStream(
  * plaintext chunk by chunk, each only once it authenticated. Any failure errors the stream.
  */
 export function decryptEnvelopeStream(opts: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let pendingLength = 0;
-  let body: { writer: WritableStreamDefaultWriter<Uint8Array>; pumped: Promise<void> } | undefined;
-
-  const start = async (
-    controller: TransformStreamDefaultController<Uint8Array>,
-    prefix: Uint8Array,
-  ): Promise<Uint8Array> => {
-    const { header, bodyOffset } = parsed(prefix);
-    const dataKey = await recoverDataKey(header, readerFor(header, opts));
-    const inner = chunkedDecryptStream(dataKey, await bodyContext(header), opts);
-    const reader = inner.readable.getReader();
-    const pumped = (async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        controller.enqueue(value);
-      }
-    })().catch((e: unknown) => controller.error(asSdkError(e)));
-    body = { writer: inner.writable.getWriter(), pumped };
-    return prefix.subarray(bodyOffset);
-  };
-
-  const concat = (): Uint8Array => {
-    const all = new Uint8Array(pendingLength);
-    let at = 0;
-    for (const p of pending) {
-      all.set(p, at);
-      at += p.length;
-    }
-    return all;
-  };
-
-  const fail = (e: unknown): never => {
-    throw asSdkError(e);
-  };
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, controller) {
-      try {
-        if (body) {
-          await body.writer.write(chunk);
-          return;
-        }
-        pending.push(chunk);
-        pendingLength += chunk.length;
-        const all = concat();
-        const needed = envelopeHeaderLength(all);
-        if (needed === undefined || all.length < needed) {
-          pending = [all];
-          return;
-        }
-        const rest = await start(controller, all);
-        pending = [];
-        pendingLength = 0;
-        if (rest.length > 0) await body!.writer.write(rest);
-      } catch (e) {
-        fail(e);
-      }
-    },
-    async flush() {
-      try {
-        if (!body) throw new SdkError('INVALID_ENVELOPE', 'the envelope ends before its header does');
-        await body.writer.close();
-        await body.pumped;
-      } catch (e) {
-        fail(e);
-      }
-    },
-  });
+  return byteTransformStream((emit) => envelopeDecryptor(opts, emit));
 }
 
 /**

@@ -8,6 +8,8 @@ export {
   decryptEnvelopeStream,
   encryptEnvelope,
   encryptEnvelopeStream,
+  envelopeDecryptor,
+  envelopeEncryptor,
   inspectEnvelope,
   rewrapEnvelope,
 } from './envelope.js';

@@ -1,15 +1,14 @@
-import {
-  DecryptCommand,
-  DescribeKeyCommand,
-  EncryptCommand,
-  GenerateDataKeyCommand,
-  type KMSClient,
-  ReEncryptCommand,
-} from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { EnvelopeAuthority } from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
 import { SdkError, causeOf } from './errors.js';
+
+/**
+ * The client's commands, loaded at the first call: a program that never asks a KMS (a customer key alone) does not
+ * carry the AWS SDK in its memory (about 20 MiB).
+ */
+const commands = () => import('@aws-sdk/client-kms');
 
 /**
  * A key of any endpoint that speaks the AWS KMS API (Symbolon, a second Symbolon, AWS KMS): Encrypt / Decrypt with the
@@ -36,9 +35,13 @@ export class KmsKey implements Authority {
   }
 
   async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    const r = await this.call(() =>
+    const r = await this.call(async () =>
       this.client.send(
-        new EncryptCommand({ KeyId: this.keyArn, Plaintext: plaintext, EncryptionContext: { ...binding } }),
+        new (await commands()).EncryptCommand({
+          KeyId: this.keyArn,
+          Plaintext: plaintext,
+          EncryptionContext: { ...binding },
+        }),
       ),
     );
     this.learnArn(r.KeyId);
@@ -46,9 +49,9 @@ export class KmsKey implements Authority {
   }
 
   async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    const r = await this.call(() =>
+    const r = await this.call(async () =>
       this.client.send(
-        new DecryptCommand({
+        new (await commands()).DecryptCommand({
           CiphertextBlob: wrapped,
           KeyId: this.keyArn,
           EncryptionContext: { ...binding },
@@ -59,9 +62,9 @@ export class KmsKey implements Authority {
   }
 
   async generate(binding: Binding): Promise<{ plaintext: Uint8Array; wrapped: Uint8Array }> {
-    const r = await this.call(() =>
+    const r = await this.call(async () =>
       this.client.send(
-        new GenerateDataKeyCommand({
+        new (await commands()).GenerateDataKeyCommand({
           KeyId: this.keyArn,
           NumberOfBytes: 32,
           EncryptionContext: { ...binding },
@@ -78,7 +81,7 @@ export class KmsKey implements Authority {
     let r;
     try {
       r = await this.client.send(
-        new ReEncryptCommand({
+        new (await commands()).ReEncryptCommand({
           CiphertextBlob: wrapped,
           SourceKeyId: this.keyArn,
           SourceEncryptionContext: { ...binding },
@@ -97,7 +100,9 @@ export class KmsKey implements Authority {
   /** Whether this key can be used now (DescribeKey answers it Enabled). */
   private async usable(): Promise<boolean> {
     try {
-      const { KeyMetadata } = await this.client.send(new DescribeKeyCommand({ KeyId: this.keyArn }));
+      const { KeyMetadata } = await this.client.send(
+        new (await commands()).DescribeKeyCommand({ KeyId: this.keyArn }),
+      );
       return KeyMetadata?.KeyState === 'Enabled';
     } catch {
       return false;
