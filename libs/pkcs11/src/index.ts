@@ -46,6 +46,7 @@ export {
   type GenerateHmacKeyOptions,
   type GenerateKeyPairOptions,
   type GenerateRsaKeyPairOptions,
+  type ImportAesKeyOptions,
   type KeyClass,
   KeyHandle,
   type KeyPairHandles,

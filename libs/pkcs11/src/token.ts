@@ -129,6 +129,16 @@ export interface GenerateAesKeyOptions {
   extractable: boolean;
   /** With extractable: the key may leave the token only wrapped by a CKA_TRUSTED key. */
   wrapWithTrusted?: boolean;
+  /** CKA_ID: the key's identifier (read back with getKeyId); none when absent. */
+  id?: Uint8Array;
+}
+
+export interface ImportAesKeyOptions {
+  /** true: a persistent token object; false (the default): a session object. */
+  token?: boolean;
+  label?: string;
+  /** CKA_ID: the key's identifier (read back with getKeyId); none when absent. */
+  id?: Uint8Array;
 }
 
 export interface UnwrapAesKeyOptions {
@@ -507,6 +517,11 @@ export class Pkcs11Token {
     return new Map(res.map((a) => [a.type, a.value]));
   }
 
+  /** CKA_ID of a key object: the bytes it was given, empty when it has none. */
+  getKeyId(key: KeyHandle): Uint8Array {
+    return new Uint8Array(this.attributes(key, [pkcs11js.CKA_ID]).get(pkcs11js.CKA_ID) ?? Buffer.alloc(0));
+  }
+
   /**
    * CKA_VALUE of a non-sensitive secret key (or CKA_PRIVATE_EXPONENT of a non-sensitive RSA private key).
    * For tests and the Wycheproof runner only; a sensitive key gives HsmError('ATTRIBUTE_SENSITIVE').
@@ -535,11 +550,12 @@ export class Pkcs11Token {
   }
 
   /**
-   * Imports a known AES key value as a non-extractable session object.
-   * FOR TESTS AND THE WYCHEPROOF RUNNER ONLY: production key material is generated inside the token
-   * (generateAesKey) and never exists outside it in plaintext.
+   * Imports a known AES key value as a private, sensitive, non-extractable key object (a session object unless
+   * `opts.token`). The platform's own key material is generated inside the token (generateAesKey) and never exists
+   * outside it in plaintext; importing is for tests, the Wycheproof runner, and a customer's own key file moved into
+   * the customer's own token (the SDK's importKeyToToken).
    */
-  importAesKey(value: Uint8Array, usage: AesKeyUsage): KeyHandle {
+  importAesKey(value: Uint8Array, usage: AesKeyUsage, opts: ImportAesKeyOptions = {}): KeyHandle {
     /* Precondition: AES keys must be 16, 24 or 32 bytes. */
     needs(
       AES_KEY_LENGTHS.includes(value.length),
@@ -551,12 +567,13 @@ export class Pkcs11Token {
       this.p11.C_CreateObject(s, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
         { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-        { type: pkcs11js.CKA_TOKEN, value: false },
+        { type: pkcs11js.CKA_TOKEN, value: opts.token === true },
         { type: pkcs11js.CKA_PRIVATE, value: true },
         { type: pkcs11js.CKA_SENSITIVE, value: true },
         { type: pkcs11js.CKA_EXTRACTABLE, value: false },
         { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
         ...this.usageAttributes(usage),
+        ...Pkcs11Token.labelAndId(opts),
       ]),
     );
     return this.wrapHandle(h);
@@ -583,6 +600,14 @@ export class Pkcs11Token {
     return this.wrapHandle(h);
   }
 
+  /** CKA_LABEL and CKA_ID, each only when given. */
+  private static labelAndId(opts: { label?: string; id?: Uint8Array }): pkcs11js.Template {
+    return [
+      ...(opts.label !== undefined ? [{ type: pkcs11js.CKA_LABEL, value: opts.label }] : []),
+      ...(opts.id !== undefined ? [{ type: pkcs11js.CKA_ID, value: Buffer.from(opts.id) }] : []),
+    ];
+  }
+
   /** C_GenerateKey CKM_AES_KEY_GEN: the key value never leaves the token in plaintext. */
   generateAesKey(opts: GenerateAesKeyOptions): KeyHandle {
     /* Precondition: AES keys must be 16, 24 or 32 bytes. */
@@ -607,7 +632,7 @@ export class Pkcs11Token {
       { type: pkcs11js.CKA_EXTRACTABLE, value: opts.extractable },
       { type: pkcs11js.CKA_WRAP_WITH_TRUSTED, value: opts.wrapWithTrusted === true },
       ...this.usageAttributes(opts.usage),
-      ...(opts.label !== undefined ? [{ type: pkcs11js.CKA_LABEL, value: opts.label }] : []),
+      ...Pkcs11Token.labelAndId(opts),
     ];
     const h = call('generate', () =>
       this.p11.C_GenerateKey(s, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, template),

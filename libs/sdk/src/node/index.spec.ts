@@ -185,8 +185,58 @@ describe('SDK for Node', () => {
       JSON.stringify({ scheme: { chain: ['x'] }, authorities: { x: { type: 'vault' } } }),
     );
     await expect(loadConfig(join(dir, 'b.json'))).rejects.toMatchObject({
-      message: expect.stringContaining('has no known type') as unknown,
+      message: `authority x in ${join(dir, 'b.json')} has no known type (key-file, kms, pkcs11)`,
     });
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toContain('vault');
+  });
+
+  describe('pkcs11 authorities', () => {
+    const token = { type: 'pkcs11', module: '/no/such/module.so', tokenLabel: 't', keyLabel: 'k' };
+    const configWith = (authority: Record<string, unknown>): string => {
+      const file = join(dir, 'token.json');
+      writeFileSync(file, JSON.stringify({ scheme: { chain: ['mine'] }, authorities: { mine: authority } }));
+      return file;
+    };
+
+    it('should refuse a pkcs11 authority without module, token label or key label', async () => {
+      for (const field of ['module', 'tokenLabel', 'keyLabel']) {
+        const file = configWith({ ...token, [field]: undefined, pinEnv: 'SOME_PIN' });
+        await expect(loadConfig(file)).rejects.toMatchObject({
+          code: 'CONFIG',
+          message: `authority mine in ${file} (pkcs11) needs "module", "tokenLabel" and "keyLabel" strings`,
+        });
+      }
+      const file = configWith({ ...token, keyLabel: '', pinEnv: 'SOME_PIN' });
+      await expect(loadConfig(file)).rejects.toMatchObject({ code: 'CONFIG' });
+    });
+
+    it('should refuse a pkcs11 authority with both PIN sources, with neither, or with an empty one', async () => {
+      for (const pins of [{ pinFile: 'pin', pinEnv: 'SOME_PIN' }, {}, { pinFile: '' }, { pinEnv: 7 }]) {
+        const file = configWith({ ...token, ...pins });
+        await expect(loadConfig(file)).rejects.toMatchObject({
+          code: 'CONFIG',
+          message: `authority mine in ${file} (pkcs11) needs exactly one of "pinFile" and "pinEnv" (a non-empty string)`,
+        });
+      }
+    });
+
+    it('should refuse a PIN file it cannot read or that is empty, and a PIN variable that is not set', async () => {
+      const missing = configWith({ ...token, pinFile: 'no-such-pin' });
+      await expect(loadConfig(missing)).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: `PIN file ${join(dir, 'no-such-pin')} of authority mine cannot be read (ENOENT)`,
+      });
+      writeFileSync(join(dir, 'empty-pin'), '\n');
+      await expect(loadConfig(configWith({ ...token, pinFile: 'empty-pin' }))).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: `PIN file ${join(dir, 'empty-pin')} of authority mine is empty`,
+      });
+      const variable = `SYMBOLON_TEST_PIN_${process.pid}`;
+      delete process.env[variable];
+      await expect(loadConfig(configWith({ ...token, pinEnv: variable }))).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: `environment variable ${variable} (the PIN of authority mine) is not set`,
+      });
+    });
   });
 });

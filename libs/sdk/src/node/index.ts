@@ -98,7 +98,58 @@ export async function keyFile(id: string, path: string): Promise<CustomerKey> {
 /** One authority of a configuration file. */
 export type AuthorityConfig =
   | { type: 'key-file'; path: string }
-  | { type: 'kms'; keyId: string; region?: string; endpoint?: string; credentialsFile?: string };
+  | { type: 'kms'; keyId: string; region?: string; endpoint?: string; credentialsFile?: string }
+  | {
+      /** A key in the customer's own PKCS#11 token (ADR 0016); the user PIN from exactly one of pinFile, pinEnv. */
+      type: 'pkcs11';
+      /** The vendor's PKCS#11 library, as the dynamic loader takes it (an absolute path, or a library name). */
+      module: string;
+      tokenLabel: string;
+      keyLabel: string;
+      /** A file holding the PIN (one trailing line break is not part of it), relative to the configuration file. */
+      pinFile?: string;
+      /** The name of an environment variable holding the PIN. */
+      pinEnv?: string;
+    };
+
+/** The options of a `pkcs11` authority, checked, with its PIN read (the PIN is never put in an error). */
+function pkcs11Options(
+  id: string,
+  a: Partial<Record<string, unknown>>,
+  base: string,
+  file: string,
+): { module: string; tokenLabel: string; keyLabel: string; pin: string } {
+  const what = `authority ${id} in ${file} (pkcs11)`;
+  const { module, tokenLabel, keyLabel, pinFile, pinEnv } = a;
+  if (![module, tokenLabel, keyLabel].every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new SdkError('CONFIG', `${what} needs "module", "tokenLabel" and "keyLabel" strings`);
+  }
+  const fromFile = typeof pinFile === 'string' && pinFile.length > 0;
+  const fromEnv = typeof pinEnv === 'string' && pinEnv.length > 0;
+  if (fromFile === fromEnv || (pinFile !== undefined && !fromFile) || (pinEnv !== undefined && !fromEnv)) {
+    throw new SdkError('CONFIG', `${what} needs exactly one of "pinFile" and "pinEnv" (a non-empty string)`);
+  }
+  let pin: string;
+  if (fromFile) {
+    const path = resolve(base, pinFile);
+    try {
+      pin = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? ` (${String(e.code)})` : '';
+      throw new SdkError('CONFIG', `PIN file ${path} of authority ${id} cannot be read${code}`);
+    }
+    if (pin.length === 0) throw new SdkError('CONFIG', `PIN file ${path} of authority ${id} is empty`);
+  } else {
+    pin = process.env[pinEnv as string] ?? '';
+    if (pin.length === 0) {
+      throw new SdkError(
+        'CONFIG',
+        `environment variable ${String(pinEnv)} (the PIN of authority ${id}) is not set`,
+      );
+    }
+  }
+  return { module: module as string, tokenLabel: tokenLabel as string, keyLabel: keyLabel as string, pin };
+}
 
 /** A configuration file: the scheme, its authorities, and an encryption context. */
 export interface SdkConfig {
@@ -166,29 +217,41 @@ export async function loadConfig(file: string): Promise<{ config: SdkConfig; aut
   // One client per endpoint, region and credentials: keys of one service share it, so a re-wrap between them is a
   // ReEncrypt inside the KMS (KmsKey.reEncrypt), never a Decrypt to this process.
   const clients = new Map<string, KMSClient>();
-  for (const [id, a] of Object.entries(config.authorities)) {
-    if (a?.type === 'key-file') authorities.push(await keyFile(id, resolve(base, a.path)));
-    else if (a?.type === 'kms') {
-      const creds = a.credentialsFile ? credentialsFile(resolve(base, a.credentialsFile), id) : undefined;
-      const region = a.region ?? creds?.region ?? 'us-east-1';
-      const service = JSON.stringify([
-        a.endpoint ?? '',
-        region,
-        creds?.accessKeyId ?? '',
-        creds?.secretAccessKey ?? '',
-      ]);
-      const client =
-        clients.get(service) ??
-        new (await kmsClient())({
+  try {
+    for (const [id, a] of Object.entries(config.authorities)) {
+      if (a?.type === 'key-file') authorities.push(await keyFile(id, resolve(base, a.path)));
+      else if (a?.type === 'kms') {
+        const creds = a.credentialsFile ? credentialsFile(resolve(base, a.credentialsFile), id) : undefined;
+        const region = a.region ?? creds?.region ?? 'us-east-1';
+        const service = JSON.stringify([
+          a.endpoint ?? '',
           region,
-          ...(a.endpoint ? { endpoint: a.endpoint } : {}),
-          ...(creds
-            ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
-            : {}),
-        });
-      clients.set(service, client);
-      authorities.push(new KmsKey(id, client, a.keyId, a.endpoint));
-    } else throw new SdkError('CONFIG', `authority ${id} in ${file} has no known type (key-file, kms)`);
+          creds?.accessKeyId ?? '',
+          creds?.secretAccessKey ?? '',
+        ]);
+        const client =
+          clients.get(service) ??
+          new (await kmsClient())({
+            region,
+            ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+            ...(creds
+              ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
+              : {}),
+          });
+        clients.set(service, client);
+        authorities.push(new KmsKey(id, client, a.keyId, a.endpoint));
+      } else if (a?.type === 'pkcs11') {
+        const opts = pkcs11Options(id, a, base, file);
+        // Loaded only for a configuration that names a token: it loads pkcs11js, a native addon (ADR 0016).
+        const { Pkcs11CustomerKey } = await import('../pkcs11/index.js');
+        authorities.push(Pkcs11CustomerKey.open(id, opts));
+      } else
+        throw new SdkError('CONFIG', `authority ${id} in ${file} has no known type (key-file, kms, pkcs11)`);
+    }
+  } catch (e) {
+    // Tokens opened for the authorities before the one that failed are closed again.
+    for (const a of authorities) (a as Partial<{ close(): void }>).close?.();
+    throw e;
   }
   return { config, authorities };
 }
