@@ -2,6 +2,7 @@ import { type DomainLayout, startPlatform } from './platform.js';
 
 /**
  * `npm start`: runs the platform in the foreground until Ctrl-C. Interface: SYMBOLON_DATA_DIR, SYMBOLON_PORT,
+ * SYMBOLON_S3_PORT (the S3 API; default a free port),
  * SYMBOLON_DB_URL (a postgres:// URL: PostgreSQL instead of the embedded SQLite files), SYMBOLON_HSM_TOKENS (the
  * tokens of the one domain, default 2), SYMBOLON_HSM_DOMAINS (several domains instead: a JSON list of
  * `{"name", "tokens", "labels"?}`, the first the default) and SYMBOLON_HSM_AUTO_JOIN (false: tokens after each
@@ -16,9 +17,13 @@ async function main(): Promise<void> {
   const postgresUrl = process.env['SYMBOLON_DB_URL'] || undefined;
   const domainsJson = process.env['SYMBOLON_HSM_DOMAINS'];
   const autoJoin = process.env['SYMBOLON_HSM_AUTO_JOIN'] !== 'false';
+  const s3Port = process.env['SYMBOLON_S3_PORT'] ? Number(process.env['SYMBOLON_S3_PORT']) : undefined;
+  if (s3Port !== undefined && (!Number.isInteger(s3Port) || s3Port < 1 || s3Port > 65535))
+    throw new Error(`SYMBOLON_S3_PORT must be a port number, not ${process.env['SYMBOLON_S3_PORT']}`);
   const platform = await startPlatform({
     dataDir,
     port,
+    ...(s3Port !== undefined ? { s3Port } : {}),
     postgresUrl,
     ...(domainsJson
       ? { domains: parseDomains(domainsJson) }
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
     log: (l) => console.log(l),
   });
   console.log(`endpoint: ${platform.endpoint}`);
+  console.log(`s3 endpoint: ${platform.s3Endpoint}`);
   console.log(`credentials: ${platform.credentialsFile}`);
   console.log(`logs: ${platform.dataDir}/logs   (Ctrl-C stops everything)`);
   let stopping = false;

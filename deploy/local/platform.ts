@@ -29,7 +29,7 @@ const DIST = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  */
 const DEFAULT_HSM_TOKENS = 2;
 const MAX_HSM_TOKENS = 8;
-type Service = 'policy' | 'coordinator' | 'audit' | 'gateway' | `hsm-${number}`;
+type Service = 'policy' | 'coordinator' | 'audit' | 'gateway' | 'storage' | `hsm-${number}`;
 const tokenLabelOf = (nodeId: string): string => `symbolon-${nodeId}`;
 
 /** A domain to run: its name (the custom key store name), region / jurisdiction labels and how many tokens. */
@@ -60,6 +60,8 @@ export function layoutDomains(
 export interface PlatformOptions {
   dataDir: string;
   port: number;
+  /** The S3 API's port (storage service); default: a free one. */
+  s3Port?: number;
   /** PostgreSQL instead of the embedded SQLite files: every service gets its own schema in this database. */
   postgresUrl?: string;
   /** Extra environment for every service. */
@@ -75,6 +77,8 @@ export interface PlatformOptions {
 
 export interface RunningPlatform {
   endpoint: string;
+  /** The S3 API (storage service), path-style: the same access keys as the KMS endpoint. */
+  s3Endpoint: string;
   credentialsFile: string;
   natsUrl: string;
   metricsPorts: Partial<Record<Service, number>>;
@@ -133,9 +137,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   );
   const hsmNodes = domains.flatMap((d) => d.nodes);
   const genesisNodes = new Set<string>(domains.map((d) => d.nodes[0]!));
-  const SERVICES: Service[] = ['policy', ...hsmNodes, 'coordinator', 'audit', 'gateway'];
-  /** Stopped in this order: the entry point first, so no request is taken that a stopped service would fail. */
-  const STOP_ORDER: Service[] = ['gateway', 'coordinator', 'policy', ...hsmNodes, 'audit'];
+  const SERVICES: Service[] = ['policy', ...hsmNodes, 'coordinator', 'audit', 'gateway', 'storage'];
+  /** Stopped in this order: the entry points first, so no request is taken that a stopped service would fail. */
+  const STOP_ORDER: Service[] = ['storage', 'gateway', 'coordinator', 'policy', ...hsmNodes, 'audit'];
   const pinFile = join(dataDir, 'hsm.pin');
   const soPinFile = join(dataDir, 'hsm.so-pin');
   writeSecretFile(pinFile, hsmPin);
@@ -148,6 +152,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     ...Object.fromEntries(hsmNodes.map((n) => [n, { hsmNode: n }])),
     coordinator: 'coordinator',
     audit: 'audit',
+    storage: 'storage',
     gateway: 'gateway',
   };
   const nkeys = Object.fromEntries(
@@ -194,6 +199,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
 
   const metricsPorts: Partial<Record<Service, number>> = {};
   for (const s of SERVICES) metricsPorts[s] = s === 'gateway' ? opts.port : await freePort();
+  const s3Port = opts.s3Port ?? (await freePort());
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   const credentialsFile = join(dataDir, 'credentials.json');
   const common: Record<string, string> = {
     SYMBOLON_NATS_URL: `${tls ? 'tls' : 'nats'}://127.0.0.1:${nats.port}`,
@@ -234,6 +241,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       SYMBOLON_DB_PATH: join(dataDir, 'db', 'gateway.sqlite'),
       SYMBOLON_PORT: String(opts.port),
       SYMBOLON_CREDENTIALS_FILE: credentialsFile,
+    },
+    storage: {
+      SYMBOLON_DB_PATH: join(dataDir, 'db', 'storage.sqlite'),
+      SYMBOLON_S3_PORT: String(s3Port),
+      SYMBOLON_STORAGE_DIR: join(dataDir, 'objects'),
     },
   };
 
@@ -289,6 +301,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       JSON.stringify(
         {
           endpoint: `http://127.0.0.1:${opts.port}`,
+          s3Endpoint,
           natsUrl: nats.url,
           ...(tls ? { natsTls: tlsEnv('tooling') } : {}),
           metricsPorts,
@@ -346,6 +359,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   }
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,
+    s3Endpoint,
     credentialsFile,
     natsUrl: nats.url,
     metricsPorts,

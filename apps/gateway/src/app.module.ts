@@ -3,6 +3,7 @@ import { HealthRegistry, ObservabilityModule, RpcClient, logger, openDataSource 
 import type { DataSource } from 'typeorm';
 
 import { AuditPublisher } from '@symbolon/platform';
+import { S3SigningKeyController } from './auth/s3-signing-key.controller.js';
 import { SigV4Verifier } from './auth/sigv4/index.js';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_RPC, type GatewayConfig } from './config.js';
 import { KmsRequestHandler } from './kms/kms-request.handler.js';
@@ -39,7 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ObservabilityModule],
-      controllers: [KmsController],
+      controllers: [KmsController, S3SigningKeyController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {

@@ -2,7 +2,15 @@ import 'reflect-metadata';
 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PinoNestLogger, logger, runService } from '@symbolon/platform';
+import { QueueGroups } from '@symbolon/contracts';
+import {
+  PinoNestLogger,
+  RpcErrorFilter,
+  logger,
+  natsMicroserviceOptions,
+  rpcValidationPipe,
+  runService,
+} from '@symbolon/platform';
 
 import { AppModule } from './app.module.js';
 import { gatewayConfig } from './config.js';
@@ -25,7 +33,15 @@ runService(async () => {
   registerWebApp(fastify);
   const handler = app.get(KmsRequestHandler);
   app.useGlobalFilters(new AwsHttpFilter(handler, config.SYMBOLON_MAX_BODY_BYTES));
+  // NATS too, for the one thing only the gateway can give: S3 signing keys to the storage service (ADR 0017).
+  const ms = app.connectMicroservice(
+    natsMicroserviceOptions(config.SYMBOLON_NATS_URL, QueueGroups.gateway, QueueGroups.gateway),
+    { deferInitialization: true },
+  );
+  ms.useGlobalPipes(rpcValidationPipe());
+  ms.useGlobalFilters(new RpcErrorFilter());
   app.enableShutdownHooks();
+  await app.startAllMicroservices();
   await app.listen(config.SYMBOLON_PORT, config.SYMBOLON_HOST);
   logger.info({ port: config.SYMBOLON_PORT }, 'gateway ready');
 });

@@ -17,3 +17,4 @@ export * from './service/bootstrap.js';
 export * from './local/index.js';
 export * from './config/secret-file.js';
 export * from './cache/bounded-ttl-map.js';
+export * from './auth/sigv4-signing-key.js';

@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { freePort, startPostgres } from '@symbolon/platform';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ export interface Credentials {
 
 export interface TestPlatform {
   endpoint: string;
+  /** The S3 API of the storage service (path-style), same credentials. */
+  s3Endpoint: string;
   port: number;
   dataDir: string;
   credentialsFile: string;
@@ -24,6 +27,7 @@ export interface TestPlatform {
   /** Everything the launcher printed so far. */
   output(): string;
   kms(credentials?: Credentials): KMSClient;
+  s3(credentials?: Credentials): S3Client;
   /** Ctrl-C, as a user would; resolves when the launcher has stopped everything. A data folder this function made
    * is removed unless keepData (to start again on it). */
   stop(opts?: { keepData?: boolean }): Promise<void>;
@@ -107,10 +111,12 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     await new Promise((r) => setTimeout(r, 100));
   }
   const endpoint = /^endpoint: (.+)$/m.exec(out)![1]!.trim();
+  const s3Endpoint = /^s3 endpoint: (.+)$/m.exec(out)![1]!.trim();
   const credentialsFile = /^credentials: (.+)$/m.exec(out)![1]!.trim();
   const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials;
   return {
     endpoint,
+    s3Endpoint,
     port,
     dataDir,
     credentialsFile,
@@ -119,6 +125,14 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     kms: (c = credentials) =>
       new KMSClient({
         endpoint,
+        region: c.region,
+        credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey },
+        maxAttempts: 1,
+      }),
+    s3: (c = credentials) =>
+      new S3Client({
+        endpoint: s3Endpoint,
+        forcePathStyle: true,
         region: c.region,
         credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey },
         maxAttempts: 1,

@@ -12,6 +12,7 @@ export * from './kms-error.js';
 export * from './lifecycle.dto.js';
 export * from './policies.dto.js';
 export * from './policy.dto.js';
+export * from './storage.dto.js';
 export * from './subjects.js';
 export * from './tenant-scoped.request.js';
 export * from './validators.js';

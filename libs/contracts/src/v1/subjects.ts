@@ -68,6 +68,10 @@ export const Subjects = {
     retireGrant: 'kms.v1.policy.grants.retire',
     revokeGrant: 'kms.v1.policy.grants.revoke',
   },
+  /** Served by the gateway, which alone holds access keys' secrets. */
+  gateway: {
+    s3SigningKey: 'kms.v1.gateway.s3-signing-key',
+  },
   /** Notices: core NATS, not durable, every replica receives them (no queue group). */
   notices: {
     policyChanged: 'kms.v1.notices.policy.changed',
@@ -156,4 +160,5 @@ export const QueueGroups = {
   coordinator: 'coordinator',
   hsm: 'hsm',
   audit: 'audit',
+  storage: 'storage',
 } as const;

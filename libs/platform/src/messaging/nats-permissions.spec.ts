@@ -19,11 +19,24 @@ const ROLES: NatsRole[] = [
   'coordinator',
   'policy',
   'audit',
+  'storage',
   { hsmNode: 'hsm-1' },
   { hsmNode: 'hsm-2' },
 ];
 
 describe('natsPermissions', () => {
+  it('should let only the storage service ask the gateway for S3 signing keys, and the gateway answer', () => {
+    const askers = ROLES.filter((r) => natsPermissions(r).publish.includes('kms.v1.gateway.s3-signing-key'));
+    expect(askers).toEqual(['storage']);
+    expect(natsPermissions('gateway').subscribe).toContain('kms.v1.gateway.> gateway');
+    expect(natsPermissions('gateway').allowResponses).toBe(true);
+    expect(natsPermissions('storage')).toEqual({
+      publish: ['kms.v1.gateway.s3-signing-key'],
+      subscribe: ['_INBOX_storage.>'],
+      allowResponses: false,
+    });
+  });
+
   it('should let only the coordinator publish to hsm subjects when the table is read', () => {
     const publishers = ROLES.filter((r) =>
       natsPermissions(r).publish.some((s) => s.startsWith('kms.v1.hsm.')),
@@ -60,7 +73,7 @@ describe('natsPermissions', () => {
     for (const role of ROLES) {
       for (const sub of natsPermissions(role).subscribe) {
         if (sub.startsWith('_INBOX') || sub === 'kms.v1.notices.policy.changed') continue;
-        expect(sub).toMatch(/^kms\.v1\.\S+ (coordinator|policy|audit|hsm)$/);
+        expect(sub).toMatch(/^kms\.v1\.\S+ (coordinator|policy|audit|hsm|gateway)$/);
       }
     }
   });

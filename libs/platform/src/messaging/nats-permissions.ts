@@ -19,7 +19,8 @@ export interface NatsPermissions {
 }
 
 /** `operator`: the quorum tooling of operators (`symbolon domain ...`), which submits signed domain changes. */
-export type NatsRole = 'gateway' | 'coordinator' | 'policy' | 'audit' | 'operator' | { hsmNode: string };
+export type NatsRole =
+  'gateway' | 'coordinator' | 'policy' | 'audit' | 'storage' | 'operator' | { hsmNode: string };
 
 /** A role's NATS user name and inbox prefix: `hsm-<node>` for an hsm node, the service name otherwise. */
 export function natsRoleName(role: NatsRole): string {
@@ -69,6 +70,13 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
           Subjects.events.requestHandled,
           ...STREAM_SETUP,
         ],
+        // The storage service's requests for S3 signing keys (ADR 0017).
+        subscribe: [`kms.v1.gateway.> ${QueueGroups.gateway}`, inbox],
+        allowResponses: true,
+      };
+    case 'storage':
+      return {
+        publish: [Subjects.gateway.s3SigningKey],
         subscribe: [inbox],
         allowResponses: false,
       };

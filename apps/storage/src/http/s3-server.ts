@@ -1,0 +1,167 @@
+import { logger } from '@symbolon/platform';
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { S3Caller, SigningKeys } from '../auth/signing-keys.js';
+import { S3Error } from '../s3/errors.js';
+import { parseS3Authorization, verifyS3Request } from '../s3/sigv4.js';
+import { errorXml } from '../s3/xml.js';
+import type { S3Operations } from './s3-operations.js';
+
+export interface S3ServerOptions {
+  keys: SigningKeys;
+  region: string;
+  maxSkewMs: number;
+  operations: S3Operations;
+  now?: () => number;
+}
+
+/** One request, parsed and authenticated: what an operation gets. */
+export interface S3Request {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  caller: S3Caller;
+  verified: ReturnType<typeof verifyS3Request>;
+  /** Path-style: `/<bucket>/<key>`; both undefined for `/`. */
+  bucket?: string;
+  key?: string;
+  /** Query parameters, decoded ('+' stays '+', as S3 clients encode a space as %20). */
+  query: Map<string, string>;
+}
+
+/** Splits `a=1&b&c=%2F` into decoded pairs; a name given twice keeps its first value. */
+export function parseQuery(rawQuery: string): Map<string, string> {
+  const query = new Map<string, string>();
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    if (!query.has(name)) query.set(name, eq < 0 ? '' : decode(pair.slice(eq + 1)));
+  }
+  return query;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new S3Error('InvalidArgument', 'The request URI or query is not valid percent-encoding.');
+  }
+}
+
+/** `/bucket/some/key` into its bucket and key (percent-decoded); the key keeps every slash, repeated ones too. */
+export function parsePath(rawPath: string): { bucket?: string; key?: string } {
+  if (!rawPath.startsWith('/')) throw new S3Error('InvalidArgument', 'The request path must start with /.');
+  const rest = rawPath.slice(1);
+  if (rest === '') return {};
+  const slash = rest.indexOf('/');
+  if (slash < 0 || slash === rest.length - 1) return { bucket: decode(slash < 0 ? rest : rest.slice(0, -1)) };
+  return { bucket: decode(rest.slice(0, slash)), key: decode(rest.slice(slash + 1)) };
+}
+
+/**
+ * The S3 REST API on its own listener (ADR 0017): path-style addressing, SigV4 verified here with the signing key the
+ * gateway gives for the caller's access key and day. Errors are S3's XML error documents.
+ */
+export class S3Server {
+  private server: Server | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: S3ServerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+      void this.handle(req, res);
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('Server', 'Symbolon');
+    let resource: string | undefined;
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const rawPath = q < 0 ? url : url.slice(0, q);
+      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const { bucket, key } = parsePath(rawPath);
+      resource = bucket === undefined ? undefined : `/${bucket}${key === undefined ? '' : `/${key}`}`;
+      const headers = req.headersDistinct;
+      const auth = parseS3Authorization(headers, { region: this.opts.region, rawQuery });
+      const sessionToken = req.headers['x-amz-security-token'];
+      const caller = await this.opts.keys.caller(
+        auth.accessKeyId,
+        auth.date,
+        auth.region,
+        typeof sessionToken === 'string' ? sessionToken : undefined,
+      );
+      const verified = verifyS3Request(
+        { method: req.method ?? 'GET', rawPath, rawQuery, headers },
+        auth,
+        caller.signingKey,
+        this.now(),
+        this.opts.maxSkewMs,
+      );
+      await this.opts.operations.dispatch({
+        req,
+        res,
+        requestId,
+        caller,
+        verified,
+        ...(bucket !== undefined ? { bucket } : {}),
+        ...(key !== undefined ? { key } : {}),
+        query: parseQuery(rawQuery),
+      });
+    } catch (e) {
+      this.fail(req, res, e, requestId, resource);
+    }
+  }
+
+  /** Answers an error document, or cuts the connection when the answer has already begun (a GET mid-stream). */
+  private fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    e: unknown,
+    requestId: string,
+    resource?: string,
+  ): void {
+    const err =
+      e instanceof S3Error
+        ? e
+        : new S3Error('InternalError', 'We encountered an internal error. Please try again.', resource);
+    if (!(e instanceof S3Error)) {
+      logger.error({ err: (e as Error)?.message, requestId }, 's3 request failed');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const withResource =
+      err.resource === undefined && resource ? new S3Error(err.code, err.message, resource, err.fields) : err;
+    const body = req.method === 'HEAD' ? '' : errorXml(withResource, requestId);
+    res.statusCode = err.status;
+    res.setHeader('Content-Type', 'application/xml');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    // A body the client is still sending is not read: close the connection after the answer.
+    if (!req.complete) res.setHeader('Connection', 'close');
+    res.end(body);
+  }
+}
