@@ -8,9 +8,12 @@ import {
   SdkError,
   decryptNodeStream,
   encryptNodeStream,
+  getEnvelope,
   inspectEnvelope,
   loadConfig,
+  putEnvelope,
   rewrapEnvelope,
+  storageClient,
 } from '@symbolon/sdk/node';
 import { ENVELOPE_HEADER_MAX_LENGTH, ENVELOPE_PREFIX_LENGTH } from '@symbolon/formats';
 import { SingleBar } from 'cli-progress';
@@ -23,7 +26,7 @@ import { parseArgs as parseOptions } from 'node:util';
 
 import type { Io } from './steps.js';
 
-export const ENVELOPE_COMMANDS = ['encrypt', 'decrypt', 'rewrap', 'inspect'] as const;
+export const ENVELOPE_COMMANDS = ['encrypt', 'decrypt', 'rewrap', 'inspect', 'put', 'get'] as const;
 type EnvelopeCommand = (typeof ENVELOPE_COMMANDS)[number];
 
 export const ENVELOPE_USAGE = `envelope commands (no --endpoint / --credentials: the --config names each authority):
@@ -31,7 +34,9 @@ export const ENVELOPE_USAGE = `envelope commands (no --endpoint / --credentials:
   decrypt --config <file> [--in <file>] [--out <file>] [--context <key=value> ...] [--progress]
   rewrap --config <file> --from <authority id> --to <authority id> [--part <key|split.N>] --in <file> --out <file>
   inspect [--in <file>]
-  (--in / --out default to stdin / stdout)
+  put --config <file> --bucket <name> --key <key> [--in <file>] [--context <key=value> ...] [--progress]
+  get --config <file> --bucket <name> --key <key> [--out <file>] [--context <key=value> ...]
+  (--in / --out default to stdin / stdout; put and get use the configuration's "storage": an S3 endpoint)
   decrypt refuses an envelope that is not the configuration's scheme (authority ids, chain order, split shares in
   order) or whose context lacks a pair of the configuration's context or a --context given to it.
   An --out file appears only once the whole stream succeeded; decrypting to stdout may write an authenticated prefix
@@ -60,6 +65,8 @@ const SPEC = {
   to: { type: 'string' },
   part: { type: 'string' },
   progress: { type: 'boolean' },
+  bucket: { type: 'string' },
+  key: { type: 'string' },
 } as const;
 
 /** Runs one envelope command; resolves to the exit code (2: usage, 1: refused or failed). */
@@ -78,6 +85,8 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
       decrypt: ['config', 'in', 'out', 'context', 'progress'],
       rewrap: ['config', 'from', 'to', 'part', 'in', 'out'],
       inspect: ['in'],
+      put: ['config', 'bucket', 'key', 'in', 'context', 'progress'],
+      get: ['config', 'bucket', 'key', 'out', 'context'],
     };
     for (const name of Object.keys(values)) {
       if (!allowed[command].includes(name)) throw new Usage(`${command} takes no --${name}`);
@@ -91,6 +100,26 @@ export async function runEnvelope(argv: readonly string[], io: EnvelopeIo): Prom
       return await rewrap(authorities, from, to, part, input, out, io);
     }
     const { config, authorities } = await loadConfig(values.config);
+    if (command === 'put' || command === 'get') {
+      const { bucket, key } = values;
+      if (!bucket || !key) throw new Usage(`${command} needs --bucket and --key`);
+      const at = { client: await storageClient(values.config, config), bucket, key };
+      const context = { ...(config.context ?? {}), ...parseContext(values.context ?? []) };
+      if (command === 'put') {
+        const { input, done } = source(values.in, io, values.progress === true, 'put');
+        const stored = await putEnvelope(input, at, { scheme: config.scheme, authorities, context }).finally(
+          done,
+        );
+        io.out(`${JSON.stringify({ Stored: `${bucket}/${key}`, ETag: stored.etag, Size: stored.size })}\n`);
+        return 0;
+      }
+      const plaintext = await getEnvelope(at, { authorities, expect: { scheme: config.scheme, context } });
+      const into = (sink: Writable) => pipeline(plaintext, sink);
+      if (!values.out && !io.stdout) throw new Usage('--out <file> is required here');
+      await (values.out ? writeWhole(values.out, into) : into(io.stdout as Writable));
+      if (values.out) io.out(`${JSON.stringify({ Decrypted: values.out })}\n`);
+      return 0;
+    }
     // On decrypt, the pairs are required of the envelope's context, and its scheme must be the configuration's: an
     // envelope someone made with fewer of the authorities (a weaker scheme) is refused, not decrypted.
     const context = { ...(config.context ?? {}), ...parseContext(values.context ?? []) };
@@ -215,10 +244,29 @@ async function stream(
   forceProgress: boolean,
   label: string,
 ): Promise<void> {
-  if (!input && !io.stdin) throw new Usage('--in <file> is required here');
   if (!output && !io.stdout) throw new Usage('--out <file> is required here');
+  const { input: counted, done } = source(input, io, forceProgress, label);
+  const into = (sink: Writable) => pipeline(counted, transform, sink);
+  try {
+    await (output ? writeWhole(output, into) : into(io.stdout as Writable));
+  } finally {
+    done();
+  }
+}
+
+/**
+ * --in (or stdin) as a stream that counts what passes, with a progress bar on stderr for a file on a terminal (or with
+ * --progress); `done` removes the bar.
+ */
+function source(
+  input: string | undefined,
+  io: EnvelopeIo,
+  forceProgress: boolean,
+  label: string,
+): { input: Readable; done: () => void } {
+  if (!input && !io.stdin) throw new Usage('--in <file> is required here');
   const total = input ? statSync(input).size : 0;
-  const source = input ? createReadStream(input) : io.stdin!;
+  const from = input ? createReadStream(input) : (io.stdin as Readable);
   const bar =
     (forceProgress || io.interactive) && total > 0
       ? new SingleBar({
@@ -229,18 +277,14 @@ async function stream(
   bar?.start(total, 0);
   let seen = 0;
   const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+    transform(chunk: Buffer, _encoding, next) {
       seen += chunk.length;
       bar?.update(seen);
-      done(null, chunk);
+      next(null, chunk);
     },
   });
-  const into = (sink: Writable) => pipeline(source as Readable, counted, transform, sink);
-  try {
-    await (output ? writeWhole(output, into) : into(io.stdout as Writable));
-  } finally {
-    bar?.stop();
-  }
+  from.once('error', (e: Error) => counted.destroy(e));
+  return { input: from.pipe(counted), done: () => bar?.stop() };
 }
 
 /** The first bytes of an envelope file, as many as its header can take. */

@@ -12,7 +12,9 @@ export type SdkErrorCode =
   /** The envelope is not what the reader expects (another scheme, a missing context pair, an authority unused). */
   | 'UNEXPECTED_ENVELOPE'
   /** The envelope's bytes are not a valid envelope, or its body does not authenticate. */
-  | 'INVALID_ENVELOPE';
+  | 'INVALID_ENVELOPE'
+  /** The object store refused or failed (putEnvelope / getEnvelope): its error's name and message. */
+  | 'STORAGE';
 
 export class SdkError extends Error {
   constructor(

@@ -3,6 +3,7 @@
  * AES-256-GCM for the chunks (synchronous and faster than WebCrypto's per-call hop), and Node streams.
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type ByteTransformer,
   type ChunkAead,
@@ -156,6 +157,8 @@ export interface SdkConfig {
   scheme: Scheme;
   authorities: Record<string, AuthorityConfig>;
   context?: Record<string, string>;
+  /** An S3-compatible store for envelope objects (putEnvelope / getEnvelope, `symbolon put` / `get`). */
+  storage?: { endpoint: string; region?: string; credentialsFile?: string };
 }
 
 /** Credentials as `npm start` writes them (`accessKeyId`, `secretAccessKey`, `region`). */
@@ -293,3 +296,37 @@ export async function encryptNodeStream(opts: EncryptOptions): Promise<Transform
 export function decryptNodeStream(opts: DecryptOptions): Transform {
   return nodeTransform((emit) => envelopeDecryptor({ aead: nodeAead, ...opts }, emit));
 }
+
+/**
+ * An S3 client for the configuration's `storage` (path-style, as Symbolon's storage service and most S3-compatible
+ * stores want it), credentials from its file relative to the configuration, else the AWS SDK's usual chain.
+ */
+export async function storageClient(file: string, config: SdkConfig): Promise<S3Client> {
+  const storage = config.storage;
+  if (typeof storage !== 'object' || storage === null || typeof storage.endpoint !== 'string') {
+    throw new SdkError(
+      'CONFIG',
+      `${file} needs "storage": {"endpoint": "...", "credentialsFile"?: "..."} for objects`,
+    );
+  }
+  const creds = storage.credentialsFile
+    ? credentialsFile(resolve(dirname(resolve(file)), storage.credentialsFile), 'storage')
+    : undefined;
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({
+    endpoint: storage.endpoint,
+    forcePathStyle: true,
+    region: storage.region ?? creds?.region ?? 'us-east-1',
+    ...(creds
+      ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
+      : {}),
+  });
+}
+
+export {
+  ENVELOPE_CONTENT_TYPE,
+  type ObjectLocation,
+  PUT_PART_SIZE,
+  getEnvelope,
+  putEnvelope,
+} from './storage.js';
