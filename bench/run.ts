@@ -25,6 +25,7 @@ import { type LoadResult, runLoad, smokeEncrypt } from './load.js';
 import { type FleetResult, benchFleet, printFleet } from './fleet.js';
 import { type RewrapResult, benchRewrap, printRewrap } from './rewrap.js';
 import { type EnvelopeResult, benchEnvelope, printEnvelope } from './envelope.js';
+import { type StorageResult, benchStorage, printStorage } from './storage.js';
 import {
   type PolicyEngineResult,
   benchKeyPolicy,
@@ -39,7 +40,16 @@ const RESULTS_FILE = join(HERE, '..', 'bench-results.json');
 const DURATION_S = positive('BENCH_DURATION_S', 10);
 const WARMUP_S = positive('BENCH_WARMUP_S', 2);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
-const TARGETS = ['policyEngine', 'baselineA', 'baselineB', 'platform', 'rewrap', 'fleet', 'envelope'];
+const TARGETS = [
+  'policyEngine',
+  'baselineA',
+  'baselineB',
+  'platform',
+  'rewrap',
+  'fleet',
+  'envelope',
+  'storage',
+];
 const ONLY = (process.env['BENCH_TARGETS'] ?? TARGETS.join(',')).split(',').map((t) => t.trim());
 /** The goal of issue 4: the platform with a conditional key policy keeps this share of its req/s without one. */
 const KEY_POLICY_TARGET_RATIO = 0.9;
@@ -488,6 +498,7 @@ async function main(): Promise<void> {
   let rewrap: RewrapResult | undefined;
   let fleet: FleetResult | undefined;
   let envelope: EnvelopeResult | undefined;
+  let storage: StorageResult | undefined;
   for (const name of ONLY) {
     if (!TARGETS.includes(name))
       throw new Error(`unknown target ${name} in BENCH_TARGETS (${TARGETS.join(', ')})`);
@@ -500,6 +511,8 @@ async function main(): Promise<void> {
     else if (name === 'fleet') fleet = await benchFleet();
     // Streaming envelopes (issue 7): read from a file, output counted, one child process per case.
     else if (name === 'envelope') envelope = benchEnvelope();
+    // Object storage (issue 8): its own platform, against the disk.
+    else if (name === 'storage') storage = await benchStorage();
     else results.push(...[await runs[name]!()].flat());
     if (name === 'policyEngine') await benchAuditVerify(); // audit export verification (issue 6), also in process
   }
@@ -508,6 +521,7 @@ async function main(): Promise<void> {
   if (rewrap) printRewrap(rewrap);
   if (fleet) printFleet(fleet);
   if (envelope) printEnvelope(envelope);
+  if (storage) printStorage(storage);
   writeFileSync(
     RESULTS_FILE,
     JSON.stringify(
@@ -519,6 +533,7 @@ async function main(): Promise<void> {
         results,
         ...(engine ? { policyEngine: engine } : {}),
         ...(envelope ? { envelope } : {}),
+        ...(storage ? { storage } : {}),
         ratios,
         platformAtLeastHalfOfOneHop: met,
         platformWithKeyPolicyAtLeast90PercentOfPlatform: keyPolicyMet,

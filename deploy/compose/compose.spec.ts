@@ -22,18 +22,41 @@ const TLS_OVERRIDE = join(ROOT, 'deploy', 'compose', 'docker-compose.tls.yml');
 const DOCKERFILE = join(ROOT, 'deploy', 'docker', 'Dockerfile');
 const PERMISSIONS_FILE = join(ROOT, 'deploy', 'nats', 'permissions.json');
 const PATH = `${process.env['PATH'] ?? ''}:/usr/sbin:/usr/bin`;
-const FINAL_TARGETS = ['gateway', 'coordinator', 'policy', 'audit', 'hsm', 'migrate'];
+const FINAL_TARGETS = ['gateway', 'coordinator', 'policy', 'audit', 'storage', 'hsm', 'migrate'];
 /** Compose service -> its NATS user (permissions.json); the services that do not connect to NATS are absent. */
 const NATS_USER_OF: Record<string, string> = {
   gateway: 'gateway',
   coordinator: 'coordinator',
   policy: 'policy',
   audit: 'audit',
+  storage: 'storage',
   'hsm-1': 'hsm-hsm-1',
   'hsm-2': 'hsm-hsm-2',
 };
+/** Every service of docker-compose.yml, sorted. */
+const COMPOSE_SERVICES = [
+  'audit',
+  'coordinator',
+  'gateway',
+  'hsm-1',
+  'hsm-2',
+  'migrate',
+  'nats',
+  'policy',
+  'postgres',
+  'storage',
+];
 /** Every NATS user of the deployment: the compose services' and the operators' quorum tooling (no compose service). */
-const ALL_NATS_USERS = ['gateway', 'coordinator', 'policy', 'audit', 'operator', 'hsm-hsm-1', 'hsm-hsm-2'];
+const ALL_NATS_USERS = [
+  'gateway',
+  'coordinator',
+  'policy',
+  'audit',
+  'storage',
+  'operator',
+  'hsm-hsm-1',
+  'hsm-hsm-2',
+];
 
 interface Service {
   image?: string;
@@ -344,9 +367,7 @@ describe('setupCompose with --tls', () => {
           `/run/secrets/nats-${user}`,
         );
       }
-      expect(Object.keys(config.services).sort()).toEqual(
-        ['audit', 'coordinator', 'gateway', 'hsm-1', 'hsm-2', 'migrate', 'nats', 'policy', 'postgres'].sort(),
-      );
+      expect(Object.keys(config.services).sort()).toEqual(COMPOSE_SERVICES);
     });
   });
 });
@@ -371,16 +392,43 @@ describe('docker-compose.yml', () => {
   });
 
   it('should define the services of the deployment when resolved', () => {
-    expect(Object.keys(config.services).sort()).toEqual(
-      ['audit', 'coordinator', 'gateway', 'hsm-1', 'hsm-2', 'migrate', 'nats', 'policy', 'postgres'].sort(),
-    );
+    expect(Object.keys(config.services).sort()).toEqual(COMPOSE_SERVICES);
   });
 
-  it('should publish a port only for the gateway when resolved', () => {
+  it('should publish a port only for the gateway and the S3 API of storage when resolved', () => {
     const publishing = Object.entries(config.services)
       .filter(([, s]) => (s.ports ?? []).length > 0)
       .map(([name]) => name);
-    expect(publishing).toEqual(['gateway']);
+    expect(publishing.sort()).toEqual(['gateway', 'storage']);
+    // docker-compose 1.29 resolves a port to `host_ip:published:target/protocol`.
+    const s3Port = config.services['storage']!.environment?.['SYMBOLON_S3_PORT'];
+    expect(config.services['storage']!.ports).toEqual([`127.0.0.1:9000:${s3Port}/tcp`]);
+  });
+
+  it('should run storage on the folder backend in its own volume with the database settings of the other services when resolved', () => {
+    const storage = config.services['storage']!;
+    const env = storage.environment ?? {};
+    expect(env['SYMBOLON_STORAGE_BACKEND']).toBe('folder');
+    expect(env['SYMBOLON_S3_HOST']).toBe('0.0.0.0');
+    const dir = env['SYMBOLON_STORAGE_DIR']!;
+    const mounts = (storage.volumes ?? []).map((v) =>
+      typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v,
+    );
+    const volume = mounts.find((m) => dir.startsWith(`${m.target}/`));
+    expect(volume?.source).toBe('storage-objects');
+    // No other service shares the objects' volume.
+    for (const [name, s] of Object.entries(config.services)) {
+      if (name === 'storage') continue;
+      const sources = (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+      expect({ name, shares: sources.includes('storage-objects') }).toEqual({ name, shares: false });
+    }
+    const gateway = config.services['gateway']!.environment ?? {};
+    for (const key of ['SYMBOLON_DB_TYPE', 'SYMBOLON_DB_URL_FILE', 'SYMBOLON_DB_MIGRATE']) {
+      expect({ key, value: env[key] }).toEqual({ key, value: gateway[key] });
+    }
+    expect(secretNames(storage)).toContain('db-url');
+    // Signing keys come from the gateway, the schema from the migration.
+    expect(Object.keys(storage.depends_on ?? {}).sort()).toEqual(['gateway', 'migrate', 'nats']);
   });
 
   it('should harden every service when resolved', () => {

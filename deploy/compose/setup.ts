@@ -25,7 +25,7 @@ import type { NatsPermissionTemplate } from '../nats/permission-template.js';
 
 /** The hsm nodes of the compose file; hsm-1 makes the development domain, hsm-2 waits for the fleet procedure. */
 export const COMPOSE_HSM_NODES = ['hsm-1', 'hsm-2'] as const;
-const SERVICES = ['gateway', 'coordinator', 'policy', 'audit'] as const;
+const SERVICES = ['gateway', 'coordinator', 'policy', 'audit', 'storage'] as const;
 /** Database name and user of the compose PostgreSQL (not secret); the password is. */
 export const COMPOSE_DB = { user: 'symbolon', database: 'symbolon', host: 'postgres', port: 5432 };
 const NODE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -77,7 +77,7 @@ export interface ComposeNatsUser {
 }
 
 /**
- * The NATS users of the deployment: the four services, the operators' quorum tooling (no compose service: its seed is
+ * The NATS users of the deployment: the five services, the operators' quorum tooling (no compose service: its seed is
  * for the operators), then one per hsm node ({{node}} filled in).
  */
 export function composeNatsUsers(

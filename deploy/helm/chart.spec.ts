@@ -17,6 +17,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -43,6 +44,7 @@ const VALIDATORS: Record<string, new (data: never) => { validate(): void }> = {
   Ingress,
   Job,
   NetworkPolicy,
+  PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
   Service,
@@ -398,6 +400,7 @@ describe('helm chart symbolon', () => {
         'coordinator',
         'gateway',
         'policy',
+        'storage',
       ]);
       const pdbs = byKind(objects, 'PodDisruptionBudget');
       for (const d of deployments) {
@@ -488,7 +491,7 @@ describe('helm chart symbolon', () => {
       const values = exampleValues(example);
       const nodes = values.hsm.nodes;
       const operator = values.nats.users.operator?.nkey ? 1 : 0;
-      expect(block.match(/nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(4 + nodes.length + operator);
+      expect(block.match(/nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(5 + nodes.length + operator);
       for (const n of nodes) expect(block).toContain(`"kms.v1.hsm.${n.id}.> hsm"`);
       expect(block).not.toContain('{{node}}');
       const dir = mkdtempSync(join(work, 'nats-'));
@@ -533,6 +536,8 @@ describe('helm chart symbolon', () => {
     ],
     ['TLS on without a CA Secret', 'nats:\n  tls:\n    enabled: true\n', '/nats/tls/caSecret'],
     ['a trusted operator without a public key', 'hsm:\n  trustedOperators:\n    - id: alice\n', 'publicKey'],
+    ['the folder storage backend with two replicas', 'storage:\n  replicas: 2\n', '/storage/replicas'],
+    ['an unknown storage backend', 'storage:\n  backend: s3\n', '/storage/backend'],
     [
       'a negative health interval',
       'coordinator:\n  hsmHealthIntervalMs: -1\n',
@@ -580,7 +585,7 @@ describe('helm chart symbolon', () => {
     const values = exampleValues('values-prod.yaml');
     expect(values.nats.tls.enabled).toBe(true);
     const clients = natsClients(objectsOf('values-prod.yaml'));
-    expect(clients.length).toBe(4 + values.hsm.nodes.length);
+    expect(clients.length).toBe(5 + values.hsm.nodes.length);
     for (const o of clients) {
       const { container, volumes } = podParts(o);
       const mount = container.volumeMounts.find((m) => m.mountPath === TLS_DIR);
@@ -810,5 +815,105 @@ describe('helm chart symbolon', () => {
     const env = envOf(podParts(coordinator).container);
     expect(env['SYMBOLON_HSM_NODES']).toBe(nodes[0]!.id);
     expect(env['SYMBOLON_HSM_TOKEN_LABELS']).toBe(nodes[0]!.tokenLabel);
+  });
+  describe('storage', () => {
+    const storageOf = (objects: K8sObject[], kind: string) =>
+      byKind(objects, kind).find((o) => nameOf(o).endsWith('-storage'))!;
+    const storageUserOf = (objects: K8sObject[]) => {
+      const cm = byKind(objects, 'ConfigMap').find((c) => nameOf(c).endsWith('-nats-authorization'))!;
+      const block = (cm['data'] as Record<string, string>)['authorization.conf']!;
+      const start = block.indexOf('# storage');
+      return block.slice(start, block.indexOf('{ nkey:', start));
+    };
+
+    it('should default to the jetstream backend in the chart values', () => {
+      const defaults = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as {
+        storage: { backend: string; replicas: number };
+      };
+      expect(defaults.storage.backend).toBe('jetstream');
+      expect(defaults.storage.replicas).toBeGreaterThan(1);
+    });
+
+    it.each(examples)('should serve the S3 port and the metrics port when rendered with %s', (example) => {
+      const objects = objectsOf(example);
+      const deployment = storageOf(objects, 'Deployment');
+      const container = (
+        podTemplateOf(deployment)!.spec['containers'] as {
+          ports: { name: string; containerPort: number }[];
+          env: { name: string; value?: string }[];
+        }[]
+      )[0]!;
+      const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+      const ports = Object.fromEntries(container.ports.map((p) => [p.name, p.containerPort]));
+      expect(Object.keys(ports).sort()).toEqual(['metrics', 's3']);
+      expect(String(ports['s3'])).toBe(env['SYMBOLON_S3_PORT']);
+      expect(String(ports['metrics'])).toBe(env['SYMBOLON_METRICS_PORT']);
+      expect(env['SYMBOLON_S3_HOST']).toBe('0.0.0.0');
+      const service = storageOf(objects, 'Service');
+      const servicePorts = (service['spec'] as { ports: { name: string; targetPort: string }[] }).ports;
+      expect(servicePorts.map((p) => [p.name, p.targetPort])).toEqual([
+        ['metrics', 'metrics'],
+        ['s3', 's3'],
+      ]);
+      // Default deny lets the S3 port in through the storage policy only.
+      const policy = byKind(objects, 'NetworkPolicy').find((p) => nameOf(p).endsWith('-storage-ingress'))!;
+      const rule = (policy['spec'] as { ingress: { ports: { port: string }[] }[] }).ingress[0]!;
+      expect(rule.ports).toEqual([{ protocol: 'TCP', port: 's3' }]);
+    });
+
+    it('should keep objects in NATS with several replicas and no volume when the backend is jetstream', () => {
+      const objects = objectsOf('values-prod.yaml');
+      const deployment = storageOf(objects, 'Deployment');
+      expect((deployment['spec'] as { replicas: number }).replicas).toBe(3);
+      expect((deployment['spec'] as { strategy?: unknown }).strategy).toBeUndefined();
+      const env = envOf(podParts(deployment).container);
+      expect(env['SYMBOLON_STORAGE_BACKEND']).toBe('jetstream');
+      expect(env['SYMBOLON_STORAGE_DIR']).toBeUndefined();
+      expect(byKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+      // The bucket the service opens is the one its NATS user may use, and only that one.
+      const bucket = env['SYMBOLON_STORAGE_BUCKET']!;
+      const user = storageUserOf(objects);
+      for (const subject of [`$O.${bucket}.C.>`, `$O.${bucket}.M.>`, `$JS.API.STREAM.CREATE.OBJ_${bucket}`]) {
+        expect(user).toContain(`"${subject}"`);
+      }
+      expect(user).toContain('"kms.v1.gateway.s3-signing-key"');
+      expect(user).not.toContain('CONSUMER');
+      expect(user).not.toContain('allow_responses');
+    });
+
+    it('should keep objects on a PersistentVolumeClaim in one recreated pod when the backend is folder', () => {
+      const objects = objectsOf('values-dev.yaml');
+      const deployment = storageOf(objects, 'Deployment');
+      expect((deployment['spec'] as { replicas: number }).replicas).toBe(1);
+      expect((deployment['spec'] as { strategy: unknown }).strategy).toEqual({ type: 'Recreate' });
+      const env = envOf(podParts(deployment).container);
+      expect(env['SYMBOLON_STORAGE_BACKEND']).toBe('folder');
+      const { mount, volume } = volumeOfFile(deployment, `${env['SYMBOLON_STORAGE_DIR']!}/x`);
+      expect(mount?.readOnly).toBeUndefined();
+      const claim = (volume as { persistentVolumeClaim?: { claimName: string } }).persistentVolumeClaim!
+        .claimName;
+      const pvcs = byKind(objects, 'PersistentVolumeClaim');
+      expect(pvcs.map(nameOf)).toEqual([claim]);
+      expect((pvcs[0]!['metadata'] as { annotations: Record<string, string> }).annotations).toEqual({
+        'helm.sh/resource-policy': 'keep',
+      });
+      expect(pvcs[0]!['spec']).toEqual({
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '1Gi' } },
+      });
+    });
+
+    it('should mount the given claim and make none when storage.folder.existingClaim is set', () => {
+      const values = valuesFile(
+        'existing-claim.yaml',
+        'storage:\n  folder:\n    storageSize: 1Gi\n    existingClaim: my-objects\n',
+      );
+      const objects = renderWith('values-dev.yaml', [values]);
+      expect(byKind(objects, 'PersistentVolumeClaim')).toEqual([]);
+      const deployment = storageOf(objects, 'Deployment');
+      const dir = envOf(podParts(deployment).container)['SYMBOLON_STORAGE_DIR']!;
+      const { volume } = volumeOfFile(deployment, `${dir}/x`);
+      expect(volume).toEqual({ name: 'objects', persistentVolumeClaim: { claimName: 'my-objects' } });
+    });
   });
 });

@@ -24,6 +24,7 @@ export const MODEL_OF_KIND: Readonly<Record<string, string>> = {
   Job: 'V1Job',
   NetworkPolicy: 'V1NetworkPolicy',
   Pod: 'V1Pod',
+  PersistentVolumeClaim: 'V1PersistentVolumeClaim',
   PodDisruptionBudget: 'V1PodDisruptionBudget',
   Service: 'V1Service',
   ServiceAccount: 'V1ServiceAccount',

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   const coordinator = await import('../../apps/coordinator/src/app.module.js');
   const policy = await import('../../apps/policy/src/app.module.js');
   const audit = await import('../../apps/audit/src/app.module.js');
+  const storage = await import('../../apps/storage/src/app.module.js');
+  const storageObjects = await import('../../apps/storage/src/objects/storage.entities.js');
   const schemas = [
     { schema: 'gateway', entities: gateway.gatewayEntities, migrations: gateway.gatewayMigrations },
     {
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     },
     { schema: 'policy', entities: policy.policyEntities, migrations: policy.policyMigrations },
     { schema: 'audit', entities: audit.auditEntities, migrations: audit.auditMigrations },
+    { schema: 'storage', entities: storageObjects.storageEntities, migrations: storage.storageMigrations },
   ];
   for (const s of schemas) {
     const ds = await openDataSource(

@@ -21,4 +21,13 @@ describe('natsPermissionTemplate', () => {
       inboxPrefix: '_INBOX_hsm_{{node}}',
     });
   });
+
+  it('should carry the storage service with its object store permissions when rendered', () => {
+    const { storage } = natsPermissionTemplate().services;
+    expect(storage.inboxPrefix).toBe('_INBOX_storage');
+    expect(storage.publish).toContain('kms.v1.gateway.s3-signing-key');
+    expect(storage.publish).toContain('$O.symbolon-objects.C.>');
+    expect(storage.subscribe).toEqual(['_INBOX_storage.>']);
+    expect(storage.allowResponses).toBe(false);
+  });
 });

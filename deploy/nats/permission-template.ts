@@ -7,7 +7,10 @@ const SENTINEL = 'node-id-placeholder';
 export interface NatsPermissionTemplate {
   /** What this file is and where it comes from. */
   comment: string;
-  services: Record<'gateway' | 'coordinator' | 'policy' | 'audit', NatsPermissions & { inboxPrefix: string }>;
+  services: Record<
+    'gateway' | 'coordinator' | 'policy' | 'audit' | 'storage',
+    NatsPermissions & { inboxPrefix: string }
+  >;
   /** The operators' quorum tooling (one user, its nkey held by the operators). */
   operator: NatsPermissions & { inboxPrefix: string };
   /** One user per hsm node: replace {{node}} with its node id (in inboxPrefix with every - written as _). */
@@ -20,7 +23,7 @@ export interface NatsPermissionTemplate {
  */
 export function natsPermissionTemplate(): NatsPermissionTemplate {
   const services = Object.fromEntries(
-    (['gateway', 'coordinator', 'policy', 'audit'] as const).map((s) => [
+    (['gateway', 'coordinator', 'policy', 'audit', 'storage'] as const).map((s) => [
       s,
       { ...natsPermissions(s), inboxPrefix: inboxPrefix(s) },
     ]),

@@ -34,7 +34,10 @@ async function openBlobStore(
 ): Promise<{ store: BlobStore; close: () => Promise<void> }> {
   if (config.SYMBOLON_STORAGE_BACKEND === 'jetstream') {
     const nc = await connect(natsConnectionOptions(config.SYMBOLON_NATS_URL, 'storage-blobs'));
-    const store = new JetStreamBlobStore(nc, { bucket: config.SYMBOLON_STORAGE_BUCKET });
+    const store = new JetStreamBlobStore(nc, {
+      bucket: config.SYMBOLON_STORAGE_BUCKET,
+      replicas: config.SYMBOLON_STORAGE_REPLICAS,
+    });
     return {
       store,
       close: async () => {

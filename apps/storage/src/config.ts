@@ -16,6 +16,10 @@ export const storageEnv = {
     default: 'symbolon-objects',
     desc: 'the JetStream object store bucket of the jetstream backend',
   }),
+  SYMBOLON_STORAGE_REPLICAS: num({
+    default: 1,
+    desc: 'copies of each object the JetStream object store keeps (at most the NATS cluster size)',
+  }),
   SYMBOLON_MAX_SKEW_MS: num({
     default: 15 * 60 * 1000,
     desc: 'largest accepted distance of X-Amz-Date from now',

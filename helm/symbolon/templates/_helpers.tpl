@@ -139,7 +139,7 @@ seccompProfile:
 {{- if .Values.nats.tls.enabled -}}
 {{- $seen := dict -}}
 {{- $names := list -}}
-{{- range $svc := list "gateway" "coordinator" "policy" "audit" }}{{ $names = append $names (index $.Values.nats.users $svc).tlsSecret }}{{ end -}}
+{{- range $svc := list "gateway" "coordinator" "policy" "audit" "storage" }}{{ $names = append $names (index $.Values.nats.users $svc).tlsSecret }}{{ end -}}
 {{- range .Values.hsm.nodes }}{{ $names = append $names .nats.tlsSecret }}{{ end -}}
 {{- range $names -}}
 {{- if and . (hasKey $seen .) -}}

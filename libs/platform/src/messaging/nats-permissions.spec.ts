@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { natsServerConfig, natsServerPath } from '../local/nats-server.js';
 import {
   type NatsRole,
+  STORAGE_OBJECT_BUCKET,
   auditReplyInboxPrefix,
   inboxPrefix,
   natsPermissions,
   natsRoleName,
   natsUserConfig,
+  objectStorePublish,
 } from './nats-permissions.js';
 
 const ROLES: NatsRole[] = [
@@ -31,7 +33,7 @@ describe('natsPermissions', () => {
     expect(natsPermissions('gateway').subscribe).toContain('kms.v1.gateway.> gateway');
     expect(natsPermissions('gateway').allowResponses).toBe(true);
     expect(natsPermissions('storage')).toEqual({
-      publish: ['kms.v1.gateway.s3-signing-key'],
+      publish: ['kms.v1.gateway.s3-signing-key', ...objectStorePublish('symbolon-objects')],
       subscribe: ['_INBOX_storage.>'],
       allowResponses: false,
     });
@@ -120,5 +122,25 @@ describe('natsPermissions, audit', () => {
     const replies = audit.publish.filter((p) => p.startsWith('_INBOX'));
     expect(replies).toEqual([`${auditReplyInboxPrefix()}.>`]);
     expect(auditReplyInboxPrefix()).toBe('_INBOX_coordinator.audit');
+  });
+});
+
+describe('objectStorePublish', () => {
+  it('should name only the stream and subjects of its own bucket and no consumer API when listed', () => {
+    expect(STORAGE_OBJECT_BUCKET).toBe('symbolon-objects');
+    expect(objectStorePublish('symbolon-objects')).toEqual([
+      '$JS.API.INFO',
+      '$JS.API.STREAM.INFO.OBJ_symbolon-objects',
+      '$JS.API.STREAM.CREATE.OBJ_symbolon-objects',
+      '$JS.API.STREAM.MSG.GET.OBJ_symbolon-objects',
+      '$JS.API.DIRECT.GET.OBJ_symbolon-objects',
+      '$JS.API.DIRECT.GET.OBJ_symbolon-objects.$O.symbolon-objects.C.>',
+      '$JS.API.STREAM.PURGE.OBJ_symbolon-objects',
+      '$O.symbolon-objects.C.>',
+      '$O.symbolon-objects.M.>',
+    ]);
+    // Only the storage role touches the object store, and no other role's stream.
+    const users = ROLES.filter((r) => natsPermissions(r).publish.some((s) => s.includes('symbolon-objects')));
+    expect(users).toEqual(['storage']);
   });
 });

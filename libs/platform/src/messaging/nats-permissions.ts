@@ -50,6 +50,39 @@ const consumer = AuditStream.consumer;
 /** JetStream API calls that create or look up the events stream (publisher and consumer both may create it). */
 const STREAM_SETUP = ['$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`];
 
+/**
+ * The JetStream object store bucket of the storage service's jetstream backend (SYMBOLON_STORAGE_BUCKET's default).
+ * The storage role may use this bucket only: a deployment that names another bucket needs its own permission table.
+ */
+export const STORAGE_OBJECT_BUCKET = 'symbolon-objects';
+
+/**
+ * What apps/storage's JetStreamBlobStore (on @nats-io/obj 3.4) publishes for one bucket, and nothing more; each entry
+ * is shown needed by apps/storage/test/integration/jetstream-permissions.integration-spec.ts. Replies (the publish
+ * acks and API answers) come back on the role's own inbox. No consumer API: the store reads with direct gets only.
+ */
+export function objectStorePublish(bucket: string): string[] {
+  const stream = `OBJ_${bucket}`;
+  return [
+    // jetstreamManager() checks the API first.
+    '$JS.API.INFO',
+    // Objm.create: looks the stream up and creates it when missing; recover() lists its chunk subjects.
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.CREATE.${stream}`,
+    // ObjectStore.info(name): the last description of a blob.
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    // Reading chunks and descriptions (next_by_subj), and recover()'s last chunk of a subject (last_by_subj, which
+    // puts the subject into the API subject).
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.$O.${bucket}.C.>`,
+    // delete(), recover(), and the object store's cleanup of a failed put.
+    `$JS.API.STREAM.PURGE.${stream}`,
+    // The bytes and the descriptions themselves.
+    `$O.${bucket}.C.>`,
+    `$O.${bucket}.M.>`,
+  ];
+}
+
 export function natsPermissions(role: NatsRole): NatsPermissions {
   const inbox = `${inboxPrefix(role)}.>`;
   if (typeof role !== 'string') {
@@ -76,7 +109,7 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
       };
     case 'storage':
       return {
-        publish: [Subjects.gateway.s3SigningKey],
+        publish: [Subjects.gateway.s3SigningKey, ...objectStorePublish(STORAGE_OBJECT_BUCKET)],
         subscribe: [inbox],
         allowResponses: false,
       };
