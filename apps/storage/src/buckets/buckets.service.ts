@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
+import { lockBucket } from '../objects/objects.service.js';
 import { BucketEntity, ObjectEntity, UploadEntity } from '../objects/storage.entities.js';
 import { S3Error } from '../s3/errors.js';
 import { checkBucketName } from '../s3/names.js';
@@ -47,6 +48,8 @@ export class BucketsService {
   async delete(tenantId: string, name: string): Promise<void> {
     const bucket = await this.find(tenantId, name);
     await this.ds.transaction(async (m) => {
+      // Locked first, as every commit into the bucket locks it: no object can be recorded while this counts.
+      await lockBucket(m, bucket);
       const objects = await m.getRepository(ObjectEntity).count({ where: { bucketId: bucket.id }, take: 1 });
       const uploads = await m.getRepository(UploadEntity).count({ where: { bucketId: bucket.id }, take: 1 });
       if (objects > 0 || uploads > 0) {

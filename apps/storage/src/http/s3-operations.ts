@@ -44,14 +44,19 @@ function sendEmpty(res: ServerResponse, status: number): void {
 const notImplemented = (what: string) =>
   new S3Error('NotImplemented', `${what} is not implemented by this service.`);
 
-/** The headers S3 answers an object with (HEAD and GET). */
-function objectHeaders(res: ServerResponse, info: ObjectInfo): void {
+/**
+ * The headers S3 answers an object with (HEAD and GET). Its checksum only when the client asks for it
+ * (x-amz-checksum-mode: ENABLED) and the whole object is served: a client checks a range against it and fails.
+ */
+function objectHeaders(r: S3Request, info: ObjectInfo, whole: boolean): void {
+  const res = r.res;
   res.setHeader('ETag', info.etag);
   res.setHeader('Last-Modified', info.lastModified.toUTCString());
   res.setHeader('Content-Type', info.contentType);
   res.setHeader('Accept-Ranges', 'bytes');
   for (const [name, value] of Object.entries(info.metadata.user)) res.setHeader(name, value);
-  if (info.metadata.checksum) {
+  const mode = r.req.headers['x-amz-checksum-mode'];
+  if (info.metadata.checksum && whole && typeof mode === 'string' && mode.toUpperCase() === 'ENABLED') {
     res.setHeader(`x-amz-checksum-${info.metadata.checksum.algorithm}`, info.metadata.checksum.value);
   }
 }
@@ -261,7 +266,7 @@ export class S3Operations {
     if (r.query.has('partNumber')) throw notImplemented('GetObject by part number');
     const info = await this.objects.find(bucket, key);
     const range = parseRange(r.req.headers.range, info.size);
-    objectHeaders(r.res, info);
+    objectHeaders(r, info, range === undefined || (range.start === 0 && range.end === info.size - 1));
     if (range) {
       r.res.statusCode = 206;
       r.res.setHeader('Content-Range', contentRange(range, info.size));
@@ -309,7 +314,8 @@ export class S3Operations {
         size: info.size,
         etag: copy.etag,
         contentType: replaced?.contentType ?? info.contentType,
-        metadata: replaced ? { user: replaced.user } : info.metadata,
+        // The bytes are the same: their checksum stays whatever the metadata directive.
+        metadata: replaced ? { ...info.metadata, user: replaced.user } : info.metadata,
         blobs: [{ blobId: copy.blobId, size: copy.size }],
       })
       .catch(async (e: unknown) => {
@@ -356,7 +362,12 @@ export class S3Operations {
     }
     const upload = await this.multipart.find(bucket, key, uploadId);
     const body = await this.ingest.receive(r);
-    await this.multipart.putPart(upload, partNumber, body.blobId, body.size, body.etag);
+    await this.multipart
+      .putPart(upload, partNumber, body.blobId, body.size, body.etag)
+      .catch(async (e: unknown) => {
+        await this.ingest.discard(body.blobId);
+        throw e;
+      });
     r.res.setHeader('ETag', body.etag);
     if (body.checksum) r.res.setHeader(`x-amz-checksum-${body.checksum.algorithm}`, body.checksum.value);
     return sendEmpty(r.res, 200);

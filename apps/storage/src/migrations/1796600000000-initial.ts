@@ -8,7 +8,8 @@ export class Initial1796600000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const ts = timestampType();
-    // Keys sort byte-wise in UTF-8, as S3 lists them: SQLite's default collation does; PostgreSQL needs "C".
+    // Keys and bucket names sort byte-wise in UTF-8, as S3 lists them: SQLite's default collation does; PostgreSQL
+    // needs "C".
     const keyCollation = q.connection.options.type === 'postgres' ? { collation: 'C' } : {};
     await q.createTable(
       new Table({
@@ -16,7 +17,7 @@ export class Initial1796600000000 implements MigrationInterface {
         columns: [
           { name: 'id', type: 'varchar', length: '36', isPrimary: true },
           { name: 'tenant_id', type: 'varchar', length: '12' },
-          { name: 'name', type: 'varchar', length: '63' },
+          { name: 'name', type: 'varchar', length: '63', ...keyCollation },
           { name: 'created_at', type: ts },
         ],
         indices: [

@@ -49,13 +49,17 @@ export class MultipartService {
     metadata: StoredMetadata,
   ): Promise<string> {
     const uploadId = randomBytes(24).toString('base64url');
-    await this.ds.getRepository(UploadEntity).insert({
-      uploadId,
-      bucketId: bucket.id,
-      key,
-      contentType,
-      metadata: JSON.stringify(metadata),
-      initiatedAt: new Date(),
+    await this.ds.transaction(async (m) => {
+      // As for an object: never into a bucket being deleted.
+      await lockBucket(m, bucket);
+      await m.getRepository(UploadEntity).insert({
+        uploadId,
+        bucketId: bucket.id,
+        key,
+        contentType,
+        metadata: JSON.stringify(metadata),
+        initiatedAt: new Date(),
+      });
     });
     return uploadId;
   }
@@ -88,7 +92,6 @@ export class MultipartService {
       const repo = m.getRepository(UploadPartEntity);
       // The upload may have been completed or aborted while the part streamed in.
       if (!(await m.getRepository(UploadEntity).findOne({ where: { uploadId: upload.uploadId } }))) {
-        await dropBlobs(m, [blobId]);
         throw new S3Error('NoSuchUpload', 'The specified upload does not exist.', undefined, {
           UploadId: upload.uploadId,
         });
