@@ -42,7 +42,7 @@ async function tables(): Promise<string[]> {
   try {
     const r = await client.query<{ t: string }>(
       `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables
-       WHERE table_schema IN ('gateway', 'coordinator', 'policy', 'audit') ORDER BY 1`,
+       WHERE table_schema IN ('gateway', 'coordinator', 'policy', 'audit', 'storage') ORDER BY 1`,
     );
     return r.rows.map((x) => x.t);
   } finally {
@@ -55,7 +55,13 @@ describe('deploy/migrate', () => {
     const first = migrate({ SYMBOLON_DB_URL: url });
     expect(first).toContain('schema policy: up to date');
     const after = await tables();
-    for (const t of ['gateway.users', 'coordinator.keys', 'policy.grants', 'audit.audit_records']) {
+    for (const t of [
+      'gateway.users',
+      'coordinator.keys',
+      'policy.grants',
+      'audit.audit_records',
+      'storage.objects',
+    ]) {
       expect(after).toContain(t);
     }
     // The second run reads the URL from a file, as a container with a mounted secret does.
