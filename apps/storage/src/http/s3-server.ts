@@ -1,13 +1,23 @@
 import { logger } from '@symbolon/platform';
 import { randomBytes } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import {
+  type IncomingMessage,
+  STATUS_CODES,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import type { S3Caller, SigningKeys } from '../auth/signing-keys.js';
 import { S3Error } from '../s3/errors.js';
 import { parseS3Authorization, verifyS3Request } from '../s3/sigv4.js';
 import { errorXml } from '../s3/xml.js';
 import type { S3Operations } from './s3-operations.js';
+
+/** How long a connection may stay silent in the middle of a request (S3's RequestTimeout). */
+export const IDLE_TIMEOUT_MS = 60_000;
 
 export interface S3ServerOptions {
   keys: SigningKeys;
@@ -68,15 +78,43 @@ export function parsePath(rawPath: string): { bucket?: string; key?: string } {
 export class S3Server {
   private server: Server | undefined;
   private readonly now: () => number;
+  /** The request each connection is serving, for answers the request's own handler cannot give. */
+  private readonly inFlight = new WeakMap<Duplex, { res: ServerResponse; requestId: string }>();
 
   constructor(private readonly opts: S3ServerOptions) {
     this.now = opts.now ?? Date.now;
   }
 
   async listen(port: number, host: string): Promise<number> {
+    // No limit on a whole request (a large object takes as long as it takes), but on silence: a client that stops
+    // sending for IDLE_TIMEOUT_MS is answered RequestTimeout and cut, and its upload goes away with it.
     const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+      const requestId = randomBytes(8).toString('hex').toUpperCase();
+      res.setHeader('x-amz-request-id', requestId);
+      this.inFlight.set(req.socket, { res, requestId });
+      res.once('close', () => this.inFlight.delete(req.socket));
       void this.handle(req, res);
     });
+    server.setTimeout(IDLE_TIMEOUT_MS, (socket) =>
+      this.cut(
+        socket,
+        new S3Error(
+          'RequestTimeout',
+          'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+        ),
+      ),
+    );
+    // A connection that ends or breaks in the middle of a body fails in Node's HTTP parser, before the request's own
+    // handler can answer: the answer is S3's IncompleteBody, not Node's bare 400.
+    server.on('clientError', (_err, socket) =>
+      this.cut(
+        socket,
+        new S3Error(
+          'IncompleteBody',
+          'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+        ),
+      ),
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -92,9 +130,25 @@ export class S3Server {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Answers `err` on a connection whose request cannot go on (its answer not begun yet), then closes it; a
+   * connection with no request in flight, or whose answer has begun, is only closed.
+   */
+  private cut(socket: Duplex, err: S3Error): void {
+    const current = this.inFlight.get(socket);
+    if (socket.writable && current !== undefined && !current.res.headersSent) {
+      const body = errorXml(err, current.requestId);
+      socket.end(
+        `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\nContent-Type: application/xml\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${current.requestId}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
-    res.setHeader('x-amz-request-id', requestId);
+    const requestId = String(res.getHeader('x-amz-request-id'));
     res.setHeader('Server', 'Symbolon');
     let resource: string | undefined;
     try {
