@@ -17,8 +17,8 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
   exit 1
 fi
 
-# g++ and make build the native addons (pkcs11js, better-sqlite3) from source.
-want=(nats-server softhsm2 g++ make openssl)
+# g++ and make build the native addons (pkcs11js, better-sqlite3) from source; curl is the storage bench's client.
+want=(nats-server softhsm2 g++ make openssl curl)
 if [ "${1:-}" = "test" ]; then want+=(postgresql awscli python3-boto3 docker-compose prometheus unzip chromium opensc); fi
 
 missing=()
