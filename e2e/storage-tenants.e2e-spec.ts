@@ -22,7 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { type TestPlatform, startTestPlatform } from '@symbolon/testing';
+import { type Credentials, type TestPlatform, startTestPlatform } from '@symbolon/testing';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
@@ -35,7 +35,7 @@ import {
   sha256OfStream,
   waitFor,
 } from './support/s3.js';
-import { type TestUser, adminOk, newAccount, newUser } from './support/tenants.js';
+import { type TestUser, adminOk, newAccount, newUser, symbolonCall } from './support/tenants.js';
 
 jest.setTimeout(120_000);
 
@@ -234,5 +234,58 @@ describe('S3 access keys', () => {
       userS3.destroy();
       userKms.destroy();
     }
+  });
+});
+
+describe('S3 requests in the audit chain', () => {
+  it("should record every S3 request, refused ones too, each in its own tenant's chain", async () => {
+    const bucket = bucketName('audited');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/b.sym', Body: 'x' }));
+    await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'missing' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+    // The other tenant's attempt on this bucket is in its own chain, not in this one's.
+    await expect(
+      otherS3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/b.sym' })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
+    // Stored in the events stream before each answer; the audit service files them into the chain soon after.
+    const records = async (credentials: Credentials = platform.credentials) => {
+      const res = await symbolonCall(
+        platform,
+        'ExportAuditChain',
+        { Limit: 10000 },
+        { service: 'Symbolon', credentials },
+      );
+      expect(res.status).toBe(200);
+      const links = (res.body as { Links: { r?: string }[] }).Links;
+      return links.filter((l) => l.r !== undefined).map((l) => JSON.parse(l.r!) as Record<string, unknown>);
+    };
+    const mine = async () =>
+      (await records()).filter((r) => String(r['resource'] ?? '').startsWith(`/${bucket}`));
+    await waitFor('the three records in the chain', async () => (await mine()).length >= 3);
+    const own = await mine();
+    expect(own.map((r) => [r['operation'], r['resource'], r['outcome'], r['httpStatus']])).toEqual([
+      ['s3:CreateBucket', `/${bucket}`, 'ok', 200],
+      ['s3:PutObject', `/${bucket}/a/b.sym`, 'ok', 200],
+      ['s3:GetObject', `/${bucket}/missing`, 'NoSuchKey', 404],
+    ]);
+    expect(own[1]).toMatchObject({
+      tenantId: platform.credentials.accountId,
+      accessKeyId: platform.credentials.accessKeyId,
+      keyArn: null,
+    });
+    const theirsOf = async () => (await records(other)).filter((r) => r['resource'] === `/${bucket}/a/b.sym`);
+    await waitFor("the other tenant's record in its chain", async () => (await theirsOf()).length >= 1);
+    const theirs = (await records(other)).filter((r) => r['resource'] === `/${bucket}/a/b.sym`);
+    expect(theirs).toEqual([
+      expect.objectContaining({
+        operation: 's3:GetObject',
+        outcome: 'NoSuchBucket',
+        tenantId: other.accountId,
+      }),
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { connect } from '@nats-io/transport-node';
+import { Subjects } from '@symbolon/contracts';
 import {
+  AuditPublisher,
   HealthRegistry,
   ObservabilityModule,
   RpcClient,
@@ -92,19 +94,29 @@ export class AppModule {
           },
         },
         {
+          provide: AuditPublisher,
+          useFactory: async () => {
+            const publisher = new AuditPublisher(Subjects.events.requestHandled, 'storage-audit');
+            await publisher.start(config.SYMBOLON_NATS_URL);
+            return publisher;
+          },
+        },
+        {
           provide: 'StorageLifecycle',
-          inject: [STORAGE_DATA_SOURCE, STORAGE_RPC, BLOB_STORE, HealthRegistry],
+          inject: [STORAGE_DATA_SOURCE, STORAGE_RPC, BLOB_STORE, AuditPublisher, HealthRegistry],
           useFactory: async (
             ds: DataSource,
             rpc: RpcClient,
             blobs: { store: BlobStore; close: () => Promise<void> },
+            audit: AuditPublisher,
             health: HealthRegistry,
           ): Promise<OnApplicationShutdown> => {
             const objects = new ObjectsService(ds, blobs.store);
+            const multipart = new MultipartService(ds, objects);
             const operations = new S3Operations(
               new BucketsService(ds),
               objects,
-              new MultipartService(ds, objects),
+              multipart,
               new Ingest(blobs.store, config.SYMBOLON_S3_MAX_OBJECT_BYTES),
               config.SYMBOLON_REGION,
             );
@@ -113,10 +125,16 @@ export class AppModule {
               region: config.SYMBOLON_REGION,
               maxSkewMs: config.SYMBOLON_MAX_SKEW_MS,
               operations,
+              // Every request's record is stored before its answer, as the gateway's (DESIGN, invariant 3).
+              audit,
             });
-            const janitor = new BlobJanitor(ds, blobs.store, config.SYMBOLON_STORAGE_GRACE_MS);
+            const janitor = new BlobJanitor(ds, blobs.store, config.SYMBOLON_STORAGE_GRACE_MS, {
+              expire: (cutoff) => multipart.expire(cutoff),
+              afterMs: config.SYMBOLON_STORAGE_UPLOAD_EXPIRY_MS,
+            });
             janitor.start(config.SYMBOLON_STORAGE_SWEEP_INTERVAL_MS);
             health.register('database', async () => (await ds.query('SELECT 1')).length === 1);
+            health.register('audit-stream', () => audit.connected());
             const port = await server.listen(config.SYMBOLON_S3_PORT, config.SYMBOLON_S3_HOST);
             logger.info({ s3Port: port, backend: config.SYMBOLON_STORAGE_BACKEND }, 's3 ready');
             return {
@@ -124,6 +142,7 @@ export class AppModule {
                 await server.close();
                 await janitor.stop();
                 await blobs.close();
+                await audit.stop();
                 await rpc.close();
                 await ds.destroy();
               },

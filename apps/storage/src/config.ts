@@ -36,6 +36,10 @@ export const storageEnv = {
     default: 60_000,
     desc: 'how often blobs nobody refers to any more are deleted',
   }),
+  SYMBOLON_STORAGE_UPLOAD_EXPIRY_MS: num({
+    default: 7 * 24 * 3600 * 1000,
+    desc: 'multipart uploads still in progress this long after they began are aborted (S3 lifecycle rule AbortIncompleteMultipartUpload)',
+  }),
   SYMBOLON_STORAGE_GRACE_MS: num({
     default: 10 * 60 * 1000,
     desc: 'how long a dropped blob is kept for reads in flight, and an unrecorded one for its upload to commit',

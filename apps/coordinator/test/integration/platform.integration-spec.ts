@@ -105,6 +105,7 @@ describe(`platform on ${onPostgres ? 'PostgreSQL' : 'SQLite'}`, () => {
       'gateway',
       'hsm-1',
       'policy',
+      'storage',
     ]);
     for (const [service, port] of Object.entries(runtime.metricsPorts)) {
       const health = await fetch(`http://127.0.0.1:${port}/health`);

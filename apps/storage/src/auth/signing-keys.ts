@@ -41,6 +41,13 @@ export class SigningKeys {
 
   /** The caller of an access key on a day, or an S3Error as S3 answers an unknown key. */
   async caller(accessKeyId: string, date: string, region: string, sessionToken?: string): Promise<S3Caller> {
+    // The gateway's form of an access key id: anything else is unknown, without asking.
+    if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) {
+      throw new S3Error(
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.',
+      );
+    }
     const cacheKey = JSON.stringify([accessKeyId, date, region, sessionToken ?? null]);
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;

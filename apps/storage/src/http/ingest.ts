@@ -47,7 +47,8 @@ function contentLength(req: IncomingMessage): number | undefined {
 export class Ingest {
   constructor(
     private readonly store: BlobStore,
-    private readonly maxBytes: number,
+    /** The largest body (one PUT or part) and copy source. */
+    readonly maxBytes: number,
   ) {}
 
   async receive(r: S3Request): Promise<ReceivedBody> {
@@ -100,7 +101,8 @@ export class Ingest {
     });
     // A client that hangs up mid-body: node:http ends the request without an error on some paths.
     req.once('aborted', () => {
-      failure ??= incomplete();
+      // The pipeline destroys the request when a stage fails (a chunk signature): that stage's error is the answer.
+      failure ??= decoder?.errored ?? tap.errored ?? incomplete();
       tap.destroy(incomplete());
     });
     let stored: { blobId: string; size: number };
@@ -157,24 +159,39 @@ function asBodyError(e: unknown): unknown {
 
 /**
  * A small XML request body (CreateBucket, CompleteMultipartUpload, DeleteObjects), refused past its limit before it is
- * all read.
+ * all read, and checked against what the signature covers (x-amz-content-sha256) and Content-MD5: the body of a signed
+ * request cannot be swapped. aws-chunked bodies are refused here (no client sends them for these operations).
  */
-export async function readSmallBody(
-  req: IncomingMessage,
-  kind: keyof typeof XML_BODY_LIMITS,
-): Promise<string> {
+export async function readSmallBody(r: S3Request, kind: keyof typeof XML_BODY_LIMITS): Promise<string> {
+  const { req, verified } = r;
   const limit = XML_BODY_LIMITS[kind];
   const declared = contentLength(req);
   if (declared !== undefined && declared > limit) {
     throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
   }
+  const payload = verified.payload;
+  if (payload.kind !== 'sha256' && payload.kind !== 'unsigned') {
+    throw new S3Error('InvalidRequest', 'This operation takes its body whole, not aws-chunked.');
+  }
+  const contentMd5 = checkContentMd5Header(req.headers['content-md5']);
+  const tap = checksumTap({ sha256: payload.kind === 'sha256' });
   const pieces: Buffer[] = [];
   let length = 0;
-  for await (const piece of req) {
-    length += (piece as Buffer).length;
-    if (length > limit) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
-    pieces.push(piece as Buffer);
+  try {
+    for await (const piece of req) {
+      length += (piece as Buffer).length;
+      if (length > limit) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
+      pieces.push(piece as Buffer);
+      tap.update(piece as Buffer);
+    }
+  } catch (e) {
+    throw asBodyError(e);
   }
   if (!req.complete) throw incomplete();
+  tap.finish();
+  verifyDigests(tap.digests(), {
+    ...(contentMd5 ? { contentMd5 } : {}),
+    ...(payload.kind === 'sha256' ? { sha256Hex: payload.hash } : {}),
+  });
   return Buffer.concat(pieces).toString('utf8');
 }

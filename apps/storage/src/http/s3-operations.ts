@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 import type { BucketsService } from '../buckets/buckets.service.js';
 import { MAX_PART_NUMBER, type MultipartService } from '../multipart/multipart.service.js';
@@ -14,6 +14,7 @@ import {
   deleteResultXml,
   initiateMultipartUploadXml,
   listBucketsXml,
+  listMultipartUploadsXml,
   listObjectsV2Xml,
   listPartsXml,
   locationConstraintXml,
@@ -21,6 +22,7 @@ import {
   parseCreateBucketConfiguration,
   parseDeleteObjects,
 } from '../s3/xml.js';
+import { copySourceCondition, readCondition, writeCondition } from './conditions.js';
 import { type Ingest, readSmallBody } from './ingest.js';
 import type { S3Request } from './s3-server.js';
 
@@ -28,17 +30,65 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 /** Objects listed per database query while a ListObjectsV2 page fills. */
 const LIST_BATCH = 1000;
 
-function sendXml(res: ServerResponse, status: number, body: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/xml');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+/** Answers an XML document, once the request's audit record is stored. */
+async function sendXml(r: S3Request, status: number, body: string): Promise<void> {
+  await r.answer(status);
+  r.res.statusCode = status;
+  r.res.setHeader('Content-Type', 'application/xml');
+  r.res.setHeader('Content-Length', Buffer.byteLength(body));
+  r.res.end(body);
 }
 
-function sendEmpty(res: ServerResponse, status: number): void {
-  res.statusCode = status;
-  res.setHeader('Content-Length', 0);
-  res.end();
+/** Answers a status with no body, once the request's audit record is stored. */
+async function sendEmpty(r: S3Request, status: number): Promise<void> {
+  await r.answer(status);
+  r.res.statusCode = status;
+  r.res.setHeader('Content-Length', 0);
+  r.res.end();
+}
+
+const BUCKET_SUBRESOURCES = ['location', 'uploads', 'versions', 'delete', 'list-type'];
+
+/**
+ * The S3 operation a request names, as dispatch routes it (for the audit record and the metrics; a request that
+ * fails before it is routed still has a name): `PutObject`, `ListObjectsV2`, ...
+ */
+export function operationName(
+  method: string,
+  bucket: string | undefined,
+  key: string | undefined,
+  query: ReadonlyMap<string, string>,
+  headers: IncomingHttpHeaders,
+): string {
+  if (bucket === undefined) return method === 'GET' ? 'ListBuckets' : 'Unknown';
+  if (key === undefined) {
+    const sub = BUCKET_SUBRESOURCES.find((n) => query.has(n));
+    const byMethod: Record<string, string> = {
+      PUT: 'CreateBucket',
+      HEAD: 'HeadBucket',
+      DELETE: 'DeleteBucket',
+      GET:
+        sub === 'location'
+          ? 'GetBucketLocation'
+          : sub === 'uploads'
+            ? 'ListMultipartUploads'
+            : sub === 'list-type'
+              ? 'ListObjectsV2'
+              : 'ListObjects',
+      POST: sub === 'delete' ? 'DeleteObjects' : 'Unknown',
+    };
+    return byMethod[method] ?? 'Unknown';
+  }
+  const upload = query.has('uploadId');
+  const copy = headers['x-amz-copy-source'] !== undefined;
+  const byMethod: Record<string, string> = {
+    PUT: upload ? (copy ? 'UploadPartCopy' : 'UploadPart') : copy ? 'CopyObject' : 'PutObject',
+    GET: upload ? 'ListParts' : 'GetObject',
+    HEAD: 'HeadObject',
+    DELETE: upload ? 'AbortMultipartUpload' : 'DeleteObject',
+    POST: query.has('uploads') ? 'CreateMultipartUpload' : upload ? 'CompleteMultipartUpload' : 'Unknown',
+  };
+  return byMethod[method] ?? 'Unknown';
 }
 
 const notImplemented = (what: string) =>
@@ -99,9 +149,7 @@ export class S3Operations {
     switch (method) {
       case 'PUT': {
         if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
-        const location = parseCreateBucketConfiguration(
-          await readSmallBody(r.req, 'createBucketConfiguration'),
-        );
+        const location = parseCreateBucketConfiguration(await readSmallBody(r, 'createBucketConfiguration'));
         if (location !== undefined && location !== this.region) {
           throw new S3Error(
             'InvalidLocationConstraint',
@@ -112,21 +160,21 @@ export class S3Operations {
         }
         await this.buckets.create(tenant, name);
         r.res.setHeader('Location', `/${name}`);
-        return sendEmpty(r.res, 200);
+        return sendEmpty(r, 200);
       }
       case 'HEAD':
         await this.buckets.find(tenant, name);
         r.res.setHeader('x-amz-bucket-region', this.region);
-        return sendEmpty(r.res, 200);
+        return sendEmpty(r, 200);
       case 'DELETE':
         if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
         await this.buckets.delete(tenant, name);
-        return sendEmpty(r.res, 204);
+        return sendEmpty(r, 204);
       case 'GET': {
         const bucket = await this.buckets.find(tenant, name);
-        if (r.query.has('location')) return sendXml(r.res, 200, locationConstraintXml(this.region));
+        if (r.query.has('location')) return sendXml(r, 200, locationConstraintXml(this.region));
         if (r.query.get('list-type') === '2') return this.listObjectsV2(r, bucket);
-        if (r.query.has('uploads')) throw notImplemented('ListMultipartUploads');
+        if (r.query.has('uploads')) return this.listUploads(r, bucket);
         if (r.query.has('versions')) throw notImplemented('ListObjectVersions');
         const unknown = [...r.query.keys()].find(
           (k) => !['prefix', 'delimiter', 'max-keys', 'marker', 'encoding-type'].includes(k),
@@ -169,10 +217,10 @@ export class S3Operations {
       case 'DELETE':
         if (uploadId !== undefined) {
           await this.multipart.abort(await this.multipart.find(bucket, key, uploadId));
-          return sendEmpty(r.res, 204);
+          return sendEmpty(r, 204);
         }
         await this.objects.delete(bucket, key);
-        return sendEmpty(r.res, 204);
+        return sendEmpty(r, 204);
       case 'POST':
         if (r.query.has('uploads')) return this.createUpload(r, bucket, key);
         if (uploadId !== undefined) return this.completeUpload(r, bucket, key, uploadId);
@@ -185,7 +233,7 @@ export class S3Operations {
   private async listBuckets(r: S3Request): Promise<void> {
     const buckets = await this.buckets.list(r.caller.accountId);
     return sendXml(
-      r.res,
+      r,
       200,
       listBucketsXml({
         ownerId: r.caller.accountId,
@@ -215,7 +263,7 @@ export class S3Operations {
     }
     const page = lister.result();
     return sendXml(
-      r.res,
+      r,
       200,
       listObjectsV2Xml({
         bucket: bucket.name,
@@ -243,29 +291,45 @@ export class S3Operations {
 
   private async putObject(r: S3Request, bucket: BucketEntity, key: string): Promise<void> {
     const { contentType, user } = newObjectHeaders(r.req);
+    const condition = writeCondition(r.req.headers);
     const body = await this.ingest.receive(r);
     const metadata: StoredMetadata = { user, ...(body.checksum ? { checksum: body.checksum } : {}) };
     try {
-      await this.objects.commit(bucket, key, {
-        size: body.size,
-        etag: body.etag,
-        contentType,
-        metadata,
-        blobs: [{ blobId: body.blobId, size: body.size }],
-      });
+      await this.objects.commit(
+        bucket,
+        key,
+        {
+          size: body.size,
+          etag: body.etag,
+          contentType,
+          metadata,
+          blobs: [{ blobId: body.blobId, size: body.size }],
+        },
+        undefined,
+        condition,
+      );
     } catch (e) {
       await this.ingest.discard(body.blobId);
       throw e;
     }
     r.res.setHeader('ETag', body.etag);
     if (body.checksum) r.res.setHeader(`x-amz-checksum-${body.checksum.algorithm}`, body.checksum.value);
-    return sendEmpty(r.res, 200);
+    return sendEmpty(r, 200);
   }
 
   private async getObject(r: S3Request, bucket: BucketEntity, key: string, withBody: boolean): Promise<void> {
     if (r.query.has('partNumber')) throw notImplemented('GetObject by part number');
     const info = await this.objects.find(bucket, key);
+    if (readCondition(r.req.headers, info) === 304) {
+      await r.answer(304);
+      r.res.setHeader('ETag', info.etag);
+      r.res.setHeader('Last-Modified', info.lastModified.toUTCString());
+      r.res.statusCode = 304;
+      r.res.end();
+      return;
+    }
     const range = parseRange(r.req.headers.range, info.size);
+    await r.answer(range ? 206 : 200);
     objectHeaders(r, info, range === undefined || (range.start === 0 && range.end === info.size - 1));
     if (range) {
       r.res.statusCode = 206;
@@ -295,6 +359,14 @@ export class S3Operations {
     const source = parseCopySource(String(r.req.headers['x-amz-copy-source']));
     const from = await this.buckets.find(r.caller.accountId, source.bucket);
     const info = await this.objects.find(from, source.key);
+    copySourceCondition(r.req.headers, info);
+    const condition = writeCondition(r.req.headers);
+    if (info.size > this.ingest.maxBytes) {
+      throw new S3Error(
+        'InvalidRequest',
+        `The specified copy source is larger than the maximum allowable size for a copy source: ${this.ingest.maxBytes}`,
+      );
+    }
     const directive = String(r.req.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
     if (directive !== 'COPY' && directive !== 'REPLACE') {
       throw new S3Error('InvalidArgument', 'Unknown metadata directive.', undefined, {
@@ -310,23 +382,29 @@ export class S3Operations {
     const replaced = directive === 'REPLACE' ? newObjectHeaders(r.req) : undefined;
     const copy = await this.ingest.storeCopy(this.objects.read(info));
     const lastModified = await this.objects
-      .commit(bucket, key, {
-        size: info.size,
-        etag: copy.etag,
-        contentType: replaced?.contentType ?? info.contentType,
-        // The bytes are the same: their checksum stays whatever the metadata directive.
-        metadata: replaced ? { ...info.metadata, user: replaced.user } : info.metadata,
-        blobs: [{ blobId: copy.blobId, size: copy.size }],
-      })
+      .commit(
+        bucket,
+        key,
+        {
+          size: info.size,
+          etag: copy.etag,
+          contentType: replaced?.contentType ?? info.contentType,
+          // The bytes are the same: their checksum stays whatever the metadata directive.
+          metadata: replaced ? { ...info.metadata, user: replaced.user } : info.metadata,
+          blobs: [{ blobId: copy.blobId, size: copy.size }],
+        },
+        undefined,
+        condition,
+      )
       .catch(async (e: unknown) => {
         await this.ingest.discard(copy.blobId);
         throw e;
       });
-    return sendXml(r.res, 200, copyObjectResultXml({ etag: copy.etag, lastModified }));
+    return sendXml(r, 200, copyObjectResultXml({ etag: copy.etag, lastModified }));
   }
 
   private async deleteObjects(r: S3Request, bucket: BucketEntity): Promise<void> {
-    const { quiet, keys } = parseDeleteObjects(await readSmallBody(r.req, 'deleteObjects'));
+    const { quiet, keys } = parseDeleteObjects(await readSmallBody(r, 'deleteObjects'));
     const deleted: { key: string }[] = [];
     const errors: { key: string; code: string; message: string }[] = [];
     for (const key of keys) {
@@ -339,13 +417,41 @@ export class S3Operations {
         errors.push({ key, code: e.code, message: e.message });
       }
     }
-    return sendXml(r.res, 200, deleteResultXml({ deleted, errors, quiet }));
+    return sendXml(r, 200, deleteResultXml({ deleted, errors, quiet }));
+  }
+
+  private async listUploads(r: S3Request, bucket: BucketEntity): Promise<void> {
+    if (r.query.has('delimiter')) throw notImplemented('ListMultipartUploads with a delimiter');
+    const prefix = r.query.get('prefix') ?? '';
+    const keyMarker = r.query.get('key-marker') ?? '';
+    // S3 reads upload-id-marker only with a key-marker.
+    const uploadIdMarker = keyMarker === '' ? '' : (r.query.get('upload-id-marker') ?? '');
+    const maxUploads = parseLimit(r.query.get('max-uploads'), 'max-uploads');
+    const uploads = await this.multipart.list(bucket, prefix, keyMarker, uploadIdMarker, maxUploads + 1);
+    const shown = uploads.slice(0, maxUploads);
+    const last = shown.at(-1);
+    return sendXml(
+      r,
+      200,
+      listMultipartUploadsXml({
+        bucket: bucket.name,
+        keyMarker,
+        uploadIdMarker,
+        nextKeyMarker: last?.key ?? '',
+        nextUploadIdMarker: last?.uploadId ?? '',
+        prefix,
+        maxUploads,
+        isTruncated: uploads.length > maxUploads,
+        uploads: shown.map((u) => ({ key: u.key, uploadId: u.uploadId, initiated: u.initiatedAt })),
+        ownerId: r.caller.accountId,
+      }),
+    );
   }
 
   private async createUpload(r: S3Request, bucket: BucketEntity, key: string): Promise<void> {
     const { contentType, user } = newObjectHeaders(r.req);
     const uploadId = await this.multipart.create(bucket, key, contentType, { user });
-    return sendXml(r.res, 200, initiateMultipartUploadXml({ bucket: bucket.name, key, uploadId }));
+    return sendXml(r, 200, initiateMultipartUploadXml({ bucket: bucket.name, key, uploadId }));
   }
 
   private async uploadPart(r: S3Request, bucket: BucketEntity, key: string, uploadId: string): Promise<void> {
@@ -370,7 +476,7 @@ export class S3Operations {
       });
     r.res.setHeader('ETag', body.etag);
     if (body.checksum) r.res.setHeader(`x-amz-checksum-${body.checksum.algorithm}`, body.checksum.value);
-    return sendEmpty(r.res, 200);
+    return sendEmpty(r, 200);
   }
 
   private async listParts(r: S3Request, bucket: BucketEntity, key: string, uploadId: string): Promise<void> {
@@ -384,7 +490,7 @@ export class S3Operations {
     const parts = await this.multipart.parts(upload, marker, maxParts + 1);
     const shown = parts.slice(0, maxParts);
     return sendXml(
-      r.res,
+      r,
       200,
       listPartsXml({
         bucket: bucket.name,
@@ -407,10 +513,11 @@ export class S3Operations {
     uploadId: string,
   ): Promise<void> {
     const upload = await this.multipart.find(bucket, key, uploadId);
-    const listed = parseCompleteMultipartUpload(await readSmallBody(r.req, 'completeMultipartUpload'));
-    const { etag } = await this.multipart.complete(bucket, upload, listed);
+    const condition = writeCondition(r.req.headers);
+    const listed = parseCompleteMultipartUpload(await readSmallBody(r, 'completeMultipartUpload'));
+    const { etag } = await this.multipart.complete(bucket, upload, listed, condition);
     return sendXml(
-      r.res,
+      r,
       200,
       completeMultipartUploadXml({ location: `/${bucket.name}/${key}`, bucket: bucket.name, key, etag }),
     );

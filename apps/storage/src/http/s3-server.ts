@@ -1,4 +1,5 @@
-import { logger } from '@symbolon/platform';
+import type { RequestHandledEvent } from '@symbolon/contracts';
+import { logger, requestMetrics } from '@symbolon/platform';
 import { randomBytes } from 'node:crypto';
 import {
   type IncomingMessage,
@@ -14,7 +15,7 @@ import type { S3Caller, SigningKeys } from '../auth/signing-keys.js';
 import { S3Error } from '../s3/errors.js';
 import { parseS3Authorization, verifyS3Request } from '../s3/sigv4.js';
 import { errorXml } from '../s3/xml.js';
-import type { S3Operations } from './s3-operations.js';
+import { type S3Operations, operationName } from './s3-operations.js';
 
 /** How long a connection may stay silent in the middle of a request (S3's RequestTimeout). */
 export const IDLE_TIMEOUT_MS = 60_000;
@@ -24,6 +25,8 @@ export interface S3ServerOptions {
   region: string;
   maxSkewMs: number;
   operations: S3Operations;
+  /** Where each request's record goes before its answer; none in tests of the S3 API alone. */
+  audit?: AuditSink;
   now?: () => number;
 }
 
@@ -39,6 +42,11 @@ export interface S3Request {
   key?: string;
   /** Query parameters, decoded ('+' stays '+', as S3 clients encode a space as %20). */
   query: Map<string, string>;
+  /**
+   * Stores the request's audit record with the status about to be answered: an operation awaits it before the first
+   * byte of its answer (the status line). Rejects when the record cannot be stored (the server then refuses).
+   */
+  answer(status: number): Promise<void>;
 }
 
 /** Splits `a=1&b&c=%2F` into decoded pairs; a name given twice keeps its first value. */
@@ -71,15 +79,80 @@ export function parsePath(rawPath: string): { bucket?: string; key?: string } {
   return { bucket: decode(rest.slice(0, slash)), key: decode(rest.slice(slash + 1)) };
 }
 
+/** What a request publishes to the audit stream (the gateway's AuditPublisher). */
+export interface AuditSink {
+  publish(event: RequestHandledEvent): Promise<void>;
+}
+
+/** The audit record could not be stored: the request is refused, as the gateway refuses it (DESIGN, invariant 3). */
+class NotAudited extends Error {}
+
+/** One request's state for the answers, the audit record and the metrics, whoever gives the answer. */
+class Exchange {
+  caller: S3Caller | undefined;
+  accessKeyId: string | undefined;
+  resource: string | undefined;
+  operation = 'Unknown';
+  /** The error code answered, for the metrics. */
+  outcome: string | undefined;
+  private recorded: Promise<void> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+    private readonly audit: AuditSink | undefined,
+  ) {}
+
+  /**
+   * Stores the request's audit record (once; later calls wait for the first): the answer must not begin before it
+   * resolves. Rejects with NotAudited when the record cannot be stored.
+   */
+  record(status: number, outcome: string): Promise<void> {
+    this.recorded ??= (async () => {
+      if (!this.audit) return;
+      try {
+        await this.audit.publish({
+          requestId: this.requestId,
+          time: new Date().toISOString(),
+          tenantId: this.caller?.accountId ?? null,
+          principal: this.caller?.principalArn ?? null,
+          accessKeyId: this.caller ? (this.accessKeyId ?? null) : null,
+          sourceIp: this.req.socket.remoteAddress ?? '',
+          operation: `s3:${this.operation}`,
+          keyArn: null,
+          keyVersion: null,
+          encryptionContext: null,
+          decision: null,
+          outcome,
+          httpStatus: status,
+          ...(this.resource !== undefined ? { resource: this.resource } : {}),
+        });
+      } catch (e) {
+        logger.error(
+          { requestId: this.requestId, err: (e as Error).message },
+          'audit record not stored; request refused',
+        );
+        throw new NotAudited();
+      }
+    })();
+    return this.recorded;
+  }
+}
+
+const NOT_AUDITED = new S3Error('InternalError', 'The request could not be audited; it was not performed.');
+
 /**
  * The S3 REST API on its own listener (ADR 0017): path-style addressing, SigV4 verified here with the signing key the
- * gateway gives for the caller's access key and day. Errors are S3's XML error documents.
+ * gateway gives for the caller's access key and day. Errors are S3's XML error documents. Every request is audited
+ * before its answer begins, as the gateway's are, and counted in kms_storage_requests_total.
  */
 export class S3Server {
   private server: Server | undefined;
   private readonly now: () => number;
   /** The request each connection is serving, for answers the request's own handler cannot give. */
-  private readonly inFlight = new WeakMap<Duplex, { res: ServerResponse; requestId: string }>();
+  private readonly inFlight = new WeakMap<Duplex, Exchange>();
+  private readonly metrics = requestMetrics('storage');
 
   constructor(private readonly opts: S3ServerOptions) {
     this.now = opts.now ?? Date.now;
@@ -89,11 +162,22 @@ export class S3Server {
     // No limit on a whole request (a large object takes as long as it takes), but on silence: a client that stops
     // sending for IDLE_TIMEOUT_MS is answered RequestTimeout and cut, and its upload goes away with it.
     const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-      const requestId = randomBytes(8).toString('hex').toUpperCase();
-      res.setHeader('x-amz-request-id', requestId);
-      this.inFlight.set(req.socket, { res, requestId });
-      res.once('close', () => this.inFlight.delete(req.socket));
-      void this.handle(req, res);
+      const exchange = new Exchange(req, res, randomBytes(8).toString('hex').toUpperCase(), this.opts.audit);
+      res.setHeader('x-amz-request-id', exchange.requestId);
+      res.setHeader('Server', 'Symbolon');
+      this.inFlight.set(req.socket, exchange);
+      const started = process.hrtime.bigint();
+      res.once('close', () => {
+        this.inFlight.delete(req.socket);
+        const outcome =
+          res.statusCode < 400 ? 'ok' : String(res.getHeader('x-amz-error-code') ?? res.statusCode);
+        this.metrics.requests.inc({ operation: exchange.operation, outcome });
+        this.metrics.duration.observe(
+          { operation: exchange.operation },
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+      });
+      void this.handle(exchange);
     });
     server.setTimeout(IDLE_TIMEOUT_MS, (socket) =>
       this.cut(
@@ -131,36 +215,45 @@ export class S3Server {
   }
 
   /**
-   * Answers `err` on a connection whose request cannot go on (its answer not begun yet), then closes it; a
-   * connection with no request in flight, or whose answer has begun, is only closed.
+   * Answers `err` on a connection whose request cannot go on (its answer not begun yet), once its audit record is
+   * stored, then closes it; a connection with no request in flight, or whose answer has begun, is only closed.
    */
   private cut(socket: Duplex, err: S3Error): void {
-    const current = this.inFlight.get(socket);
-    if (socket.writable && current !== undefined && !current.res.headersSent) {
-      const body = errorXml(err, current.requestId);
-      socket.end(
-        `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\nContent-Type: application/xml\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${current.requestId}\r\n` +
-          `Connection: close\r\n\r\n${body}`,
-      );
+    const exchange = this.inFlight.get(socket);
+    if (!socket.writable || exchange === undefined || exchange.res.headersSent) {
+      socket.destroy();
+      return;
     }
-    socket.destroy();
+    exchange.outcome = err.code;
+    void exchange.record(err.status, err.code).then(
+      () => {
+        const body = errorXml(err, exchange.requestId);
+        socket.end(
+          `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\nContent-Type: application/xml\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${exchange.requestId}\r\n` +
+            `Connection: close\r\n\r\n${body}`,
+        );
+        socket.destroy();
+      },
+      () => socket.destroy(),
+    );
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = String(res.getHeader('x-amz-request-id'));
-    res.setHeader('Server', 'Symbolon');
-    let resource: string | undefined;
+  private async handle(x: Exchange): Promise<void> {
+    const { req, res, requestId } = x;
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const query = parseQuery(rawQuery);
       const { bucket, key } = parsePath(rawPath);
-      resource = bucket === undefined ? undefined : `/${bucket}${key === undefined ? '' : `/${key}`}`;
+      x.operation = operationName(req.method ?? 'GET', bucket, key, query, req.headers);
+      x.resource = bucket === undefined ? undefined : `/${bucket}${key === undefined ? '' : `/${key}`}`;
       const headers = req.headersDistinct;
       const auth = parseS3Authorization(headers, { region: this.opts.region, rawQuery });
       const sessionToken = req.headers['x-amz-security-token'];
+      x.accessKeyId = auth.accessKeyId;
       const caller = await this.opts.keys.caller(
         auth.accessKeyId,
         auth.date,
@@ -174,6 +267,8 @@ export class S3Server {
         this.now(),
         this.opts.maxSkewMs,
       );
+      // Only a verified caller is recorded as the request's tenant and principal.
+      x.caller = caller;
       await this.opts.operations.dispatch({
         req,
         res,
@@ -182,36 +277,43 @@ export class S3Server {
         verified,
         ...(bucket !== undefined ? { bucket } : {}),
         ...(key !== undefined ? { key } : {}),
-        query: parseQuery(rawQuery),
+        query,
+        answer: (status) => x.record(status, 'ok'),
       });
     } catch (e) {
-      this.fail(req, res, e, requestId, resource);
+      await this.fail(x, e);
     }
   }
 
-  /** Answers an error document, or cuts the connection when the answer has already begun (a GET mid-stream). */
-  private fail(
-    req: IncomingMessage,
-    res: ServerResponse,
-    e: unknown,
-    requestId: string,
-    resource?: string,
-  ): void {
-    const err =
-      e instanceof S3Error
-        ? e
-        : new S3Error('InternalError', 'We encountered an internal error. Please try again.', resource);
-    if (!(e instanceof S3Error)) {
+  /**
+   * Answers an error document once its audit record is stored, or cuts the connection when the answer has already
+   * begun (a GET mid-stream).
+   */
+  private async fail(x: Exchange, e: unknown): Promise<void> {
+    const { req, res, requestId, resource } = x;
+    let err =
+      e instanceof NotAudited
+        ? NOT_AUDITED
+        : e instanceof S3Error
+          ? e
+          : new S3Error('InternalError', 'We encountered an internal error. Please try again.', resource);
+    if (!(e instanceof S3Error) && !(e instanceof NotAudited)) {
       logger.error({ err: (e as Error)?.message, requestId }, 's3 request failed');
     }
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    try {
+      await x.record(err.status, err.code);
+    } catch {
+      err = NOT_AUDITED;
+    }
     const withResource =
       err.resource === undefined && resource ? new S3Error(err.code, err.message, resource, err.fields) : err;
     const body = req.method === 'HEAD' ? '' : errorXml(withResource, requestId);
     res.statusCode = err.status;
+    x.outcome = err.code;
     res.setHeader('Content-Type', 'application/xml');
     res.setHeader('Content-Length', Buffer.byteLength(body));
     // A body the client is still sending is not read: close the connection after the answer.

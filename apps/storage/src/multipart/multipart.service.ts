@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 import {
   type NewObject,
@@ -9,6 +9,7 @@ import {
   lockBucket,
 } from '../objects/objects.service.js';
 import { type BucketEntity, UploadEntity, UploadPartEntity } from '../objects/storage.entities.js';
+import type { WriteCondition } from '../http/conditions.js';
 import { S3Error } from '../s3/errors.js';
 
 /** S3's smallest part but the last: 5 MiB. */
@@ -27,6 +28,25 @@ export interface PartInfo {
 export interface CompletedPart {
   partNumber: number;
   etag: string;
+}
+
+const noSuchUpload = (uploadId: string, resource?: string) =>
+  new S3Error(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    resource,
+    { UploadId: uploadId.slice(0, 64) },
+  );
+
+/**
+ * Locks the upload's row for the rest of the transaction (PostgreSQL; SQLite runs one write transaction at a time):
+ * a part, a completion and an abort of one upload never interleave, so no completed object can name a part's blob
+ * that an abort or a re-uploaded part dropped. NoSuchUpload when it is gone (completed or aborted meanwhile).
+ */
+async function lockUpload(m: EntityManager, uploadId: string, resource?: string): Promise<void> {
+  const q = m.getRepository(UploadEntity).createQueryBuilder('u').where('u.uploadId = :id', { id: uploadId });
+  if (m.connection.options.type === 'postgres') q.setLock('pessimistic_write');
+  if (!(await q.getOne())) throw noSuchUpload(uploadId, resource);
 }
 
 /** Strips the quotes S3 clients may or may not send around an ETag. */
@@ -69,14 +89,7 @@ export class MultipartService {
     const upload = await this.ds
       .getRepository(UploadEntity)
       .findOne({ where: { uploadId: uploadId.slice(0, 64), bucketId: bucket.id, key } });
-    if (!upload) {
-      throw new S3Error(
-        'NoSuchUpload',
-        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
-        `/${bucket.name}/${key}`,
-        { UploadId: uploadId.slice(0, 64) },
-      );
-    }
+    if (!upload) throw noSuchUpload(uploadId, `/${bucket.name}/${key}`);
     return upload;
   }
 
@@ -91,11 +104,7 @@ export class MultipartService {
     await this.ds.transaction(async (m) => {
       const repo = m.getRepository(UploadPartEntity);
       // The upload may have been completed or aborted while the part streamed in.
-      if (!(await m.getRepository(UploadEntity).findOne({ where: { uploadId: upload.uploadId } }))) {
-        throw new S3Error('NoSuchUpload', 'The specified upload does not exist.', undefined, {
-          UploadId: upload.uploadId,
-        });
-      }
+      await lockUpload(m, upload.uploadId);
       const old = await repo.findOne({ where: { uploadId: upload.uploadId, partNumber } });
       if (old) await dropBlobs(m, [old.blobId]);
       await repo.save({
@@ -128,6 +137,7 @@ export class MultipartService {
     bucket: BucketEntity,
     upload: UploadEntity,
     listed: readonly CompletedPart[],
+    condition: WriteCondition = {},
   ): Promise<{ etag: string; lastModified: Date }> {
     const resource = `/${bucket.name}/${upload.key}`;
     for (let i = 1; i < listed.length; i++) {
@@ -141,13 +151,9 @@ export class MultipartService {
     }
     return this.ds.transaction(async (m) => {
       await lockBucket(m, bucket);
+      // Completed or aborted meanwhile; and from here no part of it changes until this commits.
+      await lockUpload(m, upload.uploadId, resource);
       const stored = await m.getRepository(UploadPartEntity).find({ where: { uploadId: upload.uploadId } });
-      // Completed or aborted meanwhile.
-      if (!(await m.getRepository(UploadEntity).findOne({ where: { uploadId: upload.uploadId } }))) {
-        throw new S3Error('NoSuchUpload', 'The specified upload does not exist.', resource, {
-          UploadId: upload.uploadId,
-        });
-      }
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
       const chosen = listed.map(({ partNumber, etag }, i) => {
         const part = byNumber.get(partNumber);
@@ -190,14 +196,64 @@ export class MultipartService {
       );
       await m.getRepository(UploadPartEntity).delete({ uploadId: upload.uploadId });
       await m.getRepository(UploadEntity).delete({ uploadId: upload.uploadId });
-      const lastModified = await this.objects.commit(bucket, upload.key, next, m);
+      const lastModified = await this.objects.commit(bucket, upload.key, next, m, condition);
       return { etag, lastModified };
     });
+  }
+
+  /**
+   * The bucket's uploads in progress, by key then upload id, after (keyMarker, uploadIdMarker), with keys starting
+   * with `prefix`: up to `limit`.
+   */
+  async list(
+    bucket: BucketEntity,
+    prefix: string,
+    keyMarker: string,
+    uploadIdMarker: string,
+    limit: number,
+  ): Promise<UploadEntity[]> {
+    const rows = await this.ds
+      .getRepository(UploadEntity)
+      .createQueryBuilder('u')
+      .where('u.bucketId = :b', { b: bucket.id })
+      .andWhere('u.key >= :prefix', { prefix })
+      .andWhere('(u.key > :k OR (u.key = :k AND u.uploadId > :id))', { k: keyMarker, id: uploadIdMarker })
+      .orderBy('u.key', 'ASC')
+      .addOrderBy('u.uploadId', 'ASC')
+      .limit(limit)
+      .getMany();
+    const end = rows.findIndex((u) => !u.key.startsWith(prefix));
+    return end === -1 ? rows : rows.slice(0, end);
+  }
+
+  /**
+   * Aborts uploads begun before `cutoff` (a client that crashed mid-upload leaves one: S3's lifecycle rule
+   * AbortIncompleteMultipartUpload, always on). Returns how many.
+   */
+  async expire(cutoff: Date): Promise<number> {
+    const old = await this.ds
+      .getRepository(UploadEntity)
+      .createQueryBuilder('u')
+      .where('u.initiatedAt < :cutoff', { cutoff })
+      .limit(100)
+      .getMany();
+    let expired = 0;
+    for (const upload of old) {
+      await this.abort(upload).then(
+        () => expired++,
+        (e: unknown) => {
+          // Completed or aborted by its client meanwhile.
+          if (!(e instanceof S3Error && e.code === 'NoSuchUpload')) throw e;
+        },
+      );
+    }
+    return expired;
   }
 
   /** Drops every part and the upload. */
   async abort(upload: UploadEntity): Promise<void> {
     await this.ds.transaction(async (m) => {
+      await lockUpload(m, upload.uploadId);
       const parts = await m.getRepository(UploadPartEntity).find({ where: { uploadId: upload.uploadId } });
       await dropBlobs(
         m,

@@ -19,14 +19,22 @@ export class BlobJanitor {
     private readonly ds: DataSource,
     private readonly store: BlobStore,
     private readonly graceMs: number,
+    /** Aborts the uploads begun before a time (MultipartService.expire), and after how long they expire. */
+    private readonly uploads?: { expire: (cutoff: Date) => Promise<number>; afterMs: number },
     private readonly now: () => number = Date.now,
   ) {}
 
   start(intervalMs: number): void {
+    let busy = false;
     this.timer = setInterval(() => {
-      this.running = this.runOnce().catch((e: unknown) =>
-        logger.warn({ err: (e as Error).message }, 'blob sweep failed; retried at the next interval'),
-      );
+      // One run at a time: a run longer than the interval is not joined by another.
+      if (busy) return;
+      busy = true;
+      this.running = this.runOnce()
+        .catch((e: unknown) =>
+          logger.warn({ err: (e as Error).message }, 'blob sweep failed; retried at the next interval'),
+        )
+        .finally(() => (busy = false));
     }, intervalMs);
     this.timer.unref();
   }
@@ -36,34 +44,48 @@ export class BlobJanitor {
     await this.running;
   }
 
-  async runOnce(): Promise<{ dropped: number; orphans: SweepResult }> {
+  async runOnce(): Promise<{ dropped: number; orphans: SweepResult; expiredUploads: number }> {
     // What a crash of another replica, or a lost connection, left in the backend (old enough to be dead).
     await this.store.recover();
+    // Uploads abandoned long ago: their parts become garbage, deleted below once the grace is over too.
+    const expiredUploads = this.uploads
+      ? await this.uploads.expire(new Date(this.now() - this.uploads.afterMs))
+      : 0;
     const cutoff = new Date(this.now() - this.graceMs);
     const garbage = this.ds.getRepository(BlobGarbageEntity);
     let dropped = 0;
     for (;;) {
       const due = await garbage.find({ where: { droppedAt: LessThan(cutoff) }, take: 500 });
       if (due.length === 0) break;
-      for (const { blobId } of due) await this.store.delete(blobId);
-      await garbage.delete({ blobId: In(due.map((g) => g.blobId)) });
+      // A blob dropped by one row and taken up by another (never expected) is kept: a reference always wins.
+      const ids = due.map((g) => g.blobId);
+      const inUse = new Set<string>();
+      for (const entity of [UploadPartEntity, ObjectBlobEntity]) {
+        const rows = await this.ds
+          .getRepository(entity)
+          .find({ where: { blobId: In(ids) }, select: { blobId: true } });
+        for (const { blobId } of rows) inUse.add(blobId);
+      }
+      for (const blobId of ids) if (!inUse.has(blobId)) await this.store.delete(blobId);
+      await garbage.delete({ blobId: In(ids) });
       dropped += due.length;
     }
     const orphans = await sweepOrphans(this.store, (ids) => this.referenced(ids), this.graceMs, {
       now: this.now,
     });
-    return { dropped, orphans };
+    return { dropped, orphans, expiredUploads };
   }
 
-  /** Which of `ids` an object, a part or the garbage list (deleted on its own schedule) refers to. */
+  /**
+   * Which of `ids` a part, an object or the garbage list (deleted on its own schedule) refers to. Asked one after the
+   * other in the order a blob moves (a part, then an object's, then garbage), so that a blob moving meanwhile is
+   * found by a later question.
+   */
   private async referenced(ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     const where = { blobId: In(ids) };
-    for (const rows of await Promise.all([
-      this.ds.getRepository(ObjectBlobEntity).find({ where, select: { blobId: true } }),
-      this.ds.getRepository(UploadPartEntity).find({ where, select: { blobId: true } }),
-      this.ds.getRepository(BlobGarbageEntity).find({ where, select: { blobId: true } }),
-    ])) {
+    for (const entity of [UploadPartEntity, ObjectBlobEntity, BlobGarbageEntity]) {
+      const rows = await this.ds.getRepository(entity).find({ where, select: { blobId: true } });
       for (const { blobId } of rows) found.add(blobId);
     }
     return found;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import type { BlobStore } from '../blobs/blob-store.js';
+import { type WriteCondition, checkWrite } from '../http/conditions.js';
 import { S3Error } from '../s3/errors.js';
 import {
   BlobGarbageEntity,
@@ -99,10 +100,16 @@ export class ObjectsService {
   ) {}
 
   /**
-   * Records `next` as the object `key` (last writer wins) and drops the blobs of the version it replaces. With `inside`,
-   * runs in that transaction (a multipart completion).
+   * Records `next` as the object `key` (last writer wins, unless `condition` says otherwise) and drops the blobs of the
+   * version it replaces. With `inside`, runs in that transaction (a multipart completion).
    */
-  async commit(bucket: BucketEntity, key: string, next: NewObject, inside?: EntityManager): Promise<Date> {
+  async commit(
+    bucket: BucketEntity,
+    key: string,
+    next: NewObject,
+    inside?: EntityManager,
+    condition: WriteCondition = {},
+  ): Promise<Date> {
     const lastModified = new Date();
     const write = async (m: EntityManager) => {
       await lockBucket(m, bucket);
@@ -112,6 +119,8 @@ export class ObjectsService {
         .where('o.bucketId = :b AND o.key = :k', { b: bucket.id, k: key });
       if (isPostgres(m)) q.setLock('pessimistic_write');
       const old = await q.getOne();
+      // Against the version this replaces, under its lock: a conditional write is atomic.
+      checkWrite(condition, old ?? undefined, key);
       const row = {
         size: next.size,
         etag: next.etag,

@@ -47,6 +47,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function checkObjectKey(key: string): void {
   if (key.length === 0) throw new S3Error('InvalidArgument', 'The object key must not be empty.');
   if (LONE_SURROGATE.test(key)) throw new S3Error('InvalidArgument', 'The object key is not valid UTF-8.');
+  // PostgreSQL's text cannot hold U+0000: refused for every database alike.
+  if (key.includes('\u0000')) throw new S3Error('InvalidArgument', 'The object key must not contain U+0000.');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', 'Your key is too long.', undefined, {
       Size: String(Buffer.byteLength(key, 'utf8')),

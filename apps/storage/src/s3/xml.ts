@@ -176,6 +176,43 @@ export function initiateMultipartUploadXml(doc: { bucket: string; key: string; u
   ]);
 }
 
+export interface ListMultipartUploadsDocument {
+  bucket: string;
+  keyMarker: string;
+  uploadIdMarker: string;
+  nextKeyMarker: string;
+  nextUploadIdMarker: string;
+  prefix: string;
+  maxUploads: number;
+  isTruncated: boolean;
+  uploads: readonly { key: string; uploadId: string; initiated: Date }[];
+  ownerId: string;
+}
+
+/** ListMultipartUploads' `ListMultipartUploadsResult`; the initiator and the owner are both the tenant. */
+export function listMultipartUploadsXml(doc: ListMultipartUploadsDocument): string {
+  return documentOf('ListMultipartUploadsResult', [
+    leaf('Bucket', doc.bucket),
+    leaf('KeyMarker', doc.keyMarker),
+    leaf('UploadIdMarker', doc.uploadIdMarker),
+    leaf('NextKeyMarker', doc.nextKeyMarker),
+    leaf('NextUploadIdMarker', doc.nextUploadIdMarker),
+    leaf('Prefix', doc.prefix),
+    leaf('MaxUploads', doc.maxUploads),
+    leaf('IsTruncated', doc.isTruncated),
+    ...doc.uploads.map((u) =>
+      node('Upload', [
+        leaf('Key', u.key),
+        leaf('UploadId', u.uploadId),
+        node('Initiator', [leaf('ID', doc.ownerId)]),
+        node('Owner', [leaf('ID', doc.ownerId)]),
+        leaf('StorageClass', 'STANDARD'),
+        leaf('Initiated', timestamp(u.initiated)),
+      ]),
+    ),
+  ]);
+}
+
 /** CompleteMultipartUpload's `CompleteMultipartUploadResult`. */
 export function completeMultipartUploadXml(doc: {
   location: string;
@@ -362,9 +399,15 @@ function toElements(nodes: readonly RawNode[]): { elements: XmlElement[]; text: 
  * Checks and parses a request body into its root element. Order: size cap, declarations (DOCTYPE / ENTITY), forbidden
  * characters, well-formedness (fast-xml-parser's validator), then the tree; the root must be `rootName`.
  */
-function parseDocument(body: string, rootName: string, maxBytes: number): XmlElement {
+function parseDocument(body: string, rootName: string, maxBytes: number, maxTags: number): XmlElement {
   if (Buffer.byteLength(body, 'utf8') > maxBytes) {
     throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
+  }
+  // Counted before any parsing: a body of many tiny elements costs the parser far more than its bytes suggest (a
+  // 4 MiB DeleteObjects of empty keys is 140,000 elements), and the element limits are checked only on the tree.
+  let tags = 0;
+  for (let at = body.indexOf('<'); at !== -1; at = body.indexOf('<', at + 1)) {
+    if (++tags > maxTags) throw malformed();
   }
   if (DECLARATION_MARKUP.test(body) || FORBIDDEN_CHAR.test(body)) throw malformed();
   // XML end-of-line handling: a reader sees every CR LF and lone CR as LF (CRs written as &#xD; survive).
@@ -429,7 +472,8 @@ export function parseCompleteMultipartUpload(
   body: string,
   maxBytes: number = XML_BODY_LIMITS.completeMultipartUpload,
 ): { partNumber: number; etag: string }[] {
-  const root = parseDocument(body, 'CompleteMultipartUpload', maxBytes);
+  // Per part: Part, PartNumber, ETag and up to two checksums, opened and closed.
+  const root = parseDocument(body, 'CompleteMultipartUpload', maxBytes, MAX_PARTS * 10 + 8);
   const partElements = containerOf(root);
   if (partElements.length === 0 || partElements.length > MAX_PARTS) throw malformed();
   return partElements.map((part) => {
@@ -459,7 +503,7 @@ export function parseCreateBucketConfiguration(
   maxBytes: number = XML_BODY_LIMITS.createBucketConfiguration,
 ): string | undefined {
   if (isBlank(body)) return undefined;
-  const root = parseDocument(body, 'CreateBucketConfiguration', maxBytes);
+  const root = parseDocument(body, 'CreateBucketConfiguration', maxBytes, 16);
   const children = containerOf(root);
   if (children.some((c) => c.name !== 'LocationConstraint')) throw malformed();
   const location = optionalChild(children, 'LocationConstraint');
@@ -478,7 +522,8 @@ export function parseDeleteObjects(
   body: string,
   maxBytes: number = XML_BODY_LIMITS.deleteObjects,
 ): { quiet: boolean; keys: string[] } {
-  const root = parseDocument(body, 'Delete', maxBytes);
+  // Per object: Object and Key, opened and closed; and Quiet.
+  const root = parseDocument(body, 'Delete', maxBytes, MAX_DELETE_OBJECTS * 4 + 8);
   const children = containerOf(root);
   if (children.some((c) => c.name !== 'Object' && c.name !== 'Quiet')) throw malformed();
   const quietElement = optionalChild(children, 'Quiet');

@@ -1317,7 +1317,8 @@ describe('S3 API (in-process, real database and blob folder)', () => {
       await one.send(new CreateBucketCommand({ Bucket: B }));
     });
 
-    const janitorAt = (offsetMs: number) => new BlobJanitor(ds, store, GRACE_MS, () => Date.now() + offsetMs);
+    const janitorAt = (offsetMs: number) =>
+      new BlobJanitor(ds, store, GRACE_MS, undefined, () => Date.now() + offsetMs);
 
     it("should delete a replaced object's blob only once the grace has passed", async () => {
       await one.send(new PutObjectCommand({ Bucket: B, Key: 'replaced', Body: 'version one' }));

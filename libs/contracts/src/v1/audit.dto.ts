@@ -24,6 +24,8 @@ export interface RequestHandledEvent {
   /** 'ok' or the AWS error type answered. */
   outcome: string;
   httpStatus: number;
+  /** The bucket or object an S3 request named (`/bucket/key`), from the storage service; absent for the KMS API. */
+  resource?: string;
 }
 
 /** Operations that count as a use of a key version to encrypt (usage counters). */

@@ -33,7 +33,15 @@ describe('natsPermissions', () => {
     expect(natsPermissions('gateway').subscribe).toContain('kms.v1.gateway.> gateway');
     expect(natsPermissions('gateway').allowResponses).toBe(true);
     expect(natsPermissions('storage')).toEqual({
-      publish: ['kms.v1.gateway.s3-signing-key', ...objectStorePublish('symbolon-objects')],
+      publish: [
+        'kms.v1.gateway.s3-signing-key',
+        // Its audit records, to the events stream (which it may create if it starts first, as the gateway may).
+        'kms.v1.events.request.handled',
+        '$JS.API.INFO',
+        '$JS.API.STREAM.INFO.KMS_EVENTS',
+        '$JS.API.STREAM.CREATE.KMS_EVENTS',
+        ...objectStorePublish('symbolon-objects').filter((subject) => subject !== '$JS.API.INFO'),
+      ],
       subscribe: ['_INBOX_storage.>'],
       allowResponses: false,
     });

@@ -109,7 +109,15 @@ export function natsPermissions(role: NatsRole): NatsPermissions {
       };
     case 'storage':
       return {
-        publish: [Subjects.gateway.s3SigningKey, ...objectStorePublish(STORAGE_OBJECT_BUCKET)],
+        publish: [
+          ...new Set([
+            Subjects.gateway.s3SigningKey,
+            // Its requests' audit records, as the gateway's (the same stream and subject).
+            Subjects.events.requestHandled,
+            ...STREAM_SETUP,
+            ...objectStorePublish(STORAGE_OBJECT_BUCKET),
+          ]),
+        ],
         subscribe: [inbox],
         allowResponses: false,
       };

@@ -134,8 +134,13 @@ export async function getEnvelope(from: ObjectLocation, opts: DecryptOptions): P
     });
   if (Body === undefined) throw new SdkError('STORAGE', `${from.bucket}/${from.key} has no body`);
   const plaintext = decryptNodeStream(opts);
-  pipeline(Body as Readable, plaintext).catch((e: unknown) =>
-    plaintext.destroy(e instanceof SdkError ? e : storageError(`${from.bucket}/${from.key} was cut`, e)),
+  const body = Body as Readable;
+  // The object's stream failing (a cut connection) is the store's error: registered before the pipeline's own
+  // handler, so that it is the error the plaintext stream is destroyed with. Decryption errors pass as they are.
+  body.once('error', (e: unknown) =>
+    plaintext.destroy(storageError(`${from.bucket}/${from.key} was cut`, e)),
   );
+  // The failure reaches the caller through the plaintext stream; observed here so that it is never unhandled.
+  pipeline(body, plaintext).catch(() => undefined);
   return plaintext;
 }
