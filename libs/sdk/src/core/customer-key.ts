@@ -22,6 +22,41 @@ export async function customerKeyId(raw: Uint8Array): Promise<string> {
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)).subarray(0, 8));
 }
 
+/** What unwrapping under the wrong key, binding or bytes says (no more: which of them is not told). */
+export const DOES_NOT_UNWRAP =
+  'the value does not unwrap under this key and binding (another key, envelope, place or context)';
+
+/**
+ * A customer key's wrap: AES-256-GCM with a fresh 12-byte IV and the binding's canonical bytes as AAD, written
+ * IV || ciphertext || tag. `seal` is the key's AES-GCM (WebCrypto, or a token's); the same layout for every kind of
+ * customer key, so a key moved from a file into a token reads what it wrapped before.
+ */
+export async function wrapCustomer(
+  plaintext: Uint8Array,
+  binding: Binding,
+  seal: (iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => Promise<Uint8Array> | Uint8Array,
+): Promise<Uint8Array> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
+  const sealed = await seal(iv, bindingAad(binding), plaintext);
+  const out = new Uint8Array(IV_LENGTH + sealed.length);
+  out.set(iv);
+  out.set(sealed, IV_LENGTH);
+  return out;
+}
+
+/** The reverse of wrapCustomer, `open` being the key's AES-GCM decryption; a value too short is refused first. */
+export async function unwrapCustomer(
+  authorityId: string,
+  wrapped: Uint8Array,
+  binding: Binding,
+  open: (iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Promise<Uint8Array> | Uint8Array,
+): Promise<Uint8Array> {
+  if (wrapped.length < IV_LENGTH + TAG_LENGTH) {
+    throw new SdkError('AUTHORITY_FAILED', 'the wrapped value is too short for AES-GCM', authorityId);
+  }
+  return open(wrapped.subarray(0, IV_LENGTH), bindingAad(binding), wrapped.subarray(IV_LENGTH));
+}
+
 /**
  * A customer's AES-256 key used through WebCrypto: wraps with AES-256-GCM, a random 12-byte IV, and the binding's
  * canonical bytes as AAD (wrapped = IV || ciphertext || tag). The key can be non-extractable (a browser's IndexedDB
@@ -65,42 +100,33 @@ export class CustomerKey implements Authority {
   }
 
   async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    const iv = crypto.getRandomValues(new Uint8Array(IV_LENGTH));
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: bufferSource(bindingAad(binding)) },
-        this.key,
-        bufferSource(plaintext),
-      ),
+    return wrapCustomer(
+      plaintext,
+      binding,
+      async (iv, aad, bytes) =>
+        new Uint8Array(
+          await crypto.subtle.encrypt(
+            { name: 'AES-GCM', iv: bufferSource(iv), additionalData: bufferSource(aad) },
+            this.key,
+            bufferSource(bytes),
+          ),
+        ),
     );
-    const out = new Uint8Array(IV_LENGTH + sealed.length);
-    out.set(iv);
-    out.set(sealed, IV_LENGTH);
-    return out;
   }
 
   async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    if (wrapped.length < IV_LENGTH + TAG_LENGTH) {
-      throw new SdkError('AUTHORITY_FAILED', 'the wrapped value is too short for AES-GCM', this.id);
-    }
-    try {
-      return new Uint8Array(
-        await crypto.subtle.decrypt(
-          {
-            name: 'AES-GCM',
-            iv: bufferSource(wrapped.subarray(0, IV_LENGTH)),
-            additionalData: bufferSource(bindingAad(binding)),
-          },
-          this.key,
-          bufferSource(wrapped.subarray(IV_LENGTH)),
-        ),
-      );
-    } catch {
-      throw new SdkError(
-        'AUTHORITY_FAILED',
-        'the value does not unwrap under this key and binding (another key, envelope, place or context)',
-        this.id,
-      );
-    }
+    return unwrapCustomer(this.id, wrapped, binding, async (iv, aad, sealed) => {
+      try {
+        return new Uint8Array(
+          await crypto.subtle.decrypt(
+            { name: 'AES-GCM', iv: bufferSource(iv), additionalData: bufferSource(aad) },
+            this.key,
+            bufferSource(sealed),
+          ),
+        );
+      } catch {
+        throw new SdkError('AUTHORITY_FAILED', DOES_NOT_UNWRAP, this.id);
+      }
+    });
   }
 }

@@ -6,11 +6,11 @@
  * bytes). This entry point loads pkcs11js (a native addon): the core, node and browser entry points never import it
  * statically (eslint), `loadConfig` imports it only for a `pkcs11` authority.
  */
-import { type EnvelopeAuthority, bindingAad } from '@symbolon/formats';
-import { GCM_IV_LENGTH, GCM_TAG_LENGTH, HsmError, type KeyHandle, Pkcs11Token } from '@symbolon/pkcs11';
+import type { EnvelopeAuthority } from '@symbolon/formats';
+import { HsmError, type KeyHandle, Pkcs11Token } from '@symbolon/pkcs11';
 
 import type { Authority, Binding } from '../core/authority.js';
-import { customerKeyId } from '../core/customer-key.js';
+import { DOES_NOT_UNWRAP, customerKeyId, unwrapCustomer, wrapCustomer } from '../core/customer-key.js';
 import { SdkError, needs } from '../core/errors.js';
 
 /** Where a customer's key is: the PKCS#11 module, the token (by label), its user PIN, and the key (by CKA_LABEL). */
@@ -26,10 +26,6 @@ export interface Pkcs11KeyOptions {
 /** A token key's CKA_ID: 8 bytes, the 16 hex digits an envelope records as its keyId. */
 const KEY_ID_LENGTH = 8;
 const AES_256_LENGTH = 32;
-/** CustomerKey's message for a value that does not authenticate: one wording whichever holds the key. */
-const DOES_NOT_UNWRAP =
-  'the value does not unwrap under this key and binding (another key, envelope, place or context)';
-
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** One open token per module and label in this process (Pkcs11Token allows one), shared by its keys. */
@@ -239,27 +235,14 @@ export class Pkcs11CustomerKey implements Authority {
   }
 
   async wrap(plaintext: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    const iv = crypto.getRandomValues(new Uint8Array(GCM_IV_LENGTH));
-    const sealed = this.use('wrap', (key) =>
-      this.token.aesGcmEncrypt(key, iv, bindingAad(binding), plaintext),
+    return wrapCustomer(plaintext, binding, (iv, aad, bytes) =>
+      this.use('wrap', (key) => this.token.aesGcmEncrypt(key, iv, aad, bytes)),
     );
-    const out = new Uint8Array(GCM_IV_LENGTH + sealed.length);
-    out.set(iv);
-    out.set(sealed, GCM_IV_LENGTH);
-    return out;
   }
 
   async unwrap(wrapped: Uint8Array, binding: Binding): Promise<Uint8Array> {
-    if (wrapped.length < GCM_IV_LENGTH + GCM_TAG_LENGTH) {
-      throw new SdkError('AUTHORITY_FAILED', 'the wrapped value is too short for AES-GCM', this.id);
-    }
-    return this.use('unwrap', (key) =>
-      this.token.aesGcmDecrypt(
-        key,
-        wrapped.subarray(0, GCM_IV_LENGTH),
-        bindingAad(binding),
-        wrapped.subarray(GCM_IV_LENGTH),
-      ),
+    return unwrapCustomer(this.id, wrapped, binding, (iv, aad, sealed) =>
+      this.use('unwrap', (key) => this.token.aesGcmDecrypt(key, iv, aad, sealed)),
     );
   }
 
