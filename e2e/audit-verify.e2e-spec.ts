@@ -104,8 +104,24 @@ describe('audit export and verify', () => {
       await kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from(`m${i}`) }));
     }
     expect((await cli(['key', 'signing-key', '--out', join(dir, 'signing.pub')])).code).toBe(0);
-    // Wait for a digest that covers all of the above.
+    // The records reach the audit database a moment after the answers (the events stream is consumed
+    // asynchronously): wait until the other tenant's six are there, then for a digest that covers all of the above.
     const db = () => new Database(join(platform.dataDir, 'db', 'audit.sqlite'), { readonly: true });
+    const othersStored = () => {
+      const d = db();
+      try {
+        return (
+          d.prepare('SELECT COUNT(*) AS n FROM audit_records WHERE tenant_id = ?').get(other) as { n: number }
+        ).n;
+      } finally {
+        d.close();
+      }
+    };
+    const stored = Date.now() + 30_000;
+    while (othersStored() < 6) {
+      if (Date.now() > stored) throw new Error("the other tenant's records did not reach the audit database");
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const head = (() => {
       const d = db();
       try {

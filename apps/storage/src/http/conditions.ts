@@ -90,7 +90,9 @@ export function copySourceCondition(headers: IncomingHttpHeaders, source: Curren
   if (ifNoneMatch !== undefined && matches(ifNoneMatch, source.etag)) {
     throw preconditionFailed('x-amz-copy-source-If-None-Match');
   }
+  // As for GET (RFC 9110 13.1.4): an If-Match that held makes If-Unmodified-Since moot.
   if (
+    ifMatch === undefined &&
     ifUnmodifiedSince !== undefined &&
     seconds(source.lastModified) >
       seconds(httpDate(ifUnmodifiedSince, 'x-amz-copy-source-if-unmodified-since'))

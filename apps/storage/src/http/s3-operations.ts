@@ -47,8 +47,6 @@ async function sendEmpty(r: S3Request, status: number): Promise<void> {
   r.res.end();
 }
 
-const BUCKET_SUBRESOURCES = ['location', 'uploads', 'versions', 'delete', 'list-type'];
-
 /**
  * The S3 operation a request names, as dispatch routes it (for the audit record and the metrics; a request that
  * fails before it is routed still has a name): `PutObject`, `ListObjectsV2`, ...
@@ -62,20 +60,22 @@ export function operationName(
 ): string {
   if (bucket === undefined) return method === 'GET' ? 'ListBuckets' : 'Unknown';
   if (key === undefined) {
-    const sub = BUCKET_SUBRESOURCES.find((n) => query.has(n));
+    // In dispatch's order.
+    const list = query.has('location')
+      ? 'GetBucketLocation'
+      : query.get('list-type') === '2'
+        ? 'ListObjectsV2'
+        : query.has('uploads')
+          ? 'ListMultipartUploads'
+          : query.has('versions')
+            ? 'ListObjectVersions'
+            : 'ListObjects';
     const byMethod: Record<string, string> = {
       PUT: 'CreateBucket',
       HEAD: 'HeadBucket',
       DELETE: 'DeleteBucket',
-      GET:
-        sub === 'location'
-          ? 'GetBucketLocation'
-          : sub === 'uploads'
-            ? 'ListMultipartUploads'
-            : sub === 'list-type'
-              ? 'ListObjectsV2'
-              : 'ListObjects',
-      POST: sub === 'delete' ? 'DeleteObjects' : 'Unknown',
+      GET: list,
+      POST: query.has('delete') ? 'DeleteObjects' : 'Unknown',
     };
     return byMethod[method] ?? 'Unknown';
   }

@@ -56,7 +56,12 @@ export function parseQuery(rawQuery: string): Map<string, string> {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    if (!query.has(name)) query.set(name, eq < 0 ? '' : decode(pair.slice(eq + 1)));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    // Names and values reach the database (prefixes, markers, upload ids): PostgreSQL's text cannot hold U+0000.
+    if (name.includes('\u0000') || value.includes('\u0000')) {
+      throw new S3Error('InvalidArgument', 'A query parameter must not contain U+0000.');
+    }
+    if (!query.has(name)) query.set(name, value);
   }
   return query;
 }
@@ -140,7 +145,11 @@ class Exchange {
   }
 }
 
-const NOT_AUDITED = new S3Error('InternalError', 'The request could not be audited; it was not performed.');
+/** A write may have been done before its record failed (as at the gateway): the message does not claim otherwise. */
+const NOT_AUDITED = new S3Error(
+  'InternalError',
+  'The request could not be audited; its result is withheld (a write may have taken effect).',
+);
 
 /**
  * The S3 REST API on its own listener (ADR 0017): path-style addressing, SigV4 verified here with the signing key the

@@ -86,6 +86,8 @@ export class MultipartService {
 
   /** The upload `uploadId` of this bucket and key, or NoSuchUpload. */
   async find(bucket: BucketEntity, key: string, uploadId: string): Promise<UploadEntity> {
+    // Upload ids are this service's (base64url): anything else names no upload, without asking the database.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uploadId)) throw noSuchUpload(uploadId, `/${bucket.name}/${key}`);
     const upload = await this.ds
       .getRepository(UploadEntity)
       .findOne({ where: { uploadId: uploadId.slice(0, 64), bucketId: bucket.id, key } });
@@ -217,7 +219,11 @@ export class MultipartService {
       .createQueryBuilder('u')
       .where('u.bucketId = :b', { b: bucket.id })
       .andWhere('u.key >= :prefix', { prefix })
-      .andWhere('(u.key > :k OR (u.key = :k AND u.uploadId > :id))', { k: keyMarker, id: uploadIdMarker })
+      // Without an upload id marker S3 lists only keys after the key marker; with one, that key's later uploads too.
+      .andWhere(uploadIdMarker === '' ? 'u.key > :k' : '(u.key > :k OR (u.key = :k AND u.uploadId > :id))', {
+        k: keyMarker,
+        id: uploadIdMarker,
+      })
       .orderBy('u.key', 'ASC')
       .addOrderBy('u.uploadId', 'ASC')
       .limit(limit)

@@ -149,6 +149,8 @@ export function decodeContinuationToken(token: string): ListPosition {
   }
   const tag = text.slice(0, 1);
   if (tag !== TOKEN_KEY && tag !== TOKEN_PREFIX) throw incorrect;
+  // No key holds U+0000 (names.ts), so no token this service wrote does.
+  if (text.includes('\u0000')) throw incorrect;
   return { key: text.slice(1), rolledUp: tag === TOKEN_PREFIX };
 }
 

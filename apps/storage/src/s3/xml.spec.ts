@@ -7,9 +7,12 @@ import {
   escapeXml,
   initiateMultipartUploadXml,
   listBucketsXml,
+  listMultipartUploadsXml,
   listObjectsV2Xml,
   listPartsXml,
   locationConstraintXml,
+  MAX_DELETE_OBJECTS,
+  MAX_PARTS,
   parseCompleteMultipartUpload,
   parseCreateBucketConfiguration,
   parseDeleteObjects,
@@ -681,5 +684,151 @@ describe('parseDeleteObjects', () => {
   it('should refuse with MaxMessageLengthExceeded when the body is over the size cap', () => {
     const body = del(obj('a'));
     expect(s3ErrorOf(() => parseDeleteObjects(body, 10)).code).toBe('MaxMessageLengthExceeded');
+  });
+});
+
+describe('listMultipartUploadsXml', () => {
+  const base = {
+    bucket: 'example-bucket',
+    keyMarker: '',
+    uploadIdMarker: '',
+    nextKeyMarker: '',
+    nextUploadIdMarker: '',
+    prefix: '',
+    maxUploads: 1000,
+    isTruncated: false,
+    uploads: [],
+    ownerId: '111122223333',
+  };
+
+  it('should write markers, limits and each upload with the tenant as initiator and owner when uploads are listed', () => {
+    expect(
+      listMultipartUploadsXml({
+        ...base,
+        keyMarker: 'a/0',
+        uploadIdMarker: 'id-0',
+        nextKeyMarker: 'a/2',
+        nextUploadIdMarker: 'id-2',
+        prefix: 'a/',
+        maxUploads: 2,
+        isTruncated: true,
+        uploads: [
+          { key: 'a/1', uploadId: 'id-1', initiated: new Date('2026-11-29T12:00:00.000Z') },
+          { key: 'a/2', uploadId: 'id-2', initiated: new Date('2026-11-29T12:00:01.500Z') },
+        ],
+      }),
+    ).toBe(
+      doc(`<ListMultipartUploadsResult ${NS}>
+        <Bucket>example-bucket</Bucket>
+        <KeyMarker>a/0</KeyMarker>
+        <UploadIdMarker>id-0</UploadIdMarker>
+        <NextKeyMarker>a/2</NextKeyMarker>
+        <NextUploadIdMarker>id-2</NextUploadIdMarker>
+        <Prefix>a/</Prefix>
+        <MaxUploads>2</MaxUploads>
+        <IsTruncated>true</IsTruncated>
+        <Upload>
+          <Key>a/1</Key>
+          <UploadId>id-1</UploadId>
+          <Initiator><ID>111122223333</ID></Initiator>
+          <Owner><ID>111122223333</ID></Owner>
+          <StorageClass>STANDARD</StorageClass>
+          <Initiated>2026-11-29T12:00:00.000Z</Initiated>
+        </Upload>
+        <Upload>
+          <Key>a/2</Key>
+          <UploadId>id-2</UploadId>
+          <Initiator><ID>111122223333</ID></Initiator>
+          <Owner><ID>111122223333</ID></Owner>
+          <StorageClass>STANDARD</StorageClass>
+          <Initiated>2026-11-29T12:00:01.500Z</Initiated>
+        </Upload>
+      </ListMultipartUploadsResult>`),
+    );
+  });
+
+  it('should write empty markers and no Upload element when no upload is in progress', () => {
+    expect(listMultipartUploadsXml(base)).toBe(
+      doc(`<ListMultipartUploadsResult ${NS}>
+        <Bucket>example-bucket</Bucket>
+        <KeyMarker></KeyMarker>
+        <UploadIdMarker></UploadIdMarker>
+        <NextKeyMarker></NextKeyMarker>
+        <NextUploadIdMarker></NextUploadIdMarker>
+        <Prefix></Prefix>
+        <MaxUploads>1000</MaxUploads>
+        <IsTruncated>false</IsTruncated>
+      </ListMultipartUploadsResult>`),
+    );
+  });
+
+  it('should escape markup and control characters when keys and the prefix hold them', () => {
+    const xml = listMultipartUploadsXml({
+      ...base,
+      prefix: 'a<&',
+      keyMarker: 'm"\r',
+      uploads: [{ key: `a<&'>\u0001`, uploadId: 'id', initiated: new Date(0) }],
+    });
+    expect(xml).toContain('<Prefix>a&lt;&amp;</Prefix>');
+    expect(xml).toContain('<KeyMarker>m&quot;&#xD;</KeyMarker>');
+    expect(xml).toContain('<Key>a&lt;&amp;&apos;&gt;&#x1;</Key>');
+  });
+});
+
+describe('element count before parsing', () => {
+  /** Whatever the parser would cost, a refusal by count takes no longer than this (parsing 4 MiB takes ~500 ms). */
+  const QUICK_MS = 100;
+
+  function timedRefusal(fn: () => unknown): { code: string; ms: number } {
+    const started = performance.now();
+    const code = s3ErrorOf(fn).code;
+    return { code, ms: performance.now() - started };
+  }
+
+  it('should refuse with MalformedXML quickly when a DeleteObjects body under the size cap holds 180,000 tiny objects', () => {
+    const body = `<Delete>${'<Object><Key/></Object>'.repeat(180_000)}</Delete>`;
+    expect(Buffer.byteLength(body)).toBeLessThan(XML_BODY_LIMITS.deleteObjects);
+    const { code, ms } = timedRefusal(() => parseDeleteObjects(body));
+    expect(code).toBe('MalformedXML');
+    expect(ms).toBeLessThan(QUICK_MS);
+  });
+
+  it('should accept 1,000 objects when the body also has a declaration, Quiet and escaped keys', () => {
+    const body =
+      `${DECL}<Delete ${NS}><Quiet>true</Quiet>` +
+      Array.from({ length: MAX_DELETE_OBJECTS }, (_, i) => `<Object><Key>a&lt;${i}&gt;</Key></Object>`).join(
+        '',
+      ) +
+      '</Delete>';
+    const parsed = parseDeleteObjects(body);
+    expect(parsed.keys).toHaveLength(MAX_DELETE_OBJECTS);
+    expect(parsed.keys[999]).toBe('a<999>');
+  });
+
+  it('should refuse with MalformedXML quickly when a CompleteMultipartUpload body under the size cap holds 500,000 empty parts', () => {
+    const body = `<CompleteMultipartUpload>${'<Part/>'.repeat(500_000)}</CompleteMultipartUpload>`;
+    expect(Buffer.byteLength(body)).toBeLessThan(XML_BODY_LIMITS.completeMultipartUpload);
+    const { code, ms } = timedRefusal(() => parseCompleteMultipartUpload(body));
+    expect(code).toBe('MalformedXML');
+    expect(ms).toBeLessThan(QUICK_MS);
+  });
+
+  it('should refuse with MalformedXML when a CompleteMultipartUpload body holds 20,000 parts', () => {
+    const part = '<Part><PartNumber>1</PartNumber><ETag>e</ETag></Part>';
+    const body = `<CompleteMultipartUpload>${part.repeat(2 * MAX_PARTS)}</CompleteMultipartUpload>`;
+    expect(s3ErrorOf(() => parseCompleteMultipartUpload(body)).code).toBe('MalformedXML');
+  });
+
+  it('should accept 10,000 parts when each carries two checksums and the body a declaration', () => {
+    const body =
+      `${DECL}<CompleteMultipartUpload ${NS}>` +
+      Array.from(
+        { length: MAX_PARTS },
+        (_, i) =>
+          `<Part><PartNumber>${i + 1}</PartNumber><ETag>"e"</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32>` +
+          `<ChecksumSHA1>2jmj7l5rSw0yVb/vlWAYkK/YBwk=</ChecksumSHA1></Part>`,
+      ).join('') +
+      '</CompleteMultipartUpload>';
+    expect(parseCompleteMultipartUpload(body)).toHaveLength(MAX_PARTS);
   });
 });

@@ -19,6 +19,8 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   ListPartsCommand,
@@ -31,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ErrorCodes, KmsError } from '@symbolon/contracts';
+import { ErrorCodes, KmsError, type RequestHandledEvent } from '@symbolon/contracts';
 import { deriveSigningKey, openDataSource } from '@symbolon/platform';
 import { type TestDatabase, onPostgres, startTestDatabase } from '@symbolon/testing';
 import { createHash, randomBytes } from 'node:crypto';
@@ -47,7 +49,8 @@ import type { DataSource } from 'typeorm';
 import type { SigningKeySource } from '../../src/auth/signing-keys.js';
 import type { LocalFolderBlobStore as LocalFolderBlobStoreType } from '../../src/blobs/local-folder.store.js';
 import type { BucketsService as BucketsServiceType } from '../../src/buckets/buckets.service.js';
-import type { S3Server as S3ServerType } from '../../src/http/s3-server.js';
+import type { AuditSink, S3Server as S3ServerType } from '../../src/http/s3-server.js';
+import type { MultipartService as MultipartServiceType } from '../../src/multipart/multipart.service.js';
 import type { ObjectsService as ObjectsServiceType } from '../../src/objects/objects.service.js';
 
 jest.setTimeout(180_000);
@@ -56,8 +59,15 @@ jest.setTimeout(180_000);
 const previousDbType = process.env['SYMBOLON_DB_TYPE'];
 process.env['SYMBOLON_DB_TYPE'] = onPostgres ? 'postgres' : 'sqlite';
 const { storageMigrations } = await import('../../src/app.module.js');
-const { storageEntities, BucketEntity, ObjectEntity, UploadPartEntity } =
-  await import('../../src/objects/storage.entities.js');
+const {
+  storageEntities,
+  BlobGarbageEntity,
+  BucketEntity,
+  ObjectBlobEntity,
+  ObjectEntity,
+  UploadEntity,
+  UploadPartEntity,
+} = await import('../../src/objects/storage.entities.js');
 const { SigningKeys } = await import('../../src/auth/signing-keys.js');
 const { LocalFolderBlobStore } = await import('../../src/blobs/local-folder.store.js');
 const { BucketsService } = await import('../../src/buckets/buckets.service.js');
@@ -67,6 +77,8 @@ const { S3Server } = await import('../../src/http/s3-server.js');
 const { MultipartService } = await import('../../src/multipart/multipart.service.js');
 const { BlobJanitor } = await import('../../src/objects/blob-janitor.js');
 const { ObjectsService } = await import('../../src/objects/objects.service.js');
+const { EMPTY_SHA256_HEX, STREAMING_SIGNED_PAYLOAD, chunkStringToSign, signString } =
+  await import('../../src/s3/sigv4.js');
 
 const REGION = 'us-east-1';
 const MiB = 1024 * 1024;
@@ -190,8 +202,11 @@ describe('S3 API (in-process, real database and blob folder)', () => {
     payloadHash?: string;
     tenant?: Tenant;
     cutAfter?: number;
+    /** Another listener of the same services (the audited server); this suite's server by default. */
+    port?: number;
   }): Promise<RawResponse> {
     const tenant = opts.tenant ?? ONE;
+    const target = opts.port ?? port;
     const body = opts.body ?? Buffer.alloc(0);
     const signer = new SignatureV4({
       service: 's3',
@@ -206,11 +221,11 @@ describe('S3 API (in-process, real database and blob folder)', () => {
         method: opts.method,
         protocol: 'http:',
         hostname: '127.0.0.1',
-        port,
+        port: target,
         path: opts.path,
         query,
         headers: {
-          host: `127.0.0.1:${port}`,
+          host: `127.0.0.1:${target}`,
           'x-amz-content-sha256': opts.payloadHash ?? sha256Hex(body),
           'content-length': String(body.length),
           ...opts.headers,
@@ -225,7 +240,7 @@ describe('S3 API (in-process, real database and blob folder)', () => {
       const req = httpRequest(
         {
           host: '127.0.0.1',
-          port,
+          port: target,
           method: opts.method,
           path: rawQuery === '' ? opts.path : `${opts.path}?${rawQuery}`,
           headers: signed.headers,
@@ -1383,6 +1398,1155 @@ describe('S3 API (in-process, real database and blob folder)', () => {
       // Every object of every earlier test is still whole.
       expect((await bytesOf(one, 'multipart', 'big')).length).toBe(10 * MiB + 17 + 1000);
       expect((await bytesOf(one, 'listing', '\u{1F600}z')).toString()).toBe('\u{1F600}z');
+    });
+  });
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The fixes of the storage security review (commit 6cef444, ADR 0017).
+  // ---------------------------------------------------------------------------------------------------------------
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const deleteXml = (keys: string[]) =>
+    `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+  const completeXml = (parts: { n: number; etag: string }[], indent = '') =>
+    `<CompleteMultipartUpload>${parts
+      .map((p) => `${indent}<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`)
+      .join('')}</CompleteMultipartUpload>`;
+
+  /** HeadObject's answer for a key of tenant ONE: 'present' or the error name. */
+  async function presence(bucket: string, key: string): Promise<string> {
+    try {
+      await one.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return 'present';
+    } catch (e) {
+      if (e instanceof S3ServiceException) return e.name;
+      throw e;
+    }
+  }
+
+  /** The S3 error code of a raw answer (its XML document), or 'ok' for a 2xx. */
+  const codeOf = (res: RawResponse) =>
+    res.status < 300 ? 'ok' : (/<Code>([^<]*)<\/Code>/.exec(res.body)?.[1] ?? `HTTP ${res.status}`);
+
+  describe('request bodies are what was signed', () => {
+    const B = 'signed-bodies';
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+    });
+
+    const putAll = async (keys: string[]) => {
+      for (const key of keys) await one.send(new PutObjectCommand({ Bucket: B, Key: key, Body: key }));
+    };
+
+    it('should refuse with XAmzContentSHA256Mismatch and delete nothing when a DeleteObjects body is not the one signed', async () => {
+      await putAll(['swap-1', 'swap-2']);
+      const signedFor = Buffer.from(deleteXml(['swap-1']));
+      const sent = Buffer.from(deleteXml(['swap-1', 'swap-2']));
+      const res = await raw({
+        method: 'POST',
+        path: `/${B}`,
+        query: { delete: '' },
+        body: sent,
+        payloadHash: sha256Hex(signedFor),
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({
+        status: 400,
+        code: 'XAmzContentSHA256Mismatch',
+      });
+      expect([await presence(B, 'swap-1'), await presence(B, 'swap-2')]).toEqual(['present', 'present']);
+    });
+
+    it('should refuse with BadDigest and delete nothing when a DeleteObjects body fails its Content-MD5', async () => {
+      await putAll(['md5-1', 'md5-2']);
+      const body = Buffer.from(deleteXml(['md5-1', 'md5-2']));
+      const res = await raw({
+        method: 'POST',
+        path: `/${B}`,
+        query: { delete: '' },
+        body,
+        headers: { 'content-md5': md5B64(Buffer.from(deleteXml(['md5-1']))) },
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'BadDigest' });
+      expect([await presence(B, 'md5-1'), await presence(B, 'md5-2')]).toEqual(['present', 'present']);
+      // The control: the same body with its own MD5 deletes both.
+      const ok = await raw({
+        method: 'POST',
+        path: `/${B}`,
+        query: { delete: '' },
+        body,
+        headers: { 'content-md5': md5B64(body) },
+      });
+      expect(ok.status).toBe(200);
+      expect([await presence(B, 'md5-1'), await presence(B, 'md5-2')]).toEqual(['NotFound', 'NotFound']);
+    });
+
+    it('should refuse with InvalidRequest and delete nothing when a DeleteObjects body comes aws-chunked', async () => {
+      await putAll(['chunked-1']);
+      const xml = Buffer.from(deleteXml(['chunked-1']));
+      const body = Buffer.concat([
+        Buffer.from(`${xml.length.toString(16)}\r\n`),
+        xml,
+        Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc32B64(xml)}\r\n\r\n`),
+      ]);
+      const res = await raw({
+        method: 'POST',
+        path: `/${B}`,
+        query: { delete: '' },
+        body,
+        payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        headers: {
+          'content-encoding': 'aws-chunked',
+          'x-amz-trailer': 'x-amz-checksum-crc32',
+          'x-amz-decoded-content-length': String(xml.length),
+        },
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'InvalidRequest' });
+      expect(await presence(B, 'chunked-1')).toBe('present');
+    });
+
+    it('should refuse with XAmzContentSHA256Mismatch and keep the upload when a CompleteMultipartUpload body is not the one signed', async () => {
+      const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'swapped-complete' })))
+        .UploadId!;
+      const etag = (
+        await one.send(
+          new UploadPartCommand({
+            Bucket: B,
+            Key: 'swapped-complete',
+            UploadId: id,
+            PartNumber: 1,
+            Body: 'p1',
+          }),
+        )
+      ).ETag!;
+      const res = await raw({
+        method: 'POST',
+        path: `/${B}/swapped-complete`,
+        query: { uploadId: id },
+        body: Buffer.from(completeXml([{ n: 1, etag }], '\n')),
+        payloadHash: sha256Hex(Buffer.from(completeXml([{ n: 1, etag }]))),
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({
+        status: 400,
+        code: 'XAmzContentSHA256Mismatch',
+      });
+      expect(await presence(B, 'swapped-complete')).toBe('NotFound');
+      const parts = await one.send(
+        new ListPartsCommand({ Bucket: B, Key: 'swapped-complete', UploadId: id }),
+      );
+      expect((parts.Parts ?? []).map((p) => p.ETag)).toEqual([etag]);
+    });
+
+    it('should refuse with XAmzContentSHA256Mismatch and create no bucket when a CreateBucket configuration is not the one signed', async () => {
+      const config = (region: string) =>
+        Buffer.from(
+          `<CreateBucketConfiguration><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`,
+        );
+      const res = await raw({
+        method: 'PUT',
+        path: '/swapped-config',
+        body: config(REGION),
+        payloadHash: sha256Hex(config('eu-west-1')),
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({
+        status: 400,
+        code: 'XAmzContentSHA256Mismatch',
+      });
+      await expectS3Error(one.send(new HeadBucketCommand({ Bucket: 'swapped-config' })), 'NotFound', 404);
+    });
+  });
+
+  describe('XML element count', () => {
+    const B = 'element-count';
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+    });
+
+    it('should refuse with MalformedXML and delete nothing when a DeleteObjects body holds 150,000 tiny objects under the byte limit', async () => {
+      await one.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'k' }));
+      const body = Buffer.from(
+        `<Delete><Object><Key>k</Key></Object>${'<Object><Key/></Object>'.repeat(150_000)}</Delete>`,
+      );
+      expect(body.length).toBeLessThan(4 * MiB);
+      const res = await raw({ method: 'POST', path: `/${B}`, query: { delete: '' }, body });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'MalformedXML' });
+      expect(await presence(B, 'k')).toBe('present');
+    });
+
+    it('should delete every key when a DeleteObjects body names exactly 1,000 keys', async () => {
+      const keys = Array.from({ length: 1000 }, (_, i) => `thousand-${String(i).padStart(4, '0')}`);
+      for (const key of keys.slice(0, 3))
+        await one.send(new PutObjectCommand({ Bucket: B, Key: key, Body: key }));
+      const res = await one.send(
+        new DeleteObjectsCommand({ Bucket: B, Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+      );
+      expect((res.Deleted ?? []).length).toBe(1000);
+      expect(res.Errors ?? []).toEqual([]);
+      expect(await presence(B, keys[0]!)).toBe('NotFound');
+    });
+
+    it('should refuse with MalformedXML and keep the upload when a CompleteMultipartUpload body lists 20,000 parts', async () => {
+      const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'many-parts' })))
+        .UploadId!;
+      const etag = (
+        await one.send(
+          new UploadPartCommand({ Bucket: B, Key: 'many-parts', UploadId: id, PartNumber: 1, Body: 'p' }),
+        )
+      ).ETag!;
+      const body = Buffer.from(
+        completeXml(Array.from({ length: 20_000 }, (_, i) => ({ n: (i % 10_000) + 1, etag }))),
+      );
+      expect(body.length).toBeLessThan(4 * MiB);
+      const res = await raw({ method: 'POST', path: `/${B}/many-parts`, query: { uploadId: id }, body });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'MalformedXML' });
+      expect(await presence(B, 'many-parts')).toBe('NotFound');
+      const parts = await one.send(new ListPartsCommand({ Bucket: B, Key: 'many-parts', UploadId: id }));
+      expect(parts.Parts).toHaveLength(1);
+    });
+  });
+
+  describe('multipart serialisation', () => {
+    const B = 'serialised';
+    let multipart: MultipartServiceType;
+    const janitorAt = (offsetMs: number) =>
+      new BlobJanitor(ds, store, GRACE_MS, undefined, () => Date.now() + offsetMs);
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+      multipart = new MultipartService(ds, objects);
+    });
+
+    /**
+     * Holds the upload's row in a transaction of its own (PostgreSQL: FOR UPDATE; SQLite: the connection, which
+     * serialises transactions), starts the racers from outside it, one after the other, and lets them go at once.
+     */
+    async function raceWhileHeld(uploadId: string, racers: (() => Promise<string>)[]): Promise<string[]> {
+      let locked!: () => void;
+      let release!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const released = new Promise<void>((r) => (release = r));
+      const holding = ds.transaction(async (m) => {
+        const q = m
+          .getRepository(UploadEntity)
+          .createQueryBuilder('u')
+          .where('u.uploadId = :id', { id: uploadId });
+        if (onPostgres) q.setLock('pessimistic_write');
+        expect(await q.getOne()).not.toBeNull();
+        locked();
+        await released;
+      });
+      await isLocked;
+      const running: Promise<string>[] = [];
+      for (const racer of racers) {
+        running.push(racer());
+        await sleep(50);
+      }
+      await sleep(250);
+      release();
+      await holding;
+      return Promise.all(running);
+    }
+
+    const outcome = (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => 'ok',
+        (e: { code?: string }) => e.code ?? String(e),
+      );
+
+    /** Every blob every object of the bucket names exists, and every object reads back whole. */
+    async function everyObjectReadable(expected: Record<string, Buffer>): Promise<void> {
+      const bucket = await buckets.find(ONE.accountId, B);
+      const rows = await ds.getRepository(ObjectEntity).findBy({ bucketId: bucket.id });
+      const files = new Set(blobFiles());
+      for (const row of rows) {
+        for (const { blobId } of JSON.parse(row.blobs) as { blobId: string }[])
+          expect(files.has(blobId)).toBe(true);
+      }
+      for (const [key, bytes] of Object.entries(expected)) expect(await bytesOf(one, B, key)).toEqual(bytes);
+    }
+
+    const newUpload = async (key: string, bytes: Buffer) => {
+      const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key }))).UploadId!;
+      const etag = (
+        await one.send(
+          new UploadPartCommand({ Bucket: B, Key: key, UploadId: id, PartNumber: 1, Body: bytes }),
+        )
+      ).ETag!;
+      const bucket = await buckets.find(ONE.accountId, B);
+      return { id, etag, bucket, upload: await multipart.find(bucket, key, id) };
+    };
+
+    it.each(['complete', 'abort'])(
+      'should leave either the object or nothing, every named blob readable after the janitor, when an abort races a complete and the %s comes first',
+      async (first) => {
+        const key = `abort-race-${first}`;
+        const bytes = randomBytes(3000);
+        const { id, etag, bucket, upload } = await newUpload(key, bytes);
+        const complete = () => outcome(multipart.complete(bucket, upload, [{ partNumber: 1, etag }]));
+        const abort = () => outcome(multipart.abort(upload));
+        const [a, b] = await raceWhileHeld(id, first === 'complete' ? [complete, abort] : [abort, complete]);
+        const outcomes = first === 'complete' ? { complete: a, abort: b } : { complete: b, abort: a };
+        // The one that came second found the upload gone.
+        expect(outcomes).toEqual(
+          first === 'complete'
+            ? { complete: 'ok', abort: 'NoSuchUpload' }
+            : { complete: 'NoSuchUpload', abort: 'ok' },
+        );
+        await expectS3Error(
+          one.send(new ListPartsCommand({ Bucket: B, Key: key, UploadId: id })),
+          'NoSuchUpload',
+          404,
+        );
+        await janitorAt(GRACE_MS + 5_000).runOnce();
+        if (first === 'complete') await everyObjectReadable({ [key]: bytes });
+        else expect(await presence(B, key)).toBe('NotFound');
+        await everyObjectReadable({});
+      },
+    );
+
+    it.each(['complete', 'part'])(
+      'should record the object with a live blob when an UploadPart retry of part 1 races a complete and the %s comes first',
+      async (first) => {
+        const key = `part-race-${first}`;
+        const bytes = randomBytes(3000);
+        const { id, etag, bucket, upload } = await newUpload(key, bytes);
+        const [firstBlob] = (await ds.getRepository(UploadPartEntity).findBy({ uploadId: id })).map(
+          (p) => p.blobId,
+        );
+        // The retry: the same bytes (so the same ETag) stored as another blob.
+        const retry = await store.put(Readable.from([bytes]));
+        const complete = () => outcome(multipart.complete(bucket, upload, [{ partNumber: 1, etag }]));
+        const part = () => outcome(multipart.putPart(upload, 1, retry.blobId, retry.size, etag));
+        const [a, b] = await raceWhileHeld(id, first === 'complete' ? [complete, part] : [part, complete]);
+        const outcomes = first === 'complete' ? { complete: a, part: b } : { complete: b, part: a };
+        expect(outcomes).toEqual(
+          first === 'complete' ? { complete: 'ok', part: 'NoSuchUpload' } : { complete: 'ok', part: 'ok' },
+        );
+        // The object names the part's blob that was current when it completed: the first, or the retry's.
+        expect(await recordedBlobs(ONE, B, key)).toEqual([first === 'complete' ? firstBlob : retry.blobId]);
+        await janitorAt(GRACE_MS + 5_000).runOnce();
+        await everyObjectReadable({ [key]: bytes });
+      },
+    );
+
+    it('should keep a garbage blob that an object or a part still names when the grace has passed', async () => {
+      await one.send(new PutObjectCommand({ Bucket: B, Key: 'still-named', Body: 'still named' }));
+      const [objectBlob] = await recordedBlobs(ONE, B, 'still-named');
+      const { id } = await newUpload('part-still-named', Buffer.from('part still named'));
+      const [partBlob] = (await ds.getRepository(UploadPartEntity).findBy({ uploadId: id })).map(
+        (p) => p.blobId,
+      );
+      expect(await ds.getRepository(ObjectBlobEntity).findOneBy({ blobId: objectBlob! })).not.toBeNull();
+      // Wrongly listed as garbage long ago, while still referenced.
+      const longAgo = new Date(Date.now() - 100 * GRACE_MS);
+      await ds.getRepository(BlobGarbageEntity).insert([
+        { blobId: objectBlob!, droppedAt: longAgo },
+        { blobId: partBlob!, droppedAt: longAgo },
+      ]);
+      const result = await janitorAt(GRACE_MS + 5_000).runOnce();
+      expect(result.dropped).toBeGreaterThanOrEqual(2);
+      expect(blobFiles()).toEqual(expect.arrayContaining([objectBlob, partBlob]));
+      expect((await bytesOf(one, B, 'still-named')).toString()).toBe('still named');
+      const parts = await one.send(
+        new ListPartsCommand({ Bucket: B, Key: 'part-still-named', UploadId: id }),
+      );
+      const done = await one.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: B,
+          Key: 'part-still-named',
+          UploadId: id,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: parts.Parts![0]!.ETag! }] },
+        }),
+      );
+      expect(done.ETag).toBeTruthy();
+      expect((await bytesOf(one, B, 'part-still-named')).toString()).toBe('part still named');
+    });
+  });
+
+  describe('ListMultipartUploads', () => {
+    const B = 'uploads-listed';
+    /** [key, uploadId] in the order S3 lists them here: key, then upload id (both byte-wise). */
+    let expected: [string, string][];
+
+    const pairs = (page: ListMultipartUploadsCommandOutput) =>
+      (page.Uploads ?? []).map((u) => [u.Key!, u.UploadId!] as [string, string]);
+    const byKeyThenId = (a: [string, string], b: [string, string]) =>
+      byUtf8(a[0], b[0]) || byUtf8(a[1], b[1]);
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+      expected = [];
+      for (const key of ['photos/b', 'photos/a', 'videos/c', 'photos/a', 'photos/a', 'photos/\u00e9']) {
+        const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key }))).UploadId!;
+        expected.push([key, id]);
+      }
+      expected.sort(byKeyThenId);
+    });
+
+    it('should list every upload by key then upload id when no parameter is given', async () => {
+      const page = await one.send(new ListMultipartUploadsCommand({ Bucket: B }));
+      expect(pairs(page)).toEqual(expected);
+      expect(page).toMatchObject({ Bucket: B, IsTruncated: false, MaxUploads: 1000 });
+      for (const u of page.Uploads ?? []) {
+        expect(u.Initiated).toBeInstanceOf(Date);
+        expect(u.Owner?.ID).toBe(ONE.accountId);
+      }
+    });
+
+    it('should list only the uploads whose key starts with the prefix when a prefix is given', async () => {
+      const page = await one.send(new ListMultipartUploadsCommand({ Bucket: B, Prefix: 'photos/' }));
+      expect(pairs(page)).toEqual(expected.filter(([k]) => k.startsWith('photos/')));
+      expect(page.Prefix).toBe('photos/');
+    });
+
+    it('should page with NextKeyMarker and NextUploadIdMarker when MaxUploads is smaller than the list', async () => {
+      const seen: [string, string][] = [];
+      let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+      for (let pages = 0; ; pages++) {
+        expect(pages).toBeLessThan(10);
+        const page = await one.send(
+          new ListMultipartUploadsCommand({ Bucket: B, MaxUploads: 2, ...markers }),
+        );
+        expect(page.MaxUploads).toBe(2);
+        seen.push(...pairs(page));
+        if (!page.IsTruncated) break;
+        expect(pairs(page)).toHaveLength(2);
+        expect([page.NextKeyMarker, page.NextUploadIdMarker]).toEqual(seen.at(-1));
+        markers = { KeyMarker: page.NextKeyMarker!, UploadIdMarker: page.NextUploadIdMarker! };
+      }
+      expect(seen).toEqual(expected);
+    });
+
+    it('should list the uploads after the key marker and upload id marker when both are given', async () => {
+      const [key, id] = expected[1]!;
+      const page = await one.send(
+        new ListMultipartUploadsCommand({ Bucket: B, KeyMarker: key, UploadIdMarker: id }),
+      );
+      expect(pairs(page)).toEqual(expected.slice(2));
+    });
+
+    it('should list only keys after the key marker when no upload id marker is given', async () => {
+      // S3: "If upload-id-marker is not specified, only the keys lexicographically greater than the specified
+      // key-marker will be included in the list."
+      const page = await one.send(new ListMultipartUploadsCommand({ Bucket: B, KeyMarker: 'photos/a' }));
+      expect(pairs(page)).toEqual(expected.filter(([k]) => byUtf8(k, 'photos/a') > 0));
+    });
+
+    it('should list nothing and not truncate when MaxUploads is 0', async () => {
+      const page = await one.send(new ListMultipartUploadsCommand({ Bucket: B, MaxUploads: 0 }));
+      expect(pairs(page)).toEqual([]);
+    });
+
+    it("should refuse with NoSuchBucket when the bucket is another tenant's", async () => {
+      await expectS3Error(two.send(new ListMultipartUploadsCommand({ Bucket: B })), 'NoSuchBucket', 404);
+    });
+
+    it('should refuse with NotImplemented when a delimiter is given', async () => {
+      await expectS3Error(
+        one.send(new ListMultipartUploadsCommand({ Bucket: B, Delimiter: '/' })),
+        'NotImplemented',
+        501,
+      );
+    });
+  });
+
+  describe('expiry of abandoned uploads', () => {
+    const B = 'abandoned-uploads';
+    const WEEK_MS = 7 * 24 * 3600 * 1000;
+    let multipart: MultipartServiceType;
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+      multipart = new MultipartService(ds, objects);
+    });
+
+    const begin = async (key: string, parts: number) => {
+      const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key }))).UploadId!;
+      for (let n = 1; n <= parts; n++) {
+        await one.send(
+          new UploadPartCommand({ Bucket: B, Key: key, UploadId: id, PartNumber: n, Body: `${key} ${n}` }),
+        );
+      }
+      const blobs = (await ds.getRepository(UploadPartEntity).findBy({ uploadId: id })).map((p) => p.blobId);
+      return { id, blobs };
+    };
+    const beganAgo = (id: string, ms: number) =>
+      ds.getRepository(UploadEntity).update({ uploadId: id }, { initiatedAt: new Date(Date.now() - ms) });
+    const listed = async () =>
+      ((await one.send(new ListMultipartUploadsCommand({ Bucket: B }))).Uploads ?? []).map((u) => u.UploadId);
+
+    it('should abort only the uploads begun before the cutoff and make their parts garbage', async () => {
+      const old = await begin('old', 2);
+      const recent = await begin('recent', 1);
+      await beganAgo(old.id, WEEK_MS + 3600_000);
+      await beganAgo(recent.id, WEEK_MS - 3600_000);
+      expect(await multipart.expire(new Date(Date.now() - WEEK_MS))).toBe(1);
+      expect(await listed()).toEqual([recent.id]);
+      const garbage = await ds.getRepository(BlobGarbageEntity).findBy({});
+      const garbageIds = garbage.map((g) => g.blobId);
+      expect(garbageIds).toEqual(expect.arrayContaining(old.blobs));
+      expect(garbageIds).not.toContain(recent.blobs[0]);
+      await expectS3Error(
+        one.send(new ListPartsCommand({ Bucket: B, Key: 'old', UploadId: old.id })),
+        'NoSuchUpload',
+        404,
+      );
+      await one.send(new AbortMultipartUploadCommand({ Bucket: B, Key: 'recent', UploadId: recent.id }));
+    });
+
+    it('should expire old uploads and delete their part blobs when the janitor runs with its uploads option past the grace', async () => {
+      const forgotten = await begin('forgotten', 2);
+      await beganAgo(forgotten.id, WEEK_MS + 60_000);
+      await expectS3Error(one.send(new DeleteBucketCommand({ Bucket: B })), 'BucketNotEmpty', 409);
+      const janitor = new BlobJanitor(
+        ds,
+        store,
+        GRACE_MS,
+        { expire: (cutoff) => multipart.expire(cutoff), afterMs: WEEK_MS },
+        () => Date.now() + GRACE_MS + 5_000,
+      );
+      const result = await janitor.runOnce();
+      expect(result.expiredUploads).toBe(1);
+      const files = new Set(blobFiles());
+      for (const blob of forgotten.blobs) expect(files.has(blob)).toBe(false);
+      expect(await listed()).toEqual([]);
+      await one.send(new DeleteBucketCommand({ Bucket: B }));
+      await expectS3Error(one.send(new HeadBucketCommand({ Bucket: B })), 'NotFound', 404);
+    });
+  });
+
+  describe('conditional requests', () => {
+    const B = 'conditional';
+    let etag: string;
+    let lastModified: Date;
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+      const put = await one.send(new PutObjectCommand({ Bucket: B, Key: 'current', Body: 'current bytes' }));
+      etag = put.ETag!;
+      lastModified = (await one.send(new HeadObjectCommand({ Bucket: B, Key: 'current' }))).LastModified!;
+    });
+
+    const text = async (key: string) => (await bytesOf(one, B, key)).toString();
+    const secondsFrom = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
+
+    it('should refuse with 412 PreconditionFailed and keep the object when PutObject If-None-Match * meets an existing key', async () => {
+      await expectS3Error(
+        one.send(new PutObjectCommand({ Bucket: B, Key: 'current', Body: 'overwritten', IfNoneMatch: '*' })),
+        'PreconditionFailed',
+        412,
+      );
+      expect(await text('current')).toBe('current bytes');
+    });
+
+    it('should create the object when PutObject If-None-Match * meets a missing key', async () => {
+      await one.send(
+        new PutObjectCommand({ Bucket: B, Key: 'created-once', Body: 'first', IfNoneMatch: '*' }),
+      );
+      expect(await text('created-once')).toBe('first');
+    });
+
+    it('should replace the object when PutObject If-Match is its ETag, and refuse with 412 when it is not', async () => {
+      await one.send(new PutObjectCommand({ Bucket: B, Key: 'guarded', Body: 'v1' }));
+      const v1 = (await one.send(new HeadObjectCommand({ Bucket: B, Key: 'guarded' }))).ETag!;
+      const v2 = await one.send(new PutObjectCommand({ Bucket: B, Key: 'guarded', Body: 'v2', IfMatch: v1 }));
+      expect(v2.$metadata.httpStatusCode).toBe(200);
+      expect(await text('guarded')).toBe('v2');
+      await expectS3Error(
+        one.send(new PutObjectCommand({ Bucket: B, Key: 'guarded', Body: 'v3', IfMatch: v1 })),
+        'PreconditionFailed',
+        412,
+      );
+      expect(await text('guarded')).toBe('v2');
+    });
+
+    it('should refuse with NoSuchKey and store nothing when PutObject If-Match names a missing key', async () => {
+      const before = blobFiles();
+      await expectS3Error(
+        one.send(new PutObjectCommand({ Bucket: B, Key: 'never-put', Body: 'x', IfMatch: etag })),
+        'NoSuchKey',
+        404,
+      );
+      expect(await presence(B, 'never-put')).toBe('NotFound');
+      expect(blobFiles()).toEqual(before);
+    });
+
+    it('should refuse with 412 and keep the upload when CompleteMultipartUpload If-None-Match * meets an existing key', async () => {
+      const id = (await one.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'current' }))).UploadId!;
+      const partEtag = (
+        await one.send(
+          new UploadPartCommand({
+            Bucket: B,
+            Key: 'current',
+            UploadId: id,
+            PartNumber: 1,
+            Body: 'from parts',
+          }),
+        )
+      ).ETag!;
+      await expectS3Error(
+        one.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: B,
+            Key: 'current',
+            UploadId: id,
+            IfNoneMatch: '*',
+            MultipartUpload: { Parts: [{ PartNumber: 1, ETag: partEtag }] },
+          }),
+        ),
+        'PreconditionFailed',
+        412,
+      );
+      expect(await text('current')).toBe('current bytes');
+      const uploads = await one.send(new ListMultipartUploadsCommand({ Bucket: B }));
+      expect((uploads.Uploads ?? []).map((u) => u.UploadId)).toContain(id);
+      const parts = await one.send(new ListPartsCommand({ Bucket: B, Key: 'current', UploadId: id }));
+      expect((parts.Parts ?? []).map((p) => p.ETag)).toEqual([partEtag]);
+      await one.send(new AbortMultipartUploadCommand({ Bucket: B, Key: 'current', UploadId: id }));
+    });
+
+    it.each([
+      ['CopySourceIfMatch is another ETag', { CopySourceIfMatch: `"${md5Hex(Buffer.from('other'))}"` }],
+      ['CopySourceIfNoneMatch is the source ETag', { CopySourceIfNoneMatch: 'ETAG' }],
+      ['CopySourceIfModifiedSince is in the future', { CopySourceIfModifiedSince: 'FUTURE' }],
+      [
+        'CopySourceIfUnmodifiedSince is before the last modification',
+        { CopySourceIfUnmodifiedSince: 'PAST' },
+      ],
+    ])('should refuse CopyObject with 412 and copy nothing when %s', async (_name, condition) => {
+      const resolved = Object.fromEntries(
+        Object.entries(condition).map(([k, v]) => [
+          k,
+          v === 'ETAG'
+            ? etag
+            : v === 'FUTURE'
+              ? secondsFrom(new Date(), 3600)
+              : v === 'PAST'
+                ? secondsFrom(lastModified, -60)
+                : v,
+        ]),
+      );
+      await expectS3Error(
+        one.send(
+          new CopyObjectCommand({ Bucket: B, Key: 'copy-refused', CopySource: `${B}/current`, ...resolved }),
+        ),
+        'PreconditionFailed',
+        412,
+      );
+      expect(await presence(B, 'copy-refused')).toBe('NotFound');
+    });
+
+    it('should copy when every copy-source condition holds', async () => {
+      await one.send(
+        new CopyObjectCommand({
+          Bucket: B,
+          Key: 'copy-allowed',
+          CopySource: `${B}/current`,
+          CopySourceIfMatch: etag,
+          CopySourceIfNoneMatch: `"${md5Hex(Buffer.from('other'))}"`,
+          CopySourceIfModifiedSince: secondsFrom(lastModified, -60),
+          CopySourceIfUnmodifiedSince: lastModified,
+        }),
+      );
+      expect(await text('copy-allowed')).toBe('current bytes');
+    });
+
+    /**
+     * GetObject's or HeadObject's answer: its status, or the error's status and, when the answer has an error document
+     * to name it (not a HEAD, not a 304: the SDK calls those 'Unknown'), its code.
+     */
+    async function read(
+      op: 'GetObject' | 'HeadObject',
+      conditions: {
+        IfMatch?: string;
+        IfNoneMatch?: string;
+        IfModifiedSince?: Date;
+        IfUnmodifiedSince?: Date;
+      },
+    ): Promise<{ status: number; name?: string }> {
+      const input = { Bucket: B, Key: 'current', ...conditions };
+      try {
+        const res =
+          op === 'GetObject'
+            ? await one.send(new GetObjectCommand(input))
+            : await one.send(new HeadObjectCommand(input));
+        if (op === 'GetObject') {
+          const body = (res as { Body?: { transformToString(): Promise<string> } }).Body;
+          expect(await body!.transformToString()).toBe('current bytes');
+        }
+        return { status: res.$metadata.httpStatusCode! };
+      } catch (e) {
+        if (!(e instanceof S3ServiceException)) throw e;
+        const status = e.$metadata.httpStatusCode!;
+        return op === 'GetObject' && status !== 304 ? { status, name: e.name } : { status };
+      }
+    }
+
+    it.each(['GetObject', 'HeadObject'] as const)(
+      'should answer %s with 200, 304 or 412 as its If-* conditions say when they are given one at a time',
+      async (op) => {
+        const other = `"${md5Hex(Buffer.from('other'))}"`;
+        expect(await read(op, { IfMatch: etag })).toEqual({ status: 200 });
+        const preconditionFailed =
+          op === 'GetObject' ? { status: 412, name: 'PreconditionFailed' } : { status: 412 };
+        expect(await read(op, { IfMatch: other })).toEqual(preconditionFailed);
+        expect(await read(op, { IfNoneMatch: etag })).toEqual({ status: 304 });
+        expect(await read(op, { IfNoneMatch: other })).toEqual({ status: 200 });
+        expect(await read(op, { IfModifiedSince: secondsFrom(lastModified, 60) })).toEqual({
+          status: 304,
+        });
+        expect(await read(op, { IfModifiedSince: lastModified })).toEqual({
+          status: 304,
+        });
+        expect(await read(op, { IfModifiedSince: secondsFrom(lastModified, -60) })).toEqual({ status: 200 });
+        expect(await read(op, { IfUnmodifiedSince: secondsFrom(lastModified, -60) })).toEqual(
+          preconditionFailed,
+        );
+        expect(await read(op, { IfUnmodifiedSince: lastModified })).toEqual({ status: 200 });
+      },
+    );
+
+    it('should refuse with InvalidArgument when If-Modified-Since is not an HTTP date', async () => {
+      const res = await raw({
+        method: 'GET',
+        path: `/${B}/current`,
+        headers: { 'if-modified-since': 'not a date' },
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'InvalidArgument' });
+    });
+  });
+
+  describe('aws-chunked signed bodies', () => {
+    const B = 'chunked-signed';
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+    });
+
+    /**
+     * A STREAMING-AWS4-HMAC-SHA256-PAYLOAD PUT of `chunks`, each chunk signed in the chain from the seed signature
+     * (sigv4.ts' chunk helpers); `tamper` may change the encoded body after signing.
+     */
+    async function chunkedPut(
+      key: string,
+      chunks: Buffer[],
+      tamper?: (body: Buffer) => void,
+    ): Promise<RawResponse> {
+      const decodedLength = chunks.reduce((n, c) => n + c.length, 0);
+      const header = (size: number) => `${size.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`;
+      const encodedLength =
+        chunks.reduce((n, c) => n + header(c.length).length + c.length + 2, 0) + header(0).length + 2;
+      const signer = new SignatureV4({
+        service: 's3',
+        region: REGION,
+        credentials: { accessKeyId: ONE.accessKeyId, secretAccessKey: ONE.secret },
+        sha256: Hash.bind(null, 'sha256'),
+        uriEscapePath: false,
+      });
+      const signed = await signer.sign(
+        new HttpRequest({
+          method: 'PUT',
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          port,
+          path: `/${B}/${key}`,
+          headers: {
+            host: `127.0.0.1:${port}`,
+            'x-amz-content-sha256': STREAMING_SIGNED_PAYLOAD,
+            'content-encoding': 'aws-chunked',
+            'x-amz-decoded-content-length': String(decodedLength),
+            'content-length': String(encodedLength),
+          },
+        }),
+      );
+      const amzDate = String(signed.headers['x-amz-date']);
+      const seed = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))![1]!;
+      const signingKey = deriveSigningKey(ONE.secret, amzDate.slice(0, 8), REGION, 's3');
+      const scope = `${amzDate.slice(0, 8)}/${REGION}/s3/aws4_request`;
+      let previous = seed;
+      const pieces: Buffer[] = [];
+      for (const chunk of [...chunks, Buffer.alloc(0)]) {
+        const hash = chunk.length === 0 ? EMPTY_SHA256_HEX : sha256Hex(chunk);
+        previous = signString(signingKey, chunkStringToSign(amzDate, scope, previous, hash));
+        pieces.push(
+          Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`),
+          chunk,
+          Buffer.from('\r\n'),
+        );
+      }
+      const body = Buffer.concat(pieces);
+      expect(body.length).toBe(encodedLength);
+      tamper?.(body);
+      return new Promise<RawResponse>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'PUT', path: `/${B}/${key}`, headers: signed.headers },
+          (res) => {
+            const got: Buffer[] = [];
+            res.on('data', (p: Buffer) => got.push(p));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(got).toString('utf8'),
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+
+    const chunks = [randomBytes(16 * 1024), randomBytes(9 * 1024), randomBytes(100)];
+
+    it('should store the decoded bytes when every chunk signature holds', async () => {
+      const res = await chunkedPut('chunked-ok', chunks);
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 200, code: 'ok' });
+      expect(await bytesOf(one, B, 'chunked-ok')).toEqual(Buffer.concat(chunks));
+    });
+
+    it('should refuse with SignatureDoesNotMatch and leave no object, blob or temporary file when a chunk is tampered with', async () => {
+      const before = blobFiles();
+      // One byte of the second chunk's data (after its header line, the first chunk and its CRLF).
+      const offset =
+        `${(16 * 1024).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`.length + 16 * 1024 + 2 + 90 + 100;
+      const res = await chunkedPut('chunked-tampered', chunks, (body) => {
+        body[offset] = body[offset]! ^ 0x01;
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({
+        status: 403,
+        code: 'SignatureDoesNotMatch',
+      });
+      expect(await presence(B, 'chunked-tampered')).toBe('NotFound');
+      const deadline = Date.now() + 5_000;
+      while (tmpFiles().length > 0 && Date.now() < deadline) await sleep(20);
+      expect(tmpFiles()).toEqual([]);
+      expect(blobFiles()).toEqual(before);
+    });
+  });
+
+  describe('keys holding U+0000', () => {
+    const B = 'nul-keys';
+
+    beforeAll(async () => {
+      await one.send(new CreateBucketCommand({ Bucket: B }));
+      await one.send(new PutObjectCommand({ Bucket: B, Key: 'a', Body: 'a' }));
+    });
+
+    it('should refuse PUT with InvalidArgument before the body is stored when the key holds U+0000', async () => {
+      const before = blobFiles();
+      const res = await raw({ method: 'PUT', path: `/${B}/a%00b`, body: Buffer.from('nul') });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'InvalidArgument' });
+      expect(res.body).toContain('U+0000');
+      expect(blobFiles()).toEqual(before);
+      expect(tmpFiles()).toEqual([]);
+    });
+
+    it.each([
+      ['GET', {}],
+      ['HEAD', {}],
+      ['DELETE', {}],
+      ['POST', { uploads: '' }],
+    ] as const)(
+      'should refuse %s %j with InvalidArgument when the key holds U+0000',
+      async (method, query) => {
+        const res = await raw({ method, path: `/${B}/a%00b`, query });
+        expect({ status: res.status, code: method === 'HEAD' ? 'InvalidArgument' : codeOf(res) }).toEqual({
+          status: 400,
+          code: 'InvalidArgument',
+        });
+      },
+    );
+
+    it('should refuse CopyObject with InvalidArgument when the source key holds U+0000', async () => {
+      const res = await raw({
+        method: 'PUT',
+        path: `/${B}/copy-of-nul`,
+        headers: { 'x-amz-copy-source': `/${B}/a%00b` },
+      });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'InvalidArgument' });
+    });
+
+    it('should refuse the whole DeleteObjects with MalformedXML and delete nothing when a key holds U+0000 (XML cannot carry it)', async () => {
+      await expectS3Error(
+        one.send(
+          new DeleteObjectsCommand({ Bucket: B, Delete: { Objects: [{ Key: 'a' }, { Key: 'a\u0000b' }] } }),
+        ),
+        'MalformedXML',
+        400,
+      );
+      const escaped = await raw({
+        method: 'POST',
+        path: `/${B}`,
+        query: { delete: '' },
+        body: Buffer.from(deleteXml(['a', 'a&#0;b'])),
+      });
+      expect({ status: escaped.status, code: codeOf(escaped) }).toEqual({
+        status: 400,
+        code: 'MalformedXML',
+      });
+      expect(await presence(B, 'a')).toBe('present');
+    });
+
+    it.each([
+      ['ListObjectsV2 prefix', { 'list-type': '2', prefix: 'a\u0000' }],
+      ['ListObjectsV2 start-after', { 'list-type': '2', 'start-after': 'a\u0000' }],
+      ['ListMultipartUploads prefix', { uploads: '', prefix: 'a\u0000' }],
+      ['ListMultipartUploads key-marker', { uploads: '', 'key-marker': 'a\u0000' }],
+      [
+        'ListMultipartUploads upload-id-marker',
+        { uploads: '', 'key-marker': 'a', 'upload-id-marker': 'x\u0000' },
+      ],
+      [
+        'ListObjectsV2 continuation token',
+        { 'list-type': '2', 'continuation-token': Buffer.from('ka\u0000', 'utf8').toString('base64url') },
+      ],
+    ])('should answer a %s holding U+0000 without an internal error', async (_name, query) => {
+      const res = await raw({ method: 'GET', path: `/${B}`, query });
+      expect(res.status).not.toBe(500);
+      expect([200, 400]).toContain(res.status);
+    });
+
+    it.each([
+      ['ListParts', 'GET'],
+      ['UploadPart', 'PUT'],
+      ['AbortMultipartUpload', 'DELETE'],
+    ])('should answer %s with InvalidArgument when the upload id holds U+0000', async (_name, method) => {
+      const res = await raw({
+        method,
+        path: `/${B}/a`,
+        query: method === 'PUT' ? { partNumber: '1', uploadId: 'x\u0000y' } : { uploadId: 'x\u0000y' },
+        ...(method === 'PUT' ? { body: Buffer.from('part') } : {}),
+      });
+      // No query value may hold U+0000 (it would reach the database): refused before the upload is looked up.
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 400, code: 'InvalidArgument' });
+    });
+
+    it.each([
+      ['ListParts', 'GET'],
+      ['AbortMultipartUpload', 'DELETE'],
+    ])(
+      'should answer %s with NoSuchUpload when the upload id is not of the service form',
+      async (_name, method) => {
+        const res = await raw({ method, path: `/${B}/a`, query: { uploadId: 'not/an;upload-id' } });
+        expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 404, code: 'NoSuchUpload' });
+      },
+    );
+  });
+
+  describe('audit records', () => {
+    const B = 'audited';
+    let audited: S3ServerType;
+    let auditedPort: number;
+    let auditedClient: S3Client;
+    const events: RequestHandledEvent[] = [];
+    /** When each record was stored (its publish resolved), by request id. */
+    const storedAt = new Map<string, number>();
+    let delayMs = 0;
+    let failing = false;
+
+    const sink: AuditSink = {
+      async publish(event) {
+        if (failing) throw new Error('audit stream unavailable');
+        if (delayMs > 0) await sleep(delayMs);
+        events.push(event);
+        storedAt.set(event.requestId, performance.now());
+      },
+    };
+
+    const auditedAs = (tenant: Tenant, secret = tenant.secret) => {
+      const c = new S3Client({
+        endpoint: `http://127.0.0.1:${auditedPort}`,
+        forcePathStyle: true,
+        region: REGION,
+        credentials: { accessKeyId: tenant.accessKeyId, secretAccessKey: secret },
+        maxAttempts: 1,
+      });
+      clients.push(c);
+      return c;
+    };
+    const recordOf = (requestId: string | undefined) => {
+      const found = events.filter((e) => e.requestId === requestId);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+
+    beforeAll(async () => {
+      audited = new S3Server({
+        keys: new SigningKeys(tenantTable, 60_000),
+        region: REGION,
+        maxSkewMs: 15 * 60_000,
+        operations: new S3Operations(
+          buckets,
+          objects,
+          new MultipartService(ds, objects),
+          new Ingest(store, 64 * MiB),
+          REGION,
+        ),
+        audit: sink,
+      });
+      auditedPort = await audited.listen(0, '127.0.0.1');
+      auditedClient = auditedAs(ONE);
+      await auditedClient.send(new CreateBucketCommand({ Bucket: B }));
+    });
+
+    afterAll(async () => {
+      await audited?.close();
+    });
+
+    it('should record an answered request with its operation, resource, outcome, status, tenant and principal', async () => {
+      const put = await auditedClient.send(
+        new PutObjectCommand({ Bucket: B, Key: 'dir/k', Body: 'audited' }),
+      );
+      expect(recordOf(put.$metadata.requestId)).toMatchObject({
+        operation: 's3:PutObject',
+        resource: `/${B}/dir/k`,
+        outcome: 'ok',
+        httpStatus: 200,
+        tenantId: ONE.accountId,
+        principal: `arn:aws:iam::${ONE.accountId}:user/alice`,
+        accessKeyId: ONE.accessKeyId,
+        keyArn: null,
+        sourceIp: expect.stringContaining('127.0.0.1'),
+      });
+      const list = await auditedClient.send(new ListBucketsCommand({}));
+      const listed = recordOf(list.$metadata.requestId);
+      expect(listed).toMatchObject({ operation: 's3:ListBuckets', outcome: 'ok', httpStatus: 200 });
+      expect(listed.resource).toBeUndefined();
+    });
+
+    it('should record a refused request with the error code as its outcome', async () => {
+      const e = await expectS3Error(
+        auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'missing' })),
+        'NoSuchKey',
+        404,
+      );
+      expect(recordOf(e.$metadata.requestId)).toMatchObject({
+        operation: 's3:GetObject',
+        resource: `/${B}/missing`,
+        outcome: 'NoSuchKey',
+        httpStatus: 404,
+        tenantId: ONE.accountId,
+      });
+      const other = await expectS3Error(
+        auditedAs(TWO).send(new HeadBucketCommand({ Bucket: B })),
+        'NotFound',
+        404,
+      );
+      expect(recordOf(other.$metadata.requestId)).toMatchObject({
+        operation: 's3:HeadBucket',
+        resource: `/${B}`,
+        outcome: 'NoSuchBucket',
+        httpStatus: 404,
+        tenantId: TWO.accountId,
+      });
+    });
+
+    it('should record a 304 of a conditional GET as answered', async () => {
+      const etag = (await auditedClient.send(new HeadObjectCommand({ Bucket: B, Key: 'dir/k' }))).ETag!;
+      const e = await s3Error(
+        auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'dir/k', IfNoneMatch: etag })),
+      );
+      expect(e.$metadata.httpStatusCode).toBe(304);
+      expect(recordOf(e.$metadata.requestId)).toMatchObject({
+        operation: 's3:GetObject',
+        outcome: 'ok',
+        httpStatus: 304,
+      });
+    });
+
+    it('should record no tenant or principal when the access key is unknown or the signature fails', async () => {
+      const unknown = await expectS3Error(
+        auditedAs({ ...ONE, accessKeyId: 'AKIASTRANGER00000001' }).send(new ListBucketsCommand({})),
+        'InvalidAccessKeyId',
+        403,
+      );
+      expect(recordOf(unknown.$metadata.requestId)).toMatchObject({
+        operation: 's3:ListBuckets',
+        outcome: 'InvalidAccessKeyId',
+        httpStatus: 403,
+        tenantId: null,
+        principal: null,
+        accessKeyId: null,
+      });
+      const forged = await expectS3Error(
+        auditedAs(ONE, 'not-the-secret').send(new GetObjectCommand({ Bucket: B, Key: 'dir/k' })),
+        'SignatureDoesNotMatch',
+        403,
+      );
+      expect(recordOf(forged.$metadata.requestId)).toMatchObject({
+        operation: 's3:GetObject',
+        resource: `/${B}/dir/k`,
+        outcome: 'SignatureDoesNotMatch',
+        httpStatus: 403,
+        tenantId: null,
+        principal: null,
+        accessKeyId: null,
+      });
+    });
+
+    it('should answer only after the record is stored when storing it takes 300 ms', async () => {
+      delayMs = 300;
+      try {
+        const started = performance.now();
+        const answeredAt = await new Promise<{ at: number; requestId: string }>((resolve, reject) => {
+          const req = httpRequest(
+            { host: '127.0.0.1', port: auditedPort, method: 'GET', path: '/' },
+            (res) => {
+              resolve({ at: performance.now(), requestId: String(res.headers['x-amz-request-id']) });
+              res.resume();
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+        const record = recordOf(answeredAt.requestId);
+        expect(record.outcome).toBe('AccessDenied');
+        expect(storedAt.get(answeredAt.requestId)).toBeLessThanOrEqual(answeredAt.at);
+        expect(answeredAt.at - started).toBeGreaterThanOrEqual(290);
+        const get = await auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'dir/k' }));
+        const receivedAt = performance.now();
+        expect(storedAt.get(get.$metadata.requestId!)).toBeLessThanOrEqual(receivedAt);
+        expect(await get.Body!.transformToString()).toBe('audited');
+      } finally {
+        delayMs = 0;
+      }
+    });
+
+    it('should answer 500 InternalError and perform no read when the record cannot be stored', async () => {
+      failing = true;
+      try {
+        const e = await expectS3Error(
+          auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'dir/k' })),
+          'InternalError',
+          500,
+        );
+        expect(e.message).toBe(
+          'The request could not be audited; its result is withheld (a write may have taken effect).',
+        );
+        const refused = await raw({ method: 'GET', path: '/', port: auditedPort });
+        expect({ status: refused.status, code: codeOf(refused) }).toEqual({
+          status: 500,
+          code: 'InternalError',
+        });
+        expect(refused.body).toContain(
+          'The request could not be audited; its result is withheld (a write may have taken effect).',
+        );
+      } finally {
+        failing = false;
+      }
+    });
+
+    it('should store exactly one record per request when several requests are answered', async () => {
+      const before = events.length;
+      const answers = await Promise.all(
+        ['a', 'b', 'c'].map((k) => auditedClient.send(new PutObjectCommand({ Bucket: B, Key: k, Body: k }))),
+      );
+      expect(events.length - before).toBe(3);
+      for (const a of answers) recordOf(a.$metadata.requestId);
+      expect(new Set(events.map((e) => e.requestId)).size).toBe(events.length);
     });
   });
 });
