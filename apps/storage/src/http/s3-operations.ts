@@ -48,8 +48,8 @@ async function sendEmpty(r: S3Request, status: number): Promise<void> {
 }
 
 /**
- * The S3 operation a request names, as dispatch routes it (for the audit record and the metrics; a request that
- * fails before it is routed still has a name): `PutObject`, `ListObjectsV2`, ...
+ * The S3 operation a request names, `PutObject`, `ListObjectsV2`, ...: how dispatch routes it, and its name in the
+ * audit record and the metrics (a request refused before it runs still has one). `Unknown`: MethodNotAllowed.
  */
 export function operationName(
   method: string,
@@ -60,7 +60,6 @@ export function operationName(
 ): string {
   if (bucket === undefined) return method === 'GET' ? 'ListBuckets' : 'Unknown';
   if (key === undefined) {
-    // In dispatch's order.
     const list = query.has('location')
       ? 'GetBucketLocation'
       : query.get('list-type') === '2'
@@ -133,101 +132,100 @@ export class S3Operations {
     private readonly region: string,
   ) {}
 
+  /** Runs the operation the server named (operationName: the one place requests are routed). */
   async dispatch(r: S3Request): Promise<void> {
-    const method = r.req.method ?? 'GET';
-    if (r.bucket === undefined) {
-      if (method === 'GET') return this.listBuckets(r);
-      throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
-    }
-    if (r.key === undefined) return this.bucketOperation(r, method, r.bucket);
-    checkObjectKey(r.key);
-    return this.objectOperation(r, method, r.bucket, r.key);
-  }
-
-  private async bucketOperation(r: S3Request, method: string, name: string): Promise<void> {
     const tenant = r.caller.accountId;
-    switch (method) {
-      case 'PUT': {
-        if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
-        const location = parseCreateBucketConfiguration(await readSmallBody(r, 'createBucketConfiguration'));
-        if (location !== undefined && location !== this.region) {
-          throw new S3Error(
-            'InvalidLocationConstraint',
-            `The specified location-constraint is not valid: this service serves ${this.region}.`,
-            `/${name}`,
-            { LocationConstraint: location },
-          );
-        }
-        await this.buckets.create(tenant, name);
-        r.res.setHeader('Location', `/${name}`);
-        return sendEmpty(r, 200);
-      }
-      case 'HEAD':
-        await this.buckets.find(tenant, name);
-        r.res.setHeader('x-amz-bucket-region', this.region);
-        return sendEmpty(r, 200);
-      case 'DELETE':
-        if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
-        await this.buckets.delete(tenant, name);
-        return sendEmpty(r, 204);
-      case 'GET': {
-        const bucket = await this.buckets.find(tenant, name);
-        if (r.query.has('location')) return sendXml(r, 200, locationConstraintXml(this.region));
-        if (r.query.get('list-type') === '2') return this.listObjectsV2(r, bucket);
-        if (r.query.has('uploads')) return this.listUploads(r, bucket);
-        if (r.query.has('versions')) throw notImplemented('ListObjectVersions');
-        const unknown = [...r.query.keys()].find(
-          (k) => !['prefix', 'delimiter', 'max-keys', 'marker', 'encoding-type'].includes(k),
-        );
-        if (unknown !== undefined) throw notImplemented(`Bucket configuration (?${unknown})`);
-        throw notImplemented('ListObjects (version 1; use ListObjectsV2, list-type=2)');
-      }
-      case 'POST': {
-        if (!r.query.has('delete'))
-          throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
-        const bucket = await this.buckets.find(tenant, name);
-        return this.deleteObjects(r, bucket);
-      }
-      default:
-        throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    const notAllowed = () =>
+      new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (r.bucket === undefined) {
+      if (r.operation === 'ListBuckets') return this.listBuckets(r);
+      throw notAllowed();
     }
-  }
-
-  private async objectOperation(
-    r: S3Request,
-    method: string,
-    bucketName: string,
-    key: string,
-  ): Promise<void> {
-    const bucket = await this.buckets.find(r.caller.accountId, bucketName);
-    const uploadId = r.query.get('uploadId');
-    switch (method) {
-      case 'PUT':
-        if (uploadId !== undefined) {
-          if (r.req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
-          return this.uploadPart(r, bucket, key, uploadId);
-        }
-        if (r.req.headers['x-amz-copy-source'] !== undefined) return this.copyObject(r, bucket, key);
-        return this.putObject(r, bucket, key);
-      case 'GET':
-        if (uploadId !== undefined) return this.listParts(r, bucket, key, uploadId);
-        return this.getObject(r, bucket, key, true);
-      case 'HEAD':
-        return this.getObject(r, bucket, key, false);
-      case 'DELETE':
-        if (uploadId !== undefined) {
-          await this.multipart.abort(await this.multipart.find(bucket, key, uploadId));
+    const name = r.bucket;
+    if (r.key === undefined) {
+      switch (r.operation) {
+        case 'CreateBucket':
+          return this.createBucket(r, name);
+        case 'HeadBucket':
+          await this.buckets.find(tenant, name);
+          r.res.setHeader('x-amz-bucket-region', this.region);
+          return sendEmpty(r, 200);
+        case 'DeleteBucket':
+          if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
+          await this.buckets.delete(tenant, name);
           return sendEmpty(r, 204);
+      }
+      const bucket = await this.buckets.find(tenant, name);
+      switch (r.operation) {
+        case 'GetBucketLocation':
+          return sendXml(r, 200, locationConstraintXml(this.region));
+        case 'ListObjectsV2':
+          return this.listObjectsV2(r, bucket);
+        case 'ListMultipartUploads':
+          return this.listUploads(r, bucket);
+        case 'DeleteObjects':
+          return this.deleteObjects(r, bucket);
+        case 'ListObjectVersions':
+          throw notImplemented('ListObjectVersions');
+        case 'ListObjects': {
+          const unknown = [...r.query.keys()].find(
+            (k) => !['prefix', 'delimiter', 'max-keys', 'marker', 'encoding-type'].includes(k),
+          );
+          if (unknown !== undefined) throw notImplemented(`Bucket configuration (?${unknown})`);
+          throw notImplemented('ListObjects (version 1; use ListObjectsV2, list-type=2)');
         }
+        default:
+          throw notAllowed();
+      }
+    }
+    const key = r.key;
+    checkObjectKey(key);
+    const bucket = await this.buckets.find(tenant, name);
+    const uploadId = r.query.get('uploadId') ?? '';
+    switch (r.operation) {
+      case 'PutObject':
+        return this.putObject(r, bucket, key);
+      case 'CopyObject':
+        return this.copyObject(r, bucket, key);
+      case 'GetObject':
+        return this.getObject(r, bucket, key, true);
+      case 'HeadObject':
+        return this.getObject(r, bucket, key, false);
+      case 'DeleteObject':
         await this.objects.delete(bucket, key);
         return sendEmpty(r, 204);
-      case 'POST':
-        if (r.query.has('uploads')) return this.createUpload(r, bucket, key);
-        if (uploadId !== undefined) return this.completeUpload(r, bucket, key, uploadId);
-        throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+      case 'CreateMultipartUpload':
+        return this.createUpload(r, bucket, key);
+      case 'UploadPart':
+        return this.uploadPart(r, bucket, key, uploadId);
+      case 'UploadPartCopy':
+        throw notImplemented('UploadPartCopy');
+      case 'ListParts':
+        return this.listParts(r, bucket, key, uploadId);
+      case 'CompleteMultipartUpload':
+        return this.completeUpload(r, bucket, key, uploadId);
+      case 'AbortMultipartUpload':
+        await this.multipart.abort(await this.multipart.find(bucket, key, uploadId));
+        return sendEmpty(r, 204);
       default:
-        throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+        throw notAllowed();
     }
+  }
+
+  private async createBucket(r: S3Request, name: string): Promise<void> {
+    if (r.query.size > 0) throw notImplemented(`Bucket configuration (?${[...r.query.keys()][0]})`);
+    const location = parseCreateBucketConfiguration(await readSmallBody(r, 'createBucketConfiguration'));
+    if (location !== undefined && location !== this.region) {
+      throw new S3Error(
+        'InvalidLocationConstraint',
+        `The specified location-constraint is not valid: this service serves ${this.region}.`,
+        `/${name}`,
+        { LocationConstraint: location },
+      );
+    }
+    await this.buckets.create(r.caller.accountId, name);
+    r.res.setHeader('Location', `/${name}`);
+    return sendEmpty(r, 200);
   }
 
   private async listBuckets(r: S3Request): Promise<void> {

@@ -42,6 +42,8 @@ export interface S3Request {
   key?: string;
   /** Query parameters, decoded ('+' stays '+', as S3 clients encode a space as %20). */
   query: Map<string, string>;
+  /** The operation it names (operationName), which dispatch runs. */
+  operation: string;
   /**
    * Stores the request's audit record with the status about to be answered: an operation awaits it before the first
    * byte of its answer (the status line). Rejects when the record cannot be stored (the server then refuses).
@@ -287,6 +289,7 @@ export class S3Server {
         ...(bucket !== undefined ? { bucket } : {}),
         ...(key !== undefined ? { key } : {}),
         query,
+        operation: x.operation,
         answer: (status) => x.record(status, 'ok'),
       });
     } catch (e) {
