@@ -7,6 +7,7 @@ import {
   type StoredMetadata,
   dropBlobs,
   lockBucket,
+  lockedRow,
 } from '../objects/objects.service.js';
 import { type BucketEntity, UploadEntity, UploadPartEntity } from '../objects/storage.entities.js';
 import type { WriteCondition } from '../http/conditions.js';
@@ -45,8 +46,7 @@ const noSuchUpload = (uploadId: string, resource?: string) =>
  */
 async function lockUpload(m: EntityManager, uploadId: string, resource?: string): Promise<void> {
   const q = m.getRepository(UploadEntity).createQueryBuilder('u').where('u.uploadId = :id', { id: uploadId });
-  if (m.connection.options.type === 'postgres') q.setLock('pessimistic_write');
-  if (!(await q.getOne())) throw noSuchUpload(uploadId, resource);
+  if (!(await lockedRow(m, q))) throw noSuchUpload(uploadId, resource);
 }
 
 /** Strips the quotes S3 clients may or may not send around an ETag. */

@@ -59,32 +59,34 @@ export class BlobJanitor {
       if (due.length === 0) break;
       // A blob dropped by one row and taken up by another (never expected) is kept: a reference always wins.
       const ids = due.map((g) => g.blobId);
-      const inUse = new Set<string>();
-      for (const entity of [UploadPartEntity, ObjectBlobEntity]) {
-        const rows = await this.ds
-          .getRepository(entity)
-          .find({ where: { blobId: In(ids) }, select: { blobId: true } });
-        for (const { blobId } of rows) inUse.add(blobId);
-      }
+      const inUse = await this.referenced(ids, [UploadPartEntity, ObjectBlobEntity]);
       for (const blobId of ids) if (!inUse.has(blobId)) await this.store.delete(blobId);
       await garbage.delete({ blobId: In(ids) });
       dropped += due.length;
     }
-    const orphans = await sweepOrphans(this.store, (ids) => this.referenced(ids), this.graceMs, {
-      now: this.now,
-    });
+    const orphans = await sweepOrphans(
+      this.store,
+      (ids) => this.referenced(ids, [UploadPartEntity, ObjectBlobEntity, BlobGarbageEntity]),
+      this.graceMs,
+      {
+        now: this.now,
+      },
+    );
     return { dropped, orphans, expiredUploads };
   }
 
   /**
-   * Which of `ids` a part, an object or the garbage list (deleted on its own schedule) refers to. Asked one after the
-   * other in the order a blob moves (a part, then an object's, then garbage), so that a blob moving meanwhile is
-   * found by a later question.
+   * Which of `ids` the tables refer to (parts, objects, the garbage list, which is deleted on its own schedule). Asked
+   * one after the other in the order a blob moves (a part, then an object's, then garbage), so that a blob moving
+   * meanwhile is found by a later question.
    */
-  private async referenced(ids: string[]): Promise<Set<string>> {
+  private async referenced(
+    ids: string[],
+    tables: (typeof UploadPartEntity | typeof ObjectBlobEntity | typeof BlobGarbageEntity)[],
+  ): Promise<Set<string>> {
     const found = new Set<string>();
     const where = { blobId: In(ids) };
-    for (const entity of [UploadPartEntity, ObjectBlobEntity, BlobGarbageEntity]) {
+    for (const entity of tables) {
       const rows = await this.ds.getRepository(entity).find({ where, select: { blobId: true } });
       for (const { blobId } of rows) found.add(blobId);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 import type { BlobStore } from '../blobs/blob-store.js';
 import { type WriteCondition, checkWrite } from '../http/conditions.js';
@@ -39,7 +39,16 @@ export interface NewObject {
   blobs: BlobRef[];
 }
 
-const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
+/**
+ * The one row `q` selects, locked for the rest of the transaction on PostgreSQL (SELECT ... FOR UPDATE); SQLite runs one
+ * write transaction at a time, which locks as much.
+ */
+export function lockedRow<T extends ObjectLiteral>(
+  m: EntityManager,
+  q: SelectQueryBuilder<T>,
+): Promise<T | null> {
+  return (m.connection.options.type === 'postgres' ? q.setLock('pessimistic_write') : q).getOne();
+}
 
 /**
  * Locks the bucket row for the rest of the transaction (PostgreSQL; SQLite runs one write transaction at a time), so
@@ -47,8 +56,7 @@ const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres
  */
 export async function lockBucket(m: EntityManager, bucket: BucketEntity): Promise<void> {
   const q = m.getRepository(BucketEntity).createQueryBuilder('b').where('b.id = :id', { id: bucket.id });
-  if (isPostgres(m)) q.setLock('pessimistic_write');
-  if (!(await q.getOne())) {
+  if (!(await lockedRow(m, q))) {
     throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', `/${bucket.name}`, {
       BucketName: bucket.name,
     });
@@ -117,8 +125,7 @@ export class ObjectsService {
       const q = repo
         .createQueryBuilder('o')
         .where('o.bucketId = :b AND o.key = :k', { b: bucket.id, k: key });
-      if (isPostgres(m)) q.setLock('pessimistic_write');
-      const old = await q.getOne();
+      const old = await lockedRow(m, q);
       // Against the version this replaces, under its lock: a conditional write is atomic.
       checkWrite(condition, old ?? undefined, key);
       const row = {
