@@ -72,7 +72,10 @@ describe('S3SigningKeyController', () => {
       ...key(INACTIVE, await wrapper.wrap(INACTIVE_SECRET, INACTIVE), 'Inactive'),
       secretWrapped: true,
     });
-    controller = new S3SigningKeyController(callers, { SYMBOLON_REGION: REGION } as GatewayConfig);
+    controller = new S3SigningKeyController(callers, {
+      SYMBOLON_REGION: REGION,
+      SYMBOLON_MAX_SKEW_MS: 15 * 60 * 1000,
+    } as GatewayConfig);
     controller.now = () => at('10:00');
   });
 

@@ -7,8 +7,6 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { AccessKeyRepository } from '../tenants/access-key.repository.js';
 
 const DAY_MS = 86_400_000;
-/** SigV4's largest clock skew (AWS's 15 minutes): a request signed that close to midnight may carry the next day. */
-const SKEW_MS = 15 * 60 * 1000;
 
 /** yyyymmdd to its UTC midnight in epoch milliseconds, or NaN when it is not a real day. */
 function dayStart(date: string): number {
@@ -18,7 +16,7 @@ function dayStart(date: string): number {
 
 /**
  * Gives the storage service the S3 signing key of an active access key (ADR 0017): the storage verifies S3 requests
- * itself, the secret stays here. Only today's key is served, or yesterday's and tomorrow's within 15 minutes of
+ * itself, the secret stays here. Only today's key is served, or yesterday's and tomorrow's within the clock skew of
  * midnight (a signing key is valid for its day), so a key asked for can sign nothing in the future.
  */
 @Controller()
@@ -40,9 +38,11 @@ export class S3SigningKeyController {
       );
     }
     const start = dayStart(req.date);
-    // Today's key, or the neighbouring day's within the skew of midnight: never a key for a day still to come.
+    // Today's key, or the neighbouring day's within the accepted clock skew of midnight (SYMBOLON_MAX_SKEW_MS, as
+    // for the KMS API and the storage service): never a key for a day still to come.
     const now = this.now();
-    if (!(now >= start - SKEW_MS && now <= start + DAY_MS + SKEW_MS)) {
+    const skew = this.config.SYMBOLON_MAX_SKEW_MS;
+    if (!(now >= start - skew && now <= start + DAY_MS + skew)) {
       throw new KmsError(ErrorCodes.VALIDATION, `Credential date ${req.date} is not today's.`);
     }
     const caller = await this.callers.findActive(req.accessKeyId);

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
+import type { ByteRange } from '../s3/range.js';
+
 /** A blob as `list()` reports it. */
 export interface BlobEntry {
   blobId: string;
@@ -18,11 +20,8 @@ export interface BlobEntry {
   createdAt: Date;
 }
 
-/** An inclusive byte range of a blob: `0 <= start <= end < size`. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+/** An inclusive byte range of a blob (`0 <= start <= end < size`): the one of a Range header. */
+export type { ByteRange };
 
 export interface BlobStore {
   /**

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type Readable, pipeline } from 'node:stream';
 
 import type { BlobStore } from '../blobs/blob-store.js';
-import { awsChunkedDecoder } from '../s3/aws-chunked.js';
+import { awsChunkedDecoder, awsChunkedOptionsFor } from '../s3/aws-chunked.js';
 import {
   type ChecksumAlgorithm,
   checkContentMd5Header,
@@ -11,7 +11,7 @@ import {
   requestedChecksumAlgorithm,
   verifyDigests,
 } from '../s3/checksums.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error, incompleteBody as incomplete } from '../s3/errors.js';
 import { XML_BODY_LIMITS } from '../s3/xml.js';
 import type { S3Request } from './s3-server.js';
 
@@ -24,12 +24,6 @@ export interface ReceivedBody {
   /** The flexible checksum the client asked for (x-amz-checksum-<alg>), lower-case algorithm and base64 value. */
   checksum?: { algorithm: string; value: string };
 }
-
-const incomplete = () =>
-  new S3Error(
-    'IncompleteBody',
-    'You did not provide the number of bytes specified by the Content-Length HTTP header.',
-  );
 
 /** Content-Length as a number, or undefined when absent. */
 function contentLength(req: IncomingMessage): number | undefined {
@@ -56,10 +50,11 @@ export class Ingest {
     const payload = verified.payload;
     const headers = req.headersDistinct;
     const contentMd5 = checkContentMd5Header(req.headers['content-md5']);
-    const streaming = payload.kind === 'streaming-signed' || payload.kind === 'streaming-unsigned-trailer';
-    const trailerNames = streaming ? payload.trailers : [];
+    const chunked = awsChunkedOptionsFor(verified, r.caller.signingKey);
+    const streaming = chunked !== undefined;
+    const trailerNames = chunked?.trailer ?? [];
     const algorithm = requestedChecksumAlgorithm(headers, trailerNames);
-    const declared = streaming ? payload.decodedLength : contentLength(req);
+    const declared = chunked ? chunked.decodedLength : contentLength(req);
     if (declared === undefined) {
       throw new S3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.');
     }
@@ -75,22 +70,7 @@ export class Ingest {
       );
     }
     const tap = checksumTap({ sha256: payload.kind === 'sha256', checksums: algorithm ? [algorithm] : [] });
-    const decoder = streaming
-      ? awsChunkedDecoder({
-          trailer: trailerNames,
-          decodedLength: payload.decodedLength,
-          ...(payload.kind === 'streaming-signed'
-            ? {
-                signed: {
-                  signingKey: r.caller.signingKey,
-                  seedSignature: verified.seedSignature,
-                  amzDate: verified.amzDate,
-                  scope: verified.scope,
-                },
-              }
-            : {}),
-        })
-      : undefined;
+    const decoder = chunked && awsChunkedDecoder(chunked);
     // The store reads from the tap; every stage before it is piped so that an error anywhere reaches it.
     const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = decoder
       ? [req, decoder, tap]

@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 import type { BucketsService } from '../buckets/buckets.service.js';
-import { MAX_PART_NUMBER, type MultipartService } from '../multipart/multipart.service.js';
+import type { MultipartService } from '../multipart/multipart.service.js';
 import type { ObjectInfo, ObjectsService, StoredMetadata } from '../objects/objects.service.js';
 import type { BucketEntity } from '../objects/storage.entities.js';
 import { S3Error } from '../s3/errors.js';
 import { ObjectLister, parseEncodingType, parseMaxKeys } from '../s3/listing.js';
 import { checkObjectKey, checkUserMetadata } from '../s3/names.js';
-import { contentRange, parsePartNumber, parseRange } from '../s3/range.js';
+import { MAX_PART_NUMBER, contentRange, parsePartNumber, parseRange } from '../s3/range.js';
 import {
   completeMultipartUploadXml,
   copyObjectResultXml,
@@ -454,7 +454,7 @@ export class S3Operations {
 
   private async uploadPart(r: S3Request, bucket: BucketEntity, key: string, uploadId: string): Promise<void> {
     const partNumber = parsePartNumber(r.query.get('partNumber'));
-    if (partNumber === undefined || partNumber > MAX_PART_NUMBER) {
+    if (partNumber === undefined) {
       throw new S3Error(
         'InvalidArgument',
         'Part number must be an integer between 1 and 10000, inclusive',

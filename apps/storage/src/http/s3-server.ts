@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import type { S3Caller, SigningKeys } from '../auth/signing-keys.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error, incompleteBody } from '../s3/errors.js';
 import { parseS3Authorization, verifyS3Request } from '../s3/sigv4.js';
 import { errorXml } from '../s3/xml.js';
 import { type S3Operations, operationName } from './s3-operations.js';
@@ -201,15 +201,7 @@ export class S3Server {
     );
     // A connection that ends or breaks in the middle of a body fails in Node's HTTP parser, before the request's own
     // handler can answer: the answer is S3's IncompleteBody, not Node's bare 400.
-    server.on('clientError', (_err, socket) =>
-      this.cut(
-        socket,
-        new S3Error(
-          'IncompleteBody',
-          'You did not provide the number of bytes specified by the Content-Length HTTP header.',
-        ),
-      ),
-    );
+    server.on('clientError', (_err, socket) => this.cut(socket, incompleteBody()));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -15,8 +15,6 @@ import { S3Error } from '../s3/errors.js';
 
 /** S3's smallest part but the last: 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
-/** S3's highest part number. */
-export const MAX_PART_NUMBER = 10_000;
 
 export interface PartInfo {
   partNumber: number;

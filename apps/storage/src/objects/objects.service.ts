@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
-import type { BlobStore } from '../blobs/blob-store.js';
+import type { BlobStore, ByteRange } from '../blobs/blob-store.js';
 import { type WriteCondition, checkWrite } from '../http/conditions.js';
 import { S3Error } from '../s3/errors.js';
 import {
@@ -199,7 +199,7 @@ export class ObjectsService {
    * The bytes [start, end] of an object (all of it without a range) as one stream over its blobs, opened one after
    * the other: memory stays at one blob stream's buffer whatever the size.
    */
-  read(info: ObjectInfo, range?: { start: number; end: number }): Readable {
+  read(info: ObjectInfo, range?: ByteRange): Readable {
     const start = range?.start ?? 0;
     const end = range?.end ?? info.size - 1;
     const blobs = this.blobs;

@@ -14,12 +14,13 @@ import {
   awsChunkedOptionsFor,
   MAX_LINE_BYTES,
 } from './aws-chunked.js';
+import { deriveSigningKey } from '@symbolon/platform';
+
 import { S3Error, type S3ErrorCode } from './errors.js';
 import { RECORDED_REGION, RECORDED_SECRET, recordedRequests } from './recorded-requests.fixtures.js';
 import {
   chunkStringToSign,
   credentialScope,
-  deriveSigningKey,
   parseS3Authorization,
   signString,
   trailerStringToSign,

@@ -19,8 +19,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
-import { S3Error } from './errors.js';
+import { S3Error, incompleteBody as incomplete } from './errors.js';
+import { needs } from './needs.js';
 import {
+  EMPTY_SHA256_HEX,
+  HEX_64,
   type VerifiedS3Request,
   chunkStringToSign,
   signString,
@@ -56,31 +59,16 @@ export interface AwsChunkedOptions {
 export type AwsChunkedDecoder = Transform & {
   /** The trailer values by lower-case name (complete once the stream has ended). */
   trailers(): Record<string, string>;
-  /** Decoded bytes passed on so far. */
-  readonly decodedBytes: number;
 };
-
-/* A failed precondition is a programming error in the caller, not a client error: plain Error. */
-function needs(condition: unknown, message: string): asserts condition {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 const CR = 0x0d;
 const LF = 0x0a;
 const HEX_SIZE = /^[0-9a-fA-F]{1,16}$/;
 const SIGNATURE_EXTENSION = /^chunk-signature=([0-9a-fA-F]{64})$/;
-const SIGNATURE_HEX = /^[0-9a-fA-F]{64}$/;
 const TRAILER_LINE = /^([A-Za-z0-9-]+):(.*)$/;
 
 type State = 'header' | 'data' | 'data-cr' | 'data-lf' | 'trailer' | 'done';
 
-const incomplete = () =>
-  new S3Error(
-    'IncompleteBody',
-    'You did not provide the number of bytes specified by the Content-Length HTTP header.',
-  );
 const badChunk = (detail: string) =>
   new S3Error('InvalidChunkSizeError', `Invalid aws-chunked body: ${detail}`);
 const badTrailer = () =>
@@ -97,7 +85,6 @@ class Decoder extends Transform {
   private lineLength = 0;
   /** Bytes of the current chunk still to pass on. */
   private remaining = 0;
-  private chunkSize = 0;
   private chunkSignature = '';
   private previousSignature: string;
   private hash: Hash | undefined;
@@ -110,10 +97,6 @@ class Decoder extends Transform {
   constructor(private readonly options: AwsChunkedOptions) {
     super();
     this.previousSignature = options.signed?.seedSignature ?? '';
-  }
-
-  get decodedBytes(): number {
-    return this.total;
   }
 
   trailers(): Record<string, string> {
@@ -230,9 +213,8 @@ class Decoder extends Transform {
     if (limit !== undefined && this.total + size > limit) {
       throw new S3Error('InvalidRequest', 'The decoded body is longer than x-amz-decoded-content-length.');
     }
-    this.chunkSize = size;
     if (size === 0) {
-      this.verifyChunk(createHash('sha256').digest('hex'));
+      this.verifyChunk(EMPTY_SHA256_HEX);
       if (limit !== undefined && this.total !== limit) {
         throw incomplete();
       }
@@ -284,7 +266,7 @@ class Decoder extends Transform {
     const name = (m[1] as string).toLowerCase();
     const value = (m[2] as string).trim();
     if (name === TRAILER_SIGNATURE && this.expectsTrailerSignature) {
-      if (!SIGNATURE_HEX.test(value)) {
+      if (!HEX_64.test(value)) {
         throw badSignature();
       }
       this.trailerSignature = value.toLowerCase();
@@ -334,7 +316,7 @@ export function awsChunkedDecoder(options: AwsChunkedOptions): AwsChunkedDecoder
   /* Precondition: a signed body needs a 32-byte signing key and a 64-hex seed signature. */
   needs(
     options.signed === undefined ||
-      (options.signed.signingKey.length === 32 && SIGNATURE_HEX.test(options.signed.seedSignature)),
+      (options.signed.signingKey.length === 32 && HEX_64.test(options.signed.seedSignature)),
     'a signed body needs a 32-byte signing key and a 64-hex seed signature',
   );
   return new Decoder(options);

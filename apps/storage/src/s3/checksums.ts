@@ -13,6 +13,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 
 import { S3Error } from './errors.js';
+import { needs } from './needs.js';
 import type { S3Headers } from './sigv4.js';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256';
@@ -24,13 +25,6 @@ export const CHECKSUM_LENGTHS: Readonly<Record<ChecksumAlgorithm, number>> = {
   SHA1: 20,
   SHA256: 32,
 };
-
-/* A failed precondition is a programming error in the caller, not a client error: plain Error. */
-function needs(condition: unknown, message: string): asserts condition {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 /* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8: table k maps a byte k positions ahead. */
 const CRC32C_TABLES = (() => {

@@ -47,6 +47,13 @@ export const S3_ERROR_STATUS = {
 
 export type S3ErrorCode = keyof typeof S3_ERROR_STATUS;
 
+/** A body shorter than it said it was (Content-Length, or x-amz-decoded-content-length): one wording everywhere. */
+export const incompleteBody = () =>
+  new S3Error(
+    'IncompleteBody',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  );
+
 export class S3Error extends Error {
   readonly status: number;
 

@@ -4,6 +4,8 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
+import { deriveSigningKey } from '@symbolon/platform';
+
 import { S3Error, type S3ErrorCode } from './errors.js';
 import {
   RECORDED_ACCESS_KEY_ID,
@@ -18,7 +20,6 @@ import {
   chunkStringToSign,
   credentialScope,
   decodedContentLength,
-  deriveSigningKey,
   parseAmzTrailer,
   parseS3Authorization,
   type S3Headers,
@@ -143,26 +144,6 @@ function withHeaders(req: S3RequestToVerify, headers: S3Headers): S3RequestToVer
 function fromRecording(r: RecordedRequest): S3RequestToVerify {
   return { method: r.method, rawPath: r.rawPath, rawQuery: r.rawQuery, headers: r.headers };
 }
-
-describe('deriveSigningKey', () => {
-  it('should match the AWS documentation example when given its secret, date, region and service', () => {
-    // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4".
-    const key = deriveSigningKey('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20150830', 'us-east-1', 'iam');
-    expect(key.toString('hex')).toBe('c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
-  });
-
-  it('the signing date must be yyyymmdd', () => {
-    expect(() => deriveSigningKey(SECRET, '2026-11-29', REGION, 's3')).toThrow(
-      'the signing date must be yyyymmdd',
-    );
-  });
-
-  it('region and service must be non-empty', () => {
-    expect(() => deriveSigningKey(SECRET, '20261129', '', 's3')).toThrow(
-      'region and service must be non-empty',
-    );
-  });
-});
 
 describe('verifyS3Request', () => {
   describe('with the AWS documentation examples', () => {

@@ -19,6 +19,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 import { S3Error } from './errors.js';
+import { needs } from './needs.js';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const S3_SIGNING_SERVICE = 's3';
@@ -90,21 +91,14 @@ export interface VerifiedS3Request {
   scope: string;
 }
 
-/* A failed precondition is a programming error in the caller, not a client error: plain Error. */
-function needs(condition: unknown, message: string): asserts condition {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SCOPE_DATE = /^\d{8}$/;
 const ACCESS_KEY_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /* Region and service are echoed in error messages: keep them to a safe alphabet. */
 const SCOPE_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-const SIGNATURE = /^[0-9a-fA-F]{64}$/;
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** 64 hex digits: a signature, or a SHA-256. */
+export const HEX_64 = /^[0-9a-fA-F]{64}$/;
 const DECIMAL = /^\d{1,16}$/;
 const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-_.~/]*$/;
@@ -123,27 +117,8 @@ export const SIGNATURE_MISMATCH_MESSAGE =
 export const TIME_TOO_SKEWED_MESSAGE =
   'The difference between the request time and the current time is too large.';
 
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
 function sha256Hex(data: string): string {
   return createHash('sha256').update(data, 'utf8').digest('hex');
-}
-
-/**
- * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). The gateway computes it;
- * the storage service only ever holds this day-, region- and service-scoped key.
- */
-export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
-  /* Precondition: the signing date must be yyyymmdd. */
-  needs(SCOPE_DATE.test(date), 'the signing date must be yyyymmdd');
-  /* Precondition: region and service must be non-empty. */
-  needs(region.length > 0 && service.length > 0, 'region and service must be non-empty');
-  const kDate = hmac(`AWS4${secret}`, date);
-  const kRegion = hmac(kDate, region);
-  const kService = hmac(kRegion, service);
-  return hmac(kService, SCOPE_TERMINATOR);
 }
 
 /** `yyyymmdd/region/service/aws4_request`. */
@@ -158,7 +133,7 @@ export function signString(signingKey: Buffer, stringToSign: string): string {
 
 /** Constant-time comparison of two hex signatures (false when either is not 64 hex digits). */
 export function signaturesEqual(expectedHex: string, providedHex: string): boolean {
-  if (!SIGNATURE.test(expectedHex) || !SIGNATURE.test(providedHex)) {
+  if (!HEX_64.test(expectedHex) || !HEX_64.test(providedHex)) {
     return false;
   }
   return timingSafeEqual(Buffer.from(expectedHex, 'hex'), Buffer.from(providedHex, 'hex'));
@@ -384,7 +359,7 @@ export function parseS3Authorization(headers: S3Headers, options: S3Authorizatio
     );
   }
   const signature = params.get('Signature') as string;
-  if (!SIGNATURE.test(signature)) {
+  if (!HEX_64.test(signature)) {
     throw new S3Error(
       'AuthorizationHeaderMalformed',
       'The authorization header is malformed; Signature must be 64 hexadecimal digits.',
@@ -542,7 +517,7 @@ function payloadMode(headers: S3Headers, claimed: string): PayloadMode {
     decodedLength: decodedContentLength(headers),
   });
   let mode: PayloadMode;
-  if (SHA256_HEX.test(value)) {
+  if (HEX_64.test(value)) {
     mode = { kind: 'sha256', hash: value.toLowerCase() };
   } else if (value === UNSIGNED_PAYLOAD) {
     mode = { kind: 'unsigned' };

@@ -14,6 +14,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 import { S3Error } from './errors.js';
+import { MAX_PART_NUMBER } from './range.js';
 
 export const S3_XML_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -306,7 +307,6 @@ export const XML_BODY_LIMITS = {
 } as const;
 
 export const MAX_DELETE_OBJECTS = 1000;
-export const MAX_PARTS = 10_000;
 
 const MALFORMED_MESSAGE =
   'The XML you provided was not well-formed or did not validate against our published schema';
@@ -473,9 +473,9 @@ export function parseCompleteMultipartUpload(
   maxBytes: number = XML_BODY_LIMITS.completeMultipartUpload,
 ): { partNumber: number; etag: string }[] {
   // Per part: Part, PartNumber, ETag and up to two checksums, opened and closed.
-  const root = parseDocument(body, 'CompleteMultipartUpload', maxBytes, MAX_PARTS * 10 + 8);
+  const root = parseDocument(body, 'CompleteMultipartUpload', maxBytes, MAX_PART_NUMBER * 10 + 8);
   const partElements = containerOf(root);
-  if (partElements.length === 0 || partElements.length > MAX_PARTS) throw malformed();
+  if (partElements.length === 0 || partElements.length > MAX_PART_NUMBER) throw malformed();
   return partElements.map((part) => {
     if (part.name !== 'Part') throw malformed();
     const fields = containerOf(part);
@@ -488,7 +488,7 @@ export function parseCompleteMultipartUpload(
     if (number === undefined || etag === undefined) throw malformed();
     const etagText = textOf(etag);
     if (etagText === '') throw malformed();
-    return { partNumber: integerIn(textOf(number), 1, MAX_PARTS), etag: etagText };
+    return { partNumber: integerIn(textOf(number), 1, MAX_PART_NUMBER), etag: etagText };
   });
 }
 
