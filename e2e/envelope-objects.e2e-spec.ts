@@ -98,7 +98,6 @@ describe('envelopes as objects through the SDK', () => {
   it('should name the customer key when it is missing, and the KMS key when it is disabled', async () => {
     const at = { client: platform.s3(), bucket: BUCKET, key: 'sdk/all-of.sym' };
     await putEnvelope(Readable.from([randomBytes(5000)]), at, { scheme, authorities: [kms, me] });
-    await expect(getEnvelope(at, { authorities: [kms] })).resolves.toBeDefined();
     const withoutMe = await getEnvelope(at, { authorities: [kms] });
     await expect(collect(withoutMe)).rejects.toMatchObject({ code: 'AUTHORITY_MISSING', authorityId: 'me' });
     await platform.kms().send(new DisableKeyCommand({ KeyId: keyArn }));
@@ -143,9 +142,14 @@ describe('envelopes as objects through the SDK', () => {
     expect(listed.KeyCount).toBe(0);
     // An upload left in progress would make the bucket not empty (BucketNotEmpty).
     await platform.s3().send(new DeleteBucketCommand({ Bucket: 'failed-puts' }));
-    const missing = getEnvelope({ ...at, key: 'sdk/absent.sym' }, { authorities: [kms, me] });
+    // A missing key, and a missing bucket: the store's error, named as such.
+    const missing = getEnvelope({ ...at, bucket: BUCKET, key: 'sdk/absent.sym' }, { authorities: [kms, me] });
     await expect(missing).rejects.toBeInstanceOf(SdkError);
     await expect(missing).rejects.toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringMatching(/NoSuchKey/),
+    });
+    await expect(getEnvelope(at, { authorities: [kms, me] })).rejects.toMatchObject({
       code: 'STORAGE',
       message: expect.stringMatching(/NoSuchBucket/),
     });

@@ -84,6 +84,15 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** Polls `cond` every 20 ms until it holds; throws naming `what` after `timeoutMs`. */
+async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function listIds(store: JetStreamBlobStore): Promise<string[]> {
   const ids: string[] = [];
   for await (const e of store.list()) ids.push(e.blobId);
@@ -94,7 +103,7 @@ async function listIds(store: JetStreamBlobStore): Promise<string[]> {
  * Everything the storage service does with its blob store, on a bucket that does not exist yet. Resolves with the
  * permission violations the server reported meanwhile; rejects when a step fails.
  */
-async function storageWork(nc: NatsConnection): Promise<string[]> {
+async function storageWork(nc: NatsConnection, chunkSubjects: () => Promise<string[]>): Promise<string[]> {
   const violations: string[] = [];
   void (async () => {
     for await (const s of nc.status()) {
@@ -116,10 +125,21 @@ async function storageWork(nc: NatsConnection): Promise<string[]> {
   expect(await listIds(store)).toEqual([big.blobId, empty.blobId].sort());
 
   // A put whose body breaks after its first chunk: the object store purges what it stored.
+  const chunksBefore = new Set(await chunkSubjects());
   const broken = new PassThrough();
   const failing = store.put(broken);
+  let settled = false;
+  failing.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   broken.write(randomBytes(200_000));
-  await new Promise((r) => setTimeout(r, 200));
+  // Its first chunk is stored (a chunk subject no earlier blob has); or the put already failed (a role without a
+  // permission it needs), which the expectation below reports.
+  await until(
+    async () => settled || (await chunkSubjects()).some((s) => !chunksBefore.has(s)),
+    'the failing put to store its first chunk',
+  );
   broken.destroy(new Error('client went away'));
   await expect(failing).rejects.toThrow();
 
@@ -127,9 +147,12 @@ async function storageWork(nc: NatsConnection): Promise<string[]> {
   const orphan = `$O.${STORAGE_OBJECT_BUCKET}.C.orphanchunks`;
   await jetstream(nc).publish(orphan, randomBytes(1000));
   await store.recover();
-  await expect(
-    new JetStreamBlobStore(nc, { bucket: STORAGE_OBJECT_BUCKET }).get(big.blobId),
-  ).resolves.toBeDefined();
+  // The live blob kept every chunk: read to its end (get() is lazy), its bytes are the ones put.
+  expect(
+    sha256(
+      await readAll(await new JetStreamBlobStore(nc, { bucket: STORAGE_OBJECT_BUCKET }).get(big.blobId)),
+    ),
+  ).toBe(sha256(bytes));
 
   await store.delete(big.blobId);
   await expect(store.get(big.blobId)).rejects.toBeInstanceOf(BlobNotFoundError);
@@ -189,7 +212,7 @@ describe('JetStreamBlobStore with the storage role NATS permissions', () => {
 
   it('should let the storage role create the bucket, put, get, list, delete and recover without a permission violation', async () => {
     await dropBucket();
-    expect(await storageWork(await connectAs(full))).toEqual([]);
+    expect(await storageWork(await connectAs(full), chunkSubjects)).toEqual([]);
     // What the work left: the empty blob's description only, no chunk of the deleted, failed or orphaned puts.
     expect(await chunkSubjects()).toEqual([]);
   });
@@ -199,7 +222,7 @@ describe('JetStreamBlobStore with the storage role NATS permissions', () => {
     async (missing) => {
       await dropBucket();
       const nc = await connectAs(without.get(missing)!);
-      const outcome = await storageWork(nc).then(
+      const outcome = await storageWork(nc, chunkSubjects).then(
         (violations) => violations.join('; '),
         (e: unknown) => (e instanceof Error ? e.message : String(e)),
       );

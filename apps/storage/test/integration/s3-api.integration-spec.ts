@@ -160,6 +160,15 @@ interface RawResponse {
   body: string;
 }
 
+/** Polls `cond` every 20 ms until it holds; throws naming `what` after `timeoutMs`. */
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** S3's query-string escaping, as the signer writes the canonical query: the same string goes on the wire. */
 const escapeQuery = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -191,7 +200,8 @@ describe('S3 API (in-process, real database and blob folder)', () => {
 
   /**
    * One signed request over node:http. `path` goes on the wire as given (already percent-encoded); `payloadHash`
-   * replaces the body's sha256 in x-amz-content-sha256; `cutAfter` sends only that many body bytes and hangs up.
+   * replaces the body's sha256 in x-amz-content-sha256; `cut` sends only `after` body bytes and hangs up once `when`
+   * holds (polled, 10 s at most).
    */
   async function raw(opts: {
     method: string;
@@ -201,7 +211,7 @@ describe('S3 API (in-process, real database and blob folder)', () => {
     body?: Buffer;
     payloadHash?: string;
     tenant?: Tenant;
-    cutAfter?: number;
+    cut?: { after: number; when: () => boolean };
     /** Another listener of the same services (the audited server); this suite's server by default. */
     port?: number;
   }): Promise<RawResponse> {
@@ -258,9 +268,18 @@ describe('S3 API (in-process, real database and blob folder)', () => {
           res.on('error', reject);
         },
       );
-      if (opts.cutAfter !== undefined) {
+      const cut = opts.cut;
+      if (cut !== undefined) {
         req.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
-        req.write(body.subarray(0, opts.cutAfter), () => setTimeout(() => req.destroy(), 100));
+        req.write(body.subarray(0, cut.after), () => {
+          until(cut.when, 'the cut request to reach its condition').then(
+            () => req.destroy(),
+            (e: unknown) => {
+              req.destroy();
+              reject(e as Error);
+            },
+          );
+        });
         return;
       }
       req.on('error', reject);
@@ -834,9 +853,41 @@ describe('S3 API (in-process, real database and blob folder)', () => {
       }
     });
 
-    it('should keep object keys in the binary "C" collation when the database is PostgreSQL', async () => {
+    it('should keep object and upload keys in UTF-8 byte order (PostgreSQL\'s binary "C" collation) whatever the database', async () => {
+      const bucket = 'collation';
+      // A locale order puts 'a' before 'B' and 'é' next to 'e'; UTF-8 bytes put 'B' (0x42) before 'a' (0x61), and
+      // U+FF5E (EF BD BE) before U+1F600 (F0 9F 98 80).
+      const collated = ['B', 'a', '\uFF5E', '\u{1F600}', 'é', 'e', 'Z'];
+      const bytewise = [...collated].sort(byUtf8);
+      expect(bytewise).not.toEqual([...collated].sort((x, y) => x.localeCompare(y, 'en')));
+      await one.send(new CreateBucketCommand({ Bucket: bucket }));
+      for (const key of collated) {
+        await one.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+        await one.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+      }
+      const listed = await one.send(new ListObjectsV2Command({ Bucket: bucket }));
+      expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(bytewise);
+      const uploads = await one.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      expect((uploads.Uploads ?? []).map((u) => u.Key)).toEqual(bytewise);
+      // Paging resumes after a key by the same order: two keys a page.
+      const paged: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await one.send(
+          new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2, ContinuationToken: token }),
+        );
+        paged.push(...(page.Contents ?? []).map((o) => o.Key!));
+        token = page.NextContinuationToken;
+      } while (token !== undefined);
+      expect(paged).toEqual(bytewise);
+      for (const u of uploads.Uploads ?? []) {
+        await one.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }),
+        );
+      }
+
       if (!onPostgres) {
-        // SQLite compares text as its UTF-8 bytes (BINARY): the listing tests above are the proof there.
+        // SQLite compares text as its UTF-8 bytes (BINARY).
         expect(ds.options.type).toBe('better-sqlite3');
         return;
       }
@@ -1268,11 +1319,17 @@ describe('S3 API (in-process, real database and blob folder)', () => {
 
     it('should store nothing when the client hangs up before the whole body is sent', async () => {
       const before = blobFiles();
-      await raw({ method: 'PUT', path: `/${B}/cut`, body: randomBytes(256 * 1024), cutAfter: 64 * 1024 });
-      // The server sees the hang-up after the client: wait until it has cleaned up.
-      const deadline = Date.now() + 10_000;
-      while (tmpFiles().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(tmpFiles()).toEqual([]);
+      // Hangs up only once the upload is under way: its temporary file exists.
+      const res = await raw({
+        method: 'PUT',
+        path: `/${B}/cut`,
+        body: randomBytes(256 * 1024),
+        cut: { after: 64 * 1024, when: () => tmpFiles().length > 0 },
+      });
+      expect(res.status).toBe(0);
+      // The server sees the hang-up after the client: wait until it has cleaned up.
+      await until(() => tmpFiles().length === 0, "the cut upload's temporary file to go");
       expect(blobFiles()).toEqual(before);
       await expectS3Error(one.send(new HeadObjectCommand({ Bucket: B, Key: 'cut' })), 'NotFound', 404);
     });
@@ -2342,18 +2399,36 @@ describe('S3 API (in-process, real database and blob folder)', () => {
     let auditedPort: number;
     let auditedClient: S3Client;
     const events: RequestHandledEvent[] = [];
-    /** When each record was stored (its publish resolved), by request id. */
-    const storedAt = new Map<string, number>();
-    let delayMs = 0;
+    /** While set, publish announces its event through `entered` and stores it only once `released` resolves. */
+    let gate: { entered: (event: RequestHandledEvent) => void; released: Promise<void> } | undefined;
     let failing = false;
 
     const sink: AuditSink = {
       async publish(event) {
         if (failing) throw new Error('audit stream unavailable');
-        if (delayMs > 0) await sleep(delayMs);
+        if (gate) {
+          gate.entered(event);
+          await gate.released;
+        }
         events.push(event);
-        storedAt.set(event.requestId, performance.now());
       },
+    };
+
+    /** The releases of every hold, run when a test ends: no request stays held past its test. */
+    const releaseAll: (() => void)[] = [];
+    /** Holds the sink's next records: resolves `entered` with the first one held; `release` lets them be stored. */
+    const holdRecords = () => {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let enter!: (event: RequestHandledEvent) => void;
+      const entered = new Promise<RequestHandledEvent>((r) => (enter = r));
+      gate = { entered: enter, released };
+      releaseAll.push(release);
+      return { entered, release };
+    };
+    /** Lets the event loop turn (I/O polled each time) with no clock involved. */
+    const loopTurns = async (n = 20) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
     };
 
     const auditedAs = (tenant: Tenant, secret = tenant.secret) => {
@@ -2487,31 +2562,54 @@ describe('S3 API (in-process, real database and blob folder)', () => {
       });
     });
 
-    it('should answer only after the record is stored when storing it takes 300 ms', async () => {
-      delayMs = 300;
+    it('should answer only after the record is stored when storing it is held', async () => {
       try {
-        const started = performance.now();
-        const answeredAt = await new Promise<{ at: number; requestId: string }>((resolve, reject) => {
+        // An unsigned GET /: refused, and recorded before the answer leaves.
+        const held = holdRecords();
+        let answered: { requestId: string; recorded: boolean } | undefined;
+        const response = new Promise<{ requestId: string; recorded: boolean }>((resolve, reject) => {
           const req = httpRequest(
             { host: '127.0.0.1', port: auditedPort, method: 'GET', path: '/' },
             (res) => {
-              resolve({ at: performance.now(), requestId: String(res.headers['x-amz-request-id']) });
+              const requestId = String(res.headers['x-amz-request-id']);
+              // Checked as the answer arrives: the record must already be stored.
+              answered = { requestId, recorded: events.some((e) => e.requestId === requestId) };
+              resolve(answered);
               res.resume();
             },
           );
           req.on('error', reject);
           req.end();
         });
-        const record = recordOf(answeredAt.requestId);
-        expect(record.outcome).toBe('AccessDenied');
-        expect(storedAt.get(answeredAt.requestId)).toBeLessThanOrEqual(answeredAt.at);
-        expect(answeredAt.at - started).toBeGreaterThanOrEqual(290);
-        const get = await auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'dir/k' }));
-        const receivedAt = performance.now();
-        expect(storedAt.get(get.$metadata.requestId!)).toBeLessThanOrEqual(receivedAt);
-        expect(await get.Body!.transformToString()).toBe('audited');
+        const entered = await held.entered;
+        await loopTurns();
+        expect(answered).toBeUndefined();
+        expect(events.some((e) => e.requestId === entered.requestId)).toBe(false);
+        held.release();
+        expect(await response).toEqual({ requestId: entered.requestId, recorded: true });
+        expect(recordOf(entered.requestId).outcome).toBe('AccessDenied');
+
+        // A signed GetObject: no answer, so no body, until its record is stored.
+        const heldGet = holdRecords();
+        let settled = false;
+        const get = auditedClient.send(new GetObjectCommand({ Bucket: B, Key: 'dir/k' })).then((out) => {
+          settled = true;
+          return { out, recorded: events.some((e) => e.requestId === out.$metadata.requestId) };
+        });
+        const enteredGet = await heldGet.entered;
+        await loopTurns();
+        expect(settled).toBe(false);
+        heldGet.release();
+        const { out, recorded } = await get;
+        expect({ requestId: out.$metadata.requestId, recorded }).toEqual({
+          requestId: enteredGet.requestId,
+          recorded: true,
+        });
+        expect(recordOf(enteredGet.requestId)).toMatchObject({ operation: 's3:GetObject', outcome: 'ok' });
+        expect(await out.Body!.transformToString()).toBe('audited');
       } finally {
-        delayMs = 0;
+        gate = undefined;
+        for (const release of releaseAll.splice(0)) release();
       }
     });
 
