@@ -194,12 +194,12 @@ for (const [slug, scheme, recipe, sizes, innerRecipe] of specs) {
         authorities: readers,
         context,
       });
-      const back = await sdk.decryptEnvelope(innerBytes, { authorities: readers });
+      const back = await sdk.decryptEnvelope(innerBytes, { authorities: readers, expect: {} });
       if (sum(back) !== sum(data)) throw new Error(`${name}: the inner envelope does not decrypt`);
       inner = {
         recipe: innerRecipe,
         context,
-        headerLength: sdk.inspectEnvelope(innerBytes).headerLength,
+        headerLength: sdk.inspectEnvelope(innerBytes).bodyOffset,
         envelopeLength: innerBytes.length,
         envelopeSha256: sum(innerBytes),
       };
@@ -210,7 +210,7 @@ for (const [slug, scheme, recipe, sizes, innerRecipe] of specs) {
       authorities: readers,
       context,
     });
-    const back = await sdk.decryptEnvelope(envelope, { authorities: readers });
+    const back = await sdk.decryptEnvelope(envelope, { authorities: readers, expect: {} });
     if (sum(back) !== sum(outerPlaintext)) throw new Error(`${name}: the envelope does not decrypt`);
     const file = `envelopes-v1/${name}.syme`;
     writeFileSync(join(vectorsDir, file), envelope);
@@ -220,7 +220,7 @@ for (const [slug, scheme, recipe, sizes, innerRecipe] of specs) {
       file,
       recipe,
       context,
-      headerLength: sdk.inspectEnvelope(envelope).headerLength,
+      headerLength: sdk.inspectEnvelope(envelope).bodyOffset,
       envelopeLength: envelope.length,
       envelopeSha256: sum(envelope),
       ...(inner ? { inner } : {}),

@@ -255,8 +255,8 @@ async function stream(
 }
 
 /**
- * --in (or stdin) as a stream that counts what passes, with a progress bar on stderr for a file on a terminal (or with
- * --progress); `done` removes the bar.
+ * --in (or stdin) as a stream, with a progress bar on stderr for a non-empty file on a terminal (or with --progress):
+ * then the stream counts what passes, and `done` removes the bar. Without a bar it is the input itself.
  */
 function source(
   input: string | undefined,
@@ -265,26 +265,24 @@ function source(
   label: string,
 ): { input: Readable; done: () => void } {
   if (!input && !io.stdin) throw new Usage('--in <file> is required here');
-  const total = input ? statSync(input).size : 0;
+  const total = (forceProgress || io.interactive) && input ? statSync(input).size : 0;
   const from = input ? createReadStream(input) : (io.stdin as Readable);
-  const bar =
-    (forceProgress || io.interactive) && total > 0
-      ? new SingleBar({
-          format: `${label} {bar} {percentage}% {value}/{total} bytes`,
-          stream: process.stderr,
-        })
-      : undefined;
-  bar?.start(total, 0);
+  if (total === 0) return { input: from, done: () => undefined };
+  const bar = new SingleBar({
+    format: `${label} {bar} {percentage}% {value}/{total} bytes`,
+    stream: process.stderr,
+  });
+  bar.start(total, 0);
   let seen = 0;
   const counted = new Transform({
     transform(chunk: Buffer, _encoding, next) {
       seen += chunk.length;
-      bar?.update(seen);
+      bar.update(seen);
       next(null, chunk);
     },
   });
   from.once('error', (e: Error) => counted.destroy(e));
-  return { input: from.pipe(counted), done: () => bar?.stop() };
+  return { input: from.pipe(counted), done: () => bar.stop() };
 }
 
 /** The first bytes of an envelope file, as many as its header can take. */

@@ -1,4 +1,9 @@
-/** Byte helpers of the formats (the package exports `bufferSource` alone, for the SDK's WebCrypto calls). */
+/**
+ * Byte helpers of the formats. The package exports `bufferSource` (for the SDK's WebCrypto calls), `concatBytes` and
+ * the lower-case hex codec `encodeHex` / `decodeHex`; the others are internal.
+ */
+
+import { EnvelopeError } from './errors.js';
 
 /**
  * The same bytes typed for WebCrypto, which takes only `ArrayBuffer`-backed views: returns `bytes` itself when it is
@@ -18,6 +23,29 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
     difference |= a[i] ^ b[i];
   }
   return difference === 0;
+}
+
+/** Lower-case hex of `bytes`, two digits a byte (no Buffer: runs in browsers too). */
+export function encodeHex(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) {
+    text += byte.toString(16).padStart(2, '0');
+  }
+  return text;
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** The bytes of lower-case hex text, as `encodeHex` writes it; throws an `EnvelopeError` on anything else. */
+export function decodeHex(text: string): Uint8Array<ArrayBuffer> {
+  if (!HEX.test(text)) {
+    throw new EnvelopeError('BAD_FIELD', 'not lower-case hex');
+  }
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Number.parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  }
+  return out;
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {

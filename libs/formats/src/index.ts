@@ -9,4 +9,4 @@ export * from './envelope/index.js';
 export * from './errors.js';
 export * from './needs.js';
 export * from './uuid.js';
-export { bufferSource, concatBytes } from './bytes.js';
+export { bufferSource, concatBytes, decodeHex, encodeHex } from './bytes.js';

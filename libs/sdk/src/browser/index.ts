@@ -3,6 +3,8 @@
  * WebCrypto keys. Such a key is generated once under a name and loaded afterwards; its bytes never reach JavaScript
  * (not even this module), so its 16-hex key id is random and stored beside it instead of derived from the bytes.
  */
+import { encodeHex } from '@symbolon/formats';
+
 import { CustomerKey, SdkError } from '../core/index.js';
 import { needs } from '../core/errors.js';
 
@@ -18,8 +20,6 @@ interface StoredKey {
   keyId: string;
   created: string;
 }
-
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** An IndexedDB request as a promise; `what` says what failed without any key material. */
 function done<T>(request: IDBRequest<T>, what: string): Promise<T> {
@@ -107,7 +107,7 @@ export async function makeCustomerKey(
   // Made before the transaction: an IndexedDB transaction commits as soon as it waits on anything else.
   const fresh: StoredKey = {
     key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    keyId: hex(crypto.getRandomValues(new Uint8Array(8))),
+    keyId: encodeHex(crypto.getRandomValues(new Uint8Array(8))),
     created: new Date().toISOString(),
   };
   const { stored, created } = await withStore('readwrite', (s) => {

@@ -3,6 +3,7 @@ import {
   type EnvelopeAuthority,
   bindingAad,
   bufferSource,
+  encodeHex,
 } from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
@@ -12,14 +13,12 @@ const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 const KEY_ID_LABEL = new TextEncoder().encode('symbolon.customer-key.v1');
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 /** The key id an envelope records for a raw customer key: 8 bytes of SHA-256("symbolon.customer-key.v1" || key), hex. */
 export async function customerKeyId(raw: Uint8Array): Promise<string> {
   const input = new Uint8Array(KEY_ID_LABEL.length + raw.length);
   input.set(KEY_ID_LABEL);
   input.set(raw, KEY_ID_LABEL.length);
-  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)).subarray(0, 8));
+  return encodeHex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)).subarray(0, 8));
 }
 
 /** What unwrapping under the wrong key, binding or bytes says (no more: which of them is not told). */

@@ -5,7 +5,7 @@
  * FixtureKms stands in for a KMS key so that the committed envelope fixtures (libs/formats/test-vectors/
  * envelopes-v1.json) can be decrypted forever without a running KMS. Its key is a fixed, published 32-byte value.
  */
-import type { EnvelopeAuthority } from '@symbolon/formats';
+import { type EnvelopeAuthority, decodeHex } from '@symbolon/formats';
 
 import type { Authority, Binding } from './authority.js';
 import { CustomerKey } from './customer-key.js';
@@ -59,19 +59,13 @@ export type FixtureAuthority =
   | { id: string; type: 'kms'; keyArn: string; testOnlyKeyHex: string }
   | { id: string; type: 'customer-key'; keyId: string; testOnlyKeyHex: string };
 
-/** Bytes of a hex string (the fixture file's keys). */
-export function fromHex(text: string): Uint8Array {
-  if (!/^(?:[0-9a-f]{2})*$/.test(text)) throw new SdkError('CONFIG', 'not lower-case hex');
-  return Uint8Array.from(text.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
-
 /** The reader's authorities for the fixture file's entries: CustomerKey from the raw test key, or a FixtureKms. */
 export async function fixtureAuthorities(entries: readonly FixtureAuthority[]): Promise<Authority[]> {
   return Promise.all(
     entries.map((e) =>
       e.type === 'kms'
-        ? FixtureKms.create(e.id, e.keyArn, fromHex(e.testOnlyKeyHex))
-        : CustomerKey.fromBytes(e.id, fromHex(e.testOnlyKeyHex)),
+        ? FixtureKms.create(e.id, e.keyArn, decodeHex(e.testOnlyKeyHex))
+        : CustomerKey.fromBytes(e.id, decodeHex(e.testOnlyKeyHex)),
     ),
   );
 }

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from '@jest/globals';
-import type { EnvelopeHeader } from '@symbolon/formats';
+import { type EnvelopeHeader, decodeHex as fromHex } from '@symbolon/formats';
 
 import type { Authority } from './authority.js';
 import { customerKeyId } from './customer-key.js';
 import { decryptEnvelope, decryptEnvelopeRange, decryptEnvelopeStream, inspectEnvelope } from './envelope.js';
-import { type FixtureAuthority, fixtureAuthorities, fromHex, sdkFailure } from './fixture-kms.test-helper.js';
+import { type FixtureAuthority, fixtureAuthorities, sdkFailure } from './fixture-kms.test-helper.js';
 import type { Scheme } from './recipe.js';
 
 interface EnvelopeDescription {

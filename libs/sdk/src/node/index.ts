@@ -133,12 +133,7 @@ function pkcs11Options(
   let pin: string;
   if (fromFile) {
     const path = resolve(base, pinFile);
-    try {
-      pin = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      const code = typeof e === 'object' && e !== null && 'code' in e ? ` (${String(e.code)})` : '';
-      throw new SdkError('CONFIG', `PIN file ${path} of authority ${id} cannot be read${code}`);
-    }
+    pin = readText(path, `PIN file ${path} of authority ${id}`).replace(/\r?\n$/, '');
     if (pin.length === 0) throw new SdkError('CONFIG', `PIN file ${path} of authority ${id} is empty`);
   } else {
     pin = process.env[pinEnv as string] ?? '';
@@ -168,18 +163,22 @@ interface CredentialsFile {
   region?: string;
 }
 
+/** A UTF-8 file's text; when it cannot be read, the error names `what` and the system's code (ENOENT, ...). */
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? ` (${String(e.code)})` : '';
+    throw new SdkError('CONFIG', `${what} cannot be read${code}`);
+  }
+}
+
 /**
  * A JSON file's value. The errors are fixed text naming `what`: never the parser's message, which quotes a piece of
  * the file (a credentials file's secret access key, say).
  */
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? ` (${String(e.code)})` : '';
-    throw new SdkError('CONFIG', `${what} cannot be read${code}`);
-  }
+  const text = readText(path, what);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -203,6 +202,33 @@ function credentialsFile(path: string, id: string): CredentialsFile {
   return creds as CredentialsFile;
 }
 
+/** The options both AWS clients (KMS, S3) take from a configuration entry. */
+interface AwsClientOptions {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * The client options of a `kms` authority or of `storage`: its credentials file relative to the configuration's
+ * folder `base` (else the AWS SDK's usual chain), its region, else the credentials file's, else us-east-1, and its
+ * endpoint when it names one. `id` names the entry in the credentials file's errors.
+ */
+function awsClientOptions(
+  x: { region?: string; endpoint?: string; credentialsFile?: string },
+  base: string,
+  id: string,
+): AwsClientOptions {
+  const creds = x.credentialsFile ? credentialsFile(resolve(base, x.credentialsFile), id) : undefined;
+  return {
+    region: x.region ?? creds?.region ?? 'us-east-1',
+    ...(x.endpoint ? { endpoint: x.endpoint } : {}),
+    ...(creds
+      ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
+      : {}),
+  };
+}
+
 /** The authorities of a configuration file, paths relative to the file's folder. */
 export async function loadConfig(file: string): Promise<{ config: SdkConfig; authorities: Authority[] }> {
   // Loaded only for a configuration that names a KMS: the client is most of the SDK's memory.
@@ -224,23 +250,14 @@ export async function loadConfig(file: string): Promise<{ config: SdkConfig; aut
     for (const [id, a] of Object.entries(config.authorities)) {
       if (a?.type === 'key-file') authorities.push(await keyFile(id, resolve(base, a.path)));
       else if (a?.type === 'kms') {
-        const creds = a.credentialsFile ? credentialsFile(resolve(base, a.credentialsFile), id) : undefined;
-        const region = a.region ?? creds?.region ?? 'us-east-1';
+        const options = awsClientOptions(a, base, id);
         const service = JSON.stringify([
           a.endpoint ?? '',
-          region,
-          creds?.accessKeyId ?? '',
-          creds?.secretAccessKey ?? '',
+          options.region,
+          options.credentials?.accessKeyId ?? '',
+          options.credentials?.secretAccessKey ?? '',
         ]);
-        const client =
-          clients.get(service) ??
-          new (await kmsClient())({
-            region,
-            ...(a.endpoint ? { endpoint: a.endpoint } : {}),
-            ...(creds
-              ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
-              : {}),
-          });
+        const client = clients.get(service) ?? new (await kmsClient())(options);
         clients.set(service, client);
         authorities.push(new KmsKey(id, client, a.keyId, a.endpoint));
       } else if (a?.type === 'pkcs11') {
@@ -309,18 +326,10 @@ export async function storageClient(file: string, config: SdkConfig): Promise<S3
       `${file} needs "storage": {"endpoint": "...", "credentialsFile"?: "..."} for objects`,
     );
   }
-  const creds = storage.credentialsFile
-    ? credentialsFile(resolve(dirname(resolve(file)), storage.credentialsFile), 'storage')
-    : undefined;
+  const options = awsClientOptions(storage, dirname(resolve(file)), 'storage');
   const { S3Client } = await import('@aws-sdk/client-s3');
-  return new S3Client({
-    endpoint: storage.endpoint,
-    forcePathStyle: true,
-    region: storage.region ?? creds?.region ?? 'us-east-1',
-    ...(creds
-      ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
-      : {}),
-  });
+  // The endpoint is required here, so it is passed as given even when empty (never AWS's own S3 instead).
+  return new S3Client({ ...options, endpoint: storage.endpoint, forcePathStyle: true });
 }
 
 export {

@@ -3,7 +3,7 @@
  * stream into an object, `getEnvelope` streams an object back through decryption. The store only ever sees the
  * envelope (ciphertext). Memory: one part (8 MiB) whatever the size.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -29,6 +29,17 @@ const commands = () => import('@aws-sdk/client-s3');
 
 const storageError = (what: string, e: unknown) => new SdkError('STORAGE', `${what}: ${causeOf(e)}`);
 
+/** `client.send(command)`, its failure a STORAGE error: `what` (did not happen), then the cause. */
+function send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+  client: S3Client,
+  command: Parameters<typeof client.send<I, O>>[0],
+  what: string,
+): Promise<O> {
+  return client.send(command).catch((e: unknown) => {
+    throw storageError(what, e);
+  });
+}
+
 /**
  * Encrypts `plaintext` (any length, read as a stream) into the object `to`: one PutObject when the envelope fits in a
  * part, a multipart upload otherwise (aborted if anything fails, so no object appears). The object is replaced only
@@ -44,7 +55,8 @@ export async function putEnvelope(
   const encrypting = pipeline(plaintext, envelope);
   // Its failure is seen through the envelope stream too: observed here so that it is never unhandled.
   encrypting.catch(() => undefined);
-  let part = Buffer.allocUnsafe(PUT_PART_SIZE);
+  // One part buffer, filled again after each UploadPart: once its await resolves, the SDK has sent the body.
+  const part = Buffer.allocUnsafe(PUT_PART_SIZE);
   let filled = 0;
   let size = 0;
   let uploadId: string | undefined;
@@ -52,18 +64,18 @@ export async function putEnvelope(
   const target = { Bucket: to.bucket, Key: to.key };
   const uploadPart = async (bytes: Buffer): Promise<void> => {
     uploadId ??= (
-      await to.client
-        .send(new s3.CreateMultipartUploadCommand({ ...target, ContentType: ENVELOPE_CONTENT_TYPE }))
-        .catch((e: unknown) => {
-          throw storageError(`cannot start the upload of ${to.bucket}/${to.key}`, e);
-        })
+      await send(
+        to.client,
+        new s3.CreateMultipartUploadCommand({ ...target, ContentType: ENVELOPE_CONTENT_TYPE }),
+        `cannot start the upload of ${to.bucket}/${to.key}`,
+      )
     ).UploadId;
     const PartNumber = parts.length + 1;
-    const { ETag } = await to.client
-      .send(new s3.UploadPartCommand({ ...target, UploadId: uploadId, PartNumber, Body: bytes }))
-      .catch((e: unknown) => {
-        throw storageError(`part ${PartNumber} of ${to.bucket}/${to.key} was not stored`, e);
-      });
+    const { ETag } = await send(
+      to.client,
+      new s3.UploadPartCommand({ ...target, UploadId: uploadId, PartNumber, Body: bytes }),
+      `part ${PartNumber} of ${to.bucket}/${to.key} was not stored`,
+    );
     parts.push({ PartNumber, ETag: ETag ?? '' });
   };
   try {
@@ -76,38 +88,33 @@ export async function putEnvelope(
         offset += take;
         if (filled === PUT_PART_SIZE) {
           await uploadPart(part);
-          part = Buffer.allocUnsafe(PUT_PART_SIZE);
           filled = 0;
         }
       }
     }
     await encrypting;
     if (uploadId === undefined) {
-      const { ETag } = await to.client
-        .send(
-          new s3.PutObjectCommand({
-            ...target,
-            Body: part.subarray(0, filled),
-            ContentType: ENVELOPE_CONTENT_TYPE,
-          }),
-        )
-        .catch((e: unknown) => {
-          throw storageError(`${to.bucket}/${to.key} was not stored`, e);
-        });
+      const { ETag } = await send(
+        to.client,
+        new s3.PutObjectCommand({
+          ...target,
+          Body: part.subarray(0, filled),
+          ContentType: ENVELOPE_CONTENT_TYPE,
+        }),
+        `${to.bucket}/${to.key} was not stored`,
+      );
       return { etag: ETag ?? '', size };
     }
     if (filled > 0) await uploadPart(part.subarray(0, filled));
-    const { ETag } = await to.client
-      .send(
-        new s3.CompleteMultipartUploadCommand({
-          ...target,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-      )
-      .catch((e: unknown) => {
-        throw storageError(`the upload of ${to.bucket}/${to.key} did not complete`, e);
-      });
+    const { ETag } = await send(
+      to.client,
+      new s3.CompleteMultipartUploadCommand({
+        ...target,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+      `the upload of ${to.bucket}/${to.key} did not complete`,
+    );
     return { etag: ETag ?? '', size };
   } catch (e) {
     envelope.destroy();
@@ -127,11 +134,11 @@ export async function putEnvelope(
  */
 export async function getEnvelope(from: ObjectLocation, opts: DecryptOptions): Promise<Readable> {
   const s3 = await commands();
-  const { Body } = await from.client
-    .send(new s3.GetObjectCommand({ Bucket: from.bucket, Key: from.key }))
-    .catch((e: unknown) => {
-      throw storageError(`${from.bucket}/${from.key} cannot be read`, e);
-    });
+  const { Body } = await send(
+    from.client,
+    new s3.GetObjectCommand({ Bucket: from.bucket, Key: from.key }),
+    `${from.bucket}/${from.key} cannot be read`,
+  );
   if (Body === undefined) throw new SdkError('STORAGE', `${from.bucket}/${from.key} has no body`);
   const plaintext = decryptNodeStream(opts);
   const body = Body as Readable;

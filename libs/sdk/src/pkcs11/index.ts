@@ -6,7 +6,7 @@
  * bytes). This entry point loads pkcs11js (a native addon): the core, node and browser entry points never import it
  * statically (eslint), `loadConfig` imports it only for a `pkcs11` authority.
  */
-import type { EnvelopeAuthority } from '@symbolon/formats';
+import { type EnvelopeAuthority, decodeHex, encodeHex } from '@symbolon/formats';
 import { HsmError, type KeyHandle, Pkcs11Token } from '@symbolon/pkcs11';
 
 import type { Authority, Binding } from '../core/authority.js';
@@ -26,7 +26,6 @@ export interface Pkcs11KeyOptions {
 /** A token key's CKA_ID: 8 bytes, the 16 hex digits an envelope records as its keyId. */
 const KEY_ID_LENGTH = 8;
 const AES_256_LENGTH = 32;
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** One open token per module and label in this process (Pkcs11Token allows one), shared by its keys. */
 interface SharedToken {
@@ -137,7 +136,7 @@ export async function importKeyToToken(opts: Pkcs11KeyOptions & { raw: Uint8Arra
     token.importAesKey(opts.raw, 'aead', {
       token: true,
       label: opts.keyLabel,
-      id: Uint8Array.from(Buffer.from(keyId, 'hex')),
+      id: decodeHex(keyId),
     });
     return keyId;
   });
@@ -161,7 +160,7 @@ export function generateKeyInToken(opts: Pkcs11KeyOptions): string {
       extractable: false,
       id,
     });
-    return hex(id);
+    return encodeHex(id);
   });
 }
 
@@ -223,7 +222,7 @@ export class Pkcs11CustomerKey implements Authority {
           `${where} has no 8-byte CKA_ID (its key id in envelopes): import or generate it with the SDK, or give it one`,
         );
       }
-      return new Pkcs11CustomerKey(id, token, key, hex(keyId), opts.tokenLabel, tokenKey(opts));
+      return new Pkcs11CustomerKey(id, token, key, encodeHex(keyId), opts.tokenLabel, tokenKey(opts));
     } catch (e) {
       releaseToken(tokenKey(opts));
       throw setupError(e, opts);
